@@ -1,0 +1,1 @@
+"""Command-line interface (Typer + rich); one module per command group."""

@@ -1,0 +1,46 @@
+"""The ``aralnexus`` command: a Typer app assembled from one module per command group.
+
+Exit codes: 0 ok, 1 failure, 2 bad input, 3 infeasible scenario.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from aralnexus.cli import common
+
+app = typer.Typer(
+    name="aralnexus",
+    help="Planning model of the Kyrgyzstan–Tajikistan water–energy–trade partnership.\n\n"
+    "Exit codes: 0 ok, 1 failure, 2 bad input, 3 infeasible scenario.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _register_all() -> None:
+    # One module per command group; each exposes ``register(app)``.
+    from aralnexus.cli import (  # noqa: PLC0415
+        data_cmd,
+        ensemble_cmd,
+        hydrology_cmd,
+        optimise_cmd,
+        report_cmd,
+        results_cmd,
+        run_cmd,
+        validate_cmd,
+    )
+
+    for module in (validate_cmd, data_cmd, optimise_cmd, hydrology_cmd, run_cmd, results_cmd, report_cmd, ensemble_cmd):
+        module.register(app)
+
+
+_register_all()
+
+
+def main() -> None:
+    """Entry point: run the app and map domain errors to exit codes."""
+    sys.exit(common.run_app(app))

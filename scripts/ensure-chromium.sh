@@ -8,5 +8,5 @@ if [ "$(id -u)" != "0" ]; then
   echo "chromium missing and not root: browser tests will be skipped" >&2
   exit 0
 fi
-(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver) >/dev/null 2>&1 \
+(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver) >/dev/null 2>&1 \
   || echo "could not install chromium: browser tests will be skipped" >&2

@@ -1,0 +1,64 @@
+"""Export a stored run to Parquet or CSV (one file per table) and read an export back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import duckdb
+import pandas as pd
+
+from aralnexus.store import schema
+from aralnexus.store.schema import quote
+from aralnexus.store.store import Store
+
+ExportFormat = Literal["parquet", "csv"]
+FORMATS: tuple[ExportFormat, ...] = ("parquet", "csv")
+
+
+def _sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def export_run(
+    store: Store, run_id: str, out_dir: Path, fmt: ExportFormat = "parquet", tables: tuple[str, ...] | None = None
+) -> list[Path]:
+    """Write every table of one run to ``out_dir/<run_id>/<table>.<fmt>``; return the files written.
+
+    Tables without rows for the run are still written (with their header), so an export always has
+    the same set of files.
+    """
+    full = store.resolve(run_id)
+    folder = Path(out_dir) / full
+    folder.mkdir(parents=True, exist_ok=True)
+    options = "FORMAT parquet" if fmt == "parquet" else "FORMAT csv, HEADER true"
+    written: list[Path] = []
+    with store._read() as con:
+        for table in tables or tuple(schema.ALL_TABLES):
+            path = folder / f"{table}.{fmt}"
+            select = f"SELECT * FROM {quote(table)} WHERE run_id = {_sql_string(full)} {schema.order_clause(table)}"
+            con.execute(f"COPY ({select}) TO {_sql_string(str(path))} ({options})")
+            written.append(path)
+    return written
+
+
+def read_export(folder: Path, fmt: ExportFormat = "parquet") -> dict[str, pd.DataFrame]:
+    """Read an exported run back into DataFrames with the store's column types."""
+    out: dict[str, pd.DataFrame] = {}
+    con = duckdb.connect()
+    try:
+        for table, columns in schema.ALL_TABLES.items():
+            path = Path(folder) / f"{table}.{fmt}"
+            if not path.exists():
+                continue
+            if fmt == "parquet":
+                source = f"read_parquet({_sql_string(str(path))})"
+            else:
+                types = "{" + ", ".join(f"{_sql_string(c)}: {_sql_string(t)}" for c, t in columns) + "}"
+                source = (
+                    f"read_csv({_sql_string(str(path))}, header = true, allow_quoted_nulls = false, columns = {types})"
+                )
+            out[table] = con.execute(f"SELECT * FROM {source}").df()
+    finally:
+        con.close()
+    return out

@@ -1,0 +1,433 @@
+"""The run store: an embedded DuckDB file holding every run's record and tidy result tables.
+
+Rules (see docs/store-and-report.md):
+
+- **Atomic**: a run is written in one transaction; it is visible only once complete, and an
+  error or a killed process leaves nothing behind.
+- **Idempotent**: the run id is a hash of what defines the run (:func:`~aralnexus.store.records.run_key`);
+  saving a run whose id is stored reuses it and writes nothing, unless ``replace=True``
+  (``--force``), which replaces it in one transaction.
+- **Concurrent**: every operation takes a short-lived connection under a file lock (exclusive for
+  writes), so several processes can share one store without corrupting it or losing runs.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from aralnexus.errors import InputError, Problem
+from aralnexus.results import Results
+from aralnexus.store import schema
+from aralnexus.store.locking import DEFAULT_TIMEOUT_S, connection
+from aralnexus.store.records import COMPLETE_STATUSES, MemberStatus, RunRecord, RunStatus
+from aralnexus.store.schema import quote
+
+log = logging.getLogger(__name__)
+
+DEFAULT_STORE = "aralnexus.duckdb"
+STORE_ENV = "ARALNEXUS_STORE"
+
+Columns = tuple[tuple[str, str], ...]
+
+
+class StoreSchemaError(ValueError):
+    """A table handed to the store lacks columns of its contract."""
+
+
+class UnknownRunError(InputError):
+    """No run (or more than one) matches the given id."""
+
+
+def default_store_path() -> Path:
+    """Return ``$ARALNEXUS_STORE`` or ``aralnexus.duckdb`` in the working directory."""
+    return Path(os.environ.get(STORE_ENV) or DEFAULT_STORE)
+
+
+def _frame(
+    table: str, frame: pd.DataFrame | None, columns: Columns, optional: frozenset[str] = frozenset()
+) -> pd.DataFrame:
+    """Select the contract columns of ``frame`` in order (optional ones absent → NULL)."""
+    names = [c for c, _ in columns]
+    if frame is None:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in names})
+    missing = [c for c in names if c not in frame.columns and c not in optional]
+    if missing:
+        msg = f"table {table!r} lacks columns {missing}; its contract is {names}"
+        raise StoreSchemaError(msg)
+    out = pd.DataFrame(index=frame.index)
+    for c in names:
+        out[c] = frame[c] if c in frame.columns else pd.Series(None, index=frame.index, dtype="object")
+    return out.reset_index(drop=True)
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, run_id: str, frame: pd.DataFrame, columns: Columns) -> None:
+    view = f"_in_{table}"
+    con.register(view, frame)
+    try:
+        cols = ", ".join(quote(c) for c, _ in columns)
+        select = ", ".join(f"CAST({quote(c)} AS {t})" for c, t in columns)
+        con.execute(f"INSERT INTO {quote(table)} (run_id, {cols}) SELECT ?, {select} FROM {view}", [run_id])
+    finally:
+        con.unregister(view)
+
+
+def _run_row(run: RunRecord, results: Results | None) -> pd.DataFrame:
+    conv = results.convergence if results is not None else None
+    row: dict[str, Any] = {
+        "run_id": run.run_id,
+        "kind": run.kind,
+        "scenario_name": run.scenario_name,
+        "description": run.description,
+        "scenario_hash": run.scenario_hash,
+        "scenario_file": run.scenario_file,
+        "package_version": run.package_version,
+        "seed": int(run.seed),
+        "hydrology": run.hydrology,
+        "hydrology_derived": bool(run.hydrology_derived),
+        "horizon_start": run.start,
+        "horizon_end": run.end,
+        "resolution": run.resolution,
+        "status": run.status,
+        "started_at": run.started_at,
+        "finished_at": run.finished_at,
+        "saved_at": datetime.now().replace(microsecond=0),
+        "objective_musd": results.objective_musd if results is not None else None,
+        "solve_seconds": results.solve_seconds if results is not None else None,
+        "head_mode": conv.mode if conv else None,
+        "iterations": conv.iterations if conv else None,
+        "max_head_change_pct": conv.max_head_change_pct if conv else None,
+        "tolerance_pct": conv.tolerance_pct if conv else None,
+        "converged": conv.converged if conv else None,
+        "n_members": int(run.n_members),
+        "metadata": json.dumps(dict(results.metadata) if results is not None else {}, sort_keys=True),
+    }
+    return pd.DataFrame({k: pd.Series([v], dtype="object") for k, v in row.items()})
+
+
+class Store:
+    """A DuckDB run store at ``path`` (create or open it with :func:`open_store`).
+
+    Parameters
+    ----------
+    path
+        The database file.
+    timeout_s
+        How long an operation waits for another process's lock before giving up.
+    """
+
+    def __init__(self, path: Path, timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
+        self.path = Path(path)
+        self.timeout_s = timeout_s
+
+    # -- connections -----------------------------------------------------------------------
+    @contextmanager
+    def _read(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        with connection(self.path, write=False, timeout_s=self.timeout_s) as con:
+            yield con
+
+    @contextmanager
+    def _write(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        with connection(self.path, write=True, timeout_s=self.timeout_s) as con:
+            yield con
+
+    @contextmanager
+    def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        with self._write() as con:
+            con.begin()
+            try:
+                yield con
+            except BaseException:
+                con.rollback()
+                raise
+            con.commit()
+
+    def initialise(self) -> None:
+        """Create the tables that do not exist yet and record the schema version."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._transaction() as con:
+            for statement in schema.create_statements():
+                con.execute(statement)
+            found = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
+            if not found:
+                con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [str(schema.SCHEMA_VERSION)])
+            elif int(found[0][0]) > schema.SCHEMA_VERSION:
+                expected = f"schema version ≤ {schema.SCHEMA_VERSION} (upgrade aralnexus)"
+                raise InputError([Problem(str(self.path), "", expected, found[0][0])])
+
+    def _is_initialised(self) -> bool:
+        if not self.path.exists():
+            return False
+        try:
+            with self._read() as con:
+                rows = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
+        except duckdb.CatalogException:
+            return False
+        return bool(rows) and int(rows[0][0]) == schema.SCHEMA_VERSION
+
+    # -- writing ---------------------------------------------------------------------------
+    def _delete_run(self, con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+        for table in schema.ALL_TABLES:
+            con.execute(f"DELETE FROM {quote(table)} WHERE run_id = ?", [run_id])
+
+    def _insert_tables(self, con: duckdb.DuckDBPyConnection, run_id: str, frames: dict[str, pd.DataFrame]) -> None:
+        for table, frame in frames.items():
+            _insert(con, table, run_id, frame, schema.RUN_TABLES[table])
+
+    @staticmethod
+    def _result_frames(
+        results: Results | None, metrics: pd.DataFrame | None, trade: pd.DataFrame | None
+    ) -> dict[str, pd.DataFrame]:
+        frames: dict[str, pd.DataFrame] = {}
+        if results is not None:
+            for table, columns in schema.RESULT_TABLES.items():
+                frames[table] = _frame(table, getattr(results, table), columns)
+        if metrics is not None:
+            frames["metrics"] = _frame("metrics", metrics, schema.METRIC_COLUMNS)
+        if trade is not None:
+            frames["trade"] = _frame("trade", trade, schema.TRADE_COLUMNS, schema.TRADE_OPTIONAL)
+        return frames
+
+    @staticmethod
+    def _provenance_frames(run: RunRecord) -> dict[str, pd.DataFrame]:
+        overrides = pd.DataFrame(list(run.overrides), columns=["path", "default_value", "value"], dtype="object")
+        frames = {"overrides": overrides}
+        if run.sources is not None:
+            sources = run.sources.rename(columns={"table": "dataset_table"}).astype("object")
+            frames["sources"] = _frame("sources", sources, schema.SOURCE_COLUMNS)
+        return frames
+
+    def save_run(
+        self,
+        run: RunRecord,
+        results: Results | None,
+        metrics: pd.DataFrame | None = None,
+        trade: pd.DataFrame | None = None,
+        *,
+        replace: bool = False,
+    ) -> str:
+        """Record a finished run with its result tables in one transaction; return its id.
+
+        If a run with the same id is stored it is reused (nothing is written) unless ``replace``,
+        which deletes and rewrites it in the same transaction.
+
+        Raises
+        ------
+        StoreSchemaError
+            If a table lacks columns of its contract (nothing is written).
+        """
+        run_id = run.run_id
+        frames = {**self._provenance_frames(run), **self._result_frames(results, metrics, trade)}
+        with self._transaction() as con:
+            exists = con.execute("SELECT count(*) FROM runs WHERE run_id = ?", [run_id]).fetchone()
+            if exists and exists[0] and not replace:
+                log.info("run %s already stored: reused", run_id)
+                return run_id
+            self._delete_run(con, run_id)
+            _insert(con, "runs", run_id, _run_row(run, results).drop(columns="run_id"), schema.RUN_COLUMNS[1:])
+            self._insert_tables(con, run_id, frames)
+        log.info("run %s saved to %s", run_id, self.path)
+        return run_id
+
+    def start_run(self, run: RunRecord, *, replace: bool = False) -> str:
+        """Record an ensemble run as ``running`` (members follow); return its id.
+
+        A stored run with the same id is kept as it is (so an interrupted ensemble resumes),
+        unless ``replace``, which deletes it and its members first.
+        """
+        run_id = run.run_id
+        with self._transaction() as con:
+            exists = con.execute("SELECT count(*) FROM runs WHERE run_id = ?", [run_id]).fetchone()
+            if exists and exists[0] and not replace:
+                return run_id
+            self._delete_run(con, run_id)
+            row = _run_row(run.finished("running", at=None), None).drop(columns="run_id")
+            row["finished_at"] = pd.Series([None], dtype="object")
+            _insert(con, "runs", run_id, row, schema.RUN_COLUMNS[1:])
+            self._insert_tables(con, run_id, self._provenance_frames(run))
+        return run_id
+
+    def finish_run(
+        self,
+        run_id: str,
+        status: RunStatus = "ok",
+        results: Results | None = None,
+        metrics: pd.DataFrame | None = None,
+        trade: pd.DataFrame | None = None,
+    ) -> None:
+        """Mark a started run finished, adding its run-level tables, in one transaction."""
+        frames = self._result_frames(results, metrics, trade)
+        with self._transaction() as con:
+            self._require(con, run_id)
+            for table in frames:
+                con.execute(f"DELETE FROM {quote(table)} WHERE run_id = ?", [run_id])
+            self._insert_tables(con, run_id, frames)
+            con.execute(
+                "UPDATE runs SET status = ?, finished_at = ?, objective_musd = coalesce(?, objective_musd) "
+                "WHERE run_id = ?",
+                [status, datetime.now().replace(microsecond=0), results.objective_musd if results else None, run_id],
+            )
+
+    def save_member(
+        self,
+        run_id: str,
+        member: int,
+        summary: Mapping[str, float | int | None],
+        *,
+        metrics: pd.DataFrame | None = None,
+        status: MemberStatus = "done",
+        started_at: datetime | None = None,
+        finished_at: datetime | None = None,
+        error: str = "",
+    ) -> None:
+        """Record one ensemble member (summary numbers, optional long metrics) in one transaction.
+
+        Saving a member again replaces it, so a resumed ensemble can redo unfinished members.
+        ``summary`` keys must be among :data:`~aralnexus.store.schema.MEMBER_SUMMARY_COLUMNS`
+        (see :func:`~aralnexus.store.summary.summarise_results`); absent keys are stored as NULL.
+        """
+        known = {c for c, _ in schema.MEMBER_SUMMARY_COLUMNS}
+        unknown = sorted(set(summary) - known)
+        if unknown:
+            msg = f"unknown member summary columns {unknown}; known: {sorted(known)}"
+            raise StoreSchemaError(msg)
+        row: dict[str, Any] = {
+            "member": int(member),
+            "status": status,
+            "started_at": started_at,
+            "finished_at": finished_at or datetime.now().replace(microsecond=0),
+            "error": error,
+            **{c: summary.get(c) for c, _ in schema.MEMBER_SUMMARY_COLUMNS},
+        }
+        frame = pd.DataFrame({k: pd.Series([v], dtype="object") for k, v in row.items()})
+        tagged = None if metrics is None else metrics.assign(member=int(member))
+        long = _frame("member_metrics", tagged, schema.MEMBER_METRIC_COLUMNS)
+        with self._transaction() as con:
+            self._require(con, run_id)
+            for table in ("members", "member_metrics"):
+                con.execute(f"DELETE FROM {quote(table)} WHERE run_id = ? AND member = ?", [run_id, int(member)])
+            _insert(con, "members", run_id, frame, schema.MEMBER_COLUMNS)
+            _insert(con, "member_metrics", run_id, long, schema.MEMBER_METRIC_COLUMNS)
+
+    def pending_members(self, run_id: str, n: int) -> list[int]:
+        """Return the members of ``0..n-1`` not yet recorded as finished (``done``/``infeasible``)."""
+        with self._read() as con:
+            rows = con.execute(
+                "SELECT member FROM members WHERE run_id = ? AND status IN ('done', 'infeasible')", [run_id]
+            ).fetchall()
+        finished = {int(r[0]) for r in rows}
+        return [m for m in range(n) if m not in finished]
+
+    def delete_run(self, run_id: str) -> None:
+        """Delete a run and every row that belongs to it (one transaction)."""
+        with self._transaction() as con:
+            self._delete_run(con, run_id)
+
+    # -- reading ---------------------------------------------------------------------------
+    def _require(self, con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+        found = con.execute("SELECT count(*) FROM runs WHERE run_id = ?", [run_id]).fetchone()
+        if not found or not found[0]:
+            raise UnknownRunError([Problem(str(self.path), "run", "a stored run id", repr(run_id))])
+
+    def has_run(self, run_id: str) -> bool:
+        """Whether a run with exactly this id is stored (in any status)."""
+        with self._read() as con:
+            found = con.execute("SELECT count(*) FROM runs WHERE run_id = ?", [run_id]).fetchone()
+        return bool(found and found[0])
+
+    def resolve(self, run_id: str) -> str:
+        """Return the full id of the run ``run_id`` names (a unique prefix is enough).
+
+        Raises
+        ------
+        UnknownRunError
+            If no run, or several, match (exit code 2 in the CLI).
+        """
+        with self._read() as con:
+            rows = con.execute(
+                "SELECT run_id FROM runs WHERE starts_with(run_id, ?) ORDER BY run_id", [run_id.strip()]
+            ).fetchall()
+            recent = con.execute("SELECT run_id FROM runs ORDER BY saved_at DESC LIMIT 5").fetchall()
+        ids = [r[0] for r in rows]
+        if len(ids) == 1 and run_id.strip():
+            return str(ids[0])
+        if ids and run_id.strip():
+            hint = f"the prefix matches {len(ids)} runs: {', '.join(ids[:5])}; give more characters"
+        else:
+            known = ", ".join(r[0] for r in recent)
+            hint = f"recent runs: {known}" if known else "the store has no runs yet"
+            hint += "; see `aralnexus results list`"
+        raise UnknownRunError([Problem(str(self.path), "run", "the id of a stored run", repr(run_id), hint)])
+
+    def run(self, run_id: str) -> dict[str, Any]:
+        """Return the ``runs`` row of a run as a dict (``run_id`` may be a unique prefix)."""
+        full = self.resolve(run_id)
+        frame = self.query("SELECT * FROM runs WHERE run_id = ?", [full])
+        return {str(k): (None if pd.isna(v) else v) for k, v in frame.iloc[0].items()}
+
+    def runs(self, *, include_incomplete: bool = False) -> pd.DataFrame:
+        """Return the ``runs`` table, oldest first (only finished runs unless ``include_incomplete``)."""
+        where = "" if include_incomplete else "WHERE status IN (" + ", ".join(f"'{s}'" for s in COMPLETE_STATUSES) + ")"
+        return self.query(f"SELECT * FROM runs {where} {schema.order_clause('runs')}")
+
+    def table(self, name: str, run_id: str | None = None) -> pd.DataFrame:
+        """Return a store table in its natural order, optionally for one run only."""
+        if name not in schema.ALL_TABLES:
+            raise InputError([Problem(str(self.path), "table", f"one of {sorted(schema.ALL_TABLES)}", repr(name))])
+        where, params = ("WHERE run_id = ?", [run_id]) if run_id is not None else ("", [])
+        return self.query(f"SELECT * FROM {quote(name)} {where} {schema.order_clause(name)}", params)
+
+    def query(self, sql: str, params: list[Any] | dict[str, Any] | None = None) -> pd.DataFrame:
+        """Run read-only SQL and return a DataFrame.
+
+        Raises
+        ------
+        InputError
+            If DuckDB rejects the SQL (syntax, unknown table or column, a write statement).
+        """
+        try:
+            with self._read() as con:
+                return con.execute(sql, params or []).df()
+        except duckdb.Error as error:
+            if isinstance(error, (duckdb.IOException, duckdb.ConnectionException)):
+                raise
+            first = str(error).strip().splitlines()[0]
+            problem = Problem("<sql>", "", "a valid read-only DuckDB query", first, sql.strip()[:200])
+            raise InputError([problem]) from error
+
+    def integrity(self) -> list[str]:
+        """Return problems found in the store (empty when consistent).
+
+        Checks that every table can be read in full, that run ids are unique, and that every row
+        of every run table belongs to a stored run.
+        """
+        problems: list[str] = []
+        with self._read() as con:
+            dup = con.execute("SELECT run_id, count(*) FROM runs GROUP BY run_id HAVING count(*) > 1").fetchall()
+            problems += [f"run id {r[0]} stored {r[1]} times" for r in dup]
+            for table in schema.ALL_TABLES:
+                con.execute(f"SELECT * FROM {quote(table)}").fetchall()
+            for table in schema.RUN_TABLES:
+                orphans = con.execute(
+                    f"SELECT count(*) FROM {quote(table)} t ANTI JOIN runs r ON t.run_id = r.run_id"
+                ).fetchone()
+                if orphans and orphans[0]:
+                    problems.append(f"{orphans[0]} rows of {table} belong to no run")
+        return problems
+
+
+def open_store(path: str | Path | None = None, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> Store:
+    """Open (creating if needed) the store at ``path``, ``$ARALNEXUS_STORE`` or ``./aralnexus.duckdb``."""
+    store = Store(Path(path) if path is not None else default_store_path(), timeout_s=timeout_s)
+    if not store._is_initialised():
+        store.initialise()
+    return store

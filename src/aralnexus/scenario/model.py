@@ -64,7 +64,7 @@ class HydrologySpec:
     @property
     def label(self) -> str:
         """Short label for tables and reports."""
-        text = self.kind
+        text: str = self.kind
         if self.kind == "synthetic":
             text += f" #{self.member} (seed {self.seed})"
         if self.climate != ClimateShift():

@@ -1,0 +1,283 @@
+"""Structural checks of a resolved dataset (default or after a scenario overlay).
+
+Each ``check_*`` function takes a :class:`Dataset` and returns a list of problems whose
+``file`` is the dataset table (``plants.csv``) and whose ``field`` is the scenario path of the
+value (``plants.rogun.downstream``); the loader points them at the scenario file when the
+scenario set that value. :func:`run_checks` runs them all in a fixed order.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import pandas as pd
+
+from aralnexus.data.dataset import Dataset
+from aralnexus.errors import Problem
+from aralnexus.scenario.overlay import did_you_mean
+
+_SHARE_TOLERANCE = 1e-3
+
+
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)) or value == ""
+
+
+def check_plant_references(ds: Dataset) -> list[Problem]:
+    """Check that every plant's ``downstream`` is a known plant (or empty at the basin outlet)."""
+    problems: list[Problem] = []
+    ids = list(ds.plants["plant"])
+    for plant, down in zip(ds.plants["plant"], ds.plants["downstream"], strict=True):
+        if _missing(down) or down in ids:
+            continue
+        problems.append(
+            Problem(
+                "plants.csv",
+                f"plants.{plant}.downstream",
+                "the id of a plant downstream (or empty at the basin outlet)",
+                f"{down!r}, which is not a plant",
+                did_you_mean(str(down), ids) or f"plants: {', '.join(ids)}",
+            )
+        )
+    return problems
+
+
+def check_plant_graph(ds: Dataset) -> list[Problem]:
+    """Check that the river graph (plant → downstream) has no cycle and no plant is its own downstream."""
+    down = {
+        p: d for p, d in zip(ds.plants["plant"], ds.plants["downstream"], strict=True) if not _missing(d) and d != ""
+    }
+    problems: list[Problem] = []
+    reported: set[frozenset[str]] = set()
+    for start in down:
+        path = [start]
+        node = down.get(start)
+        while node is not None and node not in path:
+            path.append(node)
+            node = down.get(node)
+        if node != start:
+            continue
+        cycle = frozenset(path)
+        if cycle in reported:
+            continue
+        reported.add(cycle)
+        first = min(path)
+        i = path.index(first)
+        ring = [*path[i:], *path[:i], first]
+        found = f"{first!r} downstream of itself" if len(path) == 1 else "the cycle " + " → ".join(ring)
+        problems.append(
+            Problem(
+                "plants.csv",
+                f"plants.{first}.downstream",
+                "a river graph without cycles (each plant's downstream is further down the river)",
+                found,
+                "set downstream to the next plant down the river, or empty at the basin outlet",
+            )
+        )
+    return problems
+
+
+def check_storage(ds: Dataset) -> list[Problem]:
+    """Check that dead storage ≤ initial storage ≤ full storage, and dead level below full level (when built)."""
+    problems: list[Problem] = []
+    columns = ["storage_dead_hm3", "storage_full_hm3", "storage_initial_hm3", "level_dead_m", "level_full_m"]
+    values = ds.plants[columns].to_numpy(dtype=float)
+    for plant, (dead, full, init, lo, hi) in zip(ds.plants["plant"], values, strict=True):
+        path = f"plants.{plant}"
+        if dead > full:
+            problems.append(
+                Problem(
+                    "plants.csv",
+                    f"{path}.storage_dead_hm3",
+                    f"dead storage at most the full storage ({full:g} hm3)",
+                    f"{dead:g} hm3",
+                )
+            )
+        elif not dead <= init <= full:
+            problems.append(
+                Problem(
+                    "plants.csv",
+                    f"{path}.storage_initial_hm3",
+                    f"an initial storage between dead ({dead:g}) and full ({full:g}) storage",
+                    f"{init:g} hm3",
+                )
+            )
+        if not (math.isnan(lo) or math.isnan(hi)) and lo >= hi:
+            problems.append(
+                Problem("plants.csv", f"{path}.level_dead_m", f"a level below the full level ({hi:g} m)", f"{lo:g} m")
+            )
+    return problems
+
+
+def check_efficiency(ds: Dataset) -> list[Problem]:
+    """Check that plant efficiencies lie in (0, 1]."""
+    bad = ds.plants.loc[~((ds.plants["efficiency"] > 0) & (ds.plants["efficiency"] <= 1))]
+    return [
+        Problem("plants.csv", f"plants.{p}.efficiency", "an efficiency in (0, 1]", f"{e:g}")
+        for p, e in zip(bad["plant"], bad["efficiency"], strict=True)
+    ]
+
+
+def check_countries(ds: Dataset) -> list[Problem]:
+    """Check that plants, thermal plants and links refer to known countries; a link joins two different ones."""
+    codes = list(ds.countries["country"])
+    problems: list[Problem] = []
+    refs = [
+        ("plants", "plants.csv", ds.plants, "plant", ("country",)),
+        ("thermal", "thermal.csv", ds.thermal, "plant", ("country",)),
+        ("links", "links.csv", ds.links, "link", ("from_country", "to_country")),
+    ]
+    for section, file, frame, key, columns in refs:
+        for column in columns:
+            for elem, code in zip(frame[key], frame[column], strict=True):
+                if code not in codes:
+                    problems.append(
+                        Problem(
+                            file,
+                            f"{section}.{elem}.{column}",
+                            f"a country of the dataset ({', '.join(codes)})",
+                            repr(code),
+                            did_you_mean(str(code), codes),
+                        )
+                    )
+    same = ds.links.loc[ds.links["from_country"] == ds.links["to_country"]]
+    problems += [
+        Problem("links.csv", f"links.{lk}.to_country", "a country other than from_country", repr(c))
+        for lk, c in zip(same["link"], same["to_country"], strict=True)
+    ]
+    return problems
+
+
+def check_schedules(ds: Dataset) -> list[Problem]:
+    """Check that schedule rows belong to known plants, have distinct dates, and none precede ``in_service``."""
+    problems: list[Problem] = []
+    ids = list(ds.plants["plant"])
+    in_service = dict(zip(ds.plants["plant"], ds.plants["in_service"], strict=True))
+    for plant, rows in ds.plant_schedule.groupby("plant", sort=True):
+        name = str(plant)
+        if name not in ids:
+            problems.append(
+                Problem(
+                    "plant_schedule.csv",
+                    f"plants.{name}.schedule",
+                    "a schedule of a known plant",
+                    repr(name),
+                    did_you_mean(name, ids),
+                )
+            )
+            continue
+        dates = sorted(rows["date"])
+        dup = sorted({d for d in dates if dates.count(d) > 1})
+        if dup:
+            problems.append(
+                Problem("plant_schedule.csv", f"plants.{name}.schedule", "one row per date", f"{dup[0]} twice")
+            )
+        first = in_service.get(name, "")
+        if first and dates and first > dates[0]:
+            problems.append(
+                Problem(
+                    "plants.csv",
+                    f"plants.{name}.in_service",
+                    f"a month no later than the first schedule date ({dates[0]})",
+                    repr(first),
+                    "use schedule_shift_months to move the whole schedule, or give a new schedule",
+                )
+            )
+    return problems
+
+
+def _headwaters(ds: Dataset) -> list[str]:
+    downstream = set(ds.plants["downstream"])
+    return [p for p in ds.plants["plant"] if p not in downstream]
+
+
+def check_inflows(ds: Dataset) -> list[Problem]:
+    """Check that inflow sites enter known plants, their series have 12 months, and every headwater has one."""
+    problems: list[Problem] = []
+    ids = list(ds.plants["plant"])
+    months = ds.inflow_monthly.groupby("series")["month"].apply(lambda m: sorted(int(x) for x in m))
+    for site, plant, series in zip(
+        ds.inflow_sites["site"], ds.inflow_sites["plant"], ds.inflow_sites["base_series"], strict=True
+    ):
+        if plant not in ids:
+            problems.append(
+                Problem(
+                    "inflow_sites.csv",
+                    f"inflows.{site}.plant",
+                    "the id of a plant",
+                    repr(plant),
+                    did_you_mean(str(plant), ids),
+                )
+            )
+        if series not in months.index or months[series] != list(range(1, 13)):
+            found = "no such series" if series not in months.index else f"months {months[series]}"
+            problems.append(
+                Problem("inflow_monthly.csv", f"inflows.{site}", f"12 monthly values of series {series!r}", found)
+            )
+    fed = set(ds.inflow_sites["plant"])
+    problems += [
+        Problem(
+            "inflow_sites.csv",
+            f"plants.{plant}",
+            f"an inflow site for the headwater plant {plant!r}",
+            "none",
+            f"add inflows: {{<site>: {{plant: {plant}, mean_m3s: [12 monthly values]}}}}",
+        )
+        for plant in _headwaters(ds)
+        if plant not in fed
+    ]
+    return problems
+
+
+def check_min_releases(ds: Dataset) -> list[Problem]:
+    """Check that minimum-release points are plants and months lie in 1..12."""
+    problems: list[Problem] = []
+    ids = list(ds.plants["plant"])
+    frame = ds.min_releases
+    problems += [
+        Problem("min_releases.csv", f"min_releases.{p}", "the id of a plant", repr(p), did_you_mean(p, ids))
+        for p in sorted(set(frame["point"]) - set(ids))
+    ]
+    bad = frame.loc[~frame["month"].between(1, 12)]
+    problems += [
+        Problem("min_releases.csv", f"min_releases.{p}.min_release_m3s", "a month 1..12", f"{m:g}")
+        for p, m in zip(bad["point"], bad["month"], strict=True)
+    ]
+    return problems
+
+
+def check_shares(ds: Dataset) -> list[Problem]:
+    """Check that shares splitting a whole (monthly demand, load-block hours, trade mix) sum to 1."""
+    problems: list[Problem] = []
+    groups: list[tuple[str, pd.Series]] = [
+        ("demand_monthly", ds.demand_monthly.groupby("country")["share"].sum()),
+        ("trade_composition", ds.trade_composition.groupby("direction")["share"].sum()),
+    ]
+    if len(ds.load_blocks):
+        groups.append(("load_blocks", pd.Series({"hours_share": ds.load_blocks["hours_share"].sum()})))
+    for table, sums in groups:
+        for key, total in sums.items():
+            if abs(float(total) - 1.0) > _SHARE_TOLERANCE:
+                problems.append(
+                    Problem(f"{table}.csv", f"{table}.{key}", "shares summing to 1", f"a sum of {float(total):.4g}")
+                )
+    return problems
+
+
+CHECKS: tuple[Callable[[Dataset], list[Problem]], ...] = (
+    check_plant_references,
+    check_plant_graph,
+    check_storage,
+    check_efficiency,
+    check_countries,
+    check_schedules,
+    check_inflows,
+    check_min_releases,
+    check_shares,
+)
+
+
+def run_checks(ds: Dataset) -> list[Problem]:
+    """Run every structural check and return all problems found."""
+    return [problem for check in CHECKS for problem in check(ds)]

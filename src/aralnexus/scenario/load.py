@@ -1,0 +1,216 @@
+"""Read a scenario file, validate it, apply it to the default dataset: ``load_scenario``.
+
+Every problem (YAML syntax, schema, units, overlay, structure) is collected and raised once as
+:class:`aralnexus.errors.InputError`; problem files read ``<file>:<line>`` where the line is known.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from aralnexus.data.dataset import TABLE_NAMES, TABLE_SPECS, Dataset, default_dir, load_default
+from aralnexus.errors import InputError, Problem
+from aralnexus.scenario.checks import run_checks
+from aralnexus.scenario.model import ClimateShift, HydrologySpec, Override, Scenario, TradeLevers
+from aralnexus.scenario.overlay import apply_scenario, did_you_mean, fmt
+from aralnexus.scenario.schema import ScenarioFile
+from aralnexus.scenario.validation import Located, allowed_keys, problems_from_validation, prune
+from aralnexus.scenario.yaml_read import read_scenario_text, read_yaml
+
+DEFAULT = "default"
+_MAX_PRUNE_PASSES = 5
+
+
+def load_scenario(source: str | Path, *, base: Dataset | None = None) -> Scenario:
+    """Load a scenario file (or ``"default"``) into a validated :class:`Scenario`.
+
+    Parameters
+    ----------
+    source
+        Path of a YAML scenario file, or the word ``default`` for the built-in scenario.
+    base
+        Dataset the overlay applies to; the built-in default dataset when omitted.
+
+    Raises
+    ------
+    InputError
+        Listing every problem found (file, field, expected, found, hint).
+    """
+    dataset = base if base is not None else load_default()
+    if str(source) == DEFAULT:
+        return _default_scenario(dataset, builtin=base is None)
+    label = str(source)
+    text = read_scenario_text(Path(source), label)
+    raw, lines = read_yaml(text, label)
+    located = Located(label, lines)
+    spec, problems, pruned = _validate(raw, located)
+    if spec is None:
+        raise InputError(problems)
+    resolved, overrides, overlay_problems = apply_scenario(dataset, spec, label)
+    options, option_overrides, option_problems = _options(spec, Path(source), located)
+    later = [
+        located.place(p)
+        for p in [*overlay_problems, *option_problems, *run_checks(resolved)]
+        if not any(_related(p.field, path) for path in pruned)
+    ]
+    problems += later
+    if problems:
+        raise InputError(_dedupe(problems))
+    return Scenario(
+        name=spec.name or Path(source).stem,
+        description=spec.description.strip(),
+        file=label,
+        content_hash=content_hash(resolved, options),
+        dataset=resolved,
+        overrides=(*option_overrides, *overrides),
+        **options,
+    )
+
+
+def _default_scenario(dataset: Dataset, *, builtin: bool) -> Scenario:
+    problems = run_checks(dataset)
+    if problems:
+        folder = default_dir() if builtin else Path("<dataset>")
+        raise InputError([Problem(str(folder / p.file), p.field, p.expected, p.found, p.hint) for p in problems])
+    options = _default_options()
+    return Scenario(
+        name=DEFAULT,
+        description="The default dataset, no overrides.",
+        file=DEFAULT,
+        content_hash=content_hash(dataset, options),
+        dataset=dataset,
+    )
+
+
+_DEFAULTS = Scenario(name="", description="", file="", content_hash="", dataset=None)  # type: ignore[arg-type]
+
+
+def _default_options() -> dict[str, Any]:
+    """Run options of the default scenario (the :class:`Scenario` field defaults)."""
+    names = ("start", "end", "resolution", "head_mode", "hydrology", "trade")
+    return {name: getattr(_DEFAULTS, name) for name in names}
+
+
+def _validate(raw: object, located: Located) -> tuple[ScenarioFile | None, list[Problem], list[str]]:
+    """Validate; on errors, prune the bad values and retry so later checks still run."""
+    if raw is None:
+        found = "an empty file"
+        return None, [located.problem("", "a mapping of scenario fields (name, horizon, plants, …)", found)], []
+    if not isinstance(raw, dict):
+        found = f"a list of {len(raw)} items" if isinstance(raw, list) else f"the single value {raw!r}"
+        hint = "write one 'key: value' per line, e.g. 'name: my scenario'"
+        return None, [located.problem("", "a mapping of scenario fields (name, horizon, plants, …)", found, hint)], []
+    problems: list[Problem] = []
+    pruned: list[str] = []
+    data: Any = copy.deepcopy(raw)
+    for _ in range(_MAX_PRUNE_PASSES):
+        try:
+            spec = ScenarioFile.model_validate(data)
+        except ValidationError as error:
+            found_now = problems_from_validation(error, located)
+            problems += [p for p in found_now if p not in problems]
+            pruned += prune(data, error)
+            continue
+        return spec, problems, pruned
+    return None, problems, pruned
+
+
+def _related(a: str, b: str) -> bool:
+    return a == b or a.startswith(f"{b}.") or b.startswith(f"{a}.")
+
+
+def _dedupe(problems: list[Problem]) -> list[Problem]:
+    seen: list[Problem] = []
+    for p in problems:
+        if p not in seen:
+            seen.append(p)
+    return seen
+
+
+def _options(
+    spec: ScenarioFile, source: Path, located: Located
+) -> tuple[dict[str, Any], list[Override], list[Problem]]:
+    """Resolve run options (horizon, resolution, head, hydrology, trade) against the defaults."""
+    defaults = _DEFAULTS
+    problems: list[Problem] = []
+    overrides: list[Override] = []
+    horizon = spec.horizon
+    start = (horizon.start if horizon else None) or defaults.start
+    end = (horizon.end if horizon else None) or defaults.end
+    if end < start:
+        problems.append(Problem("", "horizon.end", f"a month not before the start ({start})", repr(end)))
+    options = _default_options()
+    options.update(start=start, end=end)
+    options["resolution"] = spec.resolution or defaults.resolution
+    options["head_mode"] = spec.head or defaults.head_mode
+    hyd = spec.hydrology
+    if hyd is not None:
+        record = hyd.record_file
+        if record and hyd.kind != "record":
+            problems.append(Problem("", "hydrology.kind", "'record' when record_file is given", repr(hyd.kind)))
+        if hyd.kind == "record" and not record:
+            problems.append(Problem("", "hydrology.record_file", "the path of the inflow record", "nothing"))
+        if record:
+            path = Path(record) if Path(record).is_absolute() else source.parent / record
+            if not path.is_file():
+                problems.append(
+                    Problem(
+                        "", "hydrology.record_file", "an existing CSV or Parquet file", f"{record!r} (no such file)"
+                    )
+                )
+            record = str(path)
+        climate = ClimateShift(**hyd.climate.model_dump()) if hyd.climate else ClimateShift()
+        options["hydrology"] = HydrologySpec(hyd.kind, hyd.seed, hyd.member, record, climate)
+    if spec.trade is not None:
+        given = {k: v for k, v in spec.trade.model_dump(exclude_unset=True).items() if v is not None}
+        options["trade"] = TradeLevers(**{**asdict(defaults.trade), **given})
+    for name, value in options.items():
+        old: Any = getattr(defaults, name)
+        if value == old:
+            continue
+        if isinstance(value, HydrologySpec | TradeLevers):
+            section = "hydrology" if name == "hydrology" else "trade"
+            flat_new, flat_old = _flatten(asdict(value)), _flatten(asdict(old))
+            overrides += [
+                Override(f"{section}.{k}", fmt(flat_old[k]), fmt(v)) for k, v in flat_new.items() if v != flat_old[k]
+            ]
+        else:
+            field_path = {"start": "horizon.start", "end": "horizon.end", "head_mode": "head"}.get(name, name)
+            overrides.append(Override(field_path, fmt(old), fmt(value)))
+    return options, overrides, problems
+
+
+def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in tree.items():
+        if isinstance(value, dict):
+            out.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def content_hash(dataset: Dataset, options: dict[str, Any]) -> str:
+    """SHA-256 of the resolved scenario: every table (rows sorted) and the run options.
+
+    Independent of key order, whitespace, units used in the file and the file's path; values set
+    equal to their defaults hash like the default.
+    """
+    digests = {}
+    for name in TABLE_NAMES:
+        keys = list(TABLE_SPECS[name][0])
+        frame = dataset.table(name).sort_values(keys, kind="stable").reset_index(drop=True)
+        digests[name] = hashlib.sha256(frame.to_csv(index=False, float_format="%.12g").encode()).hexdigest()
+    canon = {k: asdict(v) if hasattr(v, "__dataclass_fields__") else v for k, v in options.items()}
+    text = json.dumps({"options": canon, "tables": digests}, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+__all__ = ["DEFAULT", "allowed_keys", "content_hash", "did_you_mean", "load_scenario"]

@@ -1,0 +1,366 @@
+"""Apply a validated scenario file to the default dataset: new tables, overrides and sources.
+
+Each function takes the current tables and one section of the file and returns the changed
+tables; every changed value is recorded as an :class:`Override` (path, default, value) and the
+``sources`` rows of overridden cells are replaced by ``scenario file <path>``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel
+
+from aralnexus.data.dataset import TABLE_SPECS, Dataset
+from aralnexus.errors import Problem
+from aralnexus.scenario.model import Override
+from aralnexus.scenario.schema import InflowPatch, MinReleasePatch, ScenarioFile
+from aralnexus.scenario.units_parse import UnitError, parse_quantity
+
+#: Scenario section → (dataset table, singular noun).
+ELEMENT_SECTIONS: dict[str, tuple[str, str]] = {
+    "plants": ("plants", "plant"),
+    "links": ("links", "link"),
+    "countries": ("countries", "country"),
+    "thermal": ("thermal", "thermal plant"),
+}
+_PLANT_EXTRAS = ("schedule_shift_months", "schedule")
+
+
+def fmt(value: object) -> str:
+    """Render a cell value for provenance tables (empty for missing)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return ""
+    if isinstance(value, bool | np.bool_):
+        return str(bool(value)).lower()
+    if isinstance(value, float | np.floating):
+        return f"{value:.10g}"
+    if isinstance(value, list):
+        return "[" + ", ".join(fmt(v) for v in value) + "]"
+    return str(value)
+
+
+def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
+    """Return ``did you mean 'x'?`` for the closest choice (or a prefix match), else empty."""
+    choices = [str(c) for c in choices]
+    prefixed = [c for c in choices if c.startswith(f"{word}_")]
+    close = prefixed or difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}?" if close else ""
+
+
+def shift_month(month: str, months: int) -> str:
+    """Return ``YYYY-MM`` moved by ``months`` (empty stays empty)."""
+    if not month:
+        return month
+    index = int(month[:4]) * 12 + int(month[5:7]) - 1 + months
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+@dataclass
+class Overlay:
+    """Mutable state while applying a scenario: tables, overrides, problems, sources."""
+
+    tables: dict[str, pd.DataFrame]
+    sources: pd.DataFrame
+    label: str
+    overrides: list[Override] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def override(self, path: str, default: object, value: object) -> None:
+        """Record one changed value."""
+        self.overrides.append(Override(path, fmt(default), fmt(value)))
+
+    def problem(self, path: str, expected: str, found: str, hint: str = "") -> None:
+        """Record a problem (the file is filled in by the loader)."""
+        self.problems.append(Problem("", path, expected, found, hint))
+
+    def source(self, table: str, element: str, attribute: str, value: object, note: str = "") -> None:
+        """Point the provenance of one dataset cell at the scenario file."""
+        src = self.sources
+        hit = (src["table"] == table) & (src["element"] == element) & (src["attribute"] == attribute)
+        old = "; ".join(f"{s} ({k})" for s, k in zip(src.loc[hit, "source"], src.loc[hit, "kind"], strict=True))
+        row = {
+            "table": table,
+            "element": element,
+            "attribute": attribute,
+            "value": fmt(value),
+            "kind": "assumption",
+            "source": f"scenario file {self.label}",
+            "note": note or (f"replaces {old}" if old else "set by the scenario"),
+        }
+        self.sources = pd.concat([src.loc[~hit], pd.DataFrame([row])], ignore_index=True)
+
+    def drop_sources(self, table: str, element_prefix: str) -> None:
+        """Remove the provenance rows of replaced time-indexed rows."""
+        src = self.sources
+        keep = ~((src["table"] == table) & src["element"].astype(str).str.startswith(element_prefix))
+        self.sources = src.loc[keep].reset_index(drop=True)
+
+
+def _cell_equal(old: object, new: object) -> bool:
+    if isinstance(new, float) and isinstance(old, float):
+        return (math.isnan(old) and math.isnan(new)) or math.isclose(old, new, rel_tol=1e-12, abs_tol=0.0)
+    return fmt(old) == fmt(new)
+
+
+def _to_cell(table: str, column: str, value: object) -> object:
+    kind = next(s.kind for s in TABLE_SPECS[table][1] if s.name == column)
+    if value is None:
+        return math.nan if kind in {"float", "int"} else (False if kind == "bool" else "")
+    return float(value) if kind in {"float", "int"} else value  # type: ignore[arg-type]
+
+
+def apply_elements(state: Overlay, section: str, patches: dict[str, BaseModel]) -> None:
+    """Apply ``plants`` / ``links`` / ``countries`` / ``thermal`` patches (change or add rows)."""
+    table, noun = ELEMENT_SECTIONS[section]
+    keys, specs = TABLE_SPECS[table]
+    key = keys[0]
+    frame = state.tables[table].copy()
+    for elem, patch in patches.items():
+        given = {k: v for k, v in patch.model_dump(exclude_unset=True).items() if k not in _PLANT_EXTRAS}
+        hits = frame.index[frame[key] == elem]
+        if len(hits):
+            idx = hits[0]
+            for column, value in given.items():
+                cell = _to_cell(table, column, value)
+                if not _cell_equal(frame.at[idx, column], cell):
+                    state.override(f"{section}.{elem}.{column}", frame.at[idx, column], cell)
+                    state.source(table, elem, column, cell)
+                    frame.at[idx, column] = cell  # type: ignore[assignment]
+            continue
+        missing = [s.name for s in specs if s.required and s.name != key and given.get(s.name) is None]
+        if missing:
+            known = ", ".join(map(str, frame[key]))
+            state.problem(
+                f"{section}.{elem}",
+                f"every required column for a new {noun}: {', '.join(missing)}",
+                f"a new {noun} {elem!r} without them",
+                did_you_mean(elem, list(frame[key])) or f"existing {section}: {known}",
+            )
+            continue
+        row: dict[str, Any] = {s.name: _to_cell(table, s.name, given.get(s.name)) for s in specs}
+        row[key] = elem
+        frame = pd.concat([frame, pd.DataFrame([row])], ignore_index=True)
+        for column in given:
+            state.override(f"{section}.{elem}.{column}", "(new)", row[column])
+            state.source(table, elem, column, row[column])
+    state.tables[table] = frame.astype(state.tables[table].dtypes.to_dict())
+
+
+def _schedule_text(rows: pd.DataFrame) -> str:
+    return "; ".join(f"{d}: {fmt(c)} MW" for d, c in zip(rows["date"], rows["capacity_mw"], strict=True))
+
+
+def apply_schedules(state: Overlay, patches: dict[str, BaseModel]) -> None:
+    """Apply ``schedule`` and ``schedule_shift_months`` of plant patches."""
+    sched = state.tables["plant_schedule"]
+    plants = state.tables["plants"]
+    for plant, patch in patches.items():
+        given = patch.model_dump(exclude_unset=True)
+        rows_old = sched.loc[sched["plant"] == plant]
+        path = f"plants.{plant}"
+        if "schedule" in given and "schedule_shift_months" in given:
+            state.problem(
+                f"{path}.schedule_shift_months",
+                "either a new schedule or schedule_shift_months",
+                "both",
+                "shift the dates of the new schedule yourself",
+            )
+            continue
+        new_rows: pd.DataFrame | None = None
+        if given.get("schedule") is not None:
+            new_rows = pd.DataFrame(
+                [
+                    {"plant": plant, **{k: (math.nan if v is None else v) for k, v in row.items()}}
+                    for row in given["schedule"]
+                ],
+                columns=list(sched.columns),
+            )
+        elif given.get("schedule_shift_months"):
+            months = int(given["schedule_shift_months"])
+            new_rows = rows_old.assign(date=[shift_month(str(d), months) for d in rows_old["date"]])
+            state.override(f"{path}.schedule_shift_months", 0, months)
+            hit = plants.index[plants["plant"] == plant]
+            if len(hit) and "in_service" not in given:
+                old = plants.at[hit[0], "in_service"]
+                new = shift_month(str(old), months)
+                if new != old:
+                    state.override(f"{path}.in_service", old, new)
+                    state.source("plants", plant, "in_service", new, f"default shifted by {months} months")
+                    plants.at[hit[0], "in_service"] = new
+        if new_rows is None:
+            continue
+        state.override(f"{path}.schedule", _schedule_text(rows_old), _schedule_text(new_rows))
+        state.drop_sources("plant_schedule", f"{plant}/")
+        for _, row in new_rows.iterrows():
+            for column in ("capacity_mw", "storage_full_hm3", "level_full_m"):
+                if not pd.isna(row[column]):
+                    state.source("plant_schedule", f"{plant}/{row['date']}", column, row[column])
+        sched = pd.concat(
+            [sched.loc[sched["plant"] != plant], new_rows.astype(sched.dtypes.to_dict())], ignore_index=True
+        )
+    state.tables["plant_schedule"] = sched
+    state.tables["plants"] = plants
+
+
+def apply_min_releases(state: Overlay, patches: dict[str, MinReleasePatch]) -> None:
+    """Apply ``min_releases``: per-point flags and per-month minimum releases."""
+    frame = state.tables["min_releases"].copy()
+    for point, patch in patches.items():
+        given = patch.model_dump(exclude_unset=True)
+        path = f"min_releases.{point}"
+        rows = frame["point"] == point
+        if not rows.any():
+            missing = [k for k in ("strict", "penalty_usd_per_hm3", "min_release_m3s") if given.get(k) is None]
+            months = sorted((given.get("min_release_m3s") or {}).keys())
+            if not missing and months != list(range(1, 13)):
+                missing = ["min_release_m3s for all 12 months"]
+            if missing:
+                state.problem(
+                    path,
+                    f"for a new minimum-release point: {', '.join(missing)}",
+                    f"a new point {point!r} without them",
+                    did_you_mean(point, sorted(set(frame["point"]))),
+                )
+                continue
+            new = pd.DataFrame(
+                {
+                    "point": point,
+                    "month": [float(m) for m in range(1, 13)],
+                    "min_release_m3s": [given["min_release_m3s"][m] for m in range(1, 13)],
+                    "agreement": given.get("agreement") or "scenario",
+                    "strict": bool(given["strict"]),
+                    "penalty_usd_per_hm3": given["penalty_usd_per_hm3"],
+                }
+            )
+            frame = pd.concat([frame, new.astype(frame.dtypes.to_dict())], ignore_index=True)
+            state.override(f"{path}.min_release_m3s", "(new)", [given["min_release_m3s"][m] for m in range(1, 13)])
+            rows = frame["point"] == point
+            for month in range(1, 13):
+                state.source("min_releases", f"{point}/{month}", "min_release_m3s", given["min_release_m3s"][month])
+            continue
+        for column in ("strict", "penalty_usd_per_hm3", "agreement"):
+            if given.get(column) is None:
+                continue
+            old = frame.loc[rows, column].iloc[0]
+            if not _cell_equal(old, given[column]):
+                state.override(f"{path}.{column}", old, given[column])
+                frame.loc[rows, column] = given[column]
+                for month in frame.loc[rows, "month"]:
+                    state.source("min_releases", f"{point}/{int(month)}", column, given[column])
+        for month, value in (given.get("min_release_m3s") or {}).items():
+            hit = rows & (frame["month"] == month)
+            if not hit.any():
+                state.problem(f"{path}.min_release_m3s.{month}", "a month the point has a row for", f"month {month}")
+                continue
+            old = frame.loc[hit, "min_release_m3s"].iloc[0]
+            if not _cell_equal(old, float(value)):
+                state.override(f"{path}.min_release_m3s.{month}", old, float(value))
+                state.source("min_releases", f"{point}/{month}", "min_release_m3s", value)
+                frame.loc[hit, "min_release_m3s"] = float(value)
+    state.tables["min_releases"] = frame
+
+
+def apply_inflows(state: Overlay, patches: dict[str, InflowPatch]) -> None:
+    """Apply ``inflows``: a site's 12 monthly means become its own series (share 1)."""
+    sites = state.tables["inflow_sites"].copy()
+    monthly = state.tables["inflow_monthly"].copy()
+    plants = state.tables["plants"]
+    for site, patch in patches.items():
+        given = patch.model_dump(exclude_unset=True)
+        series = f"{site}_scenario"
+        hit = sites.index[sites["site"] == site]
+        values = [float(v) for v in patch.mean_m3s]
+        if len(hit):
+            idx = hit[0]
+            base = monthly.loc[monthly["series"] == sites.at[idx, "base_series"]].sort_values("month")
+            old = [float(v) * float(sites.at[idx, "share"]) for v in base["mean_m3s"]]  # type: ignore[arg-type]
+            for column in ("plant", "kind", "river"):
+                if given.get(column) is not None and given[column] != sites.at[idx, column]:
+                    state.override(f"inflows.{site}.{column}", sites.at[idx, column], given[column])
+                    sites.at[idx, column] = given[column]
+            sites.at[idx, "base_series"] = series
+            sites.at[idx, "share"] = 1.0
+            state.override(f"inflows.{site}.mean_m3s", old, values)
+        else:
+            if not given.get("plant"):
+                state.problem(
+                    f"inflows.{site}.plant",
+                    "the plant a new inflow site flows into (plant: <id>)",
+                    f"a new site {site!r} without it",
+                    did_you_mean(site, list(sites["site"])),
+                )
+                continue
+            river = plants.loc[plants["plant"] == given["plant"], "river"]
+            row = {
+                "site": site,
+                "river": given.get("river") or (str(river.iloc[0]) if len(river) else ""),
+                "plant": given["plant"],
+                "kind": given.get("kind") or "headwater",
+                "base_series": series,
+                "share": 1.0,
+                "gauge": "",
+            }
+            sites = pd.concat([sites, pd.DataFrame([row]).astype(sites.dtypes.to_dict())], ignore_index=True)
+            state.override(f"inflows.{site}.mean_m3s", "(new)", values)
+        new = pd.DataFrame({"series": series, "month": [float(m) for m in range(1, 13)], "mean_m3s": values})
+        monthly = pd.concat([monthly, new.astype(monthly.dtypes.to_dict())], ignore_index=True)
+        for month, value in enumerate(values, start=1):
+            state.source("inflow_monthly", f"{series}/{month}", "mean_m3s", value)
+    state.tables["inflow_sites"] = sites
+    state.tables["inflow_monthly"] = monthly
+
+
+def apply_parameters(state: Overlay, values: dict[str, Any]) -> None:
+    """Apply ``parameters``: change the value of existing named parameters (unit-aware)."""
+    frame = state.tables["parameters"].copy()
+    for name, value in values.items():
+        hit = frame.index[frame["name"] == name]
+        if not len(hit):
+            state.problem(
+                f"parameters.{name}",
+                "the name of a parameter of the dataset",
+                repr(name),
+                did_you_mean(name, list(frame["name"])),
+            )
+            continue
+        try:
+            number = parse_quantity(name, value)
+        except UnitError as exc:
+            unit = str(frame.at[hit[0], "unit"])
+            state.problem(f"parameters.{name}", f"{exc.expected} ({unit})" if unit else exc.expected, exc.found)
+            continue
+        if not math.isfinite(number):
+            state.problem(f"parameters.{name}", "a finite number", repr(value))
+            continue
+        old = frame.at[hit[0], "value"]
+        if not _cell_equal(float(old), number):  # type: ignore[arg-type]
+            state.override(f"parameters.{name}", old, number)
+            state.source("parameters", name, "value", number)
+            frame.at[hit[0], "value"] = number
+    state.tables["parameters"] = frame
+
+
+def apply_scenario(base: Dataset, spec: ScenarioFile, label: str) -> tuple[Dataset, list[Override], list[Problem]]:
+    """Apply every dataset section of ``spec`` to ``base``.
+
+    Returns
+    -------
+    tuple
+        The resolved dataset, the overrides in file order and the problems found (file left empty).
+    """
+    tables = {name: base.table(name) for name in TABLE_SPECS}
+    state = Overlay(tables=tables, sources=base.sources.copy(), label=label)
+    for section in ELEMENT_SECTIONS:
+        apply_elements(state, section, getattr(spec, section))
+    apply_schedules(state, spec.plants)
+    apply_min_releases(state, spec.min_releases)
+    apply_inflows(state, spec.inflows)
+    apply_parameters(state, spec.parameters)
+    dataset = replace(base, **state.tables, sources=state.sources)
+    return dataset, state.overrides, state.problems

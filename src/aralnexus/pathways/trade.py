@@ -1,0 +1,217 @@
+"""Bilateral Kyrgyzstan–Tajikistan trade: observed goods trade, projection, and the 2030 target.
+
+Projection (year Y after the last observed year B, n = Y − B):
+
+- goods, per direction d and product group p: ``base_d · share_{d,p} · (1 + g)^n`` with g the
+  scenario's ``growth_pct_per_year`` and ``share`` from ``trade_composition``;
+- levers (US$ million of additional turnover reached in 2030): ramped linearly from 0 in B to the
+  full amount in 2030, growing at g after 2030. EAEU transit is Tajik goods through Kyrgyzstan
+  (direction ``TJ_to_KG``); agricultural processing and the reopened border/flights are
+  undirected (direction ``both``);
+- electricity (if ``include_electricity``): the bilateral KG↔TJ electricity sales computed from the
+  energy results (CASA-1000 transit excluded), by direction, valued as in
+  :mod:`aralnexus.pathways.exports`.
+
+Turnover in year Y is the sum of all rows of Y.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from aralnexus.data.dataset import Dataset
+from aralnexus.scenario.model import TradeLevers
+
+#: Bilateral turnover target, US$ million in 2030 (TRD-001, https://en.trend.az/casia/kyrgyzstan/4013342.html).
+TRADE_TARGET_MUSD = 500.0
+TRADE_TARGET_YEAR = 2030
+TRADE_COLUMNS: tuple[str, ...] = ("year", "direction", "product_group", "value_musd", "kind")
+DIRECTIONS: tuple[str, ...] = ("KG_to_TJ", "TJ_to_KG")
+
+
+@dataclass(frozen=True)
+class TradeOutlook:
+    """The trade projection held against the 2030 target.
+
+    Attributes
+    ----------
+    base_year, base_turnover_musd
+        Last observed year and its turnover.
+    target_musd, target_year
+        The target (US$ million) and its year.
+    turnover_target_year_musd
+        Projected turnover in the target year (goods + levers + electricity).
+    electricity_target_year_musd, electricity_share_pct
+        Electricity's part of it and its share in percent.
+    gap_musd
+        ``target − projected`` (positive: short of the target).
+    required_growth_pct_per_year
+        Annual growth of total turnover from the base year needed to reach the target.
+    required_goods_growth_pct_per_year
+        Annual goods growth needed given the scenario's levers and electricity (``nan`` when
+        levers and electricity alone reach it).
+    scenario_growth_pct_per_year
+        The scenario's goods growth rate.
+    """
+
+    base_year: int
+    base_turnover_musd: float
+    target_musd: float
+    target_year: int
+    turnover_target_year_musd: float
+    electricity_target_year_musd: float
+    electricity_share_pct: float
+    gap_musd: float
+    required_growth_pct_per_year: float
+    required_goods_growth_pct_per_year: float
+    scenario_growth_pct_per_year: float
+
+    @property
+    def reachable(self) -> bool:
+        """Whether the projection reaches the target in the target year."""
+        return self.gap_musd <= 1e-9
+
+    def statement(self) -> str:
+        """One plain sentence on whether the target is reached, and by how much it is missed."""
+        got = self.turnover_target_year_musd
+        head = f"US${self.target_musd:,.0f} million by {self.target_year}"
+        if self.reachable:
+            return f"{head} is reached: projected turnover US${got:,.1f} million."
+        share = 100.0 * got / self.target_musd
+        return (
+            f"{head} is out of reach: projected turnover US${got:,.1f} million ({share:.0f} % of the target), "
+            f"short by US${self.gap_musd:,.1f} million; it needs {self.required_growth_pct_per_year:.1f} %/yr growth "
+            f"from {self.base_year} (US${self.base_turnover_musd:,.1f} million), the scenario assumes "
+            f"{self.scenario_growth_pct_per_year:.1f} %/yr for goods."
+        )
+
+
+def observed_trade(dataset: Dataset) -> pd.DataFrame:
+    """Observed goods trade by direction (``total`` only where no direction split exists)."""
+    t = dataset.trade.copy()
+    t["year"] = t["year"].astype("int64")
+    directed = t[t["direction"].isin(DIRECTIONS)]
+    years_split = set(directed["year"])
+    totals = t[(t["direction"] == "total") & ~t["year"].isin(years_split)]
+    out = pd.concat([directed, totals], ignore_index=True)
+    out["product_group"] = "goods"
+    out["kind"] = "observed"
+    return out[list(TRADE_COLUMNS)].sort_values(["year", "direction"]).reset_index(drop=True)
+
+
+def _base_by_group(dataset: Dataset, observed: pd.DataFrame, base_year: int) -> pd.DataFrame:
+    base = observed[observed["year"] == base_year][["direction", "value_musd"]]
+    comp = dataset.trade_composition[["direction", "product_group", "share"]]
+    merged = base.merge(comp, on="direction", how="left")
+    merged["product_group"] = merged["product_group"].fillna("goods").replace("", "goods")
+    merged["share"] = merged["share"].fillna(1.0)
+    merged["value_musd"] = merged["value_musd"] * merged["share"]
+    return merged[["direction", "product_group", "value_musd"]]
+
+
+def project_trade(
+    dataset: Dataset,
+    levers: TradeLevers,
+    years: list[int],
+    electricity: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Observed trade plus the projection for every year after the last observed one.
+
+    Parameters
+    ----------
+    dataset
+        Dataset with ``trade`` and ``trade_composition``.
+    levers
+        The scenario's trade levers.
+    years
+        Years to project (those after the last observed year are projected; the 2030 target
+        year is always included).
+    electricity
+        Bilateral electricity sales: columns ``year, direction, value_musd`` (ignored when
+        ``levers.include_electricity`` is false).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`TRADE_COLUMNS`; ``kind`` is ``observed`` or ``projected``.
+    """
+    observed = observed_trade(dataset)
+    base_year = int(observed["year"].max())
+    base = _base_by_group(dataset, observed, base_year)
+    growth = levers.growth_pct_per_year / 100.0
+    wanted = sorted({y for y in [*years, TRADE_TARGET_YEAR] if y > base_year})
+    rows: list[pd.DataFrame] = []
+    lever_rows = [
+        ("TJ_to_KG", "transit_eaeu", levers.transit_eaeu_musd),
+        ("both", "agri_processing", levers.agri_processing_musd),
+        ("both", "border_flights", levers.border_flights_musd),
+    ]
+    for year in wanted:  # a handful of years, not time steps
+        n = year - base_year
+        goods = base.assign(year=year, value_musd=base["value_musd"] * (1.0 + growth) ** n)
+        ramp = min(1.0, n / max(1, TRADE_TARGET_YEAR - base_year)) * (1.0 + growth) ** max(0, year - TRADE_TARGET_YEAR)
+        lever = pd.DataFrame(
+            [(year, d, p, v * ramp) for d, p, v in lever_rows if v != 0.0],
+            columns=["year", "direction", "product_group", "value_musd"],
+        )
+        rows += [goods, lever]
+    if levers.include_electricity and electricity is not None and not electricity.empty:
+        elec = electricity[electricity["year"].isin(wanted)].assign(product_group="electricity")
+        rows.append(elec[["year", "direction", "product_group", "value_musd"]])
+    projected = pd.concat([r for r in rows if not r.empty], ignore_index=True) if rows else pd.DataFrame()
+    projected["kind"] = "projected"
+    out = pd.concat([observed, projected[list(TRADE_COLUMNS)]], ignore_index=True)
+    out["year"] = out["year"].astype("int64")
+    return out.sort_values(["year", "kind", "direction", "product_group"]).reset_index(drop=True)
+
+
+def turnover_by_year(trade: pd.DataFrame) -> pd.Series:
+    """Total bilateral turnover per year, US$ million."""
+    return trade.groupby("year")["value_musd"].sum()
+
+
+def trade_outlook(trade: pd.DataFrame, levers: TradeLevers, target_musd: float = TRADE_TARGET_MUSD) -> TradeOutlook:
+    """Hold the projection against the target: gap, required growth, electricity share."""
+    observed = trade[trade["kind"] == "observed"]
+    base_year = int(observed["year"].max())
+    turnover = turnover_by_year(trade)
+    base = float(turnover.loc[base_year])
+    in_year = trade[trade["year"] == TRADE_TARGET_YEAR]
+    total = float(in_year["value_musd"].sum())
+    elec = float(in_year.loc[in_year["product_group"] == "electricity", "value_musd"].sum())
+    goods = float(in_year.loc[in_year["product_group"].isin(_goods_groups(trade)), "value_musd"].sum())
+    others = total - goods
+    n = TRADE_TARGET_YEAR - base_year
+    required = 100.0 * ((target_musd / base) ** (1.0 / n) - 1.0) if n > 0 and base > 0 else float("nan")
+    rest = target_musd - others
+    goods_needed = 100.0 * ((rest / base) ** (1.0 / n) - 1.0) if n > 0 and base > 0 and rest > 0 else float("nan")
+    return TradeOutlook(
+        base_year=base_year,
+        base_turnover_musd=base,
+        target_musd=target_musd,
+        target_year=TRADE_TARGET_YEAR,
+        turnover_target_year_musd=total,
+        electricity_target_year_musd=elec,
+        electricity_share_pct=100.0 * elec / total if total > 0 else 0.0,
+        gap_musd=target_musd - total,
+        required_growth_pct_per_year=required,
+        required_goods_growth_pct_per_year=goods_needed,
+        scenario_growth_pct_per_year=levers.growth_pct_per_year,
+    )
+
+
+def _goods_groups(trade: pd.DataFrame) -> set[str]:
+    lever_groups = {"transit_eaeu", "agri_processing", "border_flights", "electricity"}
+    return {str(g) for g in trade["product_group"].unique()} - lever_groups
+
+
+def electricity_trade(flows: pd.DataFrame) -> pd.DataFrame:
+    """Bilateral KG↔TJ electricity sales per year and direction (US$ million), transit excluded."""
+    bilateral = flows[flows["channel"] == "bilateral"].copy()
+    bilateral["direction"] = bilateral["exporter"].astype(str) + "_to_" + bilateral["importer"].astype(str)
+    out = bilateral.groupby(["year", "direction"])["revenue_usd"].sum().reset_index()
+    out["value_musd"] = out["revenue_usd"] / 1e6
+    out["year"] = out["year"].astype("int64")
+    return out[["year", "direction", "value_musd"]]

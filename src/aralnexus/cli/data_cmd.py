@@ -1,9 +1,102 @@
-"""CLI commands: data (placeholder until implemented)."""
+"""CLI commands: ``aralnexus data`` — show the default dataset and where every number comes from."""
 
 from __future__ import annotations
 
+import json
+from typing import Annotated
+
+import pandas as pd
 import typer
+from rich.table import Table
+
+from aralnexus.cli.common import console, err_console
+from aralnexus.data.dataset import TABLE_NAMES, TABLE_SPECS, load_default
+from aralnexus.errors import ExitCode
+
+data_app = typer.Typer(help="Show the default dataset and the source of every value.", no_args_is_help=True)
+
+SOURCE_KINDS = ("sourced", "derived", "assumption")
+
+
+def _unknown(what: str, value: str, valid: tuple[str, ...]) -> typer.Exit:
+    err_console.print(
+        f"error: unknown {what} {value!r}; valid: {', '.join(valid)}", highlight=False, markup=False, soft_wrap=True
+    )
+    return typer.Exit(int(ExitCode.BAD_INPUT))
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
+    """Return JSON-ready records (NaN → None)."""
+    clean = frame.astype(object).where(frame.notna(), None)
+    return [{str(k): v for k, v in row.items()} for row in clean.to_dict(orient="records")]
+
+
+def _cell(value: object) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def _rich_table(frame: pd.DataFrame, title: str) -> Table:
+    table = Table(title=title, show_lines=False, header_style="bold")
+    for column in frame.columns:
+        table.add_column(str(column), overflow="fold")
+    for row in frame.itertuples(index=False):
+        table.add_row(*(_cell(v) for v in row))
+    return table
+
+
+@data_app.command("sources")
+def sources_cmd(
+    table: Annotated[str | None, typer.Option("--table", "-t", help="Only this table.")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", "-k", help="Only sourced, derived or assumption.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list of records.")] = False,
+) -> None:
+    """List every value of the default dataset with its kind, source and note."""
+    if table is not None and table not in TABLE_NAMES:
+        raise _unknown("table", table, TABLE_NAMES)
+    if kind is not None and kind not in SOURCE_KINDS:
+        raise _unknown("kind", kind, SOURCE_KINDS)
+    frame = load_default().sources
+    if table is not None:
+        frame = frame[frame["table"] == table]
+    if kind is not None:
+        frame = frame[frame["kind"] == kind]
+    if as_json:
+        console.print_json(json.dumps(_records(frame)))
+        return
+    title = f"Sources ({len(frame)} values)"
+    console.print(_rich_table(frame, title))
+
+
+@data_app.command("show")
+def show_cmd(
+    table: Annotated[str | None, typer.Argument(help="Table name; omit to list the tables.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Print a table of the default dataset (the table names when none is given)."""
+    if table is None:
+        dataset = load_default()
+        names = [
+            {"table": name, "rows": len(dataset.table(name)), "key": "/".join(TABLE_SPECS[name][0])}
+            for name in TABLE_NAMES
+        ]
+        if as_json:
+            console.print_json(json.dumps(names))
+            return
+        console.print(_rich_table(pd.DataFrame(names), "Default dataset tables"))
+        return
+    if table not in TABLE_NAMES:
+        raise _unknown("table", table, TABLE_NAMES)
+    frame = load_default().table(table)
+    if as_json:
+        console.print_json(json.dumps(_records(frame)))
+        return
+    console.print(_rich_table(frame, table))
 
 
 def register(app: typer.Typer) -> None:
-    """Add this group's commands to app."""
+    """Add the ``data`` command group to ``app``."""
+    app.add_typer(data_app, name="data")

@@ -56,10 +56,28 @@ TABLE_SPECS: dict[str, tuple[tuple[str, ...], tuple[ColumnSpec, ...]]] = {
             _c("level_dead_m", "float", "m a.s.l.", "minimum operating level; empty → fixed head", required=False),
             _c("level_full_m", "float", "m a.s.l.", "full supply level; empty → fixed head", required=False),
             _c("curve_exponent", "float", "-", "k in V−V_dead = a·(h−h_dead)^k (level–volume curve)", required=False),
-            _c("tailwater_m", "float", "m a.s.l.", "fixed tailwater level; empty → the downstream pool level", required=False),
+            _c(
+                "tailwater_m",
+                "float",
+                "m a.s.l.",
+                "fixed tailwater level; empty → the downstream pool level",
+                required=False,
+            ),
             _c("rated_head_m", "float", "m", "rated (fixed-head mode) net head"),
-            _c("mean_generation_twh", "float", "TWh/yr", "sourced mean annual generation (for validation)", required=False),
-            _c("in_service", "month", "YYYY-MM", "first month in service; empty → not built in the default", required=False),
+            _c(
+                "mean_generation_twh",
+                "float",
+                "TWh/yr",
+                "sourced mean annual generation (for validation)",
+                required=False,
+            ),
+            _c(
+                "in_service",
+                "month",
+                "YYYY-MM",
+                "first month in service; empty → not built in the default",
+                required=False,
+            ),
         ),
     ),
     "plant_schedule": (
@@ -68,7 +86,28 @@ TABLE_SPECS: dict[str, tuple[tuple[str, ...], tuple[ColumnSpec, ...]]] = {
             _c("plant", "str", "", "plant id"),
             _c("date", "month", "YYYY-MM", "first month the row's values are in force"),
             _c("capacity_mw", "float", "MW", "installed capacity in service from this date"),
-            _c("storage_full_hm3", "float", "hm3", "storage at the full supply level allowed from this date", required=False),
+            _c(
+                "units",
+                "int",
+                "units",
+                "generating units in service from this date (scales turbine_max_m3s)",
+                required=False,
+            ),
+            _c(
+                "storage_dead_hm3",
+                "float",
+                "hm3",
+                "dead storage (minimum operating level) from this date",
+                required=False,
+            ),
+            _c(
+                "storage_full_hm3",
+                "float",
+                "hm3",
+                "storage at the full supply level allowed from this date",
+                required=False,
+            ),
+            _c("level_dead_m", "float", "m a.s.l.", "minimum operating level from this date", required=False),
             _c("level_full_m", "float", "m a.s.l.", "full supply level allowed from this date", required=False),
         ),
     ),
@@ -114,8 +153,20 @@ TABLE_SPECS: dict[str, tuple[tuple[str, ...], tuple[ColumnSpec, ...]]] = {
             _c("demand_growth_pct_per_year", "float", "%/yr", "annual demand growth", required=False),
             _c("peak_demand_mw", "float", "MW", "peak demand in the base year", required=False),
             _c("voll_usd_per_mwh", "float", "US$/MWh", "value of lost load", required=False),
-            _c("import_price_usd_per_mwh", "float", "US$/MWh", "price paid for imports from this market", required=False),
-            _c("export_price_usd_per_mwh", "float", "US$/MWh", "price this market pays for exports to it", required=False),
+            _c(
+                "import_price_usd_per_mwh",
+                "float",
+                "US$/MWh",
+                "price paid for imports from this market",
+                required=False,
+            ),
+            _c(
+                "export_price_usd_per_mwh",
+                "float",
+                "US$/MWh",
+                "price this market pays for exports to it",
+                required=False,
+            ),
             _c("import_max_twh", "float", "TWh/yr", "energy this market can supply per year", required=False),
         ),
     ),
@@ -238,7 +289,9 @@ def _coerce(frame: pd.DataFrame, table: str, path: Path, problems: list[Problem]
     for spec in specs:
         if spec.name not in frame.columns:
             if spec.required:
-                problems.append(Problem(str(path), spec.name, f"a column {spec.name!r} ({spec.description})", "no such column"))
+                problems.append(
+                    Problem(str(path), spec.name, f"a column {spec.name!r} ({spec.description})", "no such column")
+                )
             out[spec.name] = pd.Series(pd.NA, index=frame.index, dtype="object")
             continue
         col = frame[spec.name]

@@ -1,0 +1,216 @@
+"""The default dataset: it loads, every number has a source, and its shares and chains are consistent."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from aralnexus.cli.app import app
+from aralnexus.data.dataset import TABLE_NAMES, TABLE_SPECS, Dataset, load_default
+
+DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=float)
+
+
+@pytest.fixture(scope="module")
+def ds() -> Dataset:
+    return load_default()
+
+
+def _element(row: pd.Series, keys: tuple[str, ...]) -> str:
+    parts = []
+    for key in keys:
+        value = row[key]
+        if isinstance(value, float) and value == int(value):
+            value = int(value)
+        parts.append(str(value))
+    return "/".join(parts)
+
+
+def _numeric_cells(ds: Dataset) -> set[tuple[str, str, str]]:
+    cells = set()
+    for name in TABLE_NAMES:
+        keys, specs = TABLE_SPECS[name]
+        frame = ds.table(name)
+        numeric = [s.name for s in specs if s.kind in {"float", "int"} and s.name not in keys]
+        for _, row in frame.iterrows():
+            element = _element(row, keys)
+            for column in numeric:
+                if pd.notna(row[column]):
+                    cells.add((name, element, column))
+    return cells
+
+
+def test_default_dataset_loads_every_table(ds: Dataset) -> None:
+    for name in TABLE_NAMES:
+        assert not ds.table(name).empty, name
+
+
+def test_every_numeric_cell_has_exactly_one_source_row(ds: Dataset) -> None:
+    src = ds.sources
+    keys = list(zip(src["table"], src["element"], src["attribute"], strict=True))
+    assert len(keys) == len(set(keys)), "duplicate source rows"
+    assert set(keys) == _numeric_cells(ds)
+
+
+def test_source_rows_match_the_table_values(ds: Dataset) -> None:
+    for name in TABLE_NAMES:
+        keys, _ = TABLE_SPECS[name]
+        frame = ds.table(name)
+        index = {_element(row, keys): row for _, row in frame.iterrows()}
+        for rec in ds.sources[ds.sources["table"] == name].itertuples():
+            assert float(index[rec.element][rec.attribute]) == pytest.approx(float(rec.value)), (name, rec.element)
+
+
+def test_every_source_row_has_a_kind_and_a_traceable_source(ds: Dataset) -> None:
+    src = ds.sources
+    assert set(src["kind"]) <= {"sourced", "derived", "assumption"}
+    for rec in src.itertuples():
+        if rec.kind == "assumption":
+            assert rec.source == "assumption"
+            assert rec.note.strip(), (rec.table, rec.element, rec.attribute)
+        else:
+            assert "http" in rec.source or "-" in rec.source, (rec.table, rec.element, rec.attribute)
+        if rec.kind == "derived":
+            assert rec.note.strip(), (rec.table, rec.element, rec.attribute)
+
+
+def test_monthly_demand_shares_sum_to_one(ds: Dataset) -> None:
+    sums = ds.demand_monthly.groupby("country")["share"].sum()
+    assert np.allclose(sums.to_numpy(), 1.0, atol=1e-6)
+    assert set(sums.index) == set(ds.countries.loc[ds.countries["role"] == "detailed", "country"])
+    assert (ds.demand_monthly.groupby("country")["month"].nunique() == 12).all()
+
+
+def test_trade_composition_shares_sum_to_one(ds: Dataset) -> None:
+    sums = ds.trade_composition.groupby("direction")["share"].sum()
+    assert np.allclose(sums.to_numpy(), 1.0, atol=1e-9)
+
+
+def test_load_blocks_average_to_the_mean_load(ds: Dataset) -> None:
+    blocks = ds.load_blocks
+    assert blocks["hours_share"].sum() == pytest.approx(1.0)
+    assert (blocks["hours_share"] * blocks["load_factor"]).sum() == pytest.approx(1.0, abs=1e-5)
+
+
+def test_each_river_is_one_chain_without_cycles(ds: Dataset) -> None:
+    plants = ds.plants.set_index("plant")
+    ids = set(plants.index)
+    for river, group in plants.groupby("river"):
+        downs = [d for d in group["downstream"] if d]
+        assert all(d in ids for d in downs), river
+        assert all(plants.loc[d, "river"] == river for d in downs)
+        heads = set(group.index) - set(downs)
+        assert len(heads) == 1, (river, heads)
+        seen, node = [], heads.pop()
+        while node:
+            assert node not in seen, f"cycle at {node}"
+            seen.append(node)
+            node = plants.loc[node, "downstream"]
+        assert sorted(seen) == sorted(group.index), river
+
+
+def test_storage_bounds_hold_at_the_default_start(ds: Dataset) -> None:
+    plants = ds.plants.set_index("plant")
+    sched = ds.plant_schedule
+    assert (plants["storage_dead_hm3"] <= plants["storage_full_hm3"]).all()
+    for plant, row in plants.iterrows():
+        dead, full = row["storage_dead_hm3"], row["storage_full_hm3"]
+        stage = sched[(sched["plant"] == plant) & (sched["date"] <= "2025-01")].sort_values("date")
+        if not stage.empty and pd.notna(stage["storage_full_hm3"].iloc[-1]):
+            dead, full = stage["storage_dead_hm3"].iloc[-1], stage["storage_full_hm3"].iloc[-1]
+        assert dead <= row["storage_initial_hm3"] <= full, plant
+    staged = sched.dropna(subset=["storage_full_hm3"])
+    assert (staged["storage_dead_hm3"] <= staged["storage_full_hm3"]).all()
+    assert (staged["level_dead_m"] < staged["level_full_m"]).all()
+
+
+def test_level_curves_are_complete_where_given(ds: Dataset) -> None:
+    curve = ["level_dead_m", "level_full_m", "curve_exponent", "tailwater_m"]
+    plants = ds.plants
+    given = plants[curve[:3]].notna()
+    assert (given.all(axis=1) | ~given.any(axis=1)).all()
+    with_curve = plants[given.all(axis=1)]
+    assert set(with_curve["plant"]) == {"rogun", "nurek", "kambarata1", "toktogul"}
+    assert with_curve["tailwater_m"].notna().all()
+    assert (with_curve["tailwater_m"] < with_curve["level_dead_m"]).all()
+
+
+def test_schedules_start_at_in_service_and_end_at_the_full_build(ds: Dataset) -> None:
+    plants = ds.plants.set_index("plant")
+    for plant, group in ds.plant_schedule.groupby("plant"):
+        group = group.sort_values("date")
+        assert group["date"].iloc[0] == plants.loc[plant, "in_service"], plant
+        assert group["capacity_mw"].iloc[-1] == plants.loc[plant, "capacity_mw"], plant
+        assert group["capacity_mw"].is_monotonic_increasing, plant
+
+
+def test_derived_inflow_shapes_reproduce_their_annual_anchors(ds: Dataset) -> None:
+    anchors_km3 = {"toktogul_inflow": 12.3, "nurek_inflow": 20.0}
+    for series, anchor in anchors_km3.items():
+        flows = ds.inflow_monthly[ds.inflow_monthly["series"] == series].sort_values("month")["mean_m3s"]
+        volume_km3 = float((flows.to_numpy() * DAYS).sum() * 86400 / 1e9)
+        assert volume_km3 == pytest.approx(anchor, rel=0.01), series
+
+
+def test_inflow_sites_enter_existing_plants(ds: Dataset) -> None:
+    sites = ds.inflow_sites
+    assert set(sites["plant"]) <= set(ds.plants["plant"])
+    assert set(sites["base_series"]) <= set(ds.inflow_monthly["series"])
+
+
+def test_min_releases_have_twelve_months_per_point(ds: Dataset) -> None:
+    mr = ds.min_releases
+    assert set(mr["point"]) <= set(ds.plants["plant"])
+    assert (mr.groupby("point")["month"].apply(lambda m: sorted(m) == list(range(1, 13)))).all()
+    assert (mr.loc[~mr["strict"], "penalty_usd_per_hm3"] > 0).all()
+
+
+def test_links_join_known_countries(ds: Dataset) -> None:
+    countries = set(ds.countries["country"])
+    assert set(ds.links["from_country"]) <= countries
+    assert set(ds.links["to_country"]) <= countries
+
+
+def test_voll_exceeds_every_price(ds: Dataset) -> None:
+    c = ds.countries
+    voll = c["voll_usd_per_mwh"].dropna().min()
+    prices = pd.concat([c["import_price_usd_per_mwh"], c["export_price_usd_per_mwh"], ds.thermal["cost_usd_per_mwh"]])
+    assert voll > prices.max()
+
+
+runner = CliRunner()
+
+
+def test_data_sources_cli_lists_values_as_json() -> None:
+    result = runner.invoke(app, ["data", "sources", "--table", "plants", "--kind", "sourced", "--json"])
+    assert result.exit_code == 0, result.output
+    records = json.loads(result.output)
+    assert records and all(r["table"] == "plants" and r["kind"] == "sourced" for r in records)
+
+
+def test_data_sources_cli_prints_a_table() -> None:
+    result = runner.invoke(app, ["data", "sources", "--table", "links"])
+    assert result.exit_code == 0, result.output
+    assert "Sources (16 values)" in result.output
+
+
+def test_data_show_cli_prints_tables() -> None:
+    listing = runner.invoke(app, ["data", "show"])
+    assert listing.exit_code == 0 and "plant_schedule" in listing.output
+    shown = runner.invoke(app, ["data", "show", "plants", "--json"])
+    assert shown.exit_code == 0, shown.output
+    assert {r["plant"] for r in json.loads(shown.output)} >= {"rogun", "toktogul"}
+
+
+def test_data_show_unknown_table_exits_2() -> None:
+    result = runner.invoke(app, ["data", "show", "nosuch"])
+    assert result.exit_code == 2
+    assert "plants" in result.output
+
+
+def test_data_sources_unknown_kind_exits_2() -> None:
+    assert runner.invoke(app, ["data", "sources", "--kind", "guess"]).exit_code == 2

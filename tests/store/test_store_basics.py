@@ -33,7 +33,11 @@ def test_saved_run_tables_read_back_with_every_row(
     assert len(store.table("metrics", run_id)) == len(metrics)
     trade_back = store.table("trade", run_id)
     assert len(trade_back) == len(trade)
-    assert trade_back["component"].isna().all()  # optional column absent → NULL
+    assert trade_back["value_musd"].sum() == pytest.approx(trade["value_musd"].sum())
+    no_group = store.save_run(
+        RunRecord(**{**record.__dict__, "seed": 1}), None, trade=trade.drop(columns="product_group")
+    )
+    assert store.table("trade", no_group)["product_group"].isna().all()  # optional column absent → NULL
     run = store.run(run_id)
     assert run["status"] == "ok"
     assert run["objective_musd"] == pytest.approx(results.objective_musd)

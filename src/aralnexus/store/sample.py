@@ -214,15 +214,22 @@ def sample_metrics(results: Results) -> pd.DataFrame:
 
 
 def sample_trade(start_year: int = 2025, end_year: int = 2030) -> pd.DataFrame:
-    """Return a trade turnover table: observed 2019–2024, projected to ``end_year`` (US$ million)."""
-    observed = pd.DataFrame({"year": range(2019, 2025), "value_musd": [8.0, 6.5, 9.0, 10.2, 11.4, 12.2]})
+    """Return bilateral trade like ``aralnexus.pathways.trade``: observed to 2024, then projected.
+
+    Columns ``year, direction, product_group, value_musd, kind``; a year's turnover is the sum
+    of its rows.
+    """
+    observed = pd.DataFrame({"year": range(2019, 2025), "total": [8.0, 6.5, 9.0, 10.2, 11.4, 12.2]})
     years = np.arange(start_year, end_year + 1)
-    projected = pd.DataFrame({"year": years, "value_musd": 12.2 * 1.15 ** (years - 2024) + 40.0 * (years - 2024)})
+    projected = pd.DataFrame({"year": years, "total": 12.2 * 1.15 ** (years - 2024) + 40.0 * (years - 2024)})
     total = pd.concat([observed.assign(kind="observed"), projected.assign(kind="projected")], ignore_index=True)
-    total["direction"] = "total"
-    kg_tj = total.assign(direction="KG_to_TJ", value_musd=total["value_musd"] * 0.35)
-    tj_kg = total.assign(direction="TJ_to_KG", value_musd=total["value_musd"] * 0.65)
-    return pd.concat([total, kg_tj, tj_kg], ignore_index=True)[["year", "direction", "value_musd", "kind"]]
+    parts = [
+        total.assign(direction="KG_to_TJ", product_group="food", value_musd=total["total"] * 0.35),
+        total.assign(direction="TJ_to_KG", product_group="minerals", value_musd=total["total"] * 0.55),
+        total.assign(direction="KG_to_TJ", product_group="electricity", value_musd=total["total"] * 0.10),
+    ]
+    out = pd.concat(parts, ignore_index=True)[["year", "direction", "product_group", "value_musd", "kind"]]
+    return out.sort_values(["year", "direction", "product_group"]).reset_index(drop=True)
 
 
 def sample_record(name: str = "sample", seed: int = 42, **changes: object) -> RunRecord:

@@ -30,7 +30,7 @@ _VARCHAR = {
     "metric",
     "direction",
     "kind",
-    "component",
+    "product_group",
 }
 _INTEGER = {"step", "year", "month", "member"}
 
@@ -70,16 +70,17 @@ METRIC_COLUMNS: tuple[tuple[str, str], ...] = (
     ("unit", "VARCHAR"),
 )
 
-#: Bilateral trade turnover: observed and projected, by year and direction.
+#: Bilateral trade, observed and projected, by year, direction and product group; the turnover of
+#: a year is the sum of all its rows (``aralnexus.pathways.trade``).
 TRADE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("year", "INTEGER"),
     ("direction", "VARCHAR"),
-    ("kind", "VARCHAR"),
+    ("product_group", "VARCHAR"),
     ("value_musd", "DOUBLE"),
-    ("component", "VARCHAR"),
+    ("kind", "VARCHAR"),
 )
 #: Trade columns that may be absent from the pathway's frame (stored as NULL).
-TRADE_OPTIONAL: frozenset[str] = frozenset({"component"})
+TRADE_OPTIONAL: frozenset[str] = frozenset({"product_group"})
 
 #: Scenario provenance: the dataset's sources table as the run used it.
 SOURCE_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -181,7 +182,7 @@ ORDER_BY: dict[str, tuple[str, ...]] = {
     "objective": ("run_id", "term"),
     "violations": ("run_id", "constraint", "element", "period"),
     "metrics": ("run_id", "country", "metric", "year"),
-    "trade": ("run_id", "direction", "kind", "year"),
+    "trade": ("run_id", "year", "kind", "direction", "product_group"),
     "sources": ("run_id", "dataset_table", "element", "attribute"),
     "overrides": ("run_id", "path"),
     "members": ("run_id", "member"),

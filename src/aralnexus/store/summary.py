@@ -97,7 +97,7 @@ UNION ALL SELECT 'spilled water', 'hm3', coalesce(sum(spilled_m3s * duration_h) 
           FROM plants WHERE run_id = $run
 UNION ALL SELECT 'violations', 'count', count(*) FROM violations WHERE run_id = $run
 UNION ALL SELECT 'trade turnover ' || year, 'US$ million', sum(value_musd) FROM trade
-          WHERE run_id = $run AND direction = 'total' AND year IN (2030) GROUP BY year
+          WHERE run_id = $run AND year = 2030 GROUP BY year
 """
 
 

@@ -1,9 +1,231 @@
-"""CLI commands: hydrology (placeholder until implemented)."""
+"""CLI commands: ``aralnexus hydrology sample | stats | plot | import``."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import pandas as pd
 import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from aralnexus.cli.common import console
+from aralnexus.scenario.model import Scenario
+
+hydrology_app = typer.Typer(
+    help="Inflows: sample synthetic years, compare statistics, plot, import records.", no_args_is_help=True
+)
+
+ScenarioOpt = Annotated[str, typer.Option("--scenario", help="default or a scenario YAML file")]
+SeedOpt = Annotated[int, typer.Option("--seed", help="seed of the synthetic generator")]
+
+
+def load_cli_scenario(name: str) -> Scenario:
+    """Load a scenario by name (``default``) or YAML file."""
+    from aralnexus.scenario import load_scenario
+
+    return load_scenario(name)
+
+
+def _progress() -> Progress:
+    return Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True
+    )
+
+
+@hydrology_app.command("sample")
+def sample_cmd(
+    out: Annotated[Path, typer.Option("--out", help="Parquet file to write (time, site, inflow_m3s)")],
+    years: Annotated[int, typer.Option("--years", min=1, help="number of consecutive synthetic years")] = 1000,
+    seed: SeedOpt = 42,
+    scenario: ScenarioOpt = "default",
+    start_year: Annotated[int, typer.Option("--start-year", help="calendar year of the first synthetic year")] = 2000,
+) -> None:
+    """Generate YEARS consecutive synthetic years for every site and write them to Parquet."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from aralnexus.hydrology import sample_ensemble
+
+    scen = load_cli_scenario(scenario)
+    with _progress() as progress:
+        progress.add_task(f"sampling {years} years", total=None)
+        da = sample_ensemble(scen, years, seed, start_year)
+        frame = da.to_dataframe().reset_index()[["time", "site", "inflow_m3s"]]
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        meta = dict(table.schema.metadata or {})
+        meta.update({f"aralnexus.{k}".encode(): str(v).encode() for k, v in da.attrs.items()})
+        pq.write_table(table.replace_schema_metadata(meta), out)
+    console.print(f"wrote {years} years × {da.sizes['site']} sites to {out}  [dim]({da.attrs['label']})[/]")
+
+
+def _stats_rows(flows_site: np.ndarray, scen: Scenario, by_month: bool) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Target vs sample statistics per site (and month), and the inter-basin correlation."""
+    from aralnexus.hydrology import scenario_model
+    from aralnexus.hydrology.stats import annual_volumes_km3, compute_statistics
+
+    model = scenario_model(scen)
+    layout, targets = model.layout, model.targets
+    comp_of_site = layout.split.argmax(axis=1)
+    share = layout.split.max(axis=1)
+    got = compute_statistics(flows_site, layout.sites, layout.site_rivers)
+    rows: list[dict[str, Any]] = []
+    for i, site in enumerate(layout.sites):
+        k = int(comp_of_site[i])
+        if by_month:
+            for m in range(12):
+                rows.append(
+                    {
+                        "site": site,
+                        "month": m + 1,
+                        "mean_m3s": [float(targets.mean_m3s[m, k] * share[i]), float(got.mean_m3s[m, i])],
+                        "sd_m3s": [float(targets.sd_m3s[m, k] * share[i]), float(got.sd_m3s[m, i])],
+                        "skew": [float(targets.skew[m, k]), float(got.skew[m, i])],
+                        "lag1": [float(targets.lag1[m, k]), float(got.lag1[m, i])],
+                    }
+                )
+        else:
+            rows.append(
+                {
+                    "site": site,
+                    "annual_km3": [float(targets.annual_mean_km3[k] * share[i]), float(got.annual_mean_km3[i])],
+                    "annual_cv": [float(targets.annual_cv[k]), float(got.annual_cv[i])],
+                    "annual_lag1": [float(targets.annual_lag1[k]), float(got.annual_lag1[i])],
+                    "mean_lag1": [float(targets.lag1[:, k].mean()), float(got.lag1[:, i].mean())],
+                    "mean_skew": [float(targets.skew[:, k].mean()), float(got.skew[:, i].mean())],
+                }
+            )
+    rivers = sorted(set(layout.site_rivers))
+    basin: dict[str, Any] = {}
+    if len(rivers) == 2:
+        volumes = annual_volumes_km3(flows_site)
+        per_river = [volumes[:, [r == river for r in layout.site_rivers]].sum(axis=1) for river in rivers]
+        comps = [layout.component_rivers.index(r) if r in layout.component_rivers else 0 for r in rivers]
+        basin = {
+            "rivers": rivers,
+            "annual_corr": float(np.corrcoef(per_river)[0, 1]),
+            "target_corr": float(targets.corr[comps[0], comps[1]]),
+        }
+    return rows, basin
+
+
+@hydrology_app.command("stats")
+def stats_cmd(
+    file: Annotated[Path | None, typer.Argument(help="Parquet from `hydrology sample` (default: sample now)")] = None,
+    years: Annotated[int, typer.Option("--years", min=3, help="synthetic years when no FILE is given")] = 10_000,
+    seed: SeedOpt = 42,
+    scenario: ScenarioOpt = "default",
+    by_month: Annotated[bool, typer.Option("--by-month", help="one row per site and month")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON instead of a table")] = False,
+) -> None:
+    """Compare target statistics with those of synthetic flows (per site, summarised or by month)."""
+    from aralnexus.hydrology import sample_ensemble, scenario_model
+
+    scen = load_cli_scenario(scenario)
+    model = scenario_model(scen)
+    if file is None:
+        da = sample_ensemble(scen, years, seed)
+        flows = da.transpose("time", "site").to_numpy()
+        source = f"{years} synthetic years (seed {seed})"
+    else:
+        frame = pd.read_parquet(file)
+        wide = frame.pivot(index="time", columns="site", values="inflow_m3s")[list(model.layout.sites)]
+        flows = wide.to_numpy()
+        source = str(file)
+    n_years = flows.shape[0] // 12
+    rows, basin = _stats_rows(flows[: n_years * 12].reshape(n_years, 12, -1), scen, by_month)
+    label = f"targets: {model.variability_label}; sample: {source}"
+    if as_json:
+        console.print_json(json.dumps({"label": label, "columns": "[target, sample]", "rows": rows, "basins": basin}))
+        return
+    table = Table(title=f"Hydrology statistics — target / sample\n[dim]{label}[/]")
+    keys = [k for k in rows[0] if k not in {"site", "month"}]
+    table.add_column("site")
+    if by_month:
+        table.add_column("month", justify="right")
+    for key in keys:
+        table.add_column(key, justify="right")
+    for row in rows:
+        cells = [row["site"]] + ([str(row["month"])] if by_month else [])
+        cells += [f"{row[k][0]:.3g} / {row[k][1]:.3g}" for k in keys]
+        table.add_row(*cells)
+    console.print(table)
+    if basin:
+        console.print(
+            f"inter-basin correlation ({' – '.join(basin['rivers'])}): target {basin['target_corr']:.2f} (monthly normal scores), sample annual volumes {basin['annual_corr']:.2f}"
+        )
+
+
+@hydrology_app.command("plot")
+def plot_cmd(
+    out: Annotated[Path, typer.Option("--out", help="PNG file")] = Path("hydrology_fan.png"),
+    years: Annotated[int, typer.Option("--years", min=10, help="synthetic years behind the fan")] = 2000,
+    seed: SeedOpt = 42,
+    scenario: ScenarioOpt = "default",
+) -> None:
+    """Fan chart of monthly flows per site (5–95 % and 25–75 % bands, median, climatology)."""
+    import matplotlib as mpl
+
+    mpl.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from aralnexus.hydrology import sample_ensemble, scenario_model
+
+    scen = load_cli_scenario(scenario)
+    model = scenario_model(scen)
+    da = sample_ensemble(scen, years, seed)
+    flows = da.to_numpy().reshape(years, 12, -1)
+    quant = np.quantile(flows, [0.05, 0.25, 0.5, 0.75, 0.95], axis=0)
+    climatology = model.layout.to_sites(model.climatology_m3s)
+    sites = list(da["site"].values)
+    cols = min(3, len(sites))
+    rows = -(-len(sites) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.2 * rows), squeeze=False, sharex=True)
+    months = np.arange(1, 13)
+    for i, site in enumerate(sites):
+        ax = axes[i // cols][i % cols]
+        ax.fill_between(months, quant[0, :, i], quant[4, :, i], color="tab:blue", alpha=0.2, label="5–95 %")
+        ax.fill_between(months, quant[1, :, i], quant[3, :, i], color="tab:blue", alpha=0.4, label="25–75 %")
+        ax.plot(months, quant[2, :, i], color="tab:blue", label="median")
+        ax.plot(months, climatology[:, i], color="black", ls="--", lw=1, label="climatology")
+        ax.set_title(site, fontsize=9)
+        ax.set_xticks(months, ["J", "F", "M", "A", "M", "J", "J", "A", "S", "O", "N", "D"])
+        ax.set_ylabel("m3/s")
+    for j in range(len(sites), rows * cols):
+        axes[j // cols][j % cols].axis("off")
+    axes[0][0].legend(fontsize=7)
+    fig.suptitle(f"Monthly inflows, {years} synthetic years — {da.attrs['label']}", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(out, dpi=120)
+    plt.close(fig)
+    console.print(f"wrote {out}  [dim]({da.attrs['label']})[/]")
+
+
+@hydrology_app.command("import")
+def import_cmd(
+    file: Annotated[Path, typer.Argument(help="long CSV: site, date, discharge_m3s")],
+    out: Annotated[Path | None, typer.Option("--out", help="validated Parquet (default: next to FILE)")] = None,
+    scenario: ScenarioOpt = "default",
+) -> None:
+    """Validate an observed monthly record and write it as the scenario's record (Parquet)."""
+    from aralnexus.hydrology.record import read_record_csv, record_years, write_record
+
+    scen = load_cli_scenario(scenario)
+    table = read_record_csv(file, scen.dataset)
+    columns, flows, first = record_years(table)
+    target = out or file.with_suffix(".parquet")
+    write_record(table, target, str(file))
+    console.print(
+        f"validated {len(table)} monthly values for {', '.join(columns)}; {flows.shape[0]} complete years from {first}"
+    )
+    console.print(f"wrote {target}")
+    console.print("use it in a scenario with:")
+    console.print(f"  hydrology: {{kind: record, record_file: {target}}}", highlight=False, markup=False)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this group's commands to app."""
+    """Add the ``hydrology`` command group to app."""
+    app.add_typer(hydrology_app, name="hydrology")

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from aralnexus.cli.app import app
 from aralnexus.data.dataset import TABLE_NAMES, TABLE_SPECS, Dataset, load_default
 
+START = "2025-01"
 DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=float)
 
 
@@ -119,7 +120,10 @@ def test_storage_bounds_hold_at_the_default_start(ds: Dataset) -> None:
     assert (plants["storage_dead_hm3"] <= plants["storage_full_hm3"]).all()
     for plant, row in plants.iterrows():
         dead, full = row["storage_dead_hm3"], row["storage_full_hm3"]
-        stage = sched[(sched["plant"] == plant) & (sched["date"] <= "2025-01")].sort_values("date")
+        stage = sched[(sched["plant"] == plant) & (sched["date"] <= START)].sort_values("date")
+        if stage.empty and row["in_service"] > START:
+            assert row["storage_initial_hm3"] == 0.0, f"{plant} is not built at the start: storage 0"
+            continue
         if not stage.empty and pd.notna(stage["storage_full_hm3"].iloc[-1]):
             dead, full = stage["storage_dead_hm3"].iloc[-1], stage["storage_full_hm3"].iloc[-1]
         assert dead <= row["storage_initial_hm3"] <= full, plant
@@ -143,7 +147,9 @@ def test_schedules_start_at_in_service_and_end_at_the_full_build(ds: Dataset) ->
     plants = ds.plants.set_index("plant")
     for plant, group in ds.plant_schedule.groupby("plant"):
         group = group.sort_values("date")
-        assert group["date"].iloc[0] == plants.loc[plant, "in_service"], plant
+        generating = group[group["capacity_mw"] > 0]
+        assert generating["date"].iloc[0] == plants.loc[plant, "in_service"], plant
+        assert group["date"].iloc[0] <= plants.loc[plant, "in_service"], plant
         assert group["capacity_mw"].iloc[-1] == plants.loc[plant, "capacity_mw"], plant
         assert group["capacity_mw"].is_monotonic_increasing, plant
 
@@ -214,3 +220,16 @@ def test_data_show_unknown_table_exits_2() -> None:
 
 def test_data_sources_unknown_kind_exits_2() -> None:
     assert runner.invoke(app, ["data", "sources", "--kind", "guess"]).exit_code == 2
+
+
+def test_toktogul_level_curve_reproduces_the_observed_level_volume_pair(ds: Dataset) -> None:
+    t = ds.plants.set_index("plant").loc["toktogul"]
+    frac = (17005.0 - t["storage_dead_hm3"]) / (t["storage_full_hm3"] - t["storage_dead_hm3"])
+    level = t["level_dead_m"] + (t["level_full_m"] - t["level_dead_m"]) * frac ** (1 / t["curve_exponent"])
+    assert level == pytest.approx(891.09, abs=0.5)  # HL-001: 891.09 m at 17.005 km3 (2 Sep 2016)
+
+
+def test_rogun_pool_only_grows_while_the_dam_is_raised(ds: Dataset) -> None:
+    rogun = ds.plant_schedule[ds.plant_schedule["plant"] == "rogun"].sort_values("date")
+    for column in ("storage_full_hm3", "level_full_m", "storage_dead_hm3", "level_dead_m", "units"):
+        assert rogun[column].is_monotonic_increasing, column

@@ -79,7 +79,7 @@ def check_plant_graph(ds: Dataset) -> list[Problem]:
 
 
 def check_storage(ds: Dataset) -> list[Problem]:
-    """Check that dead storage ≤ initial storage ≤ full storage, and dead level below full level (when built)."""
+    """Check that dead and initial storage ≤ full storage and the dead level < the full level."""
     problems: list[Problem] = []
     columns = ["storage_dead_hm3", "storage_full_hm3", "storage_initial_hm3", "level_dead_m", "level_full_m"]
     values = ds.plants[columns].to_numpy(dtype=float)
@@ -94,12 +94,13 @@ def check_storage(ds: Dataset) -> list[Problem]:
                     f"{dead:g} hm3",
                 )
             )
-        elif not dead <= init <= full:
+        elif init > full:
+            # Below dead storage is allowed: a dam under construction starts below its final dead level.
             problems.append(
                 Problem(
                     "plants.csv",
                     f"{path}.storage_initial_hm3",
-                    f"an initial storage between dead ({dead:g}) and full ({full:g}) storage",
+                    f"an initial storage at most the full storage ({full:g} hm3)",
                     f"{init:g} hm3",
                 )
             )

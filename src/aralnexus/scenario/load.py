@@ -53,7 +53,8 @@ def load_scenario(source: str | Path, *, base: Dataset | None = None) -> Scenari
     spec, problems, pruned = _validate(raw, located)
     if spec is None:
         raise InputError(problems)
-    resolved, overrides, overlay_problems = apply_scenario(dataset, spec, label)
+    start = (spec.horizon.start if spec.horizon else None) or _DEFAULTS.start
+    resolved, overrides, overlay_problems = apply_scenario(dataset, spec, label, start)
     options, option_overrides, option_problems = _options(spec, Path(source), located)
     later = [
         located.place(p)

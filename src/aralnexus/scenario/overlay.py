@@ -156,8 +156,23 @@ def _schedule_text(rows: pd.DataFrame) -> str:
     return "; ".join(f"{d}: {fmt(c)} MW" for d, c in zip(rows["date"], rows["capacity_mw"], strict=True))
 
 
-def apply_schedules(state: Overlay, patches: dict[str, BaseModel]) -> None:
-    """Apply ``schedule`` and ``schedule_shift_months`` of plant patches."""
+def shift_schedule(rows: pd.DataFrame, months: int, start: str) -> pd.DataFrame:
+    """Move the schedule rows not yet in force at ``start`` by ``months``.
+
+    Rows dated at or before ``start`` are history and stay; a row moved earlier replaces the
+    history rows it lands on or before, so dates stay distinct and increasing.
+    """
+    ordered = rows.sort_values("date")
+    future = ordered["date"] > start
+    moved = ordered.loc[future].assign(date=[shift_month(str(d), months) for d in ordered.loc[future, "date"]])
+    kept = ordered.loc[~future]
+    if len(moved):
+        kept = kept.loc[kept["date"] < moved["date"].min()]
+    return pd.concat([kept, moved], ignore_index=True)
+
+
+def apply_schedules(state: Overlay, patches: dict[str, BaseModel], start: str) -> None:
+    """Apply ``schedule`` and ``schedule_shift_months`` of plant patches (horizon from ``start``)."""
     sched = state.tables["plant_schedule"]
     plants = state.tables["plants"]
     for plant, patch in patches.items():
@@ -174,6 +189,12 @@ def apply_schedules(state: Overlay, patches: dict[str, BaseModel]) -> None:
             continue
         new_rows: pd.DataFrame | None = None
         if given.get("schedule") is not None:
+            required = [c.name for c in TABLE_SPECS["plant_schedule"][1] if c.required and c.name != "plant"]
+            gaps = [(i, c) for i, row in enumerate(given["schedule"]) for c in required if row.get(c) is None]
+            for i, column in gaps:
+                state.problem(f"{path}.schedule.{i}.{column}", f"a value for {column} in every row", "nothing")
+            if gaps:
+                continue
             new_rows = pd.DataFrame(
                 [
                     {"plant": plant, **{k: (math.nan if v is None else v) for k, v in row.items()}}
@@ -183,12 +204,12 @@ def apply_schedules(state: Overlay, patches: dict[str, BaseModel]) -> None:
             )
         elif given.get("schedule_shift_months"):
             months = int(given["schedule_shift_months"])
-            new_rows = rows_old.assign(date=[shift_month(str(d), months) for d in rows_old["date"]])
+            new_rows = shift_schedule(rows_old, months, start)
             state.override(f"{path}.schedule_shift_months", 0, months)
             hit = plants.index[plants["plant"] == plant]
             if len(hit) and "in_service" not in given:
-                old = plants.at[hit[0], "in_service"]
-                new = shift_month(str(old), months)
+                old = str(plants.at[hit[0], "in_service"])
+                new = shift_month(old, months) if old > start else old
                 if new != old:
                     state.override(f"{path}.in_service", old, new)
                     state.source("plants", plant, "in_service", new, f"default shifted by {months} months")
@@ -197,8 +218,9 @@ def apply_schedules(state: Overlay, patches: dict[str, BaseModel]) -> None:
             continue
         state.override(f"{path}.schedule", _schedule_text(rows_old), _schedule_text(new_rows))
         state.drop_sources("plant_schedule", f"{plant}/")
+        value_columns = [c for c in new_rows.columns if c not in ("plant", "date")]
         for _, row in new_rows.iterrows():
-            for column in ("capacity_mw", "storage_full_hm3", "level_full_m"):
+            for column in value_columns:
                 if not pd.isna(row[column]):
                     state.source("plant_schedule", f"{plant}/{row['date']}", column, row[column])
         sched = pd.concat(
@@ -346,8 +368,10 @@ def apply_parameters(state: Overlay, values: dict[str, Any]) -> None:
     state.tables["parameters"] = frame
 
 
-def apply_scenario(base: Dataset, spec: ScenarioFile, label: str) -> tuple[Dataset, list[Override], list[Problem]]:
-    """Apply every dataset section of ``spec`` to ``base``.
+def apply_scenario(
+    base: Dataset, spec: ScenarioFile, label: str, start: str
+) -> tuple[Dataset, list[Override], list[Problem]]:
+    """Apply every dataset section of ``spec`` to ``base``; ``start`` is the horizon start (YYYY-MM).
 
     Returns
     -------
@@ -358,7 +382,7 @@ def apply_scenario(base: Dataset, spec: ScenarioFile, label: str) -> tuple[Datas
     state = Overlay(tables=tables, sources=base.sources.copy(), label=label)
     for section in ELEMENT_SECTIONS:
         apply_elements(state, section, getattr(spec, section))
-    apply_schedules(state, spec.plants)
+    apply_schedules(state, spec.plants, start)
     apply_min_releases(state, spec.min_releases)
     apply_inflows(state, spec.inflows)
     apply_parameters(state, spec.parameters)

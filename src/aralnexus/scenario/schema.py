@@ -182,9 +182,9 @@ def _patch_model(table: str, name: str, extra: dict[str, Any] | None = None) -> 
     return model
 
 
-def _schedule_in_order(rows: list[ScheduleRow] | None) -> list[ScheduleRow] | None:
-    for i in range(1, len(rows or [])):
-        assert rows is not None
+def _schedule_in_order(rows: list[Any] | None) -> list[Any] | None:
+    rows = rows or []
+    for i in range(1, len(rows)):
         if rows[i].date <= rows[i - 1].date:
             raise _error(
                 f"dates increasing down the schedule (after {rows[i - 1].date})",
@@ -192,19 +192,17 @@ def _schedule_in_order(rows: list[ScheduleRow] | None) -> list[ScheduleRow] | No
                 "list the schedule rows in commissioning order",
                 subpath=f"{i}.date",
             )
-    return rows
+    return rows or None
 
 
-class ScheduleRow(_Strict):
-    """One commissioning step of a plant: from ``date``, these values are in force."""
-
-    date: Month
-    capacity_mw: quantity("capacity_mw", required=True)  # type: ignore[valid-type]
-    storage_full_hm3: quantity("storage_full_hm3") = None  # type: ignore[valid-type]
-    level_full_m: quantity("level_full_m") = None  # type: ignore[valid-type]
+#: One commissioning step of a plant: from ``date``, the row's values are in force.
+ScheduleRow = _patch_model("plant_schedule", "ScheduleRow", {"date": (Month, ...)})
 
 
-Schedule = Annotated[list[ScheduleRow] | None, AfterValidator(_schedule_in_order)]
+Schedule = Annotated[
+    list[ScheduleRow] | None,  # type: ignore[valid-type]
+    AfterValidator(_schedule_in_order),
+]
 
 PlantPatch = _patch_model(
     "plants",

@@ -40,7 +40,7 @@ def fail_infeasible(error: InfeasibleScenarioError) -> typer.Exit:
 def run_app(app: typer.Typer) -> int:
     """Run the Typer app; domain errors escaping a command become clean messages and exit codes."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # without standalone mode, click returns Exit codes
     except InputError as error:
         err_console.print(f"error: {error}", highlight=False, markup=False, soft_wrap=True)
         return int(ExitCode.BAD_INPUT)
@@ -63,7 +63,7 @@ def run_app(app: typer.Typer) -> int:
             return int(ExitCode.FAILURE)
         err_console.print(f"error: {type(error).__name__}: {error}", highlight=False, markup=False)
         return int(ExitCode.FAILURE)
-    return int(ExitCode.OK)
+    return int(code) if isinstance(code, int) else int(ExitCode.OK)
 
 
 # -- shared options and output helpers --------------------------------------------------------
@@ -122,9 +122,9 @@ def print_json(data: Any) -> None:
 def frame_table(frame: pd.DataFrame, title: str = "", *, floats: str = "{:,.3f}") -> Table:
     """Return a rich Table showing ``frame`` (floats formatted with ``floats``)."""
     table = Table(title=title or None, title_justify="left", header_style="bold")
-    for column in frame.columns:
+    for i, column in enumerate(frame.columns):
         numeric = pd.api.types.is_numeric_dtype(frame[column]) and not pd.api.types.is_bool_dtype(frame[column])
-        table.add_column(str(column), justify="right" if numeric else "left")
+        table.add_column(str(column), justify="right" if numeric else "left", no_wrap=i == 0)
     for row in frame.itertuples(index=False):
         cells = []
         for value in row:
@@ -185,3 +185,14 @@ def progress(
     finally:
         timer.cancel()
         bar.stop()
+
+
+@contextmanager
+def handled() -> Iterator[None]:
+    """Turn domain errors raised inside a command into clean messages and exit codes (2, 3)."""
+    try:
+        yield
+    except InputError as error:
+        raise fail_input(error) from None
+    except InfeasibleScenarioError as error:
+        raise fail_infeasible(error) from None

@@ -82,28 +82,30 @@ WITH c AS (SELECT * FROM countries WHERE run_id = $run),
                    ELSE 0 END AS export_mwh,
               coalesce(revenue_usd, 0) AS revenue_usd
        FROM l)
-SELECT 'objective' AS figure, 'US$ million' AS unit, objective_musd AS value FROM runs WHERE run_id = $run
-UNION ALL SELECT 'demand ' || country, 'TWh', sum(demand_mwh) / 1e6 FROM c GROUP BY country
-UNION ALL SELECT 'hydro generation ' || country, 'TWh', sum(hydro_mwh) / 1e6 FROM c GROUP BY country
-UNION ALL SELECT 'thermal generation ' || country, 'TWh', sum(thermal_mwh) / 1e6 FROM c GROUP BY country
-UNION ALL SELECT 'unserved ' || country, 'TWh', sum(unserved_mwh) / 1e6 FROM c GROUP BY country
-UNION ALL SELECT 'winter unserved ' || country, 'TWh', sum(unserved_mwh) FILTER (WHERE month IN {_WINTER_SQL}) / 1e6
+SELECT 1 AS seq, 'objective' AS figure, 'US$ million' AS unit, objective_musd AS value FROM runs WHERE run_id = $run
+UNION ALL SELECT 2, 'demand ' || country, 'TWh', sum(demand_mwh) / 1e6 FROM c GROUP BY country
+UNION ALL SELECT 3, 'hydro generation ' || country, 'TWh', sum(hydro_mwh) / 1e6 FROM c GROUP BY country
+UNION ALL SELECT 4, 'thermal generation ' || country, 'TWh', sum(thermal_mwh) / 1e6 FROM c GROUP BY country
+UNION ALL SELECT 5, 'unserved ' || country, 'TWh', sum(unserved_mwh) / 1e6 FROM c GROUP BY country
+UNION ALL SELECT 6, 'winter unserved ' || country, 'TWh', sum(unserved_mwh) FILTER (WHERE month IN {_WINTER_SQL}) / 1e6
           FROM c GROUP BY country
-UNION ALL SELECT 'exports to partners', 'TWh', coalesce(sum(export_mwh), 0) / 1e6 FROM x
-UNION ALL SELECT 'CASA-1000 exports', 'TWh', coalesce(sum(export_mwh), 0) / 1e6 FROM x WHERE link LIKE 'casa1000%'
-UNION ALL SELECT 'CASA-1000 revenue', 'US$ million', coalesce(sum(revenue_usd) FILTER (WHERE export_mwh > 0), 0) / 1e6
+UNION ALL SELECT 7, 'exports to partners', 'TWh', coalesce(sum(export_mwh), 0) / 1e6 FROM x
+UNION ALL SELECT 8, 'CASA-1000 exports', 'TWh', coalesce(sum(export_mwh), 0) / 1e6 FROM x WHERE link LIKE 'casa1000%'
+UNION ALL SELECT 9, 'CASA-1000 revenue', 'US$ million',
+          coalesce(sum(revenue_usd) FILTER (WHERE export_mwh > 0), 0) / 1e6
           FROM x WHERE link LIKE 'casa1000%'
-UNION ALL SELECT 'spilled water', 'hm3', coalesce(sum(spilled_m3s * duration_h) * {HM3_PER_M3S_HOUR!r}, 0)
+UNION ALL SELECT 10, 'spilled water', 'hm3', coalesce(sum(spilled_m3s * duration_h) * {HM3_PER_M3S_HOUR!r}, 0)
           FROM plants WHERE run_id = $run
-UNION ALL SELECT 'violations', 'count', count(*) FROM violations WHERE run_id = $run
-UNION ALL SELECT 'trade turnover ' || year, 'US$ million', sum(value_musd) FROM trade
+UNION ALL SELECT 11, 'violations', 'count', count(*) FROM violations WHERE run_id = $run
+UNION ALL SELECT 12, 'trade turnover ' || year, 'US$ million', sum(value_musd) FROM trade
           WHERE run_id = $run AND year = 2030 GROUP BY year
 """
 
 
 def key_figures(store: Store, run_id: str) -> pd.DataFrame:
     """Return a run's headline numbers (``figure``, ``unit``, ``value``) computed from the store."""
-    return store.query(KEY_FIGURES_SQL, {"run": run_id}).reset_index(drop=True)
+    frame = store.query(KEY_FIGURES_SQL, {"run": run_id})
+    return frame.sort_values(["seq", "figure"]).drop(columns="seq").reset_index(drop=True)
 
 
 def compare_runs(store: Store, run_a: str, run_b: str) -> pd.DataFrame:
@@ -111,6 +113,8 @@ def compare_runs(store: Store, run_a: str, run_b: str) -> pd.DataFrame:
     name_a, name_b = (run_a, run_b) if run_a != run_b else (f"{run_a} (a)", f"{run_b} (b)")
     a = key_figures(store, run_a).rename(columns={"value": name_a})
     b = key_figures(store, run_b).rename(columns={"value": name_b})
-    merged = a.merge(b, on=["figure", "unit"], how="outer", sort=False)
+    extra = b.merge(a[["figure", "unit"]], on=["figure", "unit"], how="left", indicator=True)
+    keys = pd.concat([a[["figure", "unit"]], extra.loc[extra["_merge"] == "left_only", ["figure", "unit"]]])
+    merged = keys.merge(a, on=["figure", "unit"], how="left").merge(b, on=["figure", "unit"], how="left")
     merged["difference"] = merged[name_b] - merged[name_a]
     return merged

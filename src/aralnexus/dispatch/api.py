@@ -1,0 +1,126 @@
+"""``optimise``: scenario + inflows → Results (head iteration, infeasibility explained)."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import time
+
+import numpy as np
+import numpy.typing as npt
+import xarray as xr
+
+from aralnexus.dispatch.extract import extract_results
+from aralnexus.dispatch.head import HeadIteration, HeadMode, solve_heads
+from aralnexus.dispatch.infeasibility import explain_infeasible
+from aralnexus.dispatch.inputs import climatology_inflows, plant_inflows_m3s
+from aralnexus.dispatch.solve import SolveStatus
+from aralnexus.errors import InputError, Problem
+from aralnexus.results.tables import Results
+from aralnexus.scenario.model import Scenario
+from aralnexus.system.calendar import Resolution
+from aralnexus.system.system import System, build_system
+
+log = logging.getLogger(__name__)
+Array = npt.NDArray[np.float64]
+
+
+def default_inflows(scenario: Scenario, start: str, end: str) -> xr.DataArray:
+    """Inflows of the scenario's hydrology (``aralnexus.hydrology``), else the dataset's climatology."""
+    try:
+        hydrology = importlib.import_module("aralnexus.hydrology")
+        make = hydrology.make_inflows
+    except (ImportError, AttributeError):
+        log.warning("aralnexus.hydrology.make_inflows not available: using the mean monthly climatology")
+        return climatology_inflows(scenario.dataset, start, end)
+    inflows: xr.DataArray = make(scenario, start, end)
+    return inflows
+
+
+def optimise_system(
+    system: System,
+    inflow_m3s: Array,
+    head_mode: HeadMode = "iterate",
+    options: HeadIteration | None = None,
+    threads: int | None = None,
+    metadata: dict[str, str] | None = None,
+) -> Results:
+    """Optimise a built system with natural inflows per (stage, plant) in m3/s.
+
+    Raises
+    ------
+    InfeasibleScenarioError
+        If strict constraints cannot all be met; lists what could not be met, where and when.
+    """
+    start = time.perf_counter()
+    outcome = solve_heads(system, inflow_m3s, head_mode, options, threads)
+    sol = outcome.solution
+    if sol.status is SolveStatus.INFEASIBLE:
+        raise explain_infeasible(system, inflow_m3s, outcome.heads_m)
+    if sol.status is not SolveStatus.OPTIMAL:
+        msg = f"the LP solver stopped without an optimum ({sol.status}); try a shorter horizon or monthly resolution"
+        raise RuntimeError(msg)
+    return extract_results(
+        system,
+        sol,
+        outcome.model.arrays.layout,
+        inflow_m3s,
+        outcome.heads_m,
+        outcome.convergence,
+        time.perf_counter() - start,
+        metadata,
+    )
+
+
+def optimise(
+    scenario: Scenario,
+    inflows: xr.DataArray | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    resolution: Resolution | None = None,
+    head_mode: HeadMode | None = None,
+    *,
+    tolerance_pct: float = 0.5,
+    max_iterations: int = 25,
+    threads: int | None = None,
+) -> Results:
+    """Optimise the operation of both cascades, power trade and irrigation releases.
+
+    Parameters
+    ----------
+    scenario
+        The validated scenario.
+    inflows
+        ``inflow_m3s[time, site]`` monthly (m3/s); default: the scenario's hydrology.
+    start, end
+        First and last month ``YYYY-MM``; default the scenario's horizon.
+    resolution
+        ``monthly`` (load blocks) or ``hourly``; default the scenario's.
+    head_mode
+        ``iterate`` (successive linearisation of head) or ``fixed`` (rated heads); default the scenario's.
+    tolerance_pct
+        Head-iteration tolerance: largest relative head change between iterations, percent.
+    max_iterations
+        Most LP solves in the head iteration.
+    threads
+        HiGHS threads.
+
+    Returns
+    -------
+    Results
+        Tidy tables per plant, country, link, reservoir and release, objective terms, violations
+        and the head-iteration convergence record.
+    """
+    start = start or scenario.start
+    end = end or scenario.end
+    resolution = resolution or scenario.resolution
+    mode = head_mode or scenario.head_mode
+    if mode not in ("iterate", "fixed"):
+        raise InputError([Problem(scenario.file, "head_mode", "iterate or fixed", repr(mode))])
+    system = build_system(scenario, start, end, resolution)
+    if inflows is None:
+        inflows = default_inflows(scenario, start, end)
+    inflow = plant_inflows_m3s(system, inflows)
+    meta = {"scenario": scenario.name, "start": start, "end": end, "resolution": resolution, "head_mode": mode}
+    options = HeadIteration(tolerance_pct=tolerance_pct, max_iterations=max_iterations)
+    return optimise_system(system, inflow, mode, options, threads, meta)

@@ -1,0 +1,69 @@
+"""Build the LP of a system: layout, then the ``define_*`` families in a fixed order."""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from aralnexus.dispatch import names as n
+from aralnexus.dispatch.links import define_import_limits, define_links, import_limit_shape
+from aralnexus.dispatch.lp import LPArrays
+from aralnexus.dispatch.objective import define_terminal_value, power_coefficients
+from aralnexus.dispatch.power import define_hydro, define_power_balance, define_thermal
+from aralnexus.dispatch.water import define_min_releases, define_water_balance
+from aralnexus.system.system import System
+
+Array = npt.NDArray[np.float64]
+
+
+def layout_for(system: System) -> n.Layout:
+    """Return the column and row families of a system's LP."""
+    cal = system.calendar
+    t, s, p = cal.n_steps, cal.n_stages, system.n_plants
+    g, c, k, r = len(system.thermal.ids), len(system.countries.detailed), len(system.links.ids), len(system.releases)
+    cols = {
+        n.TURBINE: (t, p),
+        n.SPILL: (s, p),
+        n.STORAGE: (s, p),
+        n.WATER_DEFICIT: (s, p),
+        n.THERMAL: (t, g),
+        n.UNSERVED: (t, c),
+        n.FLOW_FWD: (t, k),
+        n.FLOW_BWD: (t, k),
+        n.RELEASE_SLACK: (r,),
+    }
+    rows = {
+        n.WATER_BALANCE: (s, p),
+        n.POWER_BALANCE: (t, c),
+        n.MIN_RELEASE: (r,),
+        n.IMPORT_LIMIT: import_limit_shape(system),
+    }
+    return n.Layout.from_shapes(cols, rows)
+
+
+def build_lp(system: System, inflow_m3s: Array, heads_m: Array, *, relaxed: bool = False) -> LPArrays:
+    """Build the LP arrays.
+
+    Parameters
+    ----------
+    system
+        The system.
+    inflow_m3s
+        Natural inflow per (stage, plant), m3/s.
+    heads_m
+        Net head per (stage, plant) used for the power coefficients, m.
+    relaxed
+        Relax strict constraints at very high penalties (used to explain infeasibility).
+    """
+    lp = LPArrays(layout_for(system))
+    coef_stage = power_coefficients(system, heads_m)
+    coef_step = coef_stage[system.calendar.step_stage]
+    define_water_balance(lp, system, inflow_m3s, relaxed)
+    define_min_releases(lp, system, relaxed)
+    define_hydro(lp, system, coef_step)
+    define_thermal(lp, system)
+    define_power_balance(lp, system)
+    define_links(lp, system)
+    define_import_limits(lp, system)
+    define_terminal_value(lp, system, coef_stage)
+    return lp

@@ -1,0 +1,60 @@
+"""Link families: interconnector flows with losses and availability, partner markets.
+
+A link from ``a`` to ``b`` has a forward flow (sent at ``a``, ``η · flow`` received at ``b``) and,
+when bidirectional, a backward flow. A partner market at one end sells (imports, paid on the sent
+energy at its ``import_price_usd_per_mwh``) or buys (exports, paid on the delivered energy at the
+link's tariff when set, otherwise at the partner's ``export_price_usd_per_mwh``). Annual import
+limits per partner: ``Σ_{t∈year} dur_t · sent_from_partner[t] ≤ import_max_twh · share of the year
+in the horizon``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from aralnexus.dispatch.lp import LPArrays
+from aralnexus.dispatch.names import FLOW_BWD, FLOW_FWD, IMPORT_LIMIT, POWER_BALANCE
+from aralnexus.system.system import System
+from aralnexus.units import HOURS_PER_YEAR, MWH_PER_TWH
+
+
+def define_links(lp: LPArrays, system: System) -> None:
+    """Add link flows to the power balances at both ends, with capacities and market prices."""
+    lk = system.links
+    if not lk.ids:
+        return
+    rows = lp.layout.rows[POWER_BALANCE].index
+    dur = system.calendar.duration_h[:, None]
+    for family, send, recv in ((FLOW_FWD, lk.from_end, lk.to_end), (FLOW_BWD, lk.to_end, lk.from_end)):
+        cols = lp.layout.cols[family].index
+        s_in, r_in = np.flatnonzero(send >= 0), np.flatnonzero(recv >= 0)
+        lp.add(rows[:, send[s_in]], cols[:, s_in], -1.0)
+        lp.add(rows[:, recv[r_in]], cols[:, r_in], lk.efficiency[r_in][None, :])
+        imp = np.where(send < 0, np.nan_to_num(lk.import_price_usd_per_mwh), 0.0)
+        exp = np.where(recv < 0, np.nan_to_num(lk.export_price_usd_per_mwh) * lk.efficiency, 0.0)
+        upper = lk.capacity_mw if family == FLOW_FWD else lk.capacity_mw * lk.bidirectional[None, :]
+        lp.set_cols(family, 0.0, upper, (imp - exp)[None, :] * dur)
+
+
+def import_limit_shape(system: System) -> tuple[int, int]:
+    """Return (partners, years) of the import-limit rows."""
+    years = system.calendar.steps["year"]
+    return len(system.countries.partners), int(years.max() - years.min() + 1) if len(years) else 0
+
+
+def define_import_limits(lp: LPArrays, system: System) -> None:
+    """Cap the energy each partner sells per calendar year (pro rata for part years)."""
+    n_j, n_y = import_limit_shape(system)
+    if n_j == 0 or n_y == 0:
+        return
+    lk, cal = system.links, system.calendar
+    year = cal.steps["year"].to_numpy() - int(cal.steps["year"].min())
+    rows = lp.layout.rows[IMPORT_LIMIT].index  # (J, Y)
+    dur = cal.duration_h[:, None]
+    for family, send in ((FLOW_FWD, lk.from_end), (FLOW_BWD, lk.to_end)):
+        from_partner = np.flatnonzero(send < 0)
+        cols = lp.layout.cols[family].index[:, from_partner]
+        lp.add(rows[(-1 - send[from_partner])[None, :], year[:, None]], cols, np.broadcast_to(dur, cols.shape))
+    hours = np.bincount(year, weights=cal.duration_h, minlength=n_y)
+    cap = system.countries.import_max_twh[:, None] * MWH_PER_TWH * (hours / HOURS_PER_YEAR)[None, :]
+    lp.set_rows(IMPORT_LIMIT, -np.inf, np.where(np.isnan(cap), np.inf, cap))

@@ -1,0 +1,114 @@
+"""Solve LP arrays with HiGHS; typed status and solution; warm starts from a previous basis."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+
+import highspy
+import numpy as np
+import numpy.typing as npt
+
+from aralnexus.dispatch.lp import LPArrays
+
+log = logging.getLogger(__name__)
+Array = npt.NDArray[np.float64]
+
+
+class SolveStatus(StrEnum):
+    """Outcome of one LP solve."""
+
+    OPTIMAL = "optimal"
+    INFEASIBLE = "infeasible"
+    UNBOUNDED = "unbounded"
+    LIMIT = "limit reached"
+    ERROR = "solver error"
+
+
+@dataclass(frozen=True)
+class LPSolution:
+    """Primal and dual values of one solve.
+
+    Parameters
+    ----------
+    status
+        The outcome.
+    objective
+        Objective value (cost, US$) including the constant offset.
+    x
+        Column values.
+    row_dual
+        Row duals (∂ objective / ∂ right-hand side).
+    seconds
+        Wall time of the solve.
+    iterations
+        Simplex iterations (0 for interior point).
+    """
+
+    status: SolveStatus
+    objective: float
+    x: Array
+    row_dual: Array
+    seconds: float
+    iterations: int
+
+
+_STATUS = {
+    highspy.HighsModelStatus.kOptimal: SolveStatus.OPTIMAL,
+    highspy.HighsModelStatus.kInfeasible: SolveStatus.INFEASIBLE,
+    highspy.HighsModelStatus.kUnbounded: SolveStatus.UNBOUNDED,
+    highspy.HighsModelStatus.kUnboundedOrInfeasible: SolveStatus.INFEASIBLE,
+    highspy.HighsModelStatus.kTimeLimit: SolveStatus.LIMIT,
+    highspy.HighsModelStatus.kIterationLimit: SolveStatus.LIMIT,
+}
+
+
+def to_highs_lp(lp: LPArrays) -> highspy.HighsLp:
+    """Convert LP arrays into a ``HighsLp`` (column-wise matrix)."""
+    mat = lp.matrix()
+    model = highspy.HighsLp()
+    model.num_col_ = lp.layout.n_cols
+    model.num_row_ = lp.layout.n_rows
+    model.col_cost_ = lp.col_cost
+    model.col_lower_ = lp.col_lower
+    model.col_upper_ = lp.col_upper
+    model.row_lower_ = lp.row_lower
+    model.row_upper_ = lp.row_upper
+    model.offset_ = lp.offset
+    model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    model.a_matrix_.start_ = mat.indptr.astype(np.int32)
+    model.a_matrix_.index_ = mat.indices.astype(np.int32)
+    model.a_matrix_.value_ = mat.data
+    return model
+
+
+def new_highs(threads: int | None = None) -> highspy.Highs:
+    """Return a silent HiGHS instance."""
+    h = highspy.Highs()  # type: ignore[no-untyped-call]
+    h.setOptionValue("output_flag", False)
+    if threads:
+        h.setOptionValue("threads", int(threads))
+    return h
+
+
+def run_highs(h: highspy.Highs) -> LPSolution:
+    """Run HiGHS on its current model (warm-started from its current basis) and read the solution."""
+    start = time.perf_counter()
+    h.run()
+    seconds = time.perf_counter() - start
+    status = _STATUS.get(h.getModelStatus(), SolveStatus.ERROR)
+    if status is not SolveStatus.OPTIMAL:
+        log.info("HiGHS: %s", h.modelStatusToString(h.getModelStatus()))
+        return LPSolution(status, float("nan"), np.zeros(0), np.zeros(0), seconds, 0)
+    sol = h.getSolution()
+    info = h.getInfo()
+    return LPSolution(
+        status=status,
+        objective=float(info.objective_function_value),
+        x=np.asarray(sol.col_value, dtype=np.float64),
+        row_dual=np.asarray(sol.row_dual, dtype=np.float64),
+        seconds=seconds,
+        iterations=int(info.simplex_iteration_count),
+    )

@@ -1,0 +1,124 @@
+"""Level–volume curves, tailwater and net head, vectorised over (stage, plant).
+
+Level from storage (plants with ``level_dead_m``, ``level_full_m`` and ``curve_exponent``)::
+
+    h = h_lo + (h_hi − h_lo) · ((V − V_lo) / (V_hi − V_lo)) ** (1 / k)
+
+with ``(V_lo, h_lo) = (dead storage, dead level)`` and ``(V_hi, h_hi) = (full storage, full
+level)`` of the stage. While a dam is being raised, ``V_hi`` and ``h_hi`` come from the schedule
+and the operating range in metres shrinks with the same curve shape (assumption):
+``h_lo = h_hi − (h_full − h_dead) · ((V_hi − V_lo) / (V_full − V_dead)) ** (1 / k)``.
+
+Tailwater = ``tailwater_m`` when given, else the level of the downstream pool when that plant
+has a curve and is in service, else ``level_full_m − rated_head_m`` (assumption: rated head at
+full supply level). Plants without a curve run at their rated head (fixed head).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from aralnexus.system.staging import Staging
+
+Array2D = npt.NDArray[np.float64]
+
+#: Smallest net head used, in m (keeps power coefficients positive on odd data).
+MIN_HEAD_M = 1.0
+
+
+@dataclass(frozen=True)
+class LevelCurves:
+    """Per-(stage, plant) curve parameters.
+
+    Parameters
+    ----------
+    has_curve
+        Plants whose level follows storage.
+    v_lo_hm3, v_hi_hm3, h_lo_m, h_hi_m
+        Curve end points per (stage, plant).
+    exponent
+        Curve exponent ``k`` per plant.
+    tailwater_m
+        Fixed tailwater per plant (NaN → downstream pool or fallback).
+    fallback_tailwater_m
+        ``level_full_m − rated_head_m`` per plant.
+    rated_head_m
+        Rated net head per plant.
+    downstream
+        Downstream plant index (``-1`` at an outlet).
+    in_service
+        Boolean (stage, plant).
+    """
+
+    has_curve: npt.NDArray[np.bool_]
+    v_lo_hm3: Array2D
+    v_hi_hm3: Array2D
+    h_lo_m: Array2D
+    h_hi_m: Array2D
+    exponent: npt.NDArray[np.float64]
+    tailwater_m: npt.NDArray[np.float64]
+    fallback_tailwater_m: npt.NDArray[np.float64]
+    rated_head_m: npt.NDArray[np.float64]
+    downstream: npt.NDArray[np.int64]
+    in_service: npt.NDArray[np.bool_]
+
+    def level_m(self, storage_hm3: Array2D) -> Array2D:
+        """Return the pool level ``(S, P)`` for storage ``(S, P)`` (NaN for plants without a curve)."""
+        span = self.v_hi_hm3 - self.v_lo_hm3
+        frac = np.divide(storage_hm3 - self.v_lo_hm3, span, out=np.ones_like(span), where=span > 1e-9)
+        frac = np.clip(frac, 0.0, 1.0) ** (1.0 / self.exponent[None, :])
+        level = self.h_lo_m + (self.h_hi_m - self.h_lo_m) * frac
+        return np.where(self.has_curve[None, :], level, np.nan)
+
+    def head_m(self, storage_hm3: Array2D) -> Array2D:
+        """Return the net head ``(S, P)`` for (mean) storage ``(S, P)``."""
+        level = self.level_m(storage_hm3)
+        tail = np.broadcast_to(self.fallback_tailwater_m, level.shape).copy()
+        fixed_tail = ~np.isnan(self.tailwater_m)
+        tail[:, fixed_tail] = self.tailwater_m[fixed_tail]
+        down = self.downstream
+        pool_below = (down >= 0) & ~fixed_tail
+        below = down[pool_below]
+        use = self.has_curve[below][None, :] & self.in_service[:, below]
+        cols = np.flatnonzero(pool_below)
+        tail[:, cols] = np.where(use, level[:, below], tail[:, cols])
+        head = np.where(self.has_curve[None, :], level - tail, self.rated_head_m[None, :])
+        return np.maximum(head, MIN_HEAD_M)
+
+    def rated_heads(self, n_stages: int) -> Array2D:
+        """Return the rated head of every plant repeated over ``n_stages``."""
+        return np.broadcast_to(self.rated_head_m, (n_stages, len(self.rated_head_m))).copy()
+
+
+def build_curves(plants: pd.DataFrame, staging: Staging, downstream: npt.NDArray[np.int64]) -> LevelCurves:
+    """Build the level curves from the plants table and the staged storage bounds."""
+    h_dead = plants["level_dead_m"].to_numpy(dtype=np.float64)
+    h_full = plants["level_full_m"].to_numpy(dtype=np.float64)
+    k = plants["curve_exponent"].to_numpy(dtype=np.float64)
+    rated = plants["rated_head_m"].to_numpy(dtype=np.float64)
+    v_dead = plants["storage_dead_hm3"].to_numpy(dtype=np.float64)
+    v_full = plants["storage_full_hm3"].to_numpy(dtype=np.float64)
+    has = ~np.isnan(h_dead) & ~np.isnan(h_full) & (h_full > h_dead) & (v_full > v_dead)
+    k = np.where(np.isnan(k) | (k <= 0), 1.0, k)
+    h_hi = np.where(np.isnan(staging.level_full_m), h_full[None, :], staging.level_full_m)
+    v_lo, v_hi = staging.storage_min_hm3, staging.storage_max_hm3
+    live_full = np.where(has, v_full - v_dead, 1.0)
+    ratio = np.clip((v_hi - v_lo) / live_full[None, :], 0.0, 1.0) ** (1.0 / k[None, :])
+    h_lo = h_hi - (h_full - h_dead)[None, :] * ratio
+    return LevelCurves(
+        has_curve=has,
+        v_lo_hm3=v_lo,
+        v_hi_hm3=v_hi,
+        h_lo_m=np.where(has[None, :], h_lo, np.nan),
+        h_hi_m=np.where(has[None, :], h_hi, np.nan),
+        exponent=k,
+        tailwater_m=plants["tailwater_m"].to_numpy(dtype=np.float64),
+        fallback_tailwater_m=np.where(np.isnan(h_full), 0.0, h_full - rated),
+        rated_head_m=rated,
+        downstream=downstream,
+        in_service=staging.in_service,
+    )

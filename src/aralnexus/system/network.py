@@ -1,0 +1,219 @@
+"""Countries, thermal plants, links and minimum releases as arrays over the calendar."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from aralnexus.errors import Problem
+from aralnexus.system.calendar import Calendar
+from aralnexus.units import MWH_PER_TWH
+
+Array = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Countries:
+    """Detailed countries (own demand and plants) and partner markets.
+
+    Parameters
+    ----------
+    detailed
+        Country codes with a power balance.
+    partners
+        Country codes that are markets (imports and exports at prices).
+    demand_mw
+        Demand per (step, detailed country).
+    voll_usd_per_mwh
+        Value of lost load per detailed country.
+    import_price_usd_per_mwh, export_price_usd_per_mwh, import_max_twh
+        Per partner (NaN where not given).
+    """
+
+    detailed: tuple[str, ...]
+    partners: tuple[str, ...]
+    demand_mw: Array
+    voll_usd_per_mwh: Array
+    import_price_usd_per_mwh: Array
+    export_price_usd_per_mwh: Array
+    import_max_twh: Array
+
+
+@dataclass(frozen=True)
+class Thermal:
+    """Thermal plants: ids, country index (into detailed), capacity per step and cost."""
+
+    ids: tuple[str, ...]
+    country: npt.NDArray[np.int64]
+    capacity_mw: Array
+    cost_usd_per_mwh: Array
+
+
+@dataclass(frozen=True)
+class Links:
+    """Interconnectors.
+
+    ``end`` indices: ``>= 0`` a detailed country, ``< 0`` the partner ``-1 - end``. Forward flow goes
+    from ``from_end`` to ``to_end``; ``price_usd_per_mwh`` is what a partner at either end pays for
+    delivered energy (exports) or is paid for sent energy (imports), NaN between detailed countries.
+    """
+
+    ids: tuple[str, ...]
+    from_end: npt.NDArray[np.int64]
+    to_end: npt.NDArray[np.int64]
+    capacity_mw: Array  # (T, L)
+    efficiency: Array  # 1 − loss
+    bidirectional: npt.NDArray[np.bool_]
+    export_price_usd_per_mwh: Array  # price paid by the partner end for delivered energy
+    import_price_usd_per_mwh: Array  # price paid to the partner end for sent energy
+    tariff_usd_per_mwh: Array
+
+
+def parse_months(text: str) -> npt.NDArray[np.bool_]:
+    """Parse ``5-9``, ``10-3`` (wrapping), ``1-12`` or ``5,6,7`` into a 12-long month mask."""
+    mask = np.zeros(12, dtype=bool)
+    text = str(text).strip() or "1-12"
+    for part in text.replace(";", ",").split(","):
+        bounds = [int(x) for x in part.strip().split("-") if x.strip()]
+        first, last = bounds[0], bounds[-1]
+        months = range(first, last + 1) if first <= last else [*range(first, 13), *range(1, last + 1)]
+        mask[[m - 1 for m in months]] = True
+    return mask
+
+
+def _stamp(value: object) -> pd.Timestamp | None:
+    text = str(value).strip()[:7]
+    if not text or text in {"nan", "<NA>", "None"}:
+        return None
+    return pd.Timestamp(f"{text}-01")
+
+
+def build_countries(
+    countries: pd.DataFrame, demand_monthly: pd.DataFrame, cal: Calendar, problems: list[Problem]
+) -> Countries:
+    """Build country arrays; demand per step grows from the base year and follows the monthly shares."""
+    detailed = countries[countries["role"].str.strip() == "detailed"].reset_index(drop=True)
+    partners = countries[countries["role"].str.strip() == "partner"].reset_index(drop=True)
+    steps = cal.steps
+    times = pd.DatetimeIndex(steps["time"])
+    hours_in_month = times.days_in_month.to_numpy(dtype=np.float64) * 24.0
+    years = steps["year"].to_numpy(dtype=np.float64)
+    months = steps["month"].to_numpy(dtype=np.int64)
+    demand = np.zeros((cal.n_steps, len(detailed)))
+    for c, row in detailed.iterrows():  # a few countries; vectorised over steps
+        code = str(row["country"])
+        shares = demand_monthly[demand_monthly["country"] == code].set_index("month")["share"]
+        share = shares.reindex(np.arange(1, 13)).to_numpy(dtype=np.float64)
+        if np.isnan(share).any():
+            problems.append(
+                Problem("demand_monthly.csv", code, "12 monthly shares", f"{int((~np.isnan(share)).sum())}")
+            )
+            share = np.full(12, 1 / 12)
+        share = share / share.sum()
+        growth = (1 + float(np.nan_to_num(row["demand_growth_pct_per_year"])) / 100.0) ** (
+            years - float(np.nan_to_num(row["base_year"], nan=years[0] if len(years) else 2025))
+        )
+        annual_mwh = float(row["demand_base_twh"]) * MWH_PER_TWH * growth
+        demand[:, int(c)] = annual_mwh * share[months - 1] / hours_in_month * cal.load_factor  # type: ignore[call-overload]
+    return Countries(
+        detailed=tuple(detailed["country"]),
+        partners=tuple(partners["country"]),
+        demand_mw=demand,
+        voll_usd_per_mwh=detailed["voll_usd_per_mwh"].to_numpy(dtype=np.float64),
+        import_price_usd_per_mwh=partners["import_price_usd_per_mwh"].to_numpy(dtype=np.float64),
+        export_price_usd_per_mwh=partners["export_price_usd_per_mwh"].to_numpy(dtype=np.float64),
+        import_max_twh=partners["import_max_twh"].to_numpy(dtype=np.float64),
+    )
+
+
+def build_thermal(thermal: pd.DataFrame, countries: Countries, cal: Calendar, problems: list[Problem]) -> Thermal:
+    """Build thermal arrays; capacity is 0 before ``in_service``."""
+    index = {c: i for i, c in enumerate(countries.detailed)}
+    keep = thermal["country"].isin(index)
+    problems.extend(
+        Problem("thermal.csv", f"thermal.{plant}.country", "a detailed country", "another code")
+        for plant in thermal.loc[~keep, "plant"]
+    )
+    table = thermal[keep].reset_index(drop=True)
+    times = pd.DatetimeIndex(cal.steps["time"]).to_numpy()
+    starts = np.array([_stamp(v) or pd.Timestamp("1900-01-01") for v in table["in_service"]], dtype="datetime64[ns]")
+    avail = times[:, None] >= starts[None, :]
+    cap = table["capacity_mw"].to_numpy(dtype=np.float64)[None, :] * avail
+    return Thermal(
+        ids=tuple(table["plant"]),
+        country=np.array([index[c] for c in table["country"]], dtype=np.int64),
+        capacity_mw=cap,
+        cost_usd_per_mwh=table["cost_usd_per_mwh"].to_numpy(dtype=np.float64),
+    )
+
+
+def build_links(links: pd.DataFrame, countries: Countries, cal: Calendar, problems: list[Problem]) -> Links:
+    """Build link arrays: capacity per step is 0 outside the months of availability and before start."""
+    det = {c: i for i, c in enumerate(countries.detailed)}
+    par = {c: -1 - i for i, c in enumerate(countries.partners)}
+    ends = {**det, **par}
+    rows = []
+    for _, row in links.iterrows():
+        a, b = str(row["from_country"]), str(row["to_country"])
+        if a not in ends or b not in ends:
+            problems.append(
+                Problem("links.csv", f"links.{row['link']}", "from/to countries in countries.csv", f"{a}→{b}")
+            )
+            continue
+        if a in par and b in par:
+            continue  # a link between two markets does not touch the modelled grids
+        rows.append(row)
+    table = pd.DataFrame(rows, columns=links.columns).reset_index(drop=True)
+    n_l = len(table)
+    month_ok = np.array([parse_months(m) for m in table["months"]]).reshape(n_l, 12)
+    times = pd.DatetimeIndex(cal.steps["time"]).to_numpy()
+    starts = np.array([_stamp(v) or pd.Timestamp("1900-01-01") for v in table["start"]], dtype="datetime64[ns]")
+    avail = (times[:, None] >= starts[None, :]) & month_ok[:, cal.steps["month"].to_numpy() - 1].T
+    cap = table["capacity_mw"].to_numpy(dtype=np.float64)[None, :] * avail
+    from_end = np.array([ends[c] for c in table["from_country"]], dtype=np.int64)
+    to_end = np.array([ends[c] for c in table["to_country"]], dtype=np.int64)
+    partner_end = np.where(from_end < 0, from_end, to_end)
+    has_partner = (from_end < 0) | (to_end < 0)
+    pidx = np.where(has_partner, -1 - partner_end, 0)
+    tariff = table["tariff_usd_per_mwh"].to_numpy(dtype=np.float64)
+    exp = np.where(np.isnan(tariff), countries.export_price_usd_per_mwh[pidx] if n_l else tariff, tariff)
+    imp = countries.import_price_usd_per_mwh[pidx] if n_l else tariff
+    return Links(
+        ids=tuple(table["link"]),
+        from_end=from_end,
+        to_end=to_end,
+        capacity_mw=cap,
+        efficiency=1.0 - table["loss_pct"].to_numpy(dtype=np.float64) / 100.0,
+        bidirectional=table["bidirectional"].to_numpy(dtype=bool),
+        export_price_usd_per_mwh=np.where(has_partner, exp, np.nan),
+        import_price_usd_per_mwh=np.where(has_partner, imp, np.nan),
+        tariff_usd_per_mwh=tariff,
+    )
+
+
+def build_releases(
+    min_releases: pd.DataFrame, plant_ids: tuple[str, ...], cal: Calendar, problems: list[Problem]
+) -> pd.DataFrame:
+    """Return one row per (stage, release point, agreement).
+
+    Columns: ``stage, plant, point, agreement, required_m3s, strict, penalty_usd_per_hm3``.
+    """
+    index = {p: i for i, p in enumerate(plant_ids)}
+    table = min_releases.copy()
+    unknown = ~table["point"].isin(index)
+    problems.extend(
+        Problem("min_releases.csv", f"min_releases.{point}", "a plant id", repr(point))
+        for point in table.loc[unknown, "point"].unique()
+    )
+    table = table[~unknown]
+    stages = cal.stages[["stage", "month"]]
+    out = stages.merge(table, on="month", how="inner").sort_values(["stage", "point", "agreement"])
+    out = out.assign(plant=out["point"].map(index).astype(np.int64)).rename(columns={"min_release_m3s": "required_m3s"})
+    out["penalty_usd_per_hm3"] = out["penalty_usd_per_hm3"].fillna(0.0)
+    out = out[out["required_m3s"] > 0]
+    return out[["stage", "plant", "point", "agreement", "required_m3s", "strict", "penalty_usd_per_hm3"]].reset_index(
+        drop=True
+    )

@@ -1,0 +1,213 @@
+"""``System``: the frozen bundle of everything the optimiser needs, built from a scenario.
+
+``build_system(scenario, start, end, resolution)`` turns the scenario's dataset into arrays over
+the calendar: plants with staged capacity and storage bounds, topology, level curves, countries,
+thermal, links and minimum releases. Lookups only, no behaviour.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from aralnexus.data.dataset import Dataset
+from aralnexus.errors import InputError, Problem
+from aralnexus.scenario.model import Scenario
+from aralnexus.system.calendar import Calendar, Resolution, build_calendar
+from aralnexus.system.curves import LevelCurves, build_curves
+from aralnexus.system.network import (
+    Countries,
+    Links,
+    Thermal,
+    build_countries,
+    build_links,
+    build_releases,
+    build_thermal,
+)
+from aralnexus.system.staging import Staging, build_staging
+from aralnexus.system.topology import Topology, build_topology
+
+#: Parameter names read from ``parameters.csv`` (first found wins) and the defaults used otherwise.
+TERMINAL_VALUE_NAMES = ("terminal_water_value_usd_per_mwh", "water_value_usd_per_mwh")
+SERVED_VALUE_NAMES = ("served_demand_value_usd_per_mwh", "domestic_tariff_usd_per_mwh", "tariff_usd_per_mwh")
+
+
+@dataclass(frozen=True)
+class Economics:
+    """Economic parameters of the objective.
+
+    Parameters
+    ----------
+    terminal_value_usd_per_mwh
+        Value of a MWh of water left in storage at the horizon end (through the cascade below).
+    terminal_value_source
+        Where it came from (the parameter name, or the assumption used).
+    served_value_usd_per_mwh
+        Value of a served MWh of domestic demand (0 when not given: the term is then zero).
+    """
+
+    terminal_value_usd_per_mwh: float
+    terminal_value_source: str
+    served_value_usd_per_mwh: float
+
+
+@dataclass(frozen=True)
+class System:
+    """Everything the optimiser needs, as arrays over the calendar.
+
+    Parameters
+    ----------
+    calendar
+        Stages and steps.
+    plants
+        The plants table (row order = plant index).
+    country_index
+        Index into ``countries.detailed`` of each plant's grid.
+    efficiency
+        Plant efficiency.
+    storage_initial_hm3
+        Initial storage, clipped into the first stage's bounds.
+    topology, staging, curves, countries, thermal, links
+        See their classes.
+    releases
+        Minimum releases, one row per (stage, point, agreement).
+    site_plant
+        Inflow site id → plant index.
+    economics
+        Objective parameters.
+    """
+
+    calendar: Calendar
+    plants: pd.DataFrame
+    country_index: npt.NDArray[np.int64]
+    efficiency: npt.NDArray[np.float64]
+    storage_initial_hm3: npt.NDArray[np.float64]
+    topology: Topology
+    staging: Staging
+    curves: LevelCurves
+    countries: Countries
+    thermal: Thermal
+    links: Links
+    releases: pd.DataFrame
+    site_plant: dict[str, int]
+    economics: Economics
+
+    @property
+    def plant_ids(self) -> tuple[str, ...]:
+        """Plant ids in index order."""
+        return tuple(self.plants["plant"])
+
+    @property
+    def n_plants(self) -> int:
+        """Number of plants."""
+        return len(self.plants)
+
+
+def _first_parameter(dataset: Dataset, names: tuple[str, ...]) -> tuple[float, str] | None:
+    table = dataset.parameters
+    for name in names:
+        rows = table.loc[table["name"] == name, "value"]
+        if not rows.empty and not pd.isna(rows.iloc[0]):
+            return float(rows.iloc[0]), name
+    return None
+
+
+def _economics(dataset: Dataset, countries: Countries) -> Economics:
+    found = _first_parameter(dataset, TERMINAL_VALUE_NAMES)
+    if found is not None:
+        terminal, source = found
+    else:
+        prices = countries.export_price_usd_per_mwh[~np.isnan(countries.export_price_usd_per_mwh)]
+        terminal = float(prices.mean()) if prices.size else 30.0
+        source = "assumption: mean partner export price (no terminal_water_value_usd_per_mwh parameter)"
+    served = _first_parameter(dataset, SERVED_VALUE_NAMES)
+    return Economics(terminal, source, served[0] if served else 0.0)
+
+
+def _plant_problems(plants: pd.DataFrame, detailed: tuple[str, ...]) -> list[Problem]:
+    problems = []
+    for _, row in plants.iterrows():
+        if row["country"] not in detailed:
+            problems.append(
+                Problem("plants.csv", f"plants.{row['plant']}.country", "a detailed country", repr(row["country"]))
+            )
+        for col in ("capacity_mw", "turbine_max_m3s", "efficiency", "rated_head_m", "storage_full_hm3"):
+            value = row[col]
+            if pd.isna(value) or value < 0:
+                problems.append(Problem("plants.csv", f"plants.{row['plant']}.{col}", "a number ≥ 0", repr(value)))
+        if not pd.isna(row["storage_dead_hm3"]) and row["storage_dead_hm3"] > row["storage_full_hm3"]:
+            problems.append(
+                Problem(
+                    "plants.csv",
+                    f"plants.{row['plant']}.storage_dead_hm3",
+                    "dead ≤ full storage",
+                    f"{row['storage_dead_hm3']}",
+                )
+            )
+    return problems
+
+
+def build_system_from_dataset(dataset: Dataset, start: str, end: str, resolution: Resolution) -> System:
+    """Build a :class:`System` from a dataset (see :func:`build_system`)."""
+    cal = build_calendar(dataset.load_blocks, start, end, resolution)
+    plants = dataset.plants.reset_index(drop=True).copy()
+    plants["storage_dead_hm3"] = plants["storage_dead_hm3"].fillna(0.0)
+    problems: list[Problem] = []
+    countries = build_countries(dataset.countries, dataset.demand_monthly, cal, problems)
+    problems += _plant_problems(plants, countries.detailed)
+    topology = build_topology(plants)
+    staging = build_staging(plants, dataset.plant_schedule, pd.DatetimeIndex(cal.stages["time"]))
+    curves = build_curves(plants, staging, topology.downstream)
+    thermal = build_thermal(dataset.thermal, countries, cal, problems)
+    links = build_links(dataset.links, countries, cal, problems)
+    releases = build_releases(dataset.min_releases, tuple(plants["plant"]), cal, problems)
+    index = {p: i for i, p in enumerate(plants["plant"])}
+    site_plant = {}
+    for site, plant in zip(dataset.inflow_sites["site"], dataset.inflow_sites["plant"], strict=True):
+        if plant not in index:
+            problems.append(Problem("inflow_sites.csv", f"inflow_sites.{site}.plant", "a plant id", repr(plant)))
+        else:
+            site_plant[str(site)] = index[plant]
+    if problems:
+        raise InputError(problems)
+    initial = plants["storage_initial_hm3"].fillna(plants["storage_full_hm3"]).to_numpy(dtype=np.float64)
+    initial = np.clip(initial, staging.storage_min_hm3[0], staging.storage_max_hm3[0])
+    detailed_index = {c: i for i, c in enumerate(countries.detailed)}
+    return System(
+        calendar=cal,
+        plants=plants,
+        country_index=np.array([detailed_index[c] for c in plants["country"]], dtype=np.int64),
+        efficiency=plants["efficiency"].to_numpy(dtype=np.float64),
+        storage_initial_hm3=initial,
+        topology=topology,
+        staging=staging,
+        curves=curves,
+        countries=countries,
+        thermal=thermal,
+        links=links,
+        releases=releases,
+        site_plant=site_plant,
+        economics=_economics(dataset, countries),
+    )
+
+
+def build_system(
+    scenario: Scenario, start: str | None = None, end: str | None = None, resolution: Resolution | None = None
+) -> System:
+    """Build the :class:`System` of a scenario over a horizon.
+
+    Parameters
+    ----------
+    scenario
+        The validated scenario.
+    start, end
+        First and last month (``YYYY-MM``); default the scenario's horizon.
+    resolution
+        ``monthly`` or ``hourly``; default the scenario's.
+    """
+    return build_system_from_dataset(
+        scenario.dataset, start or scenario.start, end or scenario.end, resolution or scenario.resolution
+    )

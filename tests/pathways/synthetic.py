@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from aralnexus.data.dataset import TABLE_SPECS, Dataset
+from aralnexus.data.dataset import SOURCE_COLUMNS, TABLE_SPECS, Dataset
 from aralnexus.results.tables import Convergence, Results
 from aralnexus.scenario.model import Scenario, TradeLevers
 
@@ -133,7 +133,7 @@ def make_dataset() -> Dataset:
         trade_composition=composition,
         parameters=parameters,
     )
-    return Dataset(**empty, sources=pd.DataFrame())
+    return Dataset(**empty, sources=pd.DataFrame(columns=list(SOURCE_COLUMNS)))
 
 
 def make_scenario(levers: TradeLevers | None = None) -> Scenario:

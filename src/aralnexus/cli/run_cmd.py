@@ -1,9 +1,296 @@
-"""CLI commands: run (placeholder until implemented)."""
+"""CLI commands ``run`` (the main job: a 2025–2035 pathway) and ``compare`` (two scenarios).
+
+``aralnexus run [SCENARIO]`` optimises the pathway, prints energy security, exports and revenue,
+interstate water, and trade against the US$500 million 2030 target, saves the run to the store and
+says how to make the report. ``--json`` prints the summary documented in ``docs/pathways.md``.
+"""
 
 from __future__ import annotations
 
+import json
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
 import typer
+from rich.table import Table
+
+from aralnexus.cli.common import console, err_console, fail_infeasible, fail_input
+from aralnexus.errors import InfeasibleScenarioError, InputError
+from aralnexus.pathways import PathwayResult, pathway_summary, run_pathway
+from aralnexus.pathways.casa import CasaCriterion
+from aralnexus.pathways.exports import CasaRule
+
+ScenarioArg = Annotated[str, typer.Argument(help="Scenario YAML file, or 'default' for the built-in scenario.")]
+StartOpt = Annotated[str | None, typer.Option("--start", help="First month YYYY-MM (default: the scenario's).")]
+EndOpt = Annotated[str | None, typer.Option("--end", help="Last month YYYY-MM (default: the scenario's).")]
+HydrologyOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--hydrology",
+        help="median, mean, dry, wet, dry-sequence, synthetic[:MEMBER] or record:FILE (default: the scenario's).",
+    ),
+]
+StoreOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--store", envvar="ARALNEXUS_STORE", help="Run store (DuckDB). Default: $ARALNEXUS_STORE or ./aralnexus.duckdb."
+    ),
+]
+CasaRuleOpt = Annotated[
+    str, typer.Option("--casa-rule", help="CASA-1000 attribution: flow (KG→TJ flow) or contract (30/70).")
+]
+CasaCheckOpt = Annotated[
+    str,
+    typer.Option("--casa-check", help="CASA-1000 surplus check: storage (one run), counterfactual (second run), none."),
+]
+
+
+def _fmt(value: Any, digits: int = 2) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "–"
+    return f"{value:,.{digits}f}"
+
+
+def _security_table(summary: dict[str, Any]) -> Table:
+    table = Table(title="Energy security (winter Y = Oct Y – Mar Y+1)", title_justify="left", header_style="bold")
+    table.add_column("year", justify="right")
+    countries = list(summary["countries"])
+    for c in countries:
+        for head in (
+            "winter deficit TWh",
+            "% of winter",
+            "unserved TWh",
+            "imports TWh",
+            "reserve %",
+            "storage Sep hm3",
+        ):
+            table.add_column(f"{c} {head}", justify="right")
+    for year in summary["years"]:
+        row = [str(year)]
+        for c in countries:
+            v = summary["countries"][c][str(year)]
+            row += [
+                _fmt(v["winter_deficit_twh"]),
+                _fmt(v["winter_deficit_share_pct"], 1),
+                _fmt(v["unserved_twh"]),
+                _fmt(v["imports_twh"]),
+                _fmt(v["reserve_margin_pct"], 1),
+                _fmt(v["storage_end_sep_hm3"], 0),
+            ]
+        table.add_row(*row)
+    return table
+
+
+def _exports_table(summary: dict[str, Any]) -> Table:
+    table = Table(title="Exports and revenue (calendar year)", title_justify="left", header_style="bold")
+    table.add_column("year", justify="right")
+    countries = list(summary["countries"])
+    for c in countries:
+        for head in ("exports TWh", "CASA-1000 TWh", "bilateral TWh", "revenue US$m", "CASA US$m"):
+            table.add_column(f"{c} {head}", justify="right")
+    for year in summary["years"]:
+        row = [str(year)]
+        for c in countries:
+            v = summary["countries"][c][str(year)]
+            row += [
+                _fmt(v["exports_twh"]),
+                _fmt(v["exports_casa_twh"]),
+                _fmt(v["exports_bilateral_twh"]),
+                _fmt(v["export_revenue_musd"], 1),
+                _fmt(v["export_revenue_casa_musd"], 1),
+            ]
+        table.add_row(*row)
+    return table
+
+
+def _casa_lines(result: PathwayResult) -> list[str]:
+    casa = result.casa
+    if casa.empty:
+        return ["CASA-1000: no exports in the horizon."]
+    lines = [f"CASA-1000 surplus check ({casa['criterion'].iloc[0]} criterion, attribution rule '{result.casa_rule}'):"]
+    for row in casa.itertuples():
+        risk = f", {row.at_risk_twh:.2f} TWh at risk" if row.at_risk_twh > 0 else ""
+        lines.append(
+            f"  {row.country} {row.year}: {row.casa_exports_twh:.2f} TWh → {row.verdict.replace('_', ' ')}{risk}"
+        )
+    return lines
+
+
+def _water_table(result: PathwayResult) -> Table:
+    table = Table(title="Interstate water: vegetation season (Apr–Sep), horizon totals", title_justify="left")
+    for head in (
+        "release point",
+        "agreement",
+        "required hm3",
+        "released hm3",
+        "shortfall hm3",
+        "cost US$m",
+        "months short",
+    ):
+        table.add_column(head, justify="left" if head in {"release point", "agreement"} else "right")
+    w = result.water
+    if w.empty:
+        return table
+    wide = w.pivot_table(index=["point", "agreement"], columns="metric", values="value", aggfunc="sum").reset_index()
+    for r in wide.itertuples():
+        table.add_row(
+            str(r.point),
+            str(r.agreement)[:48],
+            _fmt(r.veg_required_hm3, 0),
+            _fmt(r.veg_released_hm3, 0),
+            _fmt(r.veg_shortfall_hm3, 1),
+            _fmt(r.veg_shortfall_cost_musd, 2),
+            _fmt(r.veg_months_short, 0),
+        )
+    return table
+
+
+def _swap_line(result: PathwayResult) -> str:
+    m = result.metrics
+    parts = []
+    for c in result.countries:
+        rows = m[(m["country"] == c) & m["metric"].isin(["swap_energy_twh", "swap_water_hm3", "swap_net_value_musd"])]
+        tot = rows.groupby("metric")["value"].sum()
+        if tot.get("swap_energy_twh", 0.0) > 0:
+            parts.append(
+                f"{c} {tot['swap_energy_twh']:.2f} TWh summer→winter "
+                f"({tot['swap_water_hm3']:,.0f} hm3 of summer release, worth US${tot['swap_net_value_musd']:,.1f}m)"
+            )
+    return "Water-for-energy swaps with KZ/UZ over the horizon: " + ("; ".join(parts) if parts else "none.")
+
+
+def _trade_table(summary: dict[str, Any]) -> Table:
+    turnover = summary["trade_turnover_musd"]
+    table = Table(title="KG–TJ trade turnover, US$ million (goods + levers + electricity)", title_justify="left")
+    years = [y for y in turnover if int(y) >= summary["trade"]["base_year"]]
+    for y in years:
+        table.add_column(y, justify="right")
+    table.add_row(*[_fmt(turnover[y], 1) for y in years])
+    return table
+
+
+def print_summary(result: PathwayResult, summary: dict[str, Any]) -> None:
+    """Print the rich summary of a pathway run."""
+    conv = summary["convergence"]
+    console.print(
+        f"[bold]{summary['scenario']}[/] · hydrology {summary['hydrology']} · {summary['start']} – {summary['end']} · "
+        f"{conv['mode']} mode, {conv['iterations']} LP solve(s), "
+        f"max head change {_fmt(conv['max_head_change_pct'], 2)} %"
+        + ("" if conv["converged"] else " [red](not converged)[/]"),
+        highlight=False,
+    )
+    console.print(_security_table(summary))
+    horizon = summary["horizon"]
+    firm = ", ".join(f"{c} {_fmt(v.get('firm_winter_hydro_p90_twh'))} TWh" for c, v in horizon.items())
+    console.print(f"Firm winter hydro energy (P90 of the run's winters): {firm}", highlight=False)
+    console.print(_exports_table(summary))
+    for line in _casa_lines(result):
+        console.print(line, highlight=False)
+    console.print(_water_table(result))
+    console.print(_swap_line(result), highlight=False)
+    console.print(_trade_table(summary))
+    t = summary["trade"]
+    console.print(
+        f"Electricity in 2030: US${_fmt(t['electricity_2030_musd'], 1)}m "
+        f"({_fmt(t['electricity_share_2030_pct'], 1)} % of turnover). {t['statement']}",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def _save(result: PathwayResult, store_path: Path | None) -> tuple[str | None, str | None]:
+    """Save the run to the store; return (run id, store path). A missing store is reported, not fatal."""
+    try:
+        from aralnexus.store import RunRecord, open_store
+    except ImportError as error:  # pragma: no cover - store always present in a full install
+        err_console.print(f"warning: run not saved (store unavailable: {error})")
+        return None, None
+    store = open_store(store_path)
+    record = RunRecord.from_scenario(result.scenario, kind="run").finished()
+    run_id = store.save_run(record, result.results, result.metrics, result.trade, replace=True)
+    return run_id, str(store.path)
+
+
+def _write_out(folder: Path, result: PathwayResult, summary: dict[str, Any]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    result.metrics.to_csv(folder / "metrics.csv", index=False)
+    result.trade.to_csv(folder / "trade.csv", index=False)
+    result.water.to_csv(folder / "water.csv", index=False)
+    result.casa.to_csv(folder / "casa1000.csv", index=False)
+    result.flows.to_csv(folder / "flows.csv", index=False)
+
+
+def run(
+    scenario: ScenarioArg = "default",
+    start: StartOpt = None,
+    end: EndOpt = None,
+    hydrology: HydrologyOpt = None,
+    store: StoreOpt = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only where the results are.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON (see docs/pathways.md).")] = False,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Also write summary.json and the metric tables (CSV) to this folder.")
+    ] = None,
+    no_save: Annotated[bool, typer.Option("--no-save", help="Do not save the run to the store.")] = False,
+    casa_rule: CasaRuleOpt = "flow",
+    casa_check: CasaCheckOpt = "storage",
+) -> None:
+    """Optimise the 2025–2035 pathway of a scenario and summarise energy security, exports, water and trade."""
+    t0 = time.perf_counter()
+    try:
+        result = run_pathway(
+            scenario,
+            start=start,
+            end=end,
+            hydrology=hydrology,
+            casa_rule=_choice(casa_rule, ("flow", "contract"), "--casa-rule"),  # type: ignore[arg-type]
+            casa_criterion=_choice(casa_check, ("storage", "counterfactual", "none"), "--casa-check"),  # type: ignore[arg-type]
+        )
+        run_id, store_path = (None, None) if no_save else _save(result, store)
+    except InputError as error:
+        raise fail_input(error) from None
+    except InfeasibleScenarioError as error:
+        raise fail_infeasible(error) from None
+    elapsed = time.perf_counter() - t0
+    summary = pathway_summary(result, run_id, store_path, elapsed)
+    if out is not None:
+        _write_out(out, result, summary)
+    if as_json:
+        typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+        return
+    if not quiet:
+        print_summary(result, summary)
+    tm = result.timings
+    console.print(
+        f"Done in {elapsed:.1f} s (inflows {tm.get('inflows', 0):.1f} s, optimise {tm.get('optimise', 0):.1f} s, "
+        f"metrics {tm.get('metrics', 0):.1f} s"
+        + (f", counterfactual {tm['counterfactual']:.1f} s" if "counterfactual" in tm else "")
+        + ").",
+        highlight=False,
+    )
+    if run_id:
+        console.print(f"Results: store {store_path}, run {run_id}. Report: aralnexus report {run_id}", highlight=False)
+    if out is not None:
+        console.print(f"Tables written to {out}/", highlight=False)
+
+
+def _choice(value: str, allowed: tuple[str, ...], option: str) -> str:
+    if value not in allowed:
+        from aralnexus.errors import Problem
+
+        raise InputError([Problem(option, "", f"one of {', '.join(allowed)}", repr(value))])
+    return value
 
 
 def register(app: typer.Typer) -> None:
-    """Add this group's commands to app."""
+    """Add ``run`` and ``compare`` to the app."""
+    from aralnexus.cli.compare_cmd import compare
+
+    app.command("run")(run)
+    app.command("compare")(compare)
+
+
+__all__ = ["CasaCriterion", "CasaRule", "register", "run"]

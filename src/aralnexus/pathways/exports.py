@@ -13,7 +13,7 @@ Attribution rules (``casa_rule``)
     ``E_casa_KG = min(E_KG→TJ · (1 − loss), E_casa)``; Tajikistan gets ``E_casa − E_casa_KG``.
 ``contract``
     The Power Purchase Agreement split: Kyrgyzstan 30 % (XB-018), Tajikistan 70 % (XB-017) of
-    every CASA-1000 step, whatever flowed on the KG–TJ links.
+    every CASA-1000 step, whatever flowed on the KG–TJ links (parameter ``casa1000_kg_share``).
 
 Prices (US$/MWh, at the sending end)
 ------------------------------------
@@ -40,6 +40,8 @@ CASA_CONTRACT_SHARE_KG = 0.30
 #: Bilateral KG–TJ electricity price when the dataset has none: 2.5 US cents/kWh agreed for summer
 #: 2016 TJ→KG supplies (XB-035, https://smiraponitke.com/2016/09/21/tajikistan-surplus-electricity-supplied-to-kyrgyzstan.html).
 BILATERAL_PRICE_FALLBACK_USD_PER_MWH = 25.0
+#: Name of the dataset parameter holding Kyrgyzstan's contract share.
+CASA_SHARE_PARAMETER = "casa1000_kg_share"
 #: Name of the dataset parameter that sets the bilateral price.
 BILATERAL_PRICE_PARAMETER = "bilateral_electricity_price_usd_per_mwh"
 
@@ -68,11 +70,17 @@ def detailed_countries(dataset: Dataset) -> list[str]:
 
 
 def casa_links(dataset: Dataset) -> list[str]:
-    """Return the ids of the CASA-1000 links (id starting with ``casa`` or name containing CASA)."""
+    """Return the ids of the CASA-1000 export links.
+
+    A CASA-1000 export link has an id starting with ``casa`` or CASA in its name, and leads out of
+    the detailed countries (the Datka–Khujand line between them is its feeder, not an export).
+    """
     links = dataset.links
     ids = links["link"].astype(str)
-    mask = ids.str.lower().str.startswith("casa") | links["name"].astype(str).str.upper().str.contains("CASA")
-    return sorted(ids[mask])
+    named = ids.str.lower().str.startswith("casa") | links["name"].astype(str).str.upper().str.contains("CASA")
+    detailed = detailed_countries(dataset)
+    internal = links["from_country"].isin(detailed) & links["to_country"].isin(detailed)
+    return sorted(ids[named & ~internal])
 
 
 def bilateral_price_usd_per_mwh(dataset: Dataset) -> float:
@@ -131,13 +139,21 @@ def link_flows(results: Results, dataset: Dataset, casa_rule: CasaRule = "flow")
     frame["channel"] = np.where(frame["link"].isin(casa), "casa", np.where(both_detailed, "bilateral", "partner"))
     loss = frame["link"].map(dataset.links.set_index("link")["loss_pct"]).astype("float64").fillna(0.0) / 100.0
     frame["received_mwh"] = frame["energy_mwh"] * (1.0 - loss)
-    frame = _attribute_casa(frame, casa_rule)
+    frame = _attribute_casa(frame, casa_rule, casa_kg_share(dataset))
     frame["price_usd_per_mwh"] = _prices(frame, dataset, detailed)
     frame["revenue_usd"] = frame["energy_mwh"] * frame["price_usd_per_mwh"]
     return frame.loc[frame["energy_mwh"] > 0, list(FLOW_COLUMNS)].reset_index(drop=True)
 
 
-def _attribute_casa(frame: pd.DataFrame, rule: CasaRule) -> pd.DataFrame:
+def casa_kg_share(dataset: Dataset) -> float:
+    """Kyrgyzstan's contract share of CASA-1000 (``casa1000_kg_share`` parameter, else 0.30)."""
+    try:
+        return dataset.parameter(CASA_SHARE_PARAMETER)
+    except KeyError:
+        return CASA_CONTRACT_SHARE_KG
+
+
+def _attribute_casa(frame: pd.DataFrame, rule: CasaRule, kg_share: float = CASA_CONTRACT_SHARE_KG) -> pd.DataFrame:
     """Split CASA rows between the host (sending) country and the feeding country; remove transit."""
     casa = frame["channel"] == "casa"
     if not casa.any():
@@ -145,11 +161,11 @@ def _attribute_casa(frame: pd.DataFrame, rule: CasaRule) -> pd.DataFrame:
     hosts = frame.loc[casa, "exporter"].unique()
     out = frame
     for host in hosts:  # one host in practice (TJ): a loop over countries, not time steps
-        out = _attribute_host(out, str(host), rule)
+        out = _attribute_host(out, str(host), rule, kg_share)
     return out
 
 
-def _attribute_host(frame: pd.DataFrame, host: str, rule: CasaRule) -> pd.DataFrame:
+def _attribute_host(frame: pd.DataFrame, host: str, rule: CasaRule, kg_share: float) -> pd.DataFrame:
     casa = (frame["channel"] == "casa") & (frame["exporter"] == host)
     feed = (frame["channel"] == "bilateral") & (frame["importer"] == host)
     feeders = frame.loc[feed, "exporter"].unique()
@@ -163,7 +179,7 @@ def _attribute_host(frame: pd.DataFrame, host: str, rule: CasaRule) -> pd.DataFr
         credited: pd.Series = feed_step.clip(upper=casa_step)
         transit: pd.Series = credited
     else:
-        credited = casa_step * CASA_CONTRACT_SHARE_KG
+        credited = casa_step * kg_share
         transit = credited.clip(upper=feed_step)
     # Remove transit from the feeding rows, in proportion to what each row delivered.
     feed_rows = feed & (frame["exporter"] == feeder)

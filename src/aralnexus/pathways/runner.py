@@ -19,7 +19,7 @@ from aralnexus.errors import InputError, Problem
 from aralnexus.pathways.casa import CasaCriterion, casa_check, without_casa
 from aralnexus.pathways.exports import CasaRule, casa_links, detailed_countries, export_metrics, link_flows
 from aralnexus.pathways.metrics import METRIC_COLUMNS, energy_security
-from aralnexus.pathways.trade import TradeOutlook, electricity_trade, project_trade, trade_outlook
+from aralnexus.pathways.trade import TradeOutlook, electricity_trade, project_trade, trade_outlook, trade_target
 from aralnexus.pathways.water import release_compliance, swap_accounting, water_country_metrics
 from aralnexus.results.tables import Results
 from aralnexus.scenario.model import HydrologySpec, Scenario
@@ -173,14 +173,16 @@ def evaluate(
         energy_security(results, dataset),
         export_metrics(flows, countries),
         water_country_metrics(water),
-        swap_accounting(results, flows, countries),
+        swap_accounting(results, dataset, flows, countries),
     ]
     metrics = pd.concat([p for p in parts if not p.empty], ignore_index=True)
     metrics = metrics[metrics["country"].isin(countries)].reset_index(drop=True)
     metrics["year"] = metrics["year"].astype("Int64")
     years = sorted(int(y) for y in pd.unique(results.countries["year"]))
-    trade = project_trade(dataset, scenario.trade, years, electricity_trade(flows))
-    return flows, metrics[list(METRIC_COLUMNS)], water, trade, trade_outlook(trade, scenario.trade)
+    target_musd, target_year = trade_target(dataset)
+    trade = project_trade(dataset, scenario.trade, years, electricity_trade(flows), target_year)
+    outlook = trade_outlook(trade, scenario.trade, target_musd, target_year)
+    return flows, metrics[list(METRIC_COLUMNS)], water, trade, outlook
 
 
 def run_pathway(

@@ -88,6 +88,14 @@ class TradeOutlook:
         )
 
 
+def trade_target(dataset: Dataset) -> tuple[float, int]:
+    """Return the target and its year from the dataset parameters, else TRD-001 (500, 2030)."""
+    try:
+        return dataset.parameter("trade_target_musd"), int(dataset.parameter("trade_target_year"))
+    except KeyError:
+        return TRADE_TARGET_MUSD, TRADE_TARGET_YEAR
+
+
 def observed_trade(dataset: Dataset) -> pd.DataFrame:
     """Observed goods trade by direction (``total`` only where no direction split exists)."""
     t = dataset.trade.copy()
@@ -116,6 +124,7 @@ def project_trade(
     levers: TradeLevers,
     years: list[int],
     electricity: pd.DataFrame | None = None,
+    target_year: int = TRADE_TARGET_YEAR,
 ) -> pd.DataFrame:
     """Observed trade plus the projection for every year after the last observed one.
 
@@ -141,7 +150,7 @@ def project_trade(
     base_year = int(observed["year"].max())
     base = _base_by_group(dataset, observed, base_year)
     growth = levers.growth_pct_per_year / 100.0
-    wanted = sorted({y for y in [*years, TRADE_TARGET_YEAR] if y > base_year})
+    wanted = sorted({y for y in [*years, target_year] if y > base_year})
     rows: list[pd.DataFrame] = []
     lever_rows = [
         ("TJ_to_KG", "transit_eaeu", levers.transit_eaeu_musd),
@@ -151,7 +160,7 @@ def project_trade(
     for year in wanted:  # a handful of years, not time steps
         n = year - base_year
         goods = base.assign(year=year, value_musd=base["value_musd"] * (1.0 + growth) ** n)
-        ramp = min(1.0, n / max(1, TRADE_TARGET_YEAR - base_year)) * (1.0 + growth) ** max(0, year - TRADE_TARGET_YEAR)
+        ramp = min(1.0, n / max(1, target_year - base_year)) * (1.0 + growth) ** max(0, year - target_year)
         lever = pd.DataFrame(
             [(year, d, p, v * ramp) for d, p, v in lever_rows if v != 0.0],
             columns=["year", "direction", "product_group", "value_musd"],
@@ -172,18 +181,23 @@ def turnover_by_year(trade: pd.DataFrame) -> pd.Series:
     return trade.groupby("year")["value_musd"].sum()
 
 
-def trade_outlook(trade: pd.DataFrame, levers: TradeLevers, target_musd: float = TRADE_TARGET_MUSD) -> TradeOutlook:
+def trade_outlook(
+    trade: pd.DataFrame,
+    levers: TradeLevers,
+    target_musd: float = TRADE_TARGET_MUSD,
+    target_year: int = TRADE_TARGET_YEAR,
+) -> TradeOutlook:
     """Hold the projection against the target: gap, required growth, electricity share."""
     observed = trade[trade["kind"] == "observed"]
     base_year = int(observed["year"].max())
     turnover = turnover_by_year(trade)
     base = float(turnover.loc[base_year])
-    in_year = trade[trade["year"] == TRADE_TARGET_YEAR]
+    in_year = trade[trade["year"] == target_year]
     total = float(in_year["value_musd"].sum())
     elec = float(in_year.loc[in_year["product_group"] == "electricity", "value_musd"].sum())
     goods = float(in_year.loc[in_year["product_group"].isin(_goods_groups(trade)), "value_musd"].sum())
     others = total - goods
-    n = TRADE_TARGET_YEAR - base_year
+    n = target_year - base_year
     required = 100.0 * ((target_musd / base) ** (1.0 / n) - 1.0) if n > 0 and base > 0 else float("nan")
     rest = target_musd - others
     goods_needed = 100.0 * ((rest / base) ** (1.0 / n) - 1.0) if n > 0 and base > 0 and rest > 0 else float("nan")
@@ -191,7 +205,7 @@ def trade_outlook(trade: pd.DataFrame, levers: TradeLevers, target_musd: float =
         base_year=base_year,
         base_turnover_musd=base,
         target_musd=target_musd,
-        target_year=TRADE_TARGET_YEAR,
+        target_year=target_year,
         turnover_target_year_musd=total,
         electricity_target_year_musd=elec,
         electricity_share_pct=100.0 * elec / total if total > 0 else 0.0,

@@ -83,7 +83,7 @@ def water_country_metrics(compliance: pd.DataFrame) -> pd.DataFrame:
     return out[list(METRIC_COLUMNS)]
 
 
-def swap_accounting(results: Results, flows: pd.DataFrame, countries: list[str]) -> pd.DataFrame:
+def swap_accounting(results: Results, dataset: Dataset, flows: pd.DataFrame, countries: list[str]) -> pd.DataFrame:
     """Water-for-energy swaps with Kazakhstan and Uzbekistan per country and year.
 
     Notes
@@ -100,7 +100,8 @@ def swap_accounting(results: Results, flows: pd.DataFrame, countries: list[str])
       barter has no cash flow);
     - ``swap_water_hm3``: the summer release that carried the swap energy = swap energy / the
       cascade's summer yield, where yield (MWh/hm3) = c's April–September hydro energy / the
-      April–September release at c's release points. Zero when c has no release point.
+      April–September release at c's basin-outlet release points (plants with no downstream plant
+      in c). Zero when c has no such release point.
     """
     summer = flows[flows["month"].isin(SUMMER_MONTHS) & flows["importer"].isin(SWAP_PARTNERS)]
     sent = summer[summer["exporter"].isin(countries)].groupby(["exporter", "year"])[["energy_mwh", "revenue_usd"]].sum()
@@ -114,7 +115,7 @@ def swap_accounting(results: Results, flows: pd.DataFrame, countries: list[str])
     got.index = got.index.set_names(["country", "year"])
     got.columns = ["winter_mwh", "winter_usd"]
     frame = sent.join(got, how="outer").fillna(0.0)
-    frame["yield"] = _summer_yield_mwh_per_hm3(results).reindex(frame.index)
+    frame["yield"] = _summer_yield_mwh_per_hm3(results, dataset).reindex(frame.index)
     matched = frame[["summer_mwh", "winter_mwh"]].min(axis=1)
     summer_price = frame["summer_usd"] / frame["summer_mwh"].where(frame["summer_mwh"] > 0)
     winter_price = frame["winter_usd"] / frame["winter_mwh"].where(frame["winter_mwh"] > 0)
@@ -142,15 +143,23 @@ def swap_accounting(results: Results, flows: pd.DataFrame, countries: list[str])
     return tidy[list(METRIC_COLUMNS)]
 
 
-def _summer_yield_mwh_per_hm3(results: Results) -> pd.Series:
-    """April–September hydro energy per hm3 released at the country's release points."""
+def _outlets(dataset: Dataset, owner: pd.Series) -> set[str]:
+    """Plants whose water leaves the owner's cascade: no downstream plant, or one in another country."""
+    plants = dataset.plants.set_index("plant")
+    down = plants["downstream"].fillna("").astype(str) if "downstream" in plants else pd.Series("", index=plants.index)
+    down_owner = down.map(owner).fillna("")
+    return {str(p) for p in plants.index[(down == "") | (down_owner != plants["country"])]}
+
+
+def _summer_yield_mwh_per_hm3(results: Results, dataset: Dataset) -> pd.Series:
+    """April–September hydro energy per hm3 released at the country's basin outlets."""
     c = results.countries
     hydro = c[c["month"].isin(SUMMER_MONTHS)].groupby(["country", "year"])["hydro_mwh"].sum()
     r = results.releases
     if r.empty:
         return pd.Series(dtype="float64")
     owner = results.plants.drop_duplicates("plant").set_index("plant")["country"]
-    r = r[r["month"].isin(SUMMER_MONTHS)].copy()
+    r = r[r["month"].isin(SUMMER_MONTHS) & r["point"].isin(_outlets(dataset, owner))].copy()
     r["country"] = r["point"].map(owner)
     # one row per point and stage even if several agreements apply there
     r = r.drop_duplicates(["point", "time"])

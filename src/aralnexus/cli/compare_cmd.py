@@ -1,0 +1,89 @@
+"""CLI command ``compare``: two scenarios side by side in the pathway metrics (A, B, B − A).
+
+``aralnexus compare A.yaml B.yaml`` runs both pathways and prints horizon totals per metric and
+country (``--detail`` adds every year); ``--json`` prints ``{"a": …, "b": …, "totals": […],
+"per_year": […]}``. Runs are not saved to the store.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+from rich.table import Table
+
+from aralnexus.cli.common import console, fail_infeasible, fail_input
+from aralnexus.errors import InfeasibleScenarioError, InputError
+from aralnexus.pathways import compare_pathways, horizon_totals, run_pathway
+from aralnexus.pathways.summary import clean
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): clean(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+
+
+def _table(frame: pd.DataFrame, title: str, a: str, b: str) -> Table:
+    table = Table(title=title, title_justify="left", header_style="bold")
+    keys = [c for c in ("metric", "country", "year", "aggregate") if c in frame.columns]
+    for key in keys:
+        table.add_column(key, justify="right" if key == "year" else "left")
+    for head in (f"A: {a}", f"B: {b}", "B − A"):
+        table.add_column(head, justify="right")
+    for row in frame.to_dict(orient="records"):
+        diff = row["diff"]
+        style = "" if pd.isna(diff) or abs(diff) < 1e-6 else ("green" if diff > 0 else "red")
+        cells = [str(row[k]) for k in keys]
+        cells += [f"{row['a']:,.3f}", f"{row['b']:,.3f}", f"[{style}]{diff:+,.3f}[/]" if style else f"{diff:+,.3f}"]
+        table.add_row(*cells)
+    return table
+
+
+def compare(
+    scenario_a: Annotated[str, typer.Argument(help="Scenario A (YAML file or 'default').")],
+    scenario_b: Annotated[str, typer.Argument(help="Scenario B (YAML file or 'default').")],
+    start: Annotated[str | None, typer.Option("--start", help="First month YYYY-MM for both runs.")] = None,
+    end: Annotated[str | None, typer.Option("--end", help="Last month YYYY-MM for both runs.")] = None,
+    hydrology: Annotated[
+        str | None, typer.Option("--hydrology", help="Hydrology for both runs (default: each scenario's).")
+    ] = None,
+    detail: Annotated[bool, typer.Option("--detail", help="Show every year, not only horizon totals.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the comparison as JSON.")] = False,
+) -> None:
+    """Run two scenarios and show the difference in winter deficits, exports, revenue, water and trade."""
+    t0 = time.perf_counter()
+    try:
+        a = run_pathway(scenario_a, start=start, end=end, hydrology=hydrology)
+        b = run_pathway(scenario_b, start=start, end=end, hydrology=hydrology)
+    except InputError as error:
+        raise fail_input(error) from None
+    except InfeasibleScenarioError as error:
+        raise fail_infeasible(error) from None
+    per_year = compare_pathways(a, b)
+    totals = horizon_totals(per_year)
+    elapsed = time.perf_counter() - t0
+    if as_json:
+        payload = {
+            "a": {"scenario": a.scenario.name, "file": scenario_a, "hydrology": a.scenario.hydrology.label},
+            "b": {"scenario": b.scenario.name, "file": scenario_b, "hydrology": b.scenario.hydrology.label},
+            "years": sorted(set(a.years) & set(b.years)),
+            "totals": _records(totals),
+            "per_year": _records(per_year),
+            "trade_2030_musd": {
+                "a": clean(a.outlook.turnover_target_year_musd),
+                "b": clean(b.outlook.turnover_target_year_musd),
+            },
+            "elapsed_s": round(elapsed, 3),
+        }
+        typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    console.print(
+        _table(totals, "Horizon totals (sum of flows, mean of %/MW/hm3 levels)", a.scenario.name, b.scenario.name)
+    )
+    if detail:
+        console.print(
+            _table(per_year, "Per year (winter metrics: winter Y = Oct Y – Mar Y+1)", a.scenario.name, b.scenario.name)
+        )
+    console.print(f"Compared in {elapsed:.1f} s.", highlight=False)

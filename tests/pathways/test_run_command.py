@@ -1,0 +1,104 @@
+"""``aralnexus run`` and ``compare`` on the synthetic system (fake optimiser), and run_pathway wiring."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import synthetic
+from typer.testing import CliRunner
+
+from aralnexus.cli import compare_cmd, run_cmd
+from aralnexus.cli.app import app
+from aralnexus.pathways import compare_pathways, horizon_totals, pathway_summary, run_pathway
+from aralnexus.pathways import runner as runner_mod
+
+
+def _fake_run(scenario="default", **kwargs):
+    kwargs.pop("optimiser", None)
+    kwargs.pop("inflow_maker", None)
+    return run_pathway(
+        synthetic.make_scenario(),
+        **{k: v for k, v in kwargs.items() if k not in {"start", "end", "hydrology"}},
+        optimiser=synthetic.fake_optimiser,
+        inflow_maker=synthetic.fake_inflows,
+    )
+
+
+@pytest.fixture
+def fake(monkeypatch):
+    monkeypatch.setattr(run_cmd, "run_pathway", _fake_run)
+    monkeypatch.setattr(compare_cmd, "run_pathway", _fake_run)
+
+
+def test_run_pathway_returns_metrics_trade_and_timings():
+    result = _fake_run()
+    assert result.years == [2025, 2026]
+    assert {"inflows", "optimise", "metrics", "total"} <= set(result.timings)
+    assert result.metric("KG", "winter_deficit_twh")[2025] == pytest.approx(1.8)
+    # storage criterion: KG reservoirs 97 % full at end of September, winter deficit 1.8 TWh → competes
+    casa = result.casa.set_index(["country", "year"])
+    assert casa.loc[("KG", 2025), "verdict"] == "competes_with_winter"
+    assert casa.loc[("KG", 2025), "at_risk_twh"] == pytest.approx(1.0)
+    # TJ reservoirs full at the end of September: the exports were true surplus
+    assert casa.loc[("TJ", 2025), "verdict"] == "surplus"
+
+
+def test_summary_has_the_documented_json_keys():
+    summary = pathway_summary(_fake_run(), run_id="abc", store="/tmp/x.duckdb", elapsed_s=1.0)
+    for key in ("run_id", "scenario", "hydrology", "years", "countries", "trade_turnover_musd", "trade_target_2030_musd"):
+        assert key in summary
+    kg = summary["countries"]["KG"]["2025"]
+    for key in ("winter_deficit_twh", "unserved_twh", "exports_twh", "export_revenue_musd"):
+        assert key in kg
+    assert kg["export_revenue_musd"] == pytest.approx(59.0)
+    assert summary["countries"]["KG"]["2026"]["winter_deficit_twh"] is None  # winter 2026/27 incomplete
+    assert summary["trade_target_2030_musd"] == 500.0
+    assert summary["report_command"] == "aralnexus report abc"
+    json.dumps(summary)  # JSON-safe
+
+
+def test_parse_hydrology_accepts_members_and_rejects_unknown_kinds():
+    from aralnexus.errors import InputError
+
+    assert runner_mod.parse_hydrology("dry").kind == "dry"
+    spec = runner_mod.parse_hydrology("synthetic:3")
+    assert (spec.kind, spec.member) == ("synthetic", 3)
+    with pytest.raises(InputError):
+        runner_mod.parse_hydrology("soggy")
+
+
+def test_run_command_prints_json(fake, tmp_path):
+    out = CliRunner().invoke(app, ["run", "--json", "--store", str(tmp_path / "s.duckdb")])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output)
+    assert data["run_id"] and data["store"].endswith("s.duckdb")
+    assert data["countries"]["TJ"]["2025"]["export_revenue_musd"] == pytest.approx(110.25)
+    assert data["trade_turnover_musd"]["2025"] == pytest.approx(33.4)
+
+
+def test_run_command_prints_tables_and_where_the_results_are(fake, tmp_path):
+    out = CliRunner().invoke(app, ["run", "default", "--store", str(tmp_path / "s.duckdb"), "--out", str(tmp_path / "o")])
+    assert out.exit_code == 0, out.output
+    assert "Energy security" in out.output and "Exports and revenue" in out.output
+    assert "out of reach" in out.output
+    assert "aralnexus report" in out.output and "Done in" in out.output
+    assert (tmp_path / "o" / "summary.json").exists() and (tmp_path / "o" / "metrics.csv").exists()
+
+
+def test_compare_shows_a_b_and_difference(fake):
+    out = CliRunner().invoke(app, ["compare", "a.yaml", "b.yaml", "--json"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output)
+    row = next(r for r in data["totals"] if r["metric"] == "winter_deficit_twh" and r["country"] == "KG")
+    assert row["a"] == pytest.approx(1.8) and row["diff"] == pytest.approx(0.0)
+    assert any(r["metric"] == "trade_turnover_musd" for r in data["per_year"])
+
+
+def test_horizon_totals_sum_flows_and_average_levels():
+    a = _fake_run()
+    per_year = compare_pathways(a, a)
+    totals = horizon_totals(per_year).set_index(["metric", "country"])
+    assert totals.loc[("exports_twh", "KG"), "a"] == pytest.approx(2 * 1.3)
+    assert totals.loc[("exports_twh", "KG"), "aggregate"] == "sum"
+    assert totals.loc[("reserve_margin_pct", "TJ"), "aggregate"] == "mean"

@@ -36,3 +36,11 @@ def make_scenario(dataset: Dataset, **spec: object) -> Scenario:
     return Scenario(
         name="t", description="", file="<test>", content_hash="", dataset=dataset, hydrology=HydrologySpec(**spec)
     )  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def cli_on_fixture(dataset: Dataset, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the hydrology CLI run on the fixture dataset (independent of the default CSVs' state)."""
+    from aralnexus.cli import hydrology_cmd
+
+    monkeypatch.setattr(hydrology_cmd, "load_cli_scenario", lambda name: make_scenario(dataset))

@@ -76,17 +76,17 @@ def _stats_rows(flows_site: np.ndarray, scen: Scenario, by_month: bool) -> tuple
     for i, site in enumerate(layout.sites):
         k = int(comp_of_site[i])
         if by_month:
-            for m in range(12):
-                rows.append(
-                    {
-                        "site": site,
-                        "month": m + 1,
-                        "mean_m3s": [float(targets.mean_m3s[m, k] * share[i]), float(got.mean_m3s[m, i])],
-                        "sd_m3s": [float(targets.sd_m3s[m, k] * share[i]), float(got.sd_m3s[m, i])],
-                        "skew": [float(targets.skew[m, k]), float(got.skew[m, i])],
-                        "lag1": [float(targets.lag1[m, k]), float(got.lag1[m, i])],
-                    }
-                )
+            rows.extend(
+                {
+                    "site": site,
+                    "month": m + 1,
+                    "mean_m3s": [float(targets.mean_m3s[m, k] * share[i]), float(got.mean_m3s[m, i])],
+                    "sd_m3s": [float(targets.sd_m3s[m, k] * share[i]), float(got.sd_m3s[m, i])],
+                    "skew": [float(targets.skew[m, k]), float(got.skew[m, i])],
+                    "lag1": [float(targets.lag1[m, k]), float(got.lag1[m, i])],
+                }
+                for m in range(12)
+            )
         else:
             rows.append(
                 {
@@ -155,7 +155,9 @@ def stats_cmd(
     console.print(table)
     if basin:
         console.print(
-            f"inter-basin correlation ({' – '.join(basin['rivers'])}): target {basin['target_corr']:.2f} (monthly normal scores), sample annual volumes {basin['annual_corr']:.2f}"
+            f"inter-basin correlation ({' – '.join(basin['rivers'])}): target {basin['target_corr']:.2f} "
+            f"(monthly normal scores), sample annual volumes {basin['annual_corr']:.2f}",
+            soft_wrap=True,
         )
 
 
@@ -221,9 +223,11 @@ def import_cmd(
     console.print(
         f"validated {len(table)} monthly values for {', '.join(columns)}; {flows.shape[0]} complete years from {first}"
     )
-    console.print(f"wrote {target}")
+    console.print(f"wrote {target}", soft_wrap=True)
     console.print("use it in a scenario with:")
-    console.print(f"  hydrology: {{kind: record, record_file: {target}}}", highlight=False, markup=False)
+    console.print(
+        f"  hydrology: {{kind: record, record_file: {target}}}", highlight=False, markup=False, soft_wrap=True
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -77,9 +77,11 @@ def validate_record(frame: pd.DataFrame, dataset: Dataset, file: str) -> pd.Data
     """
     problems: list[Problem] = []
     frame = frame.rename(columns=lambda c: str(c).strip())
-    for col in ("site", "date"):
-        if col not in frame.columns:
-            problems.append(Problem(file, col, f"a column {col!r}", f"columns {list(frame.columns)}"))
+    problems += [
+        Problem(file, col, f"a column {col!r}", f"columns {list(frame.columns)}")
+        for col in ("site", "date")
+        if col not in frame.columns
+    ]
     value_col = _discharge_column(frame, file, problems)
     unit_col = next((c for c in frame.columns if c.lower() in {"unit", "units"}), None)
     if unit_col is not None:

@@ -69,6 +69,7 @@ def optimise_system(
         outcome.convergence,
         time.perf_counter() - start,
         metadata,
+        outcome.model.linearisation,
     )
 
 

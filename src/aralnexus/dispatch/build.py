@@ -6,6 +6,7 @@ import numpy as np
 import numpy.typing as npt
 
 from aralnexus.dispatch import names as n
+from aralnexus.dispatch.linearise import Linearisation, define_head_sensitivity
 from aralnexus.dispatch.links import define_import_limits, define_links, import_limit_shape
 from aralnexus.dispatch.lp import LPArrays
 from aralnexus.dispatch.objective import define_terminal_value, power_coefficients
@@ -41,7 +42,14 @@ def layout_for(system: System) -> n.Layout:
     return n.Layout.from_shapes(cols, rows)
 
 
-def build_lp(system: System, inflow_m3s: Array, heads_m: Array, *, relaxed: bool = False) -> LPArrays:
+def build_lp(
+    system: System,
+    inflow_m3s: Array,
+    heads_m: Array,
+    *,
+    relaxed: bool = False,
+    linearisation: Linearisation | None = None,
+) -> LPArrays:
     """Build the LP arrays.
 
     Parameters
@@ -54,6 +62,8 @@ def build_lp(system: System, inflow_m3s: Array, heads_m: Array, *, relaxed: bool
         Net head per (stage, plant) used for the power coefficients, m.
     relaxed
         Relax strict constraints at very high penalties (used to explain infeasibility).
+    linearisation
+        Reference point of the head–storage sensitivity and trust region (``None``: heads fixed).
     """
     lp = LPArrays(layout_for(system))
     coef_stage = power_coefficients(system, heads_m)
@@ -66,4 +76,6 @@ def build_lp(system: System, inflow_m3s: Array, heads_m: Array, *, relaxed: bool
     define_links(lp, system)
     define_import_limits(lp, system)
     define_terminal_value(lp, system, coef_stage)
+    if linearisation is not None:
+        define_head_sensitivity(lp, system, linearisation)
     return lp

@@ -12,6 +12,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from aralnexus.dispatch import names as n
+from aralnexus.dispatch.head import mean_storage_hm3
+from aralnexus.dispatch.linearise import Linearisation, linearised_power_mw
 from aralnexus.dispatch.objective import energy_equivalent_mwh_per_hm3, objective_terms, power_coefficients
 from aralnexus.dispatch.solve import LPSolution
 from aralnexus.dispatch.water import K, steps_of_stage
@@ -57,14 +59,23 @@ def _per_stage(system: System, per_stage: dict[str, Array], keys: dict[str, npt.
     return frame
 
 
-def plants_table(system: System, x: Array, layout: n.Layout, inflow_m3s: Array, heads_m: Array) -> pd.DataFrame:
-    """Per plant and step: flows, storage, level, head, power and energy."""
+def plants_table(
+    system: System, x: Array, layout: n.Layout, inflow_m3s: Array, heads_m: Array, lin: Linearisation | None = None
+) -> pd.DataFrame:
+    """Per plant and step: flows, storage, level, head, power and energy.
+
+    ``power_mw`` is the LP's output (with the head–storage term of the last linearisation, so the
+    energy balance closes exactly); ``head_m`` is the head at the solution's mean stage storage.
+    """
     st = system.calendar.step_stage
     dur = system.calendar.duration_h[:, None]
     turb = layout.cols[n.TURBINE].take(x)
     stor = layout.cols[n.STORAGE].take(x)
     coef = power_coefficients(system, heads_m)[st]
     power = coef * turb
+    if lin is not None:
+        power = power + linearised_power_mw(system, lin, stor)
+    actual_heads = heads_m if lin is None else system.curves.head_m(mean_storage_hm3(system, stor))
     p = system.plants
     keys = {c: p[c].to_numpy(dtype=object) for c in ("plant", "country", "river")}
     values = {
@@ -73,7 +84,7 @@ def plants_table(system: System, x: Array, layout: n.Layout, inflow_m3s: Array, 
         "inflow_m3s": inflow_m3s[st],
         "storage_hm3": stor[st],
         "level_m": system.curves.level_m(stor)[st],
-        "head_m": heads_m[st],
+        "head_m": actual_heads[st],
         "power_mw": power,
         "energy_mwh": power * dur,
         "capacity_mw": system.staging.capacity_mw[st],
@@ -265,9 +276,10 @@ def extract_results(
     convergence: Convergence,
     seconds: float,
     metadata: dict[str, str] | None = None,
+    lin: Linearisation | None = None,
 ) -> Results:
-    """Build :class:`Results` from a solution."""
-    plants = plants_table(system, sol.x, layout, inflow_m3s, heads_m)
+    """Build :class:`Results` from a solution (``lin``: the linearisation the last LP used)."""
+    plants = plants_table(system, sol.x, layout, inflow_m3s, heads_m, lin)
     countries = countries_table(system, sol, layout, plants)
     releases = releases_table(system, sol.x, layout)
     return Results(

@@ -1,14 +1,13 @@
-"""Head iteration: successive linearisation of P = 9.81e-3 · η · H(storage) · Q.
+"""Head iteration: successive linear programming on P = 9.81e-3 · η · H(storage) · Q.
 
-Each iteration solves the LP with fixed power coefficients ``a[s, p] = 9.81e-3 · η · H[s, p]``,
-then recomputes the head of every (stage, plant) from the mean of the storage at the start and
-end of the stage (level from the level–volume curve minus tailwater = the downstream pool level or
-a fixed tailwater). It stops when the largest relative head change is below ``tolerance_pct``
-(default 0.5 %) or after ``max_iterations``; from iteration ``damping_after`` on, the new head is
-averaged with the old one to damp oscillations. The LP is warm-started from the previous basis.
-
-The approximation does not see that keeping a reservoir full raises its own future head (the
-coefficients are fixed within an iteration); that effect enters only through the iteration.
+Iteration 1 solves the LP with heads at the initial storage. Every later iteration linearises
+the output around the previous solution (see :mod:`aralnexus.dispatch.linearise`): heads
+``H⁰ = H(S̄⁰)`` from the previous mean stage storage (level from the level–volume curve minus
+tailwater = downstream pool level or fixed tailwater) plus the first-order effect of storage on
+head, inside a trust region on storage that shrinks by ``shrink`` each iteration. It stops when
+the largest relative change between the heads used and the heads of the new solution is below
+``tolerance_pct`` (default 0.5 %) or after ``max_iterations``. Each LP is warm-started from the
+previous basis. The result is a local optimum of the non-convex problem.
 """
 
 from __future__ import annotations
@@ -20,8 +19,9 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from aralnexus.dispatch.linearise import Linearisation
 from aralnexus.dispatch.model import LPModel
-from aralnexus.dispatch.names import STORAGE
+from aralnexus.dispatch.names import STORAGE, TURBINE
 from aralnexus.dispatch.solve import LPSolution, SolveStatus
 from aralnexus.results.tables import Convergence
 from aralnexus.system.system import System
@@ -41,13 +41,16 @@ class HeadIteration:
         Stop when the largest relative head change between iterations is below this, in percent.
     max_iterations
         Most LP solves.
-    damping_after
-        From this iteration on, average new and old heads.
+    radius
+        First trust-region radius, as a share of live storage.
+    shrink
+        Factor applied to the radius after every iteration.
     """
 
     tolerance_pct: float = 0.5
     max_iterations: int = 25
-    damping_after: int = 6
+    radius: float = 0.3
+    shrink: float = 0.6
 
 
 @dataclass(frozen=True)
@@ -94,18 +97,22 @@ def solve_heads(
     working = system.staging.capacity_mw > 0
     change_pct = np.inf
     iteration = 1
+    radius = opts.radius
     while True:
-        storage = model.arrays.layout.cols[STORAGE].take(solution.x)
+        cols = model.arrays.layout.cols
+        storage = cols[STORAGE].take(solution.x)
         new = system.curves.head_m(mean_storage_hm3(system, storage))
         rel = np.abs(new - heads) / np.maximum(heads, 1e-9)
         change_pct = float(100.0 * rel[working].max()) if working.any() else 0.0
         log.info("head iteration %d: max head change %.3f %%", iteration, change_pct)
         if change_pct < opts.tolerance_pct or iteration >= opts.max_iterations:
             break
-        heads = 0.5 * (heads + new) if iteration >= opts.damping_after else new
-        model.set_heads(heads)
+        lin = Linearisation(turbine_m3s=cols[TURBINE].take(solution.x), storage_hm3=storage, radius=radius)
+        heads = new
+        model.set_heads(heads, lin)
         solution = model.solve()
         iteration += 1
+        radius *= opts.shrink
         if solution.status is not SolveStatus.OPTIMAL:
             break
     conv = Convergence("head", iteration, change_pct, opts.tolerance_pct, change_pct < opts.tolerance_pct)

@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from aralnexus.dispatch.build import build_lp
+from aralnexus.dispatch.linearise import Linearisation
 from aralnexus.dispatch.lp import LPArrays
 from aralnexus.dispatch.names import STORAGE, WATER_BALANCE
 from aralnexus.dispatch.solve import LPSolution, new_highs, run_highs, to_highs_lp
@@ -47,6 +48,7 @@ class LPModel:
         self.inflow_m3s = np.asarray(inflow_m3s, dtype=np.float64)
         self.heads_m = np.asarray(heads_m, dtype=np.float64)
         self._highs = new_highs(threads)
+        self.linearisation: Linearisation | None = None
         self.arrays: LPArrays = build_lp(system, self.inflow_m3s, self.heads_m, relaxed=relaxed)
         self._highs.passModel(to_highs_lp(self.arrays))
 
@@ -60,11 +62,14 @@ class LPModel:
         """Number of LP rows."""
         return self.arrays.layout.n_rows
 
-    def set_heads(self, heads_m: Array) -> None:
-        """Rebuild the coefficients for new heads, keeping the basis for a warm start."""
+    def set_heads(self, heads_m: Array, linearisation: Linearisation | None = None) -> None:
+        """Rebuild the coefficients for new heads (and head sensitivity), keeping the basis for a warm start."""
         basis = self._highs.getBasis()
         self.heads_m = np.asarray(heads_m, dtype=np.float64)
-        self.arrays = build_lp(self.system, self.inflow_m3s, self.heads_m, relaxed=self.relaxed)
+        self.linearisation = linearisation
+        self.arrays = build_lp(
+            self.system, self.inflow_m3s, self.heads_m, relaxed=self.relaxed, linearisation=linearisation
+        )
         self._highs.passModel(to_highs_lp(self.arrays))
         if basis.valid:
             self._highs.setBasis(basis)

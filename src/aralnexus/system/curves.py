@@ -5,8 +5,8 @@ Level from storage (plants with ``level_dead_m``, ``level_full_m`` and ``curve_e
     h = h_lo + (h_hi − h_lo) · ((V − V_lo) / (V_hi − V_lo)) ** (1 / k)
 
 with ``(V_lo, h_lo) = (dead storage, dead level)`` and ``(V_hi, h_hi) = (full storage, full
-level)`` of the stage. While a dam is being raised, ``V_hi`` and ``h_hi`` come from the schedule
-and the operating range in metres shrinks with the same curve shape (assumption):
+level)`` of the stage. While a dam is being raised, ``V_hi``, ``h_hi`` (and ``V_lo``, ``h_lo`` when
+given) come from the schedule; a missing staged dead level follows the same curve shape (assumption):
 ``h_lo = h_hi − (h_full − h_dead) · ((V_hi − V_lo) / (V_full − V_dead)) ** (1 / k)``.
 
 Tailwater = ``tailwater_m`` when given, else the level of the downstream pool when that plant
@@ -74,20 +74,33 @@ class LevelCurves:
         level = self.h_lo_m + (self.h_hi_m - self.h_lo_m) * frac
         return np.where(self.has_curve[None, :], level, np.nan)
 
+    def tail_is_pool(self) -> npt.NDArray[np.bool_]:
+        """Return ``(S, P)``: the plant has a curve and its tailwater is the downstream pool level."""
+        down = self.downstream
+        pool = (down >= 0) & np.isnan(self.tailwater_m) & self.has_curve
+        safe = np.where(down >= 0, down, 0)
+        return pool[None, :] & self.has_curve[safe][None, :] & self.in_service[:, safe]
+
     def head_m(self, storage_hm3: Array2D) -> Array2D:
         """Return the net head ``(S, P)`` for (mean) storage ``(S, P)``."""
         level = self.level_m(storage_hm3)
         tail = np.broadcast_to(self.fallback_tailwater_m, level.shape).copy()
         fixed_tail = ~np.isnan(self.tailwater_m)
         tail[:, fixed_tail] = self.tailwater_m[fixed_tail]
-        down = self.downstream
-        pool_below = (down >= 0) & ~fixed_tail
-        below = down[pool_below]
-        use = self.has_curve[below][None, :] & self.in_service[:, below]
-        cols = np.flatnonzero(pool_below)
-        tail[:, cols] = np.where(use, level[:, below], tail[:, cols])
+        safe = np.where(self.downstream >= 0, self.downstream, 0)
+        tail = np.where(self.tail_is_pool(), level[:, safe], tail)
         head = np.where(self.has_curve[None, :], level - tail, self.rated_head_m[None, :])
         return np.maximum(head, MIN_HEAD_M)
+
+    def level_slope_m_per_hm3(self, storage_hm3: Array2D) -> Array2D:
+        """Return d level / d storage ``(S, P)`` in m/hm3 (0 without a curve or live storage)."""
+        span = self.v_hi_hm3 - self.v_lo_hm3
+        eps = np.maximum(1e-3 * span, 1e-6)
+        lo = np.maximum(storage_hm3 - eps, self.v_lo_hm3)
+        hi = np.minimum(lo + 2 * eps, self.v_hi_hm3)
+        lo = np.minimum(lo, hi - 2 * eps)
+        slope = (self.level_m(hi) - self.level_m(lo)) / (hi - lo)
+        return np.where(self.has_curve[None, :] & (span > 1e-6), np.nan_to_num(slope), 0.0)
 
     def rated_heads(self, n_stages: int) -> Array2D:
         """Return the rated head of every plant repeated over ``n_stages``."""
@@ -109,6 +122,7 @@ def build_curves(plants: pd.DataFrame, staging: Staging, downstream: npt.NDArray
     live_full = np.where(has, v_full - v_dead, 1.0)
     ratio = np.clip((v_hi - v_lo) / live_full[None, :], 0.0, 1.0) ** (1.0 / k[None, :])
     h_lo = h_hi - (h_full - h_dead)[None, :] * ratio
+    h_lo = np.where(np.isnan(staging.level_dead_m), h_lo, staging.level_dead_m)
     return LevelCurves(
         has_curve=has,
         v_lo_hm3=v_lo,

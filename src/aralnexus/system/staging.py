@@ -8,7 +8,8 @@ Rules
   and (when given) the storage at full supply level and the full supply level.
 - A plant not in service passes water through: capacity 0, storage bounds 0 (spill carries it).
 - Turbine discharge limit scales with installed capacity (units are identical).
-- Dead storage scales with the storage at full supply level while a dam is being raised
+- Dead storage (and the minimum operating level) come from the schedule when given; otherwise
+  dead storage scales with the storage at full supply level while a dam is being raised
   (assumption: the same share of the pool is below the intake).
 """
 
@@ -39,6 +40,8 @@ class Staging:
         Storage bounds ``(S, P)`` at the end of each stage.
     level_full_m
         Full supply level allowed in the stage ``(S, P)`` (NaN for fixed-head plants).
+    level_dead_m
+        Minimum operating level in the stage ``(S, P)`` when the schedule gives one, else NaN.
     """
 
     in_service: npt.NDArray[np.bool_]
@@ -47,6 +50,7 @@ class Staging:
     storage_min_hm3: Array2D
     storage_max_hm3: Array2D
     level_full_m: Array2D
+    level_dead_m: Array2D
 
 
 def _month_stamp(values: pd.Series) -> pd.Series:
@@ -81,6 +85,9 @@ def build_staging(plants: pd.DataFrame, schedule: pd.DataFrame, stage_times: pd.
     cap = np.where(built, full_cap[None, :], 0.0)
     stor = np.where(built, full_stor[None, :], 0.0)
     level = np.broadcast_to(full_level, (n_s, n_p)).copy()
+    dead = np.full((n_s, n_p), np.nan)
+    level_dead = np.full((n_s, n_p), np.nan)
+    optional = [(c, t) for c, t in (("storage_dead_hm3", dead), ("level_dead_m", level_dead)) if c in schedule.columns]
 
     sched = schedule.assign(_date=_month_stamp(schedule["date"])).dropna(subset=["_date"])
     index = {p: i for i, p in enumerate(plants["plant"])}
@@ -99,12 +106,15 @@ def build_staging(plants: pd.DataFrame, schedule: pd.DataFrame, stage_times: pd.
         ):
             values = rows[column].to_numpy(dtype=np.float64)[row[active]]
             target[active, p] = np.where(np.isnan(values), fallback, values)
+        for column, target in optional:
+            target[active, p] = rows[column].to_numpy(dtype=np.float64)[row[active]]
 
     ratio = np.divide(cap, full_cap[None, :], out=np.zeros_like(cap), where=full_cap[None, :] > 0)
     turbine = turb[None, :] * ratio
     share_dead = np.divide(dead_stor, full_stor, out=np.zeros_like(dead_stor), where=full_stor > 0)
     stor = np.where(built, stor, 0.0)
-    smin = np.minimum(stor * share_dead[None, :], stor)
+    smin = np.where(np.isnan(dead), stor * share_dead[None, :], dead)
+    smin = np.where(built, np.minimum(smin, stor), 0.0)
     return Staging(
         in_service=built,
         capacity_mw=cap,
@@ -112,4 +122,5 @@ def build_staging(plants: pd.DataFrame, schedule: pd.DataFrame, stage_times: pd.
         storage_min_hm3=smin,
         storage_max_hm3=stor,
         level_full_m=level,
+        level_dead_m=level_dead,
     )

@@ -9,10 +9,9 @@ from typing import Annotated, Any
 import numpy as np
 import pandas as pd
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from aralnexus.cli.common import console
+from aralnexus.cli.common import console, progress
 from aralnexus.scenario.model import Scenario
 
 hydrology_app = typer.Typer(
@@ -30,12 +29,6 @@ def load_cli_scenario(name: str) -> Scenario:
     return load_scenario(name)
 
 
-def _progress() -> Progress:
-    return Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True
-    )
-
-
 @hydrology_app.command("sample")
 def sample_cmd(
     out: Annotated[Path, typer.Option("--out", help="Parquet file to write (time, site, inflow_m3s)")],
@@ -51,8 +44,7 @@ def sample_cmd(
     from aralnexus.hydrology import sample_ensemble
 
     scen = load_cli_scenario(scenario)
-    with _progress() as progress:
-        progress.add_task(f"sampling {years} years", total=None)
+    with progress(f"sampling {years} years"):
         da = sample_ensemble(scen, years, seed, start_year)
         frame = da.to_dataframe().reset_index()[["time", "site", "inflow_m3s"]]
         table = pa.Table.from_pandas(frame, preserve_index=False)
@@ -127,7 +119,8 @@ def stats_cmd(
     scen = load_cli_scenario(scenario)
     model = scenario_model(scen)
     if file is None:
-        da = sample_ensemble(scen, years, seed)
+        with progress(f"sampling {years} years"):
+            da = sample_ensemble(scen, years, seed)
         flows = da.transpose("time", "site").to_numpy()
         source = f"{years} synthetic years (seed {seed})"
     else:
@@ -178,7 +171,8 @@ def plot_cmd(
 
     scen = load_cli_scenario(scenario)
     model = scenario_model(scen)
-    da = sample_ensemble(scen, years, seed)
+    with progress(f"sampling {years} years"):
+        da = sample_ensemble(scen, years, seed)
     flows = da.to_numpy().reshape(years, 12, -1)
     quant = np.quantile(flows, [0.05, 0.25, 0.5, 0.75, 0.95], axis=0)
     climatology = model.layout.to_sites(model.climatology_m3s)

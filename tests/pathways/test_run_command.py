@@ -46,7 +46,8 @@ def test_run_pathway_returns_metrics_trade_and_timings():
 
 def test_summary_has_the_documented_json_keys():
     summary = pathway_summary(_fake_run(), run_id="abc", store="/tmp/x.duckdb", elapsed_s=1.0)
-    for key in ("run_id", "scenario", "hydrology", "years", "countries", "trade_turnover_musd", "trade_target_2030_musd"):
+    keys = ("run_id", "scenario", "hydrology", "years", "countries", "trade_turnover_musd", "trade_target_2030_musd")
+    for key in keys:
         assert key in summary
     kg = summary["countries"]["KG"]["2025"]
     for key in ("winter_deficit_twh", "unserved_twh", "exports_twh", "export_revenue_musd"):
@@ -78,7 +79,8 @@ def test_run_command_prints_json(fake, tmp_path):
 
 
 def test_run_command_prints_tables_and_where_the_results_are(fake, tmp_path):
-    out = CliRunner().invoke(app, ["run", "default", "--store", str(tmp_path / "s.duckdb"), "--out", str(tmp_path / "o")])
+    args = ["run", "default", "--store", str(tmp_path / "s.duckdb"), "--out", str(tmp_path / "o")]
+    out = CliRunner().invoke(app, args)
     assert out.exit_code == 0, out.output
     assert "Energy security" in out.output and "Exports and revenue" in out.output
     assert "out of reach" in out.output

@@ -53,54 +53,40 @@ def _fmt(value: Any, digits: int = 2) -> str:
     return f"{value:,.{digits}f}"
 
 
-def _security_table(summary: dict[str, Any]) -> Table:
-    table = Table(title="Energy security (winter Y = Oct Y – Mar Y+1)", title_justify="left", header_style="bold")
-    table.add_column("year", justify="right")
-    countries = list(summary["countries"])
-    for c in countries:
-        for head in (
-            "winter deficit TWh",
-            "% of winter",
-            "unserved TWh",
-            "imports TWh",
-            "reserve %",
-            "storage Sep hm3",
-        ):
-            table.add_column(f"{c} {head}", justify="right")
+def _security_table(summary: dict[str, Any], country: str) -> Table:
+    title = f"{country} — energy security (winter Y = Oct Y – Mar Y+1; other columns calendar year)"
+    table = Table(title=title, title_justify="left", header_style="bold")
+    heads = ("year", "winter deficit TWh", "% of winter", "unserved TWh", "imports TWh", "thermal TWh", "reserve %")
+    for head in (*heads, "storage Sep hm3", "storage Mar hm3"):
+        table.add_column(head, justify="right")
     for year in summary["years"]:
-        row = [str(year)]
-        for c in countries:
-            v = summary["countries"][c][str(year)]
-            row += [
-                _fmt(v["winter_deficit_twh"]),
-                _fmt(v["winter_deficit_share_pct"], 1),
-                _fmt(v["unserved_twh"]),
-                _fmt(v["imports_twh"]),
-                _fmt(v["reserve_margin_pct"], 1),
-                _fmt(v["storage_end_sep_hm3"], 0),
-            ]
-        table.add_row(*row)
+        v = summary["countries"][country][str(year)]
+        table.add_row(
+            str(year),
+            _fmt(v["winter_deficit_twh"]),
+            _fmt(v["winter_deficit_share_pct"], 1),
+            _fmt(v["unserved_twh"]),
+            _fmt(v["imports_twh"]),
+            _fmt(v["thermal_twh"]),
+            _fmt(v["reserve_margin_pct"], 1),
+            _fmt(v["storage_end_sep_hm3"], 0),
+            _fmt(v["storage_end_mar_hm3"], 0),
+        )
     return table
 
 
 def _exports_table(summary: dict[str, Any]) -> Table:
-    table = Table(title="Exports and revenue (calendar year)", title_justify="left", header_style="bold")
+    table = Table(title="Exports (TWh) and export revenue (US$ million), calendar year", title_justify="left")
     table.add_column("year", justify="right")
     countries = list(summary["countries"])
     for c in countries:
-        for head in ("exports TWh", "CASA-1000 TWh", "bilateral TWh", "revenue US$m", "CASA US$m"):
+        for head in ("exports", "CASA", "revenue"):
             table.add_column(f"{c} {head}", justify="right")
     for year in summary["years"]:
         row = [str(year)]
         for c in countries:
             v = summary["countries"][c][str(year)]
-            row += [
-                _fmt(v["exports_twh"]),
-                _fmt(v["exports_casa_twh"]),
-                _fmt(v["exports_bilateral_twh"]),
-                _fmt(v["export_revenue_musd"], 1),
-                _fmt(v["export_revenue_casa_musd"], 1),
-            ]
+            row += [_fmt(v["exports_twh"]), _fmt(v["exports_casa_twh"]), _fmt(v["export_revenue_musd"], 1)]
         table.add_row(*row)
     return table
 
@@ -110,11 +96,11 @@ def _casa_lines(result: PathwayResult) -> list[str]:
     if casa.empty:
         return ["CASA-1000: no exports in the horizon."]
     lines = [f"CASA-1000 surplus check ({casa['criterion'].iloc[0]} criterion, attribution rule '{result.casa_rule}'):"]
-    for row in casa.itertuples():
-        risk = f", {row.at_risk_twh:.2f} TWh at risk" if row.at_risk_twh > 0 else ""
-        lines.append(
-            f"  {row.country} {row.year}: {row.casa_exports_twh:.2f} TWh → {row.verdict.replace('_', ' ')}{risk}"
-        )
+    for row in casa.to_dict(orient="records"):
+        at_risk, exported = float(row["at_risk_twh"]), float(row["casa_exports_twh"])
+        risk = f", {at_risk:.2f} TWh at risk" if at_risk > 0 else ""
+        verdict = str(row["verdict"]).replace("_", " ")
+        lines.append(f"  {row['country']} {row['year']}: {exported:.2f} TWh → {verdict}{risk}")
     return lines
 
 
@@ -129,15 +115,16 @@ def _water_table(result: PathwayResult) -> Table:
         "cost US$m",
         "months short",
     ):
-        table.add_column(head, justify="left" if head in {"release point", "agreement"} else "right")
+        table.add_column(head, justify="left" if head in {"point", "agreement"} else "right")
     w = result.water
     if w.empty:
         return table
     wide = w.pivot_table(index=["point", "agreement"], columns="metric", values="value", aggfunc="sum").reset_index()
+    wide = wide[wide["veg_required_hm3"] > 0]
     for r in wide.itertuples():
         table.add_row(
             str(r.point),
-            str(r.agreement)[:48],
+            _short(str(r.agreement)),
             _fmt(r.veg_required_hm3, 0),
             _fmt(r.veg_released_hm3, 0),
             _fmt(r.veg_shortfall_hm3, 1),
@@ -145,6 +132,10 @@ def _water_table(result: PathwayResult) -> Table:
             _fmt(r.veg_months_short, 0),
         )
     return table
+
+
+def _short(text: str, width: int = 28) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _swap_line(result: PathwayResult) -> str:
@@ -161,13 +152,30 @@ def _swap_line(result: PathwayResult) -> str:
     return "Water-for-energy swaps with KZ/UZ over the horizon: " + ("; ".join(parts) if parts else "none.")
 
 
-def _trade_table(summary: dict[str, Any]) -> Table:
-    turnover = summary["trade_turnover_musd"]
-    table = Table(title="KG–TJ trade turnover, US$ million (goods + levers + electricity)", title_justify="left")
-    years = [y for y in turnover if int(y) >= summary["trade"]["base_year"]]
-    for y in years:
-        table.add_column(y, justify="right")
-    table.add_row(*[_fmt(turnover[y], 1) for y in years])
+def _trade_table(result: PathwayResult) -> Table:
+    trade = result.trade
+    base = result.outlook.base_year
+    levers = {"transit_eaeu", "agri_processing", "border_flights"}
+    part = trade["product_group"].map(
+        lambda g: "electricity" if g == "electricity" else ("levers" if g in levers else "goods")
+    )
+    wide = trade.assign(part=part).pivot_table(index="year", columns="part", values="value_musd", aggfunc="sum")
+    wide = wide.reindex(columns=["goods", "levers", "electricity"]).fillna(0.0)
+    table = Table(title="KG–TJ trade turnover, US$ million", title_justify="left", header_style="bold")
+    for head in ("year", "goods", "levers", "electricity", "turnover", "kind"):
+        table.add_column(head, justify="left" if head == "kind" else "right")
+    for year, row in wide[wide.index >= base].iterrows():
+        kind = "observed" if year == base else "projected"
+        total = float(row.sum())
+        mark = f" (target {result.outlook.target_musd:,.0f})" if year == result.outlook.target_year else ""
+        table.add_row(
+            str(year),
+            _fmt(row["goods"], 1),
+            _fmt(row["levers"], 1),
+            _fmt(row["electricity"], 1),
+            _fmt(total, 1),
+            kind + mark,
+        )
     return table
 
 
@@ -181,7 +189,8 @@ def print_summary(result: PathwayResult, summary: dict[str, Any]) -> None:
         + ("" if conv["converged"] else " [red](not converged)[/]"),
         highlight=False,
     )
-    console.print(_security_table(summary))
+    for country in summary["countries"]:
+        console.print(_security_table(summary, country))
     horizon = summary["horizon"]
     firm = ", ".join(f"{c} {_fmt(v.get('firm_winter_hydro_p90_twh'))} TWh" for c, v in horizon.items())
     console.print(f"Firm winter hydro energy (P90 of the run's winters): {firm}", highlight=False)
@@ -190,7 +199,7 @@ def print_summary(result: PathwayResult, summary: dict[str, Any]) -> None:
         console.print(line, highlight=False)
     console.print(_water_table(result))
     console.print(_swap_line(result), highlight=False)
-    console.print(_trade_table(summary))
+    console.print(_trade_table(result))
     t = summary["trade"]
     console.print(
         f"Electricity in 2030: US${_fmt(t['electricity_2030_musd'], 1)}m "

@@ -82,7 +82,7 @@ def test_run_command_prints_tables_and_where_the_results_are(fake, tmp_path):
     args = ["run", "default", "--store", str(tmp_path / "s.duckdb"), "--out", str(tmp_path / "o")]
     out = CliRunner().invoke(app, args)
     assert out.exit_code == 0, out.output
-    assert "Energy security" in out.output and "Exports and revenue" in out.output
+    assert "energy security" in out.output and "export revenue" in out.output
     assert "out of reach" in out.output
     assert "aralnexus report" in out.output and "Done in" in out.output
     assert (tmp_path / "o" / "summary.json").exists() and (tmp_path / "o" / "metrics.csv").exists()

@@ -1,9 +1,70 @@
-"""CLI commands: report (placeholder until implemented)."""
+"""CLI command: ``aralnexus report RUN`` — the HTML report (offline, interactive) and PNG figures."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from aralnexus.cli.common import (
+    EXIT_CODES_HELP,
+    JsonOption,
+    QuietOption,
+    StoreOption,
+    console,
+    handled,
+    print_json,
+    progress,
+)
+from aralnexus.store import open_store
+
+HELP = (
+    "Write a run's report: a self-contained HTML page with interactive charts and PNG figures.\n\n"
+    "The page has the findings in words, headline numbers, reservoir storage and levels with their bounds, "
+    "generation by plant and country, winter deficit by year, CASA-1000 exports and revenue, trade turnover "
+    "against the 2030 target, water values, the scenario's assumptions and its data sources. It works offline "
+    "(plotly.js is embedded)."
+)
+EXAMPLES = (
+    "Examples:  aralnexus report 3fa9c0 · aralnexus report 3fa9c0 --out reports/baseline --json · "
+    "ARALNEXUS_STORE=runs.duckdb aralnexus report 3fa9c0 --no-png. " + EXIT_CODES_HELP
+)
+
+
+def report(
+    run: Annotated[str, typer.Argument(help="Run id (a unique prefix is enough); see `aralnexus results list`.")],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Folder for report.html and the PNGs (default: reports/<run id>)."),
+    ] = None,
+    png: Annotated[bool, typer.Option("--png/--no-png", help="Also write a PNG per chart (matplotlib).")] = True,
+    store: StoreOption = None,
+    json: JsonOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Write a run's report: a self-contained HTML page with interactive charts and PNG figures."""
+    with handled():
+        db = open_store(store)
+        run_id = db.resolve(run)
+        from aralnexus.report import write_report
+
+        with progress(f"report {run_id}", total=9, quiet=quiet or json) as bar:
+
+            def step(text: str) -> None:
+                bar.update(f"report {run_id}: {text}")
+                bar.advance()
+
+            files = write_report(db, run_id, out, png=png, on_step=step)
+    if json:
+        print_json({"run_id": files.run_id, "html": files.html, "pngs": {k: str(p) for k, p in files.pngs.items()}})
+        return
+    if not quiet:
+        console.print(f"Report of {files.run_id}: [bold]{files.html}[/] ({len(files.pngs)} PNG figures alongside)")
+    else:
+        console.print(str(files.html))
 
 
 def register(app: typer.Typer) -> None:
-    """Add this group's commands to app."""
+    """Add the ``report`` command to ``app``."""
+    app.command("report", help=HELP, epilog=EXAMPLES)(report)

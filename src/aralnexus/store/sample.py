@@ -119,7 +119,7 @@ def sample_results(start_year: int = 2025, years: int = 2, seed: int = 0) -> Res
         demand = annual * 1e6 / 8760.0 * cal["duration_h"].to_numpy() * cal["load_factor"].to_numpy()
         demand = demand * (1.0 + 0.25 * winter)
         h = hydro[country].to_numpy()
-        thermal = np.where(winter, 0.08 * demand, 0.02 * demand)
+        thermal = np.where(winter, 0.08 * (1.0 + 2.0 * trend) * demand, 0.02 * demand)  # new winter capacity
         gap = demand - h - thermal
         unserved = np.clip(gap, 0.0, None) * 0.3 * (1.0 - 0.6 * trend)
         imports = np.clip(gap, 0.0, None) - unserved

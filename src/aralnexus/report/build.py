@@ -1,0 +1,72 @@
+"""Write a run's report: ``report.html`` (interactive, offline) and one PNG per chart."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from aralnexus.report.charts import to_matplotlib
+from aralnexus.report.data import load_report_data
+from aralnexus.report.figures import standard_charts
+from aralnexus.report.html import run_page
+from aralnexus.store import Store
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    """What :func:`write_report` wrote."""
+
+    run_id: str
+    html: Path
+    pngs: dict[str, Path]
+
+
+def write_report(
+    store: Store,
+    run_id: str,
+    out_dir: Path | None = None,
+    *,
+    png: bool = True,
+    dpi: int = 110,
+    on_step: Callable[[str], None] | None = None,
+) -> ReportFiles:
+    """Write the report of ``run_id`` into ``out_dir`` (default ``reports/<run_id>``).
+
+    Parameters
+    ----------
+    store
+        The run store.
+    run_id
+        Run id or a unique prefix of it.
+    out_dir
+        Folder for ``report.html`` and the PNG figures (created if missing).
+    png
+        Whether to write the matplotlib PNGs too.
+    dpi
+        Resolution of the PNGs.
+    on_step
+        Called with a short description before each step (for progress bars).
+
+    Raises
+    ------
+    aralnexus.store.UnknownRunError
+        If no stored run matches ``run_id``.
+    """
+    step = on_step or (lambda _text: None)
+    step("reading the run")
+    data = load_report_data(store, run_id)
+    folder = Path(out_dir) if out_dir is not None else Path("reports") / data.run_id
+    folder.mkdir(parents=True, exist_ok=True)
+    charts = standard_charts(data)
+    pngs: dict[str, Path] = {}
+    if png:
+        for chart in charts:
+            step(f"drawing {chart.key}.png")
+            path = folder / f"{chart.key}.png"
+            to_matplotlib(chart).savefig(path, dpi=dpi)
+            pngs[chart.key] = path
+    step("writing report.html")
+    html_path = folder / "report.html"
+    html_path.write_text(run_page(data, charts, {k: p.name for k, p in pngs.items()}), encoding="utf-8")
+    return ReportFiles(data.run_id, html_path, pngs)

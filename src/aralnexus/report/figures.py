@@ -1,0 +1,160 @@
+"""Figure builders: store query results (tidy frames) → :class:`~aralnexus.report.charts.Chart`.
+
+Each builder takes plain DataFrames so it can be reused on any query result (one run, an ensemble
+member, a comparison); :func:`standard_charts` assembles the report's set for one run. Render
+with :func:`~aralnexus.report.charts.to_plotly` / :func:`~aralnexus.report.charts.to_matplotlib`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from aralnexus.report.charts import Chart, Trace
+from aralnexus.report.data import (
+    TRADE_TARGET_MUSD,
+    TRADE_TARGET_YEAR,
+    ReportData,
+    casa_annual,
+    country_name,
+    monthly_generation,
+    trade_turnover,
+    winter_deficit,
+)
+
+COUNTRY_COLORS = {"KG": "#d62728", "TJ": "#2ca02c"}
+
+
+def storage_chart(reservoirs: pd.DataFrame) -> Chart:
+    """Storage of each reservoir (hm3) within its bounds, and its level (m a.s.l., right axis)."""
+    plants = sorted(reservoirs["plant"].unique())
+    traces: list[Trace] = []
+    for i, plant in enumerate(plants):
+        r = reservoirs[reservoirs["plant"] == plant].sort_values("time")
+        traces.append(
+            Trace(
+                "band", r["time"], r["storage_max_hm3"], "storage bounds", i, y_low=r["storage_min_hm3"], color="#999"
+            )
+        )
+        traces.append(Trace("line", r["time"], r["storage_hm3"], "storage", i, color="#1f77b4"))
+        if r["level_m"].notna().any() and (r["level_m"] > 0).any():
+            traces.append(
+                Trace("line", r["time"], r["level_m"], "level", i, secondary=True, dashed=True, color="#ff7f0e")
+            )
+    return Chart(
+        key="storage",
+        title="Reservoir storage and level",
+        y_title="storage (hm3)",
+        y2_title="level (m a.s.l.)",
+        panels=tuple(p.replace("_", " ").title() for p in plants),
+        traces=traces,
+        caption="End-of-month storage within the dead-storage and full-supply bounds (grey band), and the "
+        "reservoir level on the right axis.",
+    )
+
+
+def generation_chart(generation: pd.DataFrame) -> Chart:
+    """Monthly generation by plant (and thermal), one panel per country (GWh, stacked)."""
+    countries = sorted(generation["country"].unique())
+    traces = []
+    for i, country in enumerate(countries):
+        g = generation[generation["country"] == country]
+        for source in sorted(g["source"].unique(), key=lambda s: (s == "thermal", s)):
+            s = g[g["source"] == source].sort_values("time")
+            name = "thermal" if source == "thermal" else str(source).replace("_", " ").title()
+            traces.append(Trace("area", s["time"], s["gwh"], name, i, color="#7f7f7f" if source == "thermal" else None))
+    return Chart(
+        key="generation",
+        title="Generation by plant and country",
+        y_title="GWh per month",
+        panels=tuple(country_name(c) for c in countries),
+        traces=traces,
+        caption="Monthly energy of each hydropower plant, stacked, with thermal generation on top.",
+    )
+
+
+def winter_deficit_chart(deficit: pd.DataFrame) -> Chart:
+    """Winter deficit per country and year (TWh), grouped bars."""
+    traces = [
+        Trace("bar", d["year"], d["value"], country_name(str(c)), color=COUNTRY_COLORS.get(str(c)))
+        for c, d in deficit.groupby("country", sort=True)
+    ]
+    source = str(deficit["source"].iloc[0]) if len(deficit) else "pathway"
+    how = (
+        "the pathway metric winter_deficit_twh (winter Y = October Y – March Y+1)"
+        if source == "pathway"
+        else "winter (October–March) imports plus unserved energy in each calendar year (dispatch results)"
+    )
+    return Chart(
+        key="winter_deficit",
+        title="Winter deficit by year",
+        y_title="TWh",
+        traces=traces,
+        caption=f"Energy each country cannot supply from its own plants in winter: {how}.",
+    )
+
+
+def casa_chart(casa: pd.DataFrame) -> Chart:
+    """CASA-1000 exports (TWh, bars) and revenue (US$ million, right axis) per year."""
+    return Chart(
+        key="casa1000",
+        title="CASA-1000 exports and revenue",
+        y_title="exports (TWh)",
+        y2_title="revenue (US$ million)",
+        traces=[
+            Trace("bar", casa["year"], casa["exports_twh"], "exports", color="#1f77b4"),
+            Trace("line", casa["year"], casa["revenue_musd"], "revenue", secondary=True, color="#ff7f0e"),
+        ],
+        caption="Summer surplus sent over CASA-1000 to Afghanistan and Pakistan, and what it earns at the "
+        "contract tariff.",
+    )
+
+
+def trade_chart(
+    turnover: pd.DataFrame, target_musd: float = TRADE_TARGET_MUSD, target_year: int = TRADE_TARGET_YEAR
+) -> Chart:
+    """Bilateral trade turnover (observed and projected, US$ million) against the target."""
+    traces = []
+    for kind, colour in (("observed", "#1f77b4"), ("projected", "#2ca02c")):
+        t = turnover[turnover["kind"] == kind].sort_values("year")
+        if len(t):
+            traces.append(Trace("line", t["year"], t["value_musd"], kind, dashed=kind == "projected", color=colour))
+    years = turnover["year"] if len(turnover) else pd.Series([target_year])
+    span = [int(min(years.min(), target_year)), int(max(years.max(), target_year))]
+    traces.append(Trace("hline", span, [target_musd, target_musd], f"{target_year} target", color="#d62728"))
+    return Chart(
+        key="trade",
+        title="Kyrgyzstan–Tajikistan trade turnover against the 2030 target",
+        y_title="US$ million",
+        traces=traces,
+        caption=f"Goods trade (one statistical source) plus the scenario's levers and electricity sales; the "
+        f"governments' target is US${target_musd:,.0f} million in {target_year} (TRD-001).",
+    )
+
+
+def water_value_chart(reservoirs: pd.DataFrame) -> Chart:
+    """Water value of each reservoir over time (US$/MWh)."""
+    traces = [
+        Trace("line", r["time"], r["water_value_usd_per_mwh"], str(p).replace("_", " ").title())
+        for p, r in reservoirs.sort_values("time").groupby("plant", sort=True)
+    ]
+    return Chart(
+        key="water_values",
+        title="Water values",
+        y_title="US$/MWh",
+        traces=traces,
+        caption="Marginal value of one more unit of stored water (dual of the water balance), as the energy it "
+        "would generate: high values mark scarce water.",
+    )
+
+
+def standard_charts(data: ReportData) -> list[Chart]:
+    """Return the report's charts for one run (charts with nothing to show are left out)."""
+    charts = [
+        storage_chart(data.reservoirs),
+        generation_chart(monthly_generation(data)),
+        winter_deficit_chart(winter_deficit(data)),
+        casa_chart(casa_annual(data)),
+        trade_chart(trade_turnover(data)),
+        water_value_chart(data.reservoirs),
+    ]
+    return [c for c in charts if not c.empty]

@@ -1,0 +1,165 @@
+"""The report's written findings, generated from the stored numbers (plain sentences, no markup)."""
+
+from __future__ import annotations
+
+import calendar
+
+import pandas as pd
+
+from aralnexus.report.data import (
+    TRADE_TARGET_MUSD,
+    TRADE_TARGET_YEAR,
+    ReportData,
+    casa_annual,
+    country_name,
+    trade_turnover,
+    winter_deficit,
+)
+from aralnexus.units import MWH_PER_TWH
+
+#: Relative change below which a trend is reported as "about the same", in percent.
+FLAT_PCT = 2.0
+
+
+def _trend(label: str, unit: str, first: tuple[int, float], last: tuple[int, float]) -> str:
+    (y0, v0), (y1, v1) = first, last
+    if y0 == y1:
+        return f"{label} is {v0:,.2f} {unit} in {y0}."
+    change = 100.0 * (v1 - v0) / abs(v0) if abs(v0) > 1e-9 else (0.0 if abs(v1) < 1e-9 else 100.0)
+    if abs(change) < FLAT_PCT:
+        return f"{label} stays at about {v1:,.2f} {unit} from {y0} to {y1}."
+    verb = "falls" if v1 < v0 else "rises"
+    return f"{label} {verb} from {v0:,.2f} {unit} in {y0} to {v1:,.2f} {unit} in {y1} ({change:+.0f} %)."
+
+
+def hydrology_label(run: dict[str, object]) -> str:
+    """Hydrology label with ``DERIVED`` when the inflows are derived rather than observed."""
+    label = str(run.get("hydrology") or "")
+    return f"{label} (DERIVED inflows, not observed records)" if run.get("hydrology_derived") else label
+
+
+def headline(data: ReportData) -> str:
+    """One sentence: what was run."""
+    r = data.run
+    return (
+        f"Run {r['run_id']} of scenario “{r['scenario_name']}” from {r['horizon_start']} to {r['horizon_end']} "
+        f"({r['resolution']}), hydrology {hydrology_label(r)}, seed {r['seed']}; status: {r['status']}."
+    )
+
+
+def winter_sentences(data: ReportData) -> list[str]:
+    """How each country's winter deficit develops over the horizon."""
+    deficit = winter_deficit(data)
+    out = []
+    for code, d in deficit.groupby("country", sort=True):
+        d = d.sort_values("year")
+        first = (int(d["year"].iloc[0]), float(d["value"].iloc[0]))
+        last = (int(d["year"].iloc[-1]), float(d["value"].iloc[-1]))
+        out.append(_trend(f"{country_name(str(code))}'s winter deficit", "TWh", first, last))
+    return out
+
+
+def unserved_sentence(data: ReportData) -> str:
+    """Unserved energy over the horizon."""
+    by = data.countries.groupby("country")["unserved_mwh"].sum() / MWH_PER_TWH
+    if (by < 1e-6).all():
+        return "All demand is served in every month."
+    parts = [f"{country_name(str(c))} {v:,.2f} TWh" for c, v in by.items() if v >= 1e-6]
+    return "Demand left unserved over the horizon: " + ", ".join(parts) + "."
+
+
+def casa_sentence(data: ReportData) -> str:
+    """CASA-1000 exports and revenue."""
+    casa = casa_annual(data)
+    active = casa[casa["exports_twh"] > 1e-9]
+    if active.empty:
+        return "CASA-1000 carries no exports in this run."
+    best = active.iloc[int(active["exports_twh"].to_numpy().argmax())]
+    return (
+        f"CASA-1000 carries {active['exports_twh'].sum():,.2f} TWh to Afghanistan and Pakistan from "
+        f"{int(active['year'].min())}, earning US${active['revenue_musd'].sum():,.0f} million "
+        f"(most in {int(best['year'])}: {best['exports_twh']:,.2f} TWh)."
+    )
+
+
+def trade_sentence(data: ReportData, target_musd: float = TRADE_TARGET_MUSD) -> str:
+    """Trade turnover held against the 2030 target."""
+    turnover = trade_turnover(data)
+    if turnover.empty:
+        return "No trade projection is stored with this run."
+    total = turnover.groupby("year")["value_musd"].sum()
+    year = TRADE_TARGET_YEAR if TRADE_TARGET_YEAR in total.index else int(total.index.max())
+    value = float(total.loc[year])
+    share = 100.0 * value / target_musd
+    observed = turnover[turnover["kind"] == "observed"]
+    base = (
+        f" from US${observed['value_musd'].iloc[-1]:,.0f} million in {int(observed['year'].iloc[-1])}"
+        if len(observed)
+        else ""
+    )
+    verdict = "meeting" if value >= target_musd else f"{share:.0f} % of"
+    return (
+        f"Bilateral trade turnover reaches US${value:,.0f} million in {year}{base}, {verdict} the "
+        f"US${target_musd:,.0f} million {TRADE_TARGET_YEAR} target."
+    )
+
+
+def reservoir_sentences(data: ReportData) -> list[str]:
+    """Storage range and the season of the highest water value, per reservoir."""
+    out = []
+    for plant, r in data.reservoirs.groupby("plant", sort=True):
+        usable = (r["storage_max_hm3"] - r["storage_min_hm3"]).replace(0.0, float("nan"))
+        fill = 100.0 * (r["storage_hm3"] - r["storage_min_hm3"]) / usable
+        by_month = r.groupby("month")["water_value_usd_per_mwh"].mean()
+        peak = int(by_month.index[int(by_month.to_numpy().argmax())]) if by_month.notna().any() else 0
+        name = str(plant).replace("_", " ").title()
+        low, high = r["storage_hm3"].min(), r["storage_hm3"].max()
+        text = f"{name} holds {low:,.0f}–{high:,.0f} hm3 ({fill.min():.0f}–{fill.max():.0f} % of its usable volume)"
+        if peak:
+            text += (
+                f"; its water is worth most in {calendar.month_name[peak]} (US${by_month.max():,.0f}/MWh on average)"
+            )
+        out.append(text + ".")
+    return out
+
+
+def violation_sentence(data: ReportData) -> str:
+    """Say which constraints could not be met."""
+    v = data.violations
+    if v.empty:
+        return "Every constraint is met."
+    items = [f"{r.constraint} at {r.element} in {r.period} ({r.amount:,.3g} {r.unit})" for r in v.head(3).itertuples()]
+    more = f", and {len(v) - 3} more" if len(v) > 3 else ""
+    return f"{len(v)} constraint{'s' if len(v) != 1 else ''} could not be fully met: " + "; ".join(items) + more + "."
+
+
+def convergence_sentence(run: dict[str, object]) -> str:
+    """How the head iteration ended."""
+    if run.get("iterations") is None:
+        return ""
+    if run.get("converged"):
+        return (
+            f"The head iteration converged in {run['iterations']} solves (largest head change "
+            f"{float(run['max_head_change_pct'] or 0):.2f} % ≤ {float(run['tolerance_pct'] or 0):.2f} %)."  # type: ignore[arg-type]
+        )
+    return (
+        f"Caution: the head iteration stopped after {run['iterations']} solves without converging (largest head "
+        f"change {float(run['max_head_change_pct'] or 0):.2f} %, tolerance {float(run['tolerance_pct'] or 0):.2f} %)."  # type: ignore[arg-type]
+    )
+
+
+def findings(data: ReportData) -> list[str]:
+    """Return the report's findings as short paragraphs, generated from the stored numbers."""
+    paragraphs = [
+        headline(data),
+        " ".join([*winter_sentences(data), unserved_sentence(data)]),
+        " ".join([casa_sentence(data), trade_sentence(data)]),
+        " ".join(reservoir_sentences(data)),
+        " ".join(s for s in (violation_sentence(data), convergence_sentence(data.run)) if s),
+    ]
+    return [p for p in paragraphs if p.strip()]
+
+
+def key_numbers(data: ReportData) -> pd.DataFrame:
+    """Return the run's headline numbers (figure, unit, value) for the report table."""
+    return data.figures

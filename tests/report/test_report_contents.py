@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import replace
+
+import pandas as pd
+import pytest
+from plotly.offline import get_plotlyjs
+
+from aralnexus.report import ReportFiles
+from aralnexus.report.data import load_report_data, winter_deficit
+from aralnexus.report.figures import standard_charts
+from aralnexus.report.summary import findings, winter_sentences
+from aralnexus.store import Store
+
+CHARTS = ("storage", "generation", "winter_deficit", "casa1000", "trade", "water_values")
+
+
+def test_report_writes_html_and_a_png_per_chart(report_files: ReportFiles) -> None:
+    assert report_files.html.exists()
+    assert set(report_files.pngs) == set(CHARTS)
+    for path in report_files.pngs.values():
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert path.stat().st_size > 5_000
+
+
+def test_html_is_self_contained_and_has_every_chart(report_html: str) -> None:
+    plotly_js = get_plotlyjs()
+    assert plotly_js in report_html  # plotly.js is inline …
+    page = report_html.replace(plotly_js, "")
+    assert not re.findall(r"<script\b[^>]*\bsrc\s*=", page)  # … and nothing is loaded from elsewhere
+    assert "cdn.plot.ly" not in page
+    assert not re.findall(r"<(?:link|img)\b[^>]*(?:href|src)\s*=\s*[\"']https?:", page)
+    assert "Plotly.newPlot" in report_html
+    for key in CHARTS:
+        assert f'id="chart-{key}"' in report_html
+
+
+def test_html_states_hydrology_overrides_and_sources(report_html: str) -> None:
+    assert "DERIVED" in report_html
+    assert "links.casa1000.start" in report_html  # the scenario's override
+    assert "XB-001" in report_html  # a source of its data
+    assert "assumption" in report_html
+    assert "minimum release" in report_html  # what could not be met
+
+
+def test_findings_are_written_from_the_numbers(stored: tuple[Store, str], report_html: str) -> None:
+    store, run_id = stored
+    data = load_report_data(store, run_id)
+    text = " ".join(findings(data))
+    assert "Kyrgyzstan's winter deficit" in text
+    assert "CASA-1000 carries" in text
+    assert "US$500 million 2030 target" in text
+    deficit = winter_deficit(data)
+    kg_2025 = deficit[(deficit["country"] == "KG") & (deficit["year"] == 2025)]["value"].iloc[0]
+    assert f"{kg_2025:,.2f} TWh" in text
+    assert re.search(r"converged in 4 solves", text)
+    for sentence in findings(data):
+        assert html.escape(sentence) in report_html
+
+
+def test_a_falling_winter_deficit_is_described_as_falling(stored: tuple[Store, str]) -> None:
+    store, run_id = stored
+    data = load_report_data(store, run_id)
+    metrics = pd.DataFrame(
+        {
+            "country": ["KG", "KG", "TJ", "TJ"],
+            "year": [2025, 2035, 2025, 2035],
+            "metric": "winter_deficit_twh",
+            "value": [3.0, 1.5, 2.0, 2.01],
+            "unit": "TWh",
+        }
+    )
+    sentences = winter_sentences(replace(data, metrics=metrics))
+    assert sentences[0] == "Kyrgyzstan's winter deficit falls from 3.00 TWh in 2025 to 1.50 TWh in 2035 (-50 %)."
+    assert sentences[1].startswith("Tajikistan's winter deficit stays at about 2.01 TWh")
+
+
+def test_without_pathway_metrics_the_winter_deficit_comes_from_the_dispatch(stored: tuple[Store, str]) -> None:
+    store, run_id = stored
+    data = replace(
+        load_report_data(store, run_id), metrics=pd.DataFrame(columns=["country", "year", "metric", "value", "unit"])
+    )
+    deficit = winter_deficit(data)
+    assert set(deficit["source"]) == {"dispatch"}
+    assert (deficit["value"] > 0).all()
+    chart = next(c for c in standard_charts(data) if c.key == "winter_deficit")
+    assert "dispatch" in chart.caption
+
+
+def test_charts_have_data_for_every_reservoir_and_country(stored: tuple[Store, str]) -> None:
+    store, run_id = stored
+    charts = {c.key: c for c in standard_charts(load_report_data(store, run_id))}
+    assert charts["storage"].panels == ("Nurek", "Rogun", "Toktogul")
+    assert charts["generation"].panels == ("Kyrgyzstan", "Tajikistan")
+    casa = charts["casa1000"].traces[0]
+    assert sum(casa.y) == pytest.approx(6.238, rel=1e-3)

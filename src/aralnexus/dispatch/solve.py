@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -84,9 +88,29 @@ def to_highs_lp(lp: LPArrays) -> highspy.HighsLp:
     return model
 
 
+@contextlib.contextmanager
+def _quiet_stdout() -> Iterator[None]:
+    """Silence C-level stdout (HiGHS prints a banner when constructed, before options apply)."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(fd)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), fd)
+            yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
+
+
 def new_highs(threads: int | None = None) -> highspy.Highs:
     """Return a silent HiGHS instance."""
-    h = highspy.Highs()  # type: ignore[no-untyped-call]
+    with _quiet_stdout():
+        h = highspy.Highs()  # type: ignore[no-untyped-call]
     h.setOptionValue("output_flag", False)
     if threads:
         h.setOptionValue("threads", int(threads))

@@ -168,7 +168,7 @@ def build_links(links: pd.DataFrame, countries: Countries, cal: Calendar, proble
         rows.append(row)
     table = pd.DataFrame(rows, columns=links.columns).reset_index(drop=True)
     n_l = len(table)
-    month_ok = np.array([parse_months(m) for m in table["months"]]).reshape(n_l, 12)
+    month_ok = np.array([parse_months(m) for m in table["months"]], dtype=bool).reshape(n_l, 12)
     times = pd.DatetimeIndex(cal.steps["time"]).to_numpy()
     starts = np.array([_stamp(v) or pd.Timestamp("1900-01-01") for v in table["start"]], dtype="datetime64[ns]")
     avail = (times[:, None] >= starts[None, :]) & month_ok[:, cal.steps["month"].to_numpy() - 1].T

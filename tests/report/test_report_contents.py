@@ -73,7 +73,10 @@ def test_a_falling_winter_deficit_is_described_as_falling(stored: tuple[Store, s
         }
     )
     sentences = winter_sentences(replace(data, metrics=metrics))
-    assert sentences[0] == "Kyrgyzstan's winter deficit falls from 3.00 TWh in 2025 to 1.50 TWh in 2035 (-50 %)."
+    expected = (
+        "Kyrgyzstan's winter deficit falls from 3.00 TWh in winter 2025/26 to 1.50 TWh in winter 2035/36 (-50 %)."
+    )
+    assert sentences[0] == expected
     assert sentences[1].startswith("Tajikistan's winter deficit stays at about 2.01 TWh")
 
 
@@ -96,3 +99,29 @@ def test_charts_have_data_for_every_reservoir_and_country(stored: tuple[Store, s
     assert charts["generation"].panels == ("Kyrgyzstan", "Tajikistan")
     casa = charts["casa1000"].traces[0]
     assert sum(casa.y) == pytest.approx(6.238, rel=1e-3)
+
+
+def test_small_pondages_are_left_out_of_the_storage_chart() -> None:
+    from aralnexus.report.data import seasonal_reservoirs
+    from aralnexus.report.figures import storage_chart
+
+    rows = [("big", 5000.0, 19000.0), ("mid", 500.0, 3500.0), ("pond", 10.0, 40.0)]
+    frame = pd.DataFrame(
+        [(pd.Timestamp("2025-01-01"), 2025, 1, p, lo + 1, lo, hi, 800.0, 1.0, 20.0) for p, lo, hi in rows],
+        columns=[
+            "time",
+            "year",
+            "month",
+            "plant",
+            "storage_hm3",
+            "storage_min_hm3",
+            "storage_max_hm3",
+            "level_m",
+            "water_value_usd_per_1000m3",
+            "water_value_usd_per_mwh",
+        ],
+    )
+    assert seasonal_reservoirs(frame) == ["big", "mid"]
+    chart = storage_chart(frame)
+    assert chart.panels == ("Big", "Mid")
+    assert "Pond" in chart.caption

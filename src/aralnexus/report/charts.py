@@ -22,7 +22,11 @@ from plotly.subplots import make_subplots
 TraceKind = Literal["line", "bar", "area", "band", "hline"]
 Values = Sequence[Any] | pd.Series | npt.NDArray[Any]
 
-PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
+#: Qualitative colours (matplotlib tab10 followed by the light tab20 shades); grey is kept for thermal.
+PALETTE = (
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#bcbd22", "#17becf",
+    "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94", "#f7b6d2", "#dbdb8d", "#9edae5",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

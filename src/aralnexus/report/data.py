@@ -16,6 +16,8 @@ TRADE_TARGET_MUSD = 500.0
 TRADE_TARGET_YEAR = 2030
 #: Links whose id starts with this are CASA-1000.
 CASA_PREFIX = "casa1000"
+#: Reservoirs whose usable volume is below this share of the largest are left out of storage views.
+SEASONAL_SHARE = 0.05
 COUNTRY_NAMES = {"KG": "Kyrgyzstan", "TJ": "Tajikistan", "PK": "Pakistan", "AF": "Afghanistan", "KZ": "Kazakhstan"}
 
 
@@ -116,3 +118,12 @@ def monthly_generation(data: ReportData) -> pd.DataFrame:
     out["gwh"] = out["energy_mwh"] / MWH_PER_GWH
     result: pd.DataFrame = out.drop(columns="energy_mwh").sort_values(["country", "source", "time"])
     return result.reset_index(drop=True)
+
+
+def seasonal_reservoirs(reservoirs: pd.DataFrame, share: float = SEASONAL_SHARE) -> list[str]:
+    """Return the reservoirs whose largest usable volume is at least ``share`` of the biggest one's."""
+    if reservoirs.empty:
+        return []
+    usable = (reservoirs["storage_max_hm3"] - reservoirs["storage_min_hm3"]).groupby(reservoirs["plant"]).max()
+    keep = usable[usable >= share * float(usable.max())]
+    return sorted(str(p) for p in keep.index)

@@ -17,6 +17,7 @@ from aralnexus.report.data import (
     casa_annual,
     country_name,
     monthly_generation,
+    seasonal_reservoirs,
     trade_turnover,
     winter_deficit,
 )
@@ -24,9 +25,14 @@ from aralnexus.report.data import (
 COUNTRY_COLORS = {"KG": "#d62728", "TJ": "#2ca02c"}
 
 
-def storage_chart(reservoirs: pd.DataFrame) -> Chart:
-    """Storage of each reservoir (hm3) within its bounds, and its level (m a.s.l., right axis)."""
-    plants = sorted(reservoirs["plant"].unique())
+def storage_chart(reservoirs: pd.DataFrame, plants: list[str] | None = None) -> Chart:
+    """Storage of each reservoir (hm3) within its bounds, and its level (m a.s.l., right axis).
+
+    ``plants`` selects the reservoirs (default: the seasonal ones, see
+    :func:`~aralnexus.report.data.seasonal_reservoirs`).
+    """
+    plants = plants if plants is not None else seasonal_reservoirs(reservoirs)
+    others = sorted(set(reservoirs["plant"].astype(str)) - set(plants))
     traces: list[Trace] = []
     for i, plant in enumerate(plants):
         r = reservoirs[reservoirs["plant"] == plant].sort_values("time")
@@ -48,7 +54,8 @@ def storage_chart(reservoirs: pd.DataFrame) -> Chart:
         panels=tuple(p.replace("_", " ").title() for p in plants),
         traces=traces,
         caption="End-of-month storage within the dead-storage and full-supply bounds (grey band), and the "
-        "reservoir level on the right axis.",
+        "reservoir level on the right axis."
+        + (f" Small pondages not shown: {', '.join(o.replace('_', ' ').title() for o in others)}." if others else ""),
     )
 
 

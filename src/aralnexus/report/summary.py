@@ -12,6 +12,7 @@ from aralnexus.report.data import (
     ReportData,
     casa_annual,
     country_name,
+    seasonal_reservoirs,
     trade_turnover,
     winter_deficit,
 )
@@ -21,7 +22,7 @@ from aralnexus.units import MWH_PER_TWH
 FLAT_PCT = 2.0
 
 
-def _trend(label: str, unit: str, first: tuple[int, float], last: tuple[int, float]) -> str:
+def _trend(label: str, unit: str, first: tuple[str, float], last: tuple[str, float]) -> str:
     (y0, v0), (y1, v1) = first, last
     if y0 == y1:
         return f"{label} is {v0:,.2f} {unit} in {y0}."
@@ -53,8 +54,10 @@ def winter_sentences(data: ReportData) -> list[str]:
     out = []
     for code, d in deficit.groupby("country", sort=True):
         d = d.sort_values("year")
-        first = (int(d["year"].iloc[0]), float(d["value"].iloc[0]))
-        last = (int(d["year"].iloc[-1]), float(d["value"].iloc[-1]))
+        pathway = (d["source"] == "pathway").all()
+        years = [f"winter {y}/{(y + 1) % 100:02d}" if pathway else str(y) for y in d["year"].astype(int)]
+        first = (years[0], float(d["value"].iloc[0]))
+        last = (years[-1], float(d["value"].iloc[-1]))
         out.append(_trend(f"{country_name(str(code))}'s winter deficit", "TWh", first, last))
     return out
 
@@ -105,16 +108,19 @@ def trade_sentence(data: ReportData, target_musd: float = TRADE_TARGET_MUSD) -> 
 
 
 def reservoir_sentences(data: ReportData) -> list[str]:
-    """Storage range and the season of the highest water value, per reservoir."""
+    """Storage range and the month of the highest water value, per seasonal reservoir."""
     out = []
-    for plant, r in data.reservoirs.groupby("plant", sort=True):
+    seasonal = seasonal_reservoirs(data.reservoirs)
+    for plant, r in data.reservoirs[data.reservoirs["plant"].isin(seasonal)].groupby("plant", sort=True):
         usable = (r["storage_max_hm3"] - r["storage_min_hm3"]).replace(0.0, float("nan"))
         fill = 100.0 * (r["storage_hm3"] - r["storage_min_hm3"]) / usable
         by_month = r.groupby("month")["water_value_usd_per_mwh"].mean()
         peak = int(by_month.index[int(by_month.to_numpy().argmax())]) if by_month.notna().any() else 0
         name = str(plant).replace("_", " ").title()
         low, high = r["storage_hm3"].min(), r["storage_hm3"].max()
-        text = f"{name} holds {low:,.0f}–{high:,.0f} hm3 ({fill.min():.0f}–{fill.max():.0f} % of its usable volume)"
+        text = (
+            f"{name} holds {low:,.0f}–{high:,.0f} hm3 ({round(fill.min())}–{round(fill.max())} % of its usable volume)"
+        )
         if peak:
             text += (
                 f"; its water is worth most in {calendar.month_name[peak]} (US${by_month.max():,.0f}/MWh on average)"

@@ -32,7 +32,14 @@ import xarray as xr
 from aralnexus.errors import InputError, Problem
 from aralnexus.simulate.heads import stage_curves, turbine_limit_m3s
 from aralnexus.simulate.results import SimulationResult
-from aralnexus.simulate.rules import OperatingRules, default_rules, min_release_m3s, release_m3s, wanted_release_m3s
+from aralnexus.simulate.rules import (
+    OperatingRules,
+    default_rules,
+    min_release_m3s,
+    release_m3s,
+    upheld_min_release_m3s,
+    wanted_release_m3s,
+)
 from aralnexus.system.system import System
 from aralnexus.units import HM3_PER_M3S_HOUR, hydro_power_mw
 
@@ -136,7 +143,7 @@ def simulate(
     st, cal = system.staging, system.calendar
     kh_all = HM3_PER_M3S_HOUR * cal.stage_hours
     month = cal.stages["month"].to_numpy(dtype=np.int64) - 1
-    min_rel = min_release_m3s(system)
+    min_rel = upheld_min_release_m3s(system)
     levels = [(idx, system.topology.routing[idx].toarray()) for idx in cascade_levels(system.topology.downstream)]
 
     shape = (n_m, n_s, n_p)
@@ -186,7 +193,7 @@ def simulate(
         spilled_m3s=out["spilled"],
         head_m=out["head"],
         power_mw=power,
-        min_release_m3s=min_rel,
+        min_release_m3s=min_release_m3s(system),
         rules=rules,
         head_at=head_at,
         seconds=seconds,

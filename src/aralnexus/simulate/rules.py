@@ -12,6 +12,8 @@ Both are then bounded the same way (:func:`release_m3s`)::
     release = max(min(wanted, turbine_limit), min_release)   limited to the water above dead storage
     spill   = what is left above full storage
 
+``min_release`` is the plant's own minimum release and, for a reservoir, also those of the
+run-of-river plants below it down to the next reservoir (:func:`upheld_min_release_m3s`).
 Run-of-river plants (no level curve) keep a target of 1 (full): they pass their inflow on.
 
 Default curves (assumption, reason: the seasonal pattern of Toktogul and Nurek operation — fill with
@@ -98,7 +100,7 @@ def schedule_rules(system: System, release_m3s: Array, plants: npt.NDArray[np.bo
     """
     chosen = system.curves.has_curve if plants is None else np.asarray(plants, dtype=bool)
     release = np.where(chosen[None, :], np.asarray(release_m3s, dtype=np.float64), np.nan)
-    target = np.where(chosen[None, :], np.nan, 1.0)
+    target = np.where(chosen[None, :], np.nan, np.ones((12, len(chosen))))
     return OperatingRules(target, release, "fixed monthly release schedule")
 
 
@@ -147,6 +149,26 @@ def min_release_m3s(system: System) -> Array:
             (rel["stage"].to_numpy(dtype=np.int64), rel["plant"].to_numpy(dtype=np.int64)),
             rel["required_m3s"].to_numpy(dtype=np.float64),
         )
+    return out
+
+
+def upheld_min_release_m3s(system: System) -> Array:
+    """Return the minimum release each plant aims for ``(S, P)``.
+
+    That is its own requirement and, for a reservoir, also the requirements at the run-of-river
+    plants below it down to the next reservoir.
+
+    Run-of-river plants have little storage, so a requirement there can only be met by the reservoir
+    above releasing it (their lateral inflows are not counted: conservative).
+    """
+    own = min_release_m3s(system)
+    out = own.copy()
+    has, down = system.curves.has_curve, system.topology.downstream
+    for p in np.flatnonzero(has):  # static structure: reservoirs × chain length, not time steps
+        q = int(down[p])
+        while q >= 0 and not has[q]:
+            out[:, p] = np.maximum(out[:, p], own[:, q])
+            q = int(down[q])
     return out
 
 

@@ -74,7 +74,7 @@ class OperatingRules:
             problems.append(Problem("<rules>", "target_fraction", "fractions in 0–1", f"{tf[bad][:3]}"))
         if np.any(rel[~np.isnan(rel)] < 0):
             problems.append(Problem("<rules>", "release_m3s", "releases ≥ 0", "a negative release"))
-        if np.any(np.isnan(tf) & np.isnan(rel)):
+        if rel.shape == tf.shape and np.any(np.isnan(tf) & np.isnan(rel)):
             problems.append(Problem("<rules>", "target_fraction", "a target or a release for every month", "neither"))
         if problems:
             raise InputError(problems)

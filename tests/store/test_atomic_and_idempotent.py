@@ -15,7 +15,9 @@ from aralnexus.store.summary import summarise_results
 
 
 def _row_counts(store: Store) -> dict[str, int]:
-    return {t: int(store.query(f'SELECT count(*) AS n FROM "{t}"')["n"].iloc[0]) for t in ALL_TABLES}
+    sql = " UNION ALL ".join(f"SELECT '{t}' AS t, count(*) AS n FROM \"{t}\"" for t in ALL_TABLES)
+    counts = store.query(sql)
+    return dict(zip(counts["t"], counts["n"].astype(int), strict=True))
 
 
 def test_a_failure_mid_save_leaves_no_run_and_no_rows(

@@ -127,3 +127,22 @@ def test_every_command_has_help_with_examples(app: typer.Typer) -> None:
         assert result.exit_code == 0
         assert "Example" in result.stdout
         assert "--store" in result.stdout
+
+
+def test_show_summarises_ensemble_members(app: typer.Typer, store: Store, record: RunRecord, results: Results) -> None:
+    from aralnexus.store.summary import summarise_results
+
+    run_id = store.start_run(replace(record, kind="ensemble", n_members=3))
+    for member in range(3):
+        store.save_member(run_id, member, summarise_results(results))
+    code, out, _ = _run(app, store, "show", run_id, "--json")
+    assert code == 0
+    assert json.loads(out)["members"] == [{**json.loads(out)["members"][0], "status": "done", "members": 3}]
+
+
+def test_a_file_that_is_not_a_store_is_bad_input(app: typer.Typer, tmp_path: Path) -> None:
+    bogus = tmp_path / "notes.duckdb"
+    bogus.write_text("not a database")
+    result = runner.invoke(app, ["results", "list", "--store", str(bogus)])
+    assert result.exit_code == 2
+    assert "aralnexus store" in result.stderr

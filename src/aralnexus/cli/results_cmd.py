@@ -46,6 +46,16 @@ LIST_COLUMNS = [
 ]
 
 
+MEMBERS_SQL = """
+SELECT status, count(*) AS members,
+       quantile_cont(objective_musd, 0.1) AS objective_p10_musd,
+       quantile_cont(objective_musd, 0.9) AS objective_p90_musd,
+       quantile_cont(winter_unserved_twh, 0.9) AS winter_unserved_p90_twh,
+       quantile_cont(exports_twh, 0.1) AS exports_p10_twh
+FROM members WHERE run_id = ? GROUP BY status ORDER BY status
+"""
+
+
 class Format(StrEnum):
     """Export file format."""
 
@@ -121,12 +131,15 @@ def show(
             return
         record = db.run(run_id)
         figures = key_figures(db, run_id)
+        members = db.query(MEMBERS_SQL, [run_id])
     if json:
-        print_json({"run": record, "figures": figures})
+        print_json({"run": record, "figures": figures, "members": members})
         return
     info = pd.DataFrame({"field": list(record), "value": [_cell(v) for v in record.values()]})
     console.print(frame_table(info, f"Run {run_id}"))
-    console.print(frame_table(figures, "Headline numbers"))
+    console.print(frame_table(figures, "Headline numbers (totals over the horizon)"))
+    if not members.empty:
+        console.print(frame_table(members, "Ensemble members"))
 
 
 @results_app.command("compare", epilog="Example:  aralnexus results compare 3fa9c0 81bd22 --json")

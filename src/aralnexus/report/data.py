@@ -50,10 +50,7 @@ _RESULT_TABLES = ("plants", "countries", "links", "reservoirs", "objective", "vi
 def load_report_data(store: Store, run_id: str) -> ReportData:
     """Read everything a report shows for ``run_id`` (a unique prefix is enough)."""
     full = store.resolve(run_id)
-    tables = {
-        name: store.table(name, full).drop(columns="run_id")
-        for name in (*_RESULT_TABLES, "metrics", "trade", "sources", "overrides")
-    }
+    tables = store.tables((*_RESULT_TABLES, "metrics", "trade", "sources", "overrides"), full)
     return ReportData(run=store.run(full), figures=key_figures(store, full), **tables)
 
 

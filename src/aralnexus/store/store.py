@@ -172,6 +172,11 @@ class Store:
                 rows = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
         except duckdb.CatalogException:
             return False
+        except (duckdb.IOException, duckdb.InvalidInputException, duckdb.SerializationException) as error:
+            if "lock" in str(error).lower():
+                raise
+            first = str(error).strip().splitlines()[0]
+            raise InputError([Problem(str(self.path), "", "an aralnexus store (DuckDB file)", first)]) from error
         return bool(rows) and int(rows[0][0]) == schema.SCHEMA_VERSION
 
     # -- writing ---------------------------------------------------------------------------
@@ -385,6 +390,20 @@ class Store:
             raise InputError([Problem(str(self.path), "table", f"one of {sorted(schema.ALL_TABLES)}", repr(name))])
         where, params = ("WHERE run_id = ?", [run_id]) if run_id is not None else ("", [])
         return self.query(f"SELECT * FROM {quote(name)} {where} {schema.order_clause(name)}", params)
+
+    def tables(self, names: tuple[str, ...], run_id: str) -> dict[str, pd.DataFrame]:
+        """Return several tables of one run, read in one connection (without ``run_id``)."""
+        unknown = [n for n in names if n not in schema.ALL_TABLES]
+        if unknown:
+            raise InputError([Problem(str(self.path), "table", f"one of {sorted(schema.ALL_TABLES)}", repr(unknown))])
+        with self._read() as con:
+            return {
+                name: con.execute(
+                    f"SELECT * EXCLUDE (run_id) FROM {quote(name)} WHERE run_id = ? {schema.order_clause(name)}",
+                    [run_id],
+                ).df()
+                for name in names
+            }
 
     def query(self, sql: str, params: list[Any] | dict[str, Any] | None = None) -> pd.DataFrame:
         """Run read-only SQL and return a DataFrame.

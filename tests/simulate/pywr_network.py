@@ -200,3 +200,26 @@ def build_pywr(
         spilled=[NumpyArrayNodeRecorder(model, s) for s in spills],
         power=power,
     )
+
+
+def feasible_schedule(system: System, natural_m3s: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Return a monthly release ``(12, P)`` both models can follow exactly for these inflows ``(S, P)``.
+
+    The driest natural flow of the month reaching the plant, raised to the minimum releases down to
+    the next reservoir, and never more than the turbines take at full head.
+    """
+    month = system.calendar.stages["month"].to_numpy() - 1
+    catchment = natural_m3s @ system.topology.below().toarray()  # natural flow reaching each plant
+    driest = np.array([catchment[month == m].min(axis=0) for m in range(12)])
+    required = np.zeros((12, system.n_plants))
+    required[month] = min_release_m3s(system)
+    need = required.copy()
+    has, down = system.curves.has_curve, system.topology.downstream
+    for p in range(system.n_plants):  # requirements of the run-of-river plants down to the next reservoir
+        q = int(down[p])
+        while q >= 0 and not has[q]:
+            need[:, p] = np.maximum(need[:, p], required[:, q])
+            q = int(down[q])
+    full_head = system.curves.head_m(system.staging.storage_max_hm3[:1])
+    limit = turbine_limit_m3s(system, 0, full_head)[0]
+    return np.minimum(np.maximum(driest, need), 0.95 * limit)

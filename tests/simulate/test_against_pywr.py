@@ -11,34 +11,12 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 import pytest
-from pywr_network import build_pywr
+from pywr_network import build_pywr, feasible_schedule
 
 from aralnexus.simulate import default_rules, min_release_m3s, schedule_rules, simulate
 from aralnexus.simulate.engine import member_plant_inflows_m3s
-from aralnexus.simulate.heads import turbine_limit_m3s
-from aralnexus.system import System
 
 RTOL = 1e-9
-
-
-def _feasible_schedule(system: System, natural_m3s: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """A monthly release both models follow exactly: never more than the turbines take at full head,
-    at least the minimum releases down to the next reservoir, otherwise the driest flow of the month."""
-    month = system.calendar.stages["month"].to_numpy() - 1
-    catchment = natural_m3s @ system.topology.below().toarray()  # natural flow reaching each plant
-    driest = np.array([catchment[month == m].min(axis=0) for m in range(12)])
-    required = np.zeros((12, system.n_plants))
-    required[month] = min_release_m3s(system)
-    need = required.copy()
-    has, down = system.curves.has_curve, system.topology.downstream
-    for p in range(system.n_plants):  # requirements of the run-of-river plants down to the next reservoir
-        q = int(down[p])
-        while q >= 0 and not has[q]:
-            need[:, p] = np.maximum(need[:, p], required[:, q])
-            q = int(down[q])
-    full_head = system.curves.head_m(system.staging.storage_max_hm3[:1])
-    limit = turbine_limit_m3s(system, 0, full_head)[0]
-    return np.minimum(np.maximum(driest, need), 0.95 * limit)
 
 
 def _compare(ours: dict[str, npt.NDArray[np.float64]], theirs: dict[str, npt.NDArray[np.float64]]) -> dict[str, float]:
@@ -57,7 +35,7 @@ def _in_tmp(tmp_path, monkeypatch):
 def test_fixed_monthly_schedule_matches_pywr_storage_flows_and_power(system, members):
     one = members.isel(member=[1])
     natural = member_plant_inflows_m3s(system, one)[0][0]
-    schedule = _feasible_schedule(system, natural)
+    schedule = feasible_schedule(system, natural)
     result = simulate(system, one, schedule_rules(system, schedule), head_at="start")
     net = build_pywr(system, natural, schedule, system.curves.has_curve)
     net.model.run()

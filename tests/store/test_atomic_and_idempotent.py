@@ -23,31 +23,31 @@ def _row_counts(store: Store) -> dict[str, int]:
 def test_a_failure_mid_save_leaves_no_run_and_no_rows(
     store: Store, record: RunRecord, results: Results, metrics, trade, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_insert = store_module._insert
+    real_insert = store_module.insert
 
     def failing_insert(con, table, run_id, frame, columns):  # type: ignore[no-untyped-def]
         if table == "links":  # runs row, plants and countries are already written by then
             raise RuntimeError("disk full (simulated)")
         real_insert(con, table, run_id, frame, columns)
 
-    monkeypatch.setattr(store_module, "_insert", failing_insert)
+    monkeypatch.setattr(store_module, "insert", failing_insert)
     with pytest.raises(RuntimeError, match="simulated"):
         store.save_run(record, results, metrics, trade)
-    monkeypatch.setattr(store_module, "_insert", real_insert)
+    monkeypatch.setattr(store_module, "insert", real_insert)
     assert store.runs(include_incomplete=True).empty
     assert all(n == 0 for n in _row_counts(store).values())
     assert store.integrity() == []
 
 
 def _save_then_die(path: str, record: RunRecord, results: Results) -> None:
-    real_insert = store_module._insert
+    real_insert = store_module.insert
 
     def dying_insert(con, table, run_id, frame, columns):  # type: ignore[no-untyped-def]
         if table == "reservoirs":
             os._exit(9)  # the process is killed mid-transaction
         real_insert(con, table, run_id, frame, columns)
 
-    store_module._insert = dying_insert  # type: ignore[assignment]
+    store_module.insert = dying_insert  # type: ignore[assignment]
     Store(Path(path)).save_run(record, results)
 
 

@@ -13,7 +13,6 @@ Rules (see docs/store-and-report.md):
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from collections.abc import Iterator, Mapping
@@ -30,6 +29,7 @@ from aralnexus.results import Results
 from aralnexus.store import schema
 from aralnexus.store.locking import DEFAULT_TIMEOUT_S, connection
 from aralnexus.store.records import COMPLETE_STATUSES, MemberStatus, RunRecord, RunStatus
+from aralnexus.store.rows import StoreSchemaError, frame_for, insert, run_row
 from aralnexus.store.schema import quote
 
 log = logging.getLogger(__name__)
@@ -40,10 +40,6 @@ STORE_ENV = "ARALNEXUS_STORE"
 Columns = tuple[tuple[str, str], ...]
 
 
-class StoreSchemaError(ValueError):
-    """A table handed to the store lacks columns of its contract."""
-
-
 class UnknownRunError(InputError):
     """No run (or more than one) matches the given id."""
 
@@ -51,67 +47,6 @@ class UnknownRunError(InputError):
 def default_store_path() -> Path:
     """Return ``$ARALNEXUS_STORE`` or ``aralnexus.duckdb`` in the working directory."""
     return Path(os.environ.get(STORE_ENV) or DEFAULT_STORE)
-
-
-def _frame(
-    table: str, frame: pd.DataFrame | None, columns: Columns, optional: frozenset[str] = frozenset()
-) -> pd.DataFrame:
-    """Select the contract columns of ``frame`` in order (optional ones absent → NULL)."""
-    names = [c for c, _ in columns]
-    if frame is None:
-        return pd.DataFrame({c: pd.Series(dtype="object") for c in names})
-    missing = [c for c in names if c not in frame.columns and c not in optional]
-    if missing:
-        msg = f"table {table!r} lacks columns {missing}; its contract is {names}"
-        raise StoreSchemaError(msg)
-    out = pd.DataFrame(index=frame.index)
-    for c in names:
-        out[c] = frame[c] if c in frame.columns else pd.Series(None, index=frame.index, dtype="object")
-    return out.reset_index(drop=True)
-
-
-def _insert(con: duckdb.DuckDBPyConnection, table: str, run_id: str, frame: pd.DataFrame, columns: Columns) -> None:
-    view = f"_in_{table}"
-    con.register(view, frame)
-    try:
-        cols = ", ".join(quote(c) for c, _ in columns)
-        select = ", ".join(f"CAST({quote(c)} AS {t})" for c, t in columns)
-        con.execute(f"INSERT INTO {quote(table)} (run_id, {cols}) SELECT ?, {select} FROM {view}", [run_id])
-    finally:
-        con.unregister(view)
-
-
-def _run_row(run: RunRecord, results: Results | None) -> pd.DataFrame:
-    conv = results.convergence if results is not None else None
-    row: dict[str, Any] = {
-        "run_id": run.run_id,
-        "kind": run.kind,
-        "scenario_name": run.scenario_name,
-        "description": run.description,
-        "scenario_hash": run.scenario_hash,
-        "scenario_file": run.scenario_file,
-        "package_version": run.package_version,
-        "seed": int(run.seed),
-        "hydrology": run.hydrology,
-        "hydrology_derived": bool(run.hydrology_derived),
-        "horizon_start": run.start,
-        "horizon_end": run.end,
-        "resolution": run.resolution,
-        "status": run.status,
-        "started_at": run.started_at,
-        "finished_at": run.finished_at,
-        "saved_at": datetime.now().replace(microsecond=0),
-        "objective_musd": results.objective_musd if results is not None else None,
-        "solve_seconds": results.solve_seconds if results is not None else None,
-        "head_mode": conv.mode if conv else None,
-        "iterations": conv.iterations if conv else None,
-        "max_head_change_pct": conv.max_head_change_pct if conv else None,
-        "tolerance_pct": conv.tolerance_pct if conv else None,
-        "converged": conv.converged if conv else None,
-        "n_members": int(run.n_members),
-        "metadata": json.dumps(dict(results.metadata) if results is not None else {}, sort_keys=True),
-    }
-    return pd.DataFrame({k: pd.Series([v], dtype="object") for k, v in row.items()})
 
 
 class Store:
@@ -186,7 +121,7 @@ class Store:
 
     def _insert_tables(self, con: duckdb.DuckDBPyConnection, run_id: str, frames: dict[str, pd.DataFrame]) -> None:
         for table, frame in frames.items():
-            _insert(con, table, run_id, frame, schema.RUN_TABLES[table])
+            insert(con, table, run_id, frame, schema.RUN_TABLES[table])
 
     @staticmethod
     def _result_frames(
@@ -195,11 +130,11 @@ class Store:
         frames: dict[str, pd.DataFrame] = {}
         if results is not None:
             for table, columns in schema.RESULT_TABLES.items():
-                frames[table] = _frame(table, getattr(results, table), columns)
+                frames[table] = frame_for(table, getattr(results, table), columns)
         if metrics is not None:
-            frames["metrics"] = _frame("metrics", metrics, schema.METRIC_COLUMNS)
+            frames["metrics"] = frame_for("metrics", metrics, schema.METRIC_COLUMNS)
         if trade is not None:
-            frames["trade"] = _frame("trade", trade, schema.TRADE_COLUMNS, schema.TRADE_OPTIONAL)
+            frames["trade"] = frame_for("trade", trade, schema.TRADE_COLUMNS, schema.TRADE_OPTIONAL)
         return frames
 
     @staticmethod
@@ -208,7 +143,7 @@ class Store:
         frames = {"overrides": overrides}
         if run.sources is not None:
             sources = run.sources.rename(columns={"table": "dataset_table"}).astype("object")
-            frames["sources"] = _frame("sources", sources, schema.SOURCE_COLUMNS)
+            frames["sources"] = frame_for("sources", sources, schema.SOURCE_COLUMNS)
         return frames
 
     def save_run(
@@ -238,7 +173,7 @@ class Store:
                 log.info("run %s already stored: reused", run_id)
                 return run_id
             self._delete_run(con, run_id)
-            _insert(con, "runs", run_id, _run_row(run, results).drop(columns="run_id"), schema.RUN_COLUMNS[1:])
+            insert(con, "runs", run_id, run_row(run, results).drop(columns="run_id"), schema.RUN_COLUMNS[1:])
             self._insert_tables(con, run_id, frames)
         log.info("run %s saved to %s", run_id, self.path)
         return run_id
@@ -255,9 +190,9 @@ class Store:
             if exists and exists[0] and not replace:
                 return run_id
             self._delete_run(con, run_id)
-            row = _run_row(run.finished("running", at=None), None).drop(columns="run_id")
+            row = run_row(run.finished("running", at=None), None).drop(columns="run_id")
             row["finished_at"] = pd.Series([None], dtype="object")
-            _insert(con, "runs", run_id, row, schema.RUN_COLUMNS[1:])
+            insert(con, "runs", run_id, row, schema.RUN_COLUMNS[1:])
             self._insert_tables(con, run_id, self._provenance_frames(run))
         return run_id
 
@@ -315,13 +250,13 @@ class Store:
         }
         frame = pd.DataFrame({k: pd.Series([v], dtype="object") for k, v in row.items()})
         tagged = None if metrics is None else metrics.assign(member=int(member))
-        long = _frame("member_metrics", tagged, schema.MEMBER_METRIC_COLUMNS)
+        long = frame_for("member_metrics", tagged, schema.MEMBER_METRIC_COLUMNS)
         with self._transaction() as con:
             self._require(con, run_id)
             for table in ("members", "member_metrics"):
                 con.execute(f"DELETE FROM {quote(table)} WHERE run_id = ? AND member = ?", [run_id, int(member)])
-            _insert(con, "members", run_id, frame, schema.MEMBER_COLUMNS)
-            _insert(con, "member_metrics", run_id, long, schema.MEMBER_METRIC_COLUMNS)
+            insert(con, "members", run_id, frame, schema.MEMBER_COLUMNS)
+            insert(con, "member_metrics", run_id, long, schema.MEMBER_METRIC_COLUMNS)
 
     def pending_members(self, run_id: str, n: int) -> list[int]:
         """Return the members of ``0..n-1`` not yet recorded as finished (``done``/``infeasible``)."""

@@ -1,0 +1,134 @@
+"""The ensemble's additions to the store: the ``member_storage`` table and the risk views.
+
+The store (``aralnexus.store``) owns ``runs``, ``members`` and ``member_metrics``; this module adds,
+with ``CREATE … IF NOT EXISTS`` / ``CREATE OR REPLACE`` when an ensemble runs or risk is read:
+
+- ``member_storage(run_id, member, plant, time, storage_hm3)``: end-of-month storage of the main
+  reservoirs per member (storage fan charts);
+- ``ensemble_member_metrics``: ``member_metrics`` rows of finished (``done``) members only;
+- table macros ``risk_winter_deficit_at(threshold_twh)``, ``risk_winter_deficit_any_at(threshold_twh)``,
+  ``risk_trade_target_at(target_musd, target_year)`` and the views ``risk_winter_deficit``
+  (1 TWh), ``risk_winter_deficit_any`` (1 TWh), ``risk_exports``, ``risk_exports_total``,
+  ``risk_trade_target`` (US$500 million in 2030), ``risk_storage_fan``.
+
+Quantiles are ``quantile_cont`` (linear interpolation, as numpy's default). A member's rows are
+written storage first, then the ``members`` row (``Store.save_member``, one transaction): the
+``members`` row is the commit marker, and a member re-run after an interruption replaces both.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from aralnexus.store import Store
+from aralnexus.store.locking import connection
+
+DEFAULT_THRESHOLD_TWH = 1.0
+TRADE_TARGET_MUSD = 500.0
+TRADE_TARGET_YEAR = 2030
+
+_QUANTILES = "quantile_cont(value, 0.1) AS p10, quantile_cont(value, 0.5) AS p50, quantile_cont(value, 0.9) AS p90"
+
+STATEMENTS: tuple[str, ...] = (
+    "CREATE TABLE IF NOT EXISTS member_storage "
+    "(run_id VARCHAR, member INTEGER, plant VARCHAR, time TIMESTAMP, storage_hm3 DOUBLE)",
+    """CREATE OR REPLACE VIEW ensemble_member_metrics AS
+       SELECT mm.* FROM member_metrics mm
+       JOIN members m ON m.run_id = mm.run_id AND m.member = mm.member
+       WHERE m.status = 'done'""",
+    f"""CREATE OR REPLACE MACRO risk_winter_deficit_at(threshold_twh) AS TABLE
+       SELECT run_id, country, year, count(*) AS members, threshold_twh AS threshold_twh,
+              avg(CASE WHEN value > threshold_twh THEN 1.0 ELSE 0.0 END) AS p_exceed,
+              avg(value) AS mean, {_QUANTILES}
+       FROM ensemble_member_metrics
+       WHERE metric = 'winter_deficit_twh' AND value IS NOT NULL
+       GROUP BY run_id, country, year""",
+    """CREATE OR REPLACE MACRO risk_winter_deficit_any_at(threshold_twh) AS TABLE
+       SELECT run_id, country, count(*) AS members, threshold_twh AS threshold_twh,
+              avg(CASE WHEN worst > threshold_twh THEN 1.0 ELSE 0.0 END) AS p_exceed_any_year,
+              quantile_cont(worst, 0.5) AS p50_worst_twh, quantile_cont(worst, 0.9) AS p90_worst_twh
+       FROM (SELECT run_id, country, member, max(value) AS worst FROM ensemble_member_metrics
+             WHERE metric = 'winter_deficit_twh' AND value IS NOT NULL
+             GROUP BY run_id, country, member)
+       GROUP BY run_id, country""",
+    f"CREATE OR REPLACE VIEW risk_winter_deficit AS SELECT * FROM risk_winter_deficit_at({DEFAULT_THRESHOLD_TWH})",
+    f"""CREATE OR REPLACE VIEW risk_winter_deficit_any AS
+       SELECT * FROM risk_winter_deficit_any_at({DEFAULT_THRESHOLD_TWH})""",
+    f"""CREATE OR REPLACE VIEW risk_exports AS
+       SELECT run_id, country, year, metric, count(*) AS members, avg(value) AS mean, {_QUANTILES}
+       FROM ensemble_member_metrics
+       WHERE metric IN ('exports_twh', 'export_revenue_musd') AND value IS NOT NULL
+       GROUP BY run_id, country, year, metric""",
+    f"""CREATE OR REPLACE VIEW risk_exports_total AS
+       SELECT run_id, country, metric, count(*) AS members, avg(value) AS mean, {_QUANTILES}
+       FROM (SELECT run_id, country, metric, member, sum(value) AS value FROM ensemble_member_metrics
+             WHERE metric IN ('exports_twh', 'export_revenue_musd')
+             GROUP BY run_id, country, metric, member)
+       GROUP BY run_id, country, metric""",
+    f"""CREATE OR REPLACE MACRO risk_trade_target_at(target_musd, target_year) AS TABLE
+       SELECT run_id, year, count(*) AS members, target_musd AS target_musd,
+              avg(CASE WHEN value >= target_musd THEN 1.0 ELSE 0.0 END) AS p_reach,
+              avg(value) AS mean, {_QUANTILES}
+       FROM ensemble_member_metrics
+       WHERE metric = 'trade_turnover_musd' AND year = target_year
+       GROUP BY run_id, year""",
+    f"""CREATE OR REPLACE VIEW risk_trade_target AS
+       SELECT * FROM risk_trade_target_at({TRADE_TARGET_MUSD}, {TRADE_TARGET_YEAR})""",
+    """CREATE OR REPLACE VIEW risk_storage_fan AS
+       SELECT s.run_id, s.plant, s.time, count(*) AS members,
+              quantile_cont(s.storage_hm3, 0.1) AS p10_hm3, quantile_cont(s.storage_hm3, 0.5) AS p50_hm3,
+              quantile_cont(s.storage_hm3, 0.9) AS p90_hm3
+       FROM member_storage s
+       JOIN members m ON m.run_id = s.run_id AND m.member = s.member
+       WHERE m.status = 'done'
+       GROUP BY s.run_id, s.plant, s.time""",
+)
+
+#: Views a user can query (``aralnexus results query "SELECT * FROM risk_exports"``).
+RISK_VIEWS: tuple[str, ...] = (
+    "risk_winter_deficit",
+    "risk_winter_deficit_any",
+    "risk_exports",
+    "risk_exports_total",
+    "risk_trade_target",
+    "risk_storage_fan",
+)
+
+
+def ensure_ensemble_schema(store: Store) -> None:
+    """Create the ``member_storage`` table and (re)create the risk views and macros."""
+    with connection(store.path, write=True, timeout_s=store.timeout_s) as con:
+        con.begin()
+        for statement in STATEMENTS:
+            con.execute(statement)
+        con.commit()
+
+
+def save_member_storage(store: Store, run_id: str, member: int, storage: pd.DataFrame | None) -> None:
+    """Replace one member's ``member_storage`` rows (one transaction)."""
+    frame = (
+        pd.DataFrame({"plant": pd.Series(dtype=str), "time": pd.Series(dtype="datetime64[s]"), "storage_hm3": []})
+        if storage is None
+        else storage[["plant", "time", "storage_hm3"]]
+    )
+    with connection(store.path, write=True, timeout_s=store.timeout_s) as con:
+        con.begin()
+        con.execute("DELETE FROM member_storage WHERE run_id = ? AND member = ?", [run_id, int(member)])
+        if len(frame):
+            con.register("_in_storage", frame)
+            con.execute(
+                "INSERT INTO member_storage SELECT ?, ?, CAST(plant AS VARCHAR), CAST(time AS TIMESTAMP), "
+                "CAST(storage_hm3 AS DOUBLE) FROM _in_storage",
+                [run_id, int(member)],
+            )
+            con.unregister("_in_storage")
+        con.commit()
+
+
+def delete_member_storage(store: Store, run_id: str | None = None) -> None:
+    """Delete ``member_storage`` rows of a run (or, with ``None``, of runs no longer stored)."""
+    with connection(store.path, write=True, timeout_s=store.timeout_s) as con:
+        if run_id is None:
+            con.execute("DELETE FROM member_storage WHERE run_id NOT IN (SELECT run_id FROM runs)")
+        else:
+            con.execute("DELETE FROM member_storage WHERE run_id = ?", [run_id])

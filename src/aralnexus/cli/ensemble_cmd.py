@@ -1,9 +1,218 @@
-"""CLI commands: ensemble (placeholder until implemented)."""
+"""CLI command ``ensemble``: N synthetic hydrology members (× scenario variants), locally or on Dask.
+
+``aralnexus ensemble SCENARIO --members N --seed S [--workers K | --scheduler tcp://HOST:PORT]``
+streams every member into the store as it finishes, resumes where an interrupted run stopped,
+and ends with a risk summary table and where the results are (see docs/ensembles.md).
+"""
 
 from __future__ import annotations
 
+import re
+from typing import Annotated, Any
+
+import pandas as pd
 import typer
+
+from aralnexus.cli.common import (
+    JsonOption,
+    QuietOption,
+    StoreOption,
+    console,
+    err_console,
+    frame_table,
+    handled,
+    print_json,
+    progress,
+)
+from aralnexus.errors import ExitCode, InputError, Problem
+
+_YEARS = re.compile(r"^(\d{4})(?:-(\d{2}))?\s*(?:-|\.\.|:|–)\s*(\d{4})(?:-(\d{2}))?$")
+
+
+def parse_horizon(text: str) -> tuple[str, str]:
+    """Parse ``2025-2027`` (whole years) or ``2025-01..2027-06`` into first and last month ``YYYY-MM``."""
+    match = _YEARS.match(text.strip())
+    if not match:
+        raise InputError([Problem("--horizon", "", "YYYY-YYYY or YYYY-MM..YYYY-MM, e.g. 2025-2027", repr(text))])
+    y0, m0, y1, m1 = match.groups()
+    return f"{y0}-{m0 or '01'}", f"{y1}-{m1 or '12'}"
+
+
+def _risk_tables(store: Any, run_id: str, threshold_twh: float) -> dict[str, pd.DataFrame]:
+    from aralnexus.ensemble import risk
+
+    return {
+        "winter_deficit_any": risk.winter_deficit_any_risk(store, run_id, threshold_twh),
+        "winter_deficit": risk.winter_deficit_risk(store, run_id, threshold_twh),
+        "exports_total": risk.export_quantiles(store, run_id),
+        "trade_target": risk.trade_target_probability(store, run_id),
+    }
+
+
+def ensemble(
+    scenario: Annotated[str, typer.Argument(help="Scenario YAML file, or 'default'.")] = "default",
+    members: Annotated[int, typer.Option("--members", "-n", help="Number of synthetic hydrology members.")] = 100,
+    seed: Annotated[
+        int | None, typer.Option("--seed", help="Seed of the synthetic ensemble (default: the scenario's).")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", "-w", help="Local worker processes (default: one per core).")
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="Run on this Dask scheduler, e.g. tcp://10.0.0.5:8786.")
+    ] = None,
+    vary: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--vary",
+            help="Scenario variant grid PATH=V1,V2 (repeatable; cartesian product), e.g. casa1000.start=2027,2029 "
+            "or links.casa1000_pk.start=2027-05,2029-05.",
+        ),
+    ] = None,
+    heads: Annotated[
+        str, typer.Option("--heads", help="Heads per member: iterate (accurate) or median (one LP solve, faster).")
+    ] = "iterate",
+    horizon: Annotated[
+        str | None, typer.Option("--horizon", help="Years, e.g. 2025-2027 (or YYYY-MM..YYYY-MM).")
+    ] = None,
+    start: Annotated[str | None, typer.Option("--start", help="First month YYYY-MM.")] = None,
+    end: Annotated[str | None, typer.Option("--end", help="Last month YYYY-MM.")] = None,
+    threshold_twh: Annotated[
+        float, typer.Option("--threshold-twh", help="Winter-deficit threshold for the exceedance probability, TWh.")
+    ] = 1.0,
+    force: Annotated[bool, typer.Option("--force", help="Start over: replace stored runs of these variants.")] = False,
+    store: StoreOption = None,
+    quiet: QuietOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Run the pathway for N synthetic hydrology members, stream them into the store and summarise risk."""
+    from aralnexus.ensemble.runner import EnsembleSpec, run_ensemble
+    from aralnexus.store import open_store
+
+    with handled():
+        if horizon is not None:
+            start, end = parse_horizon(horizon)
+        spec = EnsembleSpec(
+            scenario=scenario,
+            members=members,
+            seed=seed,
+            start=start,
+            end=end,
+            vary=tuple(vary or ()),
+            workers=workers,
+            scheduler=scheduler,
+            heads=heads,  # type: ignore[arg-type]
+            force=force,
+        )
+        db = open_store(store)
+        try:
+            with progress("ensemble members", total=None, quiet=quiet or as_json, delay_s=0.5) as bar:
+
+                def on_member(out: Any, done: int, total: int) -> None:
+                    bar.update(f"member {out.member} {out.status} ({done}/{total})")
+                    bar.advance()
+
+                outcome = run_ensemble(spec, db, progress=on_member)
+        except KeyboardInterrupt:
+            err_console.print(
+                "interrupted: finished members are stored; run the same command again to resume.", highlight=False
+            )
+            raise typer.Exit(130) from None
+        risks = {r.run_id: _risk_tables(db, r.run_id, threshold_twh) for r in outcome.runs}
+    if as_json:
+        print_json(
+            {
+                "store": outcome.store,
+                "seconds": round(outcome.seconds, 2),
+                "backend": outcome.backend,
+                "workers": outcome.workers,
+                "complete": outcome.complete,
+                "runs": [
+                    {
+                        "run_id": r.run_id,
+                        "variant": r.variant,
+                        "scenario": r.scenario,
+                        "n_members": r.n_members,
+                        "already_done": r.already_done,
+                        "ran": len(r.ran),
+                        "done": r.done,
+                        "infeasible": r.infeasible,
+                        "failed": r.failed,
+                        "missing": r.missing,
+                        "status": r.status,
+                        "risk": risks[r.run_id],
+                    }
+                    for r in outcome.runs
+                ],
+            }
+        )
+    else:
+        _print(outcome, risks, threshold_twh, quiet)
+    if not outcome.complete:
+        missing = sum(r.missing for r in outcome.runs)
+        err_console.print(f"{missing} member(s) not finished; run the same command again to resume.", highlight=False)
+        raise typer.Exit(int(ExitCode.FAILURE))
+
+
+def _print(outcome: Any, risks: dict[str, dict[str, pd.DataFrame]], threshold_twh: float, quiet: bool) -> None:
+    runs = pd.DataFrame(
+        [
+            {
+                "run": r.run_id,
+                "variant": r.variant or "(base)",
+                "members": r.n_members,
+                "stored before": r.already_done,
+                "ran now": len(r.ran),
+                "infeasible": r.infeasible,
+                "failed": r.failed,
+                "missing": r.missing,
+                "status": r.status,
+            }
+            for r in outcome.runs
+        ]
+    )
+    if not quiet:
+        console.print(frame_table(runs, "Ensemble runs", floats="{:,.0f}"))
+        for r in outcome.runs:
+            tables = risks[r.run_id]
+            title = f"Risk · {r.run_id} {r.variant or r.scenario}"
+            console.print(frame_table(_summary(tables, threshold_twh), title, floats="{:,.2f}"))
+    console.print(
+        f"Done in {outcome.seconds:.1f} s on {outcome.workers} {outcome.backend} worker(s). "
+        f"Results: store {outcome.store}, run(s) {', '.join(r.run_id for r in outcome.runs)}. "
+        'Risk views: aralnexus results query "SELECT * FROM risk_winter_deficit"',
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def _row(figure: str, country: Any, q: tuple[Any, Any, Any] = (None, None, None), p: Any = None) -> dict[str, Any]:
+    return {"figure": figure, "country": country, "P10": q[0], "P50": q[1], "P90": q[2], "probability": p}
+
+
+def _summary(tables: dict[str, pd.DataFrame], threshold_twh: float) -> pd.DataFrame:
+    rows = [
+        _row(f"P(winter deficit > {threshold_twh:g} TWh, some winter)", r.country, p=r.p_exceed_any_year)
+        for r in tables["winter_deficit_any"].itertuples()
+    ]
+    rows += [
+        _row(
+            "exports, horizon TWh" if r.metric == "exports_twh" else "export revenue, horizon US$m",
+            r.country,
+            (r.p10, r.p50, r.p90),
+        )
+        for r in tables["exports_total"].itertuples()
+    ]
+    rows += [
+        _row(f"trade turnover {r.year} US$m (P ≥ {r.target_musd:,.0f})", "KG-TJ", (r.p10, r.p50, r.p90), r.p_reach)
+        for r in tables["trade_target"].itertuples()
+    ]
+    if tables["trade_target"].empty:
+        rows.append(_row("trade target year (2030) outside the horizon", "KG-TJ"))
+    columns = ["figure", "country", "P10", "P50", "P90", "probability"]
+    return pd.DataFrame(rows, columns=columns).astype(dict.fromkeys(columns[2:], float))
 
 
 def register(app: typer.Typer) -> None:
-    """Add this group's commands to app."""
+    """Add ``ensemble`` to the app."""
+    app.command("ensemble")(ensemble)

@@ -104,9 +104,9 @@ def compact_tables(
     )
     _, metrics, _, trade, _ = evaluate(solver.scenario, results)
     kept = metrics[metrics["metric"].isin(ENSEMBLE_METRICS)]
-    first_year = int(solver.scenario.start[:4])
+    first_year, last_year = int(solver.scenario.start[:4]), int(solver.scenario.end[:4])
     turnover = turnover_by_year(trade)
-    turnover = turnover[turnover.index >= first_year]
+    turnover = turnover[(turnover.index >= first_year) & (turnover.index <= last_year)]
     trade_rows = pd.DataFrame(
         {
             "country": PAIR,

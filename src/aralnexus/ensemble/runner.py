@@ -149,6 +149,11 @@ class _Task:
     inflows: xr.DataArray
 
 
+def _hook_env() -> dict[str, str]:
+    """Test-hook variables to hand to workers (a fork server may predate them)."""
+    return {k: v for k, v in os.environ.items() if k.startswith("ARALNEXUS_TEST_")}
+
+
 class _Backend:
     """A pool of workers: submit member tasks, restart after a crash, shut down."""
 
@@ -165,7 +170,7 @@ class _Backend:
             max_workers=self.workers,
             mp_context=ctx,
             initializer=init_local_worker,
-            initargs=(self.variants, self.options, os.getpid()),
+            initargs=(self.variants, self.options, os.getpid(), _hook_env()),
         )
 
     @property
@@ -348,7 +353,11 @@ def _drive(
                     exhausted = True
                     continue
                 task = task_or_none
-            in_flight[backend.submit(task)] = (task, datetime.now().replace(microsecond=0))
+            try:
+                in_flight[backend.submit(task)] = (task, datetime.now().replace(microsecond=0))
+            except BrokenProcessPool:
+                retry.append(task)
+                break
         if not in_flight:
             return
         done = backend.wait(list(in_flight))

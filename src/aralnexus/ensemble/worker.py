@@ -47,8 +47,11 @@ def _watch_parent(main_pid: int) -> None:
             os._exit(0)
 
 
-def init_local_worker(scenarios: dict[str, Scenario], options: SolverOptions, parent_pid: int) -> None:
-    """Pool initializer: remember the variants and options; die with the parent."""
+def init_local_worker(
+    scenarios: dict[str, Scenario], options: SolverOptions, parent_pid: int, env: dict[str, str] | None = None
+) -> None:
+    """Pool initializer: remember the variants and options, set ``env`` (test hooks); die with the parent."""
+    os.environ.update(env or {})
     _SCENARIOS.clear()
     _SCENARIOS.update(scenarios)
     _OPTIONS[0] = options

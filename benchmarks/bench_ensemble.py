@@ -10,10 +10,20 @@ Cases
     ``tests/simulate/test_against_pywr.py``), so both follow the same trajectory
     (``member0_storage_gap_hm3``). Times are normalised per member-year; ``ratio`` = ours / pywr
     per member-year.
+``dask-2-vs-1-workers``
+    A 200-member optimised ensemble (default scenario, horizon 2025–2026, ``median`` heads: one
+    warm-started LP solve per member) on a local Dask cluster of 2 single-threaded workers against
+    1 worker; each time includes the workers' LP build and median-run head iteration, not the
+    cluster start. Target ratio ≤ 0.6.
+``ensemble-memory``
+    Peak RSS (parent + all worker processes, psutil sampling every 0.1 s) of a local ensemble of
+    4N members against N members (N = 25, horizon 2025, 2 workers): ``memory_ratio`` ≈ 1 means
+    memory stays flat as N grows; ``ratio`` is the time ratio (≈ 4).
 """
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 from collections.abc import Callable
@@ -73,9 +83,127 @@ def simulator_vs_pywr() -> dict[str, object]:
     }
 
 
+#: Members of the optimised-ensemble cases (``ARALNEXUS_BENCH_MEMBERS`` overrides, e.g. for a quick look).
+OPT_MEMBERS = 200
+OPT_START, OPT_END, OPT_HORIZON = "2025-01", "2026-12", "2025-2026"
+MEM_START, MEM_END = "2025-01", "2025-12"
+
+
+class _PeakRss:
+    """Sample the RSS of this process and all its descendants every 0.1 s; keep the peak (MB)."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.peak_mb = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        import psutil
+
+        me = psutil.Process()
+        while not self._stop.is_set():
+            total = 0
+            for proc in [me, *me.children(recursive=True)]:
+                with contextlib.suppress(psutil.Error):
+                    total += proc.memory_info().rss
+            self.peak_mb = max(self.peak_mb, total / 2**20)
+            self._stop.wait(0.1)
+
+    def __enter__(self) -> _PeakRss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _dask_ensemble_s(n_workers: int, members: int, folder: Path) -> float:
+    from distributed import Client, LocalCluster
+
+    from aralnexus.ensemble.runner import EnsembleSpec, run_ensemble
+
+    spec = EnsembleSpec("default", members=members, seed=11, start=OPT_START, end=OPT_END, heads="median")
+    with (
+        LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        Client(cluster) as client,
+    ):
+        t0 = time.perf_counter()
+        outcome = run_ensemble(spec, folder / f"dask{n_workers}.duckdb", client=client)
+        seconds = time.perf_counter() - t0
+    if not outcome.complete:
+        raise RuntimeError(f"ensemble on {n_workers} Dask worker(s) incomplete: {outcome.runs}")
+    return seconds
+
+
+def dask_2_vs_1_workers() -> dict[str, object]:
+    """Time a 200-member optimised ensemble on 2 local Dask workers against 1 worker (target ratio ≤ 0.6)."""
+    import os
+    import tempfile
+
+    members = int(os.environ.get("ARALNEXUS_BENCH_MEMBERS", OPT_MEMBERS))
+    with tempfile.TemporaryDirectory() as tmp:
+        one = _dask_ensemble_s(1, members, Path(tmp))
+        two = _dask_ensemble_s(2, members, Path(tmp))
+    return {
+        "case": "dask-2-vs-1-workers",
+        "ours_s": two,
+        "anchor": "dask-1-worker",
+        "anchor_s": one,
+        "ratio": two / one,
+        "members": members,
+        "horizon": OPT_HORIZON,
+        "heads": "median",
+        "cores": os.cpu_count(),
+        "target_ratio": 0.6,
+    }
+
+
+def _local_ensemble(members: int, folder: Path) -> tuple[float, float]:
+    from aralnexus.ensemble.runner import EnsembleSpec, run_ensemble
+
+    spec = EnsembleSpec("default", members=members, seed=5, start=MEM_START, end=MEM_END, workers=2, heads="median")
+    with _PeakRss() as rss:
+        t0 = time.perf_counter()
+        outcome = run_ensemble(spec, folder / f"mem{members}.duckdb")
+        seconds = time.perf_counter() - t0
+    if not outcome.complete:
+        raise RuntimeError(f"{members}-member ensemble incomplete")
+    return seconds, rss.peak_mb
+
+
+def ensemble_memory() -> dict[str, object]:
+    """Peak RSS (parent + workers) of a local ensemble of N and of 4N members: flat memory means ratio ≈ 1."""
+    import os
+    import tempfile
+
+    n = int(os.environ.get("ARALNEXUS_BENCH_MEMORY_MEMBERS", 25))
+    with tempfile.TemporaryDirectory() as tmp:
+        small_s, small_mb = _local_ensemble(n, Path(tmp))
+        large_s, large_mb = _local_ensemble(4 * n, Path(tmp))
+    return {
+        "case": "ensemble-memory",
+        "ours_s": large_s,
+        "anchor": f"{n}-members",
+        "anchor_s": small_s,
+        "ratio": large_s / small_s,
+        "members": 4 * n,
+        "anchor_members": n,
+        "peak_rss_mb": large_mb,
+        "anchor_peak_rss_mb": small_mb,
+        "memory_ratio": large_mb / small_mb,
+        "horizon": "2025",
+        "workers": 2,
+    }
+
+
 #: The cases of this group, in order (each returns one result line).
 CASES: list[Callable[[], dict[str, object]]] = [
     simulator_vs_pywr,
+    dask_2_vs_1_workers,
+    ensemble_memory,
 ]
 
 

@@ -151,7 +151,11 @@ def check_countries(ds: Dataset) -> list[Problem]:
 
 
 def check_schedules(ds: Dataset) -> list[Problem]:
-    """Check that schedule rows belong to known plants, have distinct dates, and none precede ``in_service``."""
+    """Check that schedule rows belong to known plants, have distinct dates, and follow ``in_service``.
+
+    Rows before ``in_service`` with no capacity (e.g. impounding a reservoir) are allowed; the first
+    row with capacity must not come before ``in_service``.
+    """
     problems: list[Problem] = []
     ids = list(ds.plants["plant"])
     in_service = dict(zip(ds.plants["plant"], ds.plants["in_service"], strict=True))
@@ -174,13 +178,14 @@ def check_schedules(ds: Dataset) -> list[Problem]:
             problems.append(
                 Problem("plant_schedule.csv", f"plants.{name}.schedule", "one row per date", f"{dup[0]} twice")
             )
+        producing = sorted(rows.loc[rows["capacity_mw"] > 0, "date"])
         first = in_service.get(name, "")
-        if first and dates and first > dates[0]:
+        if first and producing and first > producing[0]:
             problems.append(
                 Problem(
                     "plants.csv",
                     f"plants.{name}.in_service",
-                    f"a month no later than the first schedule date ({dates[0]})",
+                    f"a month no later than the first schedule date with capacity ({producing[0]})",
                     repr(first),
                     "use schedule_shift_months to move the whole schedule, or give a new schedule",
                 )
@@ -216,6 +221,8 @@ def check_inflows(ds: Dataset) -> list[Problem]:
             problems.append(
                 Problem("inflow_monthly.csv", f"inflows.{site}", f"12 monthly values of series {series!r}", found)
             )
+    if check_plant_references(ds) or check_plant_graph(ds):
+        return problems  # headwaters are only defined on a sound river graph
     fed = set(ds.inflow_sites["plant"])
     problems += [
         Problem(

@@ -63,13 +63,16 @@ def shift_month(month: str, months: int) -> str:
 
 @dataclass
 class Overlay:
-    """Mutable state while applying a scenario: tables, overrides, problems, sources."""
+    """Mutable state while applying a scenario: tables, overrides, problems, source changes."""
 
     tables: dict[str, pd.DataFrame]
-    sources: pd.DataFrame
+    base_sources: pd.DataFrame
     label: str
     overrides: list[Override] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    new_sources: dict[tuple[str, str, str], dict[str, str]] = field(default_factory=dict)
+    dropped: list[tuple[str, str]] = field(default_factory=list)
+    moved: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
 
     def override(self, path: str, default: object, value: object) -> None:
         """Record one changed value."""
@@ -80,26 +83,51 @@ class Overlay:
         self.problems.append(Problem("", path, expected, found, hint))
 
     def source(self, table: str, element: str, attribute: str, value: object, note: str = "") -> None:
-        """Point the provenance of one dataset cell at the scenario file."""
-        src = self.sources
-        hit = (src["table"] == table) & (src["element"] == element) & (src["attribute"] == attribute)
-        old = "; ".join(f"{s} ({k})" for s, k in zip(src.loc[hit, "source"], src.loc[hit, "kind"], strict=True))
-        row = {
-            "table": table,
-            "element": element,
-            "attribute": attribute,
-            "value": fmt(value),
-            "kind": "assumption",
-            "source": f"scenario file {self.label}",
-            "note": note or (f"replaces {old}" if old else "set by the scenario"),
-        }
-        self.sources = pd.concat([src.loc[~hit], pd.DataFrame([row])], ignore_index=True)
+        """Point the provenance of one dataset cell at the scenario file (applied by :meth:`sources`)."""
+        self.new_sources[(table, element, attribute)] = {"value": fmt(value), "note": note}
 
     def drop_sources(self, table: str, element_prefix: str) -> None:
-        """Remove the provenance rows of replaced time-indexed rows."""
-        src = self.sources
-        keep = ~((src["table"] == table) & src["element"].astype(str).str.startswith(element_prefix))
-        self.sources = src.loc[keep].reset_index(drop=True)
+        """Remove the provenance rows of replaced time-indexed rows (e.g. ``rogun/`` schedule rows)."""
+        self.dropped.append((table, element_prefix))
+
+    def move_source(self, table: str, element: str, new_element: str, note: str) -> None:
+        """Keep the provenance of a row whose key (date) moved, noting the move."""
+        self.moved[(table, element)] = (new_element, note)
+
+    def sources(self) -> pd.DataFrame:
+        """Return the sources table with the scenario's changes applied, in one pass."""
+        src = self.base_sources
+        keys = list(zip(src["table"], src["element"], src["attribute"], strict=True))
+        old: dict[tuple[str, str, str], list[str]] = {}
+        for key, source, kind in zip(keys, src["source"], src["kind"], strict=True):
+            old.setdefault(key, []).append(f"{source} ({kind})")
+        keep = [
+            key not in self.new_sources and not any(t == key[0] and str(key[1]).startswith(p) for t, p in self.dropped)
+            for key in keys
+        ]
+        rows = [
+            {
+                "table": table,
+                "element": element,
+                "attribute": attribute,
+                "value": change["value"],
+                "kind": "assumption",
+                "source": f"scenario file {self.label}",
+                "note": change["note"] or (f"replaces {'; '.join(old[key])}" if key in old else "set by the scenario"),
+            }
+            for key, change in self.new_sources.items()
+            for table, element, attribute in [key]
+        ]
+        added = pd.DataFrame(rows, columns=list(src.columns) if len(src.columns) else None)
+        out = src.loc[keep].reset_index(drop=True)
+        if self.moved:
+            target = [self.moved.get((t, str(e))) for t, e in zip(out["table"], out["element"], strict=True)]
+            hit = [m is not None for m in target]
+            moves = [m for m in target if m is not None]
+            notes = [str(n) if isinstance(n, str) else "" for n in out.loc[hit, "note"]]
+            out.loc[hit, "element"] = [m[0] for m in moves]
+            out.loc[hit, "note"] = [f"{n}; {m[1]}" if n else m[1] for n, m in zip(notes, moves, strict=True)]
+        return pd.concat([out, added], ignore_index=True)
 
 
 def _cell_equal(old: object, new: object) -> bool:
@@ -156,19 +184,77 @@ def _schedule_text(rows: pd.DataFrame) -> str:
     return "; ".join(f"{d}: {fmt(c)} MW" for d, c in zip(rows["date"], rows["capacity_mw"], strict=True))
 
 
-def shift_schedule(rows: pd.DataFrame, months: int, start: str) -> pd.DataFrame:
+def shift_schedule(rows: pd.DataFrame, months: int, start: str) -> tuple[pd.DataFrame, dict[str, str], list[str]]:
     """Move the schedule rows not yet in force at ``start`` by ``months``.
 
     Rows dated at or before ``start`` are history and stay; a row moved earlier replaces the
     history rows it lands on or before, so dates stay distinct and increasing.
+
+    Returns
+    -------
+    tuple
+        The new rows, old date → new date of the moved rows, and the dates of dropped history rows.
     """
     ordered = rows.sort_values("date")
     future = ordered["date"] > start
-    moved = ordered.loc[future].assign(date=[shift_month(str(d), months) for d in ordered.loc[future, "date"]])
+    old_dates = [str(d) for d in ordered.loc[future, "date"]]
+    moved = {d: shift_month(d, months) for d in old_dates}
+    shifted = ordered.loc[future].assign(date=[moved[d] for d in old_dates])
     kept = ordered.loc[~future]
-    if len(moved):
-        kept = kept.loc[kept["date"] < moved["date"].min()]
-    return pd.concat([kept, moved], ignore_index=True)
+    dropped: list[str] = []
+    if len(shifted):
+        superseded = kept["date"] >= shifted["date"].min()
+        dropped = [str(d) for d in kept.loc[superseded, "date"]]
+        kept = kept.loc[~superseded]
+    return pd.concat([kept, shifted], ignore_index=True), moved, dropped
+
+
+def _new_schedule(state: Overlay, plant: str, rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame | None:
+    """Build a plant's replacement schedule; record sources, or problems for missing values."""
+    path = f"plants.{plant}.schedule"
+    required = [c.name for c in TABLE_SPECS["plant_schedule"][1] if c.required and c.name != "plant"]
+    gaps = [(i, c) for i, row in enumerate(rows) for c in required if row.get(c) is None]
+    for i, column in gaps:
+        state.problem(f"{path}.{i}.{column}", f"a value for {column} in every row", "nothing")
+    if gaps:
+        return None
+    state.drop_sources("plant_schedule", f"{plant}/")
+    for row in rows:
+        for column, value in row.items():
+            if column != "date" and value is not None:
+                state.source("plant_schedule", f"{plant}/{row['date']}", column, value)
+    records = [{"plant": plant, **{k: (math.nan if v is None else v) for k, v in row.items()}} for row in rows]
+    return pd.DataFrame(records, columns=columns)
+
+
+def _shifted_schedule(
+    state: Overlay,
+    plant: str,
+    rows: pd.DataFrame,
+    months: int,
+    start: str,
+    plants: pd.DataFrame,
+    *,
+    keep_in_service: bool,
+) -> pd.DataFrame:
+    """Shift a plant's schedule (and ``in_service``) by ``months``; sources move with the rows."""
+    path = f"plants.{plant}"
+    new_rows, moved, dropped = shift_schedule(rows, months, start)
+    state.override(f"{path}.schedule_shift_months", 0, months)
+    note = f"date moved by {months} months (schedule_shift_months in scenario file {state.label})"
+    for old, new in moved.items():
+        state.move_source("plant_schedule", f"{plant}/{old}", f"{plant}/{new}", note)
+    for date in dropped:
+        state.drop_sources("plant_schedule", f"{plant}/{date}")
+    hit = plants.index[plants["plant"] == plant]
+    if len(hit) and not keep_in_service:
+        old_month = str(plants.at[hit[0], "in_service"])
+        new_month = shift_month(old_month, months) if old_month > start else old_month
+        if new_month != old_month:
+            state.override(f"{path}.in_service", old_month, new_month)
+            state.source("plants", plant, "in_service", new_month, note)
+            plants.at[hit[0], "in_service"] = new_month
+    return new_rows
 
 
 def apply_schedules(state: Overlay, patches: dict[str, BaseModel], start: str) -> None:
@@ -178,10 +264,9 @@ def apply_schedules(state: Overlay, patches: dict[str, BaseModel], start: str) -
     for plant, patch in patches.items():
         given = patch.model_dump(exclude_unset=True)
         rows_old = sched.loc[sched["plant"] == plant]
-        path = f"plants.{plant}"
         if "schedule" in given and "schedule_shift_months" in given:
             state.problem(
-                f"{path}.schedule_shift_months",
+                f"plants.{plant}.schedule_shift_months",
                 "either a new schedule or schedule_shift_months",
                 "both",
                 "shift the dates of the new schedule yourself",
@@ -189,40 +274,14 @@ def apply_schedules(state: Overlay, patches: dict[str, BaseModel], start: str) -
             continue
         new_rows: pd.DataFrame | None = None
         if given.get("schedule") is not None:
-            required = [c.name for c in TABLE_SPECS["plant_schedule"][1] if c.required and c.name != "plant"]
-            gaps = [(i, c) for i, row in enumerate(given["schedule"]) for c in required if row.get(c) is None]
-            for i, column in gaps:
-                state.problem(f"{path}.schedule.{i}.{column}", f"a value for {column} in every row", "nothing")
-            if gaps:
-                continue
-            new_rows = pd.DataFrame(
-                [
-                    {"plant": plant, **{k: (math.nan if v is None else v) for k, v in row.items()}}
-                    for row in given["schedule"]
-                ],
-                columns=list(sched.columns),
-            )
+            new_rows = _new_schedule(state, plant, given["schedule"], list(sched.columns))
         elif given.get("schedule_shift_months"):
             months = int(given["schedule_shift_months"])
-            new_rows = shift_schedule(rows_old, months, start)
-            state.override(f"{path}.schedule_shift_months", 0, months)
-            hit = plants.index[plants["plant"] == plant]
-            if len(hit) and "in_service" not in given:
-                old = str(plants.at[hit[0], "in_service"])
-                new = shift_month(old, months) if old > start else old
-                if new != old:
-                    state.override(f"{path}.in_service", old, new)
-                    state.source("plants", plant, "in_service", new, f"default shifted by {months} months")
-                    plants.at[hit[0], "in_service"] = new
+            keep = "in_service" in given
+            new_rows = _shifted_schedule(state, plant, rows_old, months, start, plants, keep_in_service=keep)
         if new_rows is None:
             continue
-        state.override(f"{path}.schedule", _schedule_text(rows_old), _schedule_text(new_rows))
-        state.drop_sources("plant_schedule", f"{plant}/")
-        value_columns = [c for c in new_rows.columns if c not in ("plant", "date")]
-        for _, row in new_rows.iterrows():
-            for column in value_columns:
-                if not pd.isna(row[column]):
-                    state.source("plant_schedule", f"{plant}/{row['date']}", column, row[column])
+        state.override(f"plants.{plant}.schedule", _schedule_text(rows_old), _schedule_text(new_rows))
         sched = pd.concat(
             [sched.loc[sched["plant"] != plant], new_rows.astype(sched.dtypes.to_dict())], ignore_index=True
         )
@@ -379,12 +438,12 @@ def apply_scenario(
         The resolved dataset, the overrides in file order and the problems found (file left empty).
     """
     tables = {name: base.table(name) for name in TABLE_SPECS}
-    state = Overlay(tables=tables, sources=base.sources.copy(), label=label)
+    state = Overlay(tables=tables, base_sources=base.sources, label=label)
     for section in ELEMENT_SECTIONS:
         apply_elements(state, section, getattr(spec, section))
     apply_schedules(state, spec.plants, start)
     apply_min_releases(state, spec.min_releases)
     apply_inflows(state, spec.inflows)
     apply_parameters(state, spec.parameters)
-    dataset = replace(base, **state.tables, sources=state.sources)
+    dataset = replace(base, **state.tables, sources=state.sources())
     return dataset, state.overrides, state.problems

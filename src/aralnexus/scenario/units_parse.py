@@ -161,7 +161,7 @@ def expected_text(key: str) -> str:
     label = unit_label(key)
     others = [s for s in dim.spellings if s != label]
     alt = f" (or a string with a unit: {', '.join(others)})" if others else ""
-    return f"a {dim.name} in {label}{alt}"
+    return f"{_article(dim.name)} in {label}{alt}"
 
 
 def parse_quantity(key: str, value: object) -> float:
@@ -200,9 +200,13 @@ def parse_quantity(key: str, value: object) -> float:
     factor = dim.factors.get(_norm(unit))
     if factor is None:
         other = next((d for d in _DIMENSIONS if _norm(unit) in d.factors), None)
-        what = f"a {other.name} ({unit})" if other else f"an unknown unit {unit!r}"
+        what = f"{_article(other.name)} ({unit})" if other else f"an unknown unit {unit!r}"
         raise UnitError(expected_text(key), f"{value!r}, {what}")
     return number * factor / size
+
+
+def _article(noun: str) -> str:
+    return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
 
 
 def _kind(value: object) -> str:

@@ -107,10 +107,10 @@ def read_yaml(text: str, label: str) -> tuple[Any, dict[str, int]]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{label}:{mark.line + 1}:{mark.column + 1}" if mark else label
-        found = exc.problem or "invalid YAML"
+        found = (exc.problem or "invalid YAML").removeprefix("found ")
         if exc.context:
             found = f"{found} ({exc.context})"
-        hint = "YAML indents with spaces, not tabs" if "\t" in text and "tab" in found else ""
+        hint = "YAML indents with spaces, not tabs" if "'\\t'" in found else ""
         hint = hint or "check the indentation and the ':' after each key on or just before this line"
         raise InputError([Problem(where, "", "valid YAML", found, hint)]) from None
     except yaml.YAMLError as exc:

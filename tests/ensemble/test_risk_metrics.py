@@ -105,3 +105,11 @@ def test_views_are_queryable_from_the_store(store: Store, run_id: str) -> None:
     assert len(view) == 2
     summary = risk.risk_summary(store, run_id)
     assert {"probability", "TWh", "US$ million"} <= set(summary["unit"])
+
+
+def test_risk_figures_cover_deficit_exports_trade_and_storage(store: Store, run_id: str) -> None:
+    from aralnexus.ensemble.figures import risk_figures
+
+    figures = risk_figures(store, run_id)
+    assert list(figures) == ["risk-winter-deficit", "risk-exports", "risk-trade-target", "risk-storage-fan"]
+    assert "50%" in figures["risk-trade-target"].layout.title.text

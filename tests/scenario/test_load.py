@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from aralnexus.data.dataset import Dataset
 from aralnexus.errors import InputError
-from aralnexus.scenario import Scenario, load_scenario
+from aralnexus.scenario import Scenario, load_scenario, scenario_from_mapping
 from aralnexus.scenario.checks import run_checks
 from aralnexus.scenario.units_parse import UnitError, parse_quantity
 
@@ -319,3 +319,13 @@ def test_validate_default_through_main_exits_0() -> None:
     done = subprocess.run([sys.executable, "-c", code, "validate", "default"], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "default is valid: 0 overrides" in done.stdout
+
+
+def test_a_parsed_mapping_validates_like_a_file(base: Dataset, write_yaml: WriteYaml) -> None:
+    text = "plants:\n  rogun: {capacity_mw: 3600}\n"
+    from_file = load_scenario(write_yaml(text), base=base)
+    from_data = scenario_from_mapping({"plants": {"rogun": {"capacity_mw": "3.6 GW"}}}, label="variant", base=base)
+    assert from_data.content_hash == from_file.content_hash
+    assert from_data.file == "variant"
+    with pytest.raises(InputError, match=r"variant: plants\.rogun\.capacity_mw"):
+        scenario_from_mapping({"plants": {"rogun": {"capacity_mw": -1}}}, label="variant", base=base)

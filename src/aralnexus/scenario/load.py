@@ -49,13 +49,44 @@ def load_scenario(source: str | Path, *, base: Dataset | None = None) -> Scenari
     label = str(source)
     text = read_scenario_text(Path(source), label)
     raw, lines = read_yaml(text, label)
-    located = Located(label, lines)
+    return _resolve(raw, Located(label, lines), Path(source), dataset)
+
+
+def scenario_from_mapping(
+    data: dict[str, Any], *, label: str, folder: Path | None = None, base: Dataset | None = None
+) -> Scenario:
+    """Validate an already-parsed scenario mapping (e.g. a file's content with variations merged in).
+
+    Parameters
+    ----------
+    data
+        The scenario content, as ``yaml.safe_load`` of a scenario file would return it.
+    label
+        Name used in problems and provenance (``scenario file <label>``) and as ``Scenario.file``.
+    folder
+        Folder that relative paths (``hydrology.record_file``) are resolved from; the current one
+        when omitted.
+    base
+        Dataset the overlay applies to; the built-in default dataset when omitted.
+
+    Raises
+    ------
+    InputError
+        Listing every problem found.
+    """
+    dataset = base if base is not None else load_default()
+    return _resolve(data, Located(label), (folder or Path()) / Path(label).name, dataset)
+
+
+def _resolve(raw: object, located: Located, source: Path, dataset: Dataset) -> Scenario:
+    """Validate parsed content, apply it to ``dataset`` and run the checks; raise every problem once."""
+    label = located.label
     spec, problems, pruned = _validate(raw, located)
     if spec is None:
         raise InputError(problems)
     start = (spec.horizon.start if spec.horizon else None) or _DEFAULTS.start
     resolved, overrides, overlay_problems = apply_scenario(dataset, spec, label, start)
-    options, option_overrides, option_problems = _options(spec, Path(source), located)
+    options, option_overrides, option_problems = _options(spec, source, located)
     later = [
         located.place(p)
         for p in [*overlay_problems, *option_problems, *run_checks(resolved)]
@@ -65,7 +96,7 @@ def load_scenario(source: str | Path, *, base: Dataset | None = None) -> Scenari
     if problems:
         raise InputError(_dedupe(problems))
     return Scenario(
-        name=spec.name or Path(source).stem,
+        name=spec.name or source.stem,
         description=spec.description.strip(),
         file=label,
         content_hash=content_hash(resolved, options),
@@ -214,4 +245,4 @@ def content_hash(dataset: Dataset, options: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-__all__ = ["DEFAULT", "allowed_keys", "content_hash", "did_you_mean", "load_scenario"]
+__all__ = ["DEFAULT", "allowed_keys", "content_hash", "did_you_mean", "load_scenario", "scenario_from_mapping"]

@@ -26,7 +26,7 @@ import pandas as pd
 
 from aralnexus.dispatch.objective import power_coefficients, terminal_value_usd_per_hm3
 from aralnexus.dispatch.power import turbine_upper_m3s
-from aralnexus.dispatch.water import K, steps_of_stage, storage_lower_hm3
+from aralnexus.dispatch.water import K, steps_of_stage, storage_bounds_hm3
 from aralnexus.system.system import System
 from aralnexus.units import HOURS_PER_YEAR, MWH_PER_TWH
 
@@ -63,7 +63,7 @@ def build_pypsa_network(system: System, inflow_m3s: Array, heads_m: Array | None
     for c in system.countries.detailed:
         n.add("Bus", f"e:{c}", carrier="AC")
     last_step = np.r_[st[1:] != st[:-1], True]
-    lower = storage_lower_hm3(system, inflow_m3s)
+    lower, upper = storage_bounds_hm3(system, inflow_m3s)
     tv = terminal_value_usd_per_hm3(system, coef_stage)
     upper_turb = turbine_upper_m3s(system, coef_stage[st])
     down = system.topology.downstream
@@ -73,7 +73,7 @@ def build_pypsa_network(system: System, inflow_m3s: Array, heads_m: Array | None
         e_min = np.full(cal.n_steps, -1e5 / e_nom)
         e_max = np.full(cal.n_steps, 1e5 / e_nom)
         e_min[last_step] = lower[st[last_step], p] / e_nom
-        e_max[last_step] = system.staging.storage_max_hm3[st[last_step], p] / e_nom
+        e_max[last_step] = upper[st[last_step], p] / e_nom
         mcs = np.zeros(cal.n_steps)
         mcs[-1] = -tv[p] / cal.duration_h[-1]
         n.add(
@@ -199,12 +199,18 @@ def _extra_constraints(system: System) -> Any:
             stage = rel["stage"].to_numpy(dtype=np.int64)
             plant_idx = rel["plant"].to_numpy(dtype=np.int64)
             required = rel["required_m3s"].to_numpy(dtype=np.float64)
-            for r in range(len(rel)):  # one row per release agreement and month (test/benchmark helper)
-                plant = ids[plant_idx[r]]
-                sel = n.snapshots[steps[stage[r]]]
-                flows = link_p.sel(name=[f"turbine:{plant}", f"spill:{plant}"], snapshot=sel)
-                expr = (flows * dur.sel(snapshot=sel)).sum() + slack.sel(release=r)
-                m.add_constraints(expr >= K * cal.stage_hours[stage[r]] * required[r], name=f"min-release-{r}")
+            step = steps[stage]  # (R, k): the steps of each row's stage
+            release_dim = slack.indexes["release"]
+            snap = xr.DataArray(np.asarray(n.snapshots)[step], dims=("release", "k"), coords={"release": release_dim})
+            weight = xr.DataArray(cal.duration_h[step], dims=("release", "k"), coords={"release": release_dim})
+            lhs = slack * 1.0
+            for kind in ("turbine", "spill"):
+                names = xr.DataArray(
+                    [f"{kind}:{ids[p]}" for p in plant_idx], dims="release", coords={"release": release_dim}
+                )
+                lhs = lhs + (link_p.sel(name=names, snapshot=snap) * weight).sum("k")
+            need = xr.DataArray(K * cal.stage_hours[stage] * required, dims="release", coords={"release": release_dim})
+            m.add_constraints(lhs >= need, name="min-release")
             penalty = xr.DataArray(
                 rel["penalty_usd_per_hm3"].to_numpy(dtype=np.float64), coords={"release": slack.indexes["release"]}
             )
@@ -215,18 +221,18 @@ def _extra_constraints(system: System) -> Any:
         for j, partner in enumerate(cou.partners):
             if np.isnan(cou.import_max_twh[j]):
                 continue
-            names = [
+            import_names = [
                 f"import:{name}:{d}"
                 for i, name in enumerate(lk.ids)
                 for d, send, ok in (("fwd", lk.from_end[i], True), ("bwd", lk.to_end[i], lk.bidirectional[i]))
                 if ok and send == -1 - j
             ]
-            if not names:
+            if not import_names:
                 continue
             for y in np.unique(year):
                 sel = n.snapshots[year == y]
                 cap = cou.import_max_twh[j] * MWH_PER_TWH * cal.duration_h[year == y].sum() / HOURS_PER_YEAR
-                expr = (gen_p.sel(name=names, snapshot=sel) * dur.sel(snapshot=sel)).sum()
+                expr = (gen_p.sel(name=import_names, snapshot=sel) * dur.sel(snapshot=sel)).sum()
                 m.add_constraints(expr <= cap, name=f"import-limit-{partner}-{y}")
 
     return extra

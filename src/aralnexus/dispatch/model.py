@@ -17,7 +17,7 @@ from aralnexus.dispatch.linearise import Linearisation
 from aralnexus.dispatch.lp import LPArrays
 from aralnexus.dispatch.names import STORAGE, WATER_BALANCE
 from aralnexus.dispatch.solve import LPSolution, new_highs, run_highs, to_highs_lp
-from aralnexus.dispatch.water import storage_lower_hm3, water_rhs_hm3
+from aralnexus.dispatch.water import storage_bounds_hm3, water_rhs_hm3
 from aralnexus.system.system import System
 
 Array = npt.NDArray[np.float64]
@@ -84,8 +84,9 @@ class LPModel:
         highs: Any = self._highs
         highs.changeRowsBounds(len(idx), idx.astype(np.int32), rhs, rhs)
         cols = self.arrays.layout.cols[STORAGE].index.ravel()
-        lower = storage_lower_hm3(self.system, self.inflow_m3s).ravel()
-        upper = self.arrays.col_upper[cols]
+        lower_2d, upper_2d = storage_bounds_hm3(self.system, self.inflow_m3s)
+        lower, upper = lower_2d.ravel(), upper_2d.ravel()
+        self.arrays.col_upper[cols] = upper
         self.arrays.col_lower[cols] = lower
         self._highs.changeColsBounds(len(cols), cols.astype(np.int32), lower, upper)
 

@@ -60,6 +60,18 @@ def storage_lower_hm3(system: System, inflow_m3s: npt.NDArray[np.float64]) -> np
     return np.minimum(system.staging.storage_min_hm3, cum + gap)
 
 
+def storage_bounds_hm3(
+    system: System, inflow_m3s: npt.NDArray[np.float64]
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Return storage (lower, upper) bounds ``(S, P)``: first filling, and the end target if any."""
+    lower = storage_lower_hm3(system, inflow_m3s)
+    upper = system.staging.storage_max_hm3.copy()
+    if system.end_storage_hm3 is not None:
+        target = np.clip(system.end_storage_hm3, 0.0, upper[-1])
+        lower[-1] = upper[-1] = target
+    return lower, upper
+
+
 def define_water_balance(lp: LPArrays, system: System, inflow_m3s: npt.NDArray[np.float64], relaxed: bool) -> None:
     """Add the water balance of every (stage, plant), storage bounds, spill and water deficit."""
     cal, cols = system.calendar, lp.layout.cols
@@ -79,7 +91,7 @@ def define_water_balance(lp: LPArrays, system: System, inflow_m3s: npt.NDArray[n
     lp.add(rows, deficit, -1.0)
     rhs = water_rhs_hm3(system, inflow_m3s)
     lp.set_rows(WATER_BALANCE, rhs, rhs)
-    lp.set_cols(STORAGE, storage_lower_hm3(system, inflow_m3s), system.staging.storage_max_hm3)
+    lp.set_cols(STORAGE, *storage_bounds_hm3(system, inflow_m3s))
     lp.set_cols(SPILL, 0.0, np.inf)
     if relaxed:
         lp.set_cols(WATER_DEFICIT, 0.0, np.inf, WATER_DEFICIT_PENALTY_USD_PER_HM3)

@@ -78,6 +78,9 @@ class System:
         Inflow site id → plant index.
     economics
         Objective parameters.
+    end_storage_hm3
+        Storage every reservoir must end the horizon at (``None``: free). Used when a horizon is
+        solved in pieces under a plan (e.g. hourly months under a monthly plan).
     """
 
     calendar: Calendar
@@ -94,6 +97,7 @@ class System:
     releases: pd.DataFrame
     site_plant: dict[str, int]
     economics: Economics
+    end_storage_hm3: npt.NDArray[np.float64] | None = None
 
     @property
     def plant_ids(self) -> tuple[str, ...]:

@@ -1,0 +1,83 @@
+"""System arrays: calendar, staging, topology and curves."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from aralnexus.data.dataset import load_default
+from aralnexus.errors import InputError
+from aralnexus.system import build_system_from_dataset
+from aralnexus.system.calendar import build_calendar, hourly_shape
+from aralnexus.system.examples import make_dataset, plant_row, random_dataset
+from aralnexus.system.topology import build_topology
+
+
+def test_monthly_steps_cover_every_hour_of_every_month() -> None:
+    cal = build_calendar(load_default().load_blocks, "2024-01", "2025-12", "monthly")
+    assert cal.duration_h.sum() == pytest.approx((366 + 365) * 24)
+    assert np.allclose(np.bincount(cal.step_stage, weights=cal.duration_h), cal.stage_hours)
+
+
+def test_hourly_load_shape_keeps_the_months_energy_and_peaks_morning_and_evening() -> None:
+    blocks = load_default().load_blocks
+    shape = hourly_shape(blocks)
+    assert shape.mean() == pytest.approx(1.0)
+    assert shape[8] == shape.max() and shape[18] == shape.max()
+    assert shape[3] == shape.min()
+
+
+def test_demand_energy_is_the_same_monthly_and_hourly() -> None:
+    ds = load_default()
+    monthly = build_system_from_dataset(ds, "2026-01", "2026-12", "monthly")
+    hourly = build_system_from_dataset(ds, "2026-01", "2026-12", "hourly")
+    e_month = (monthly.countries.demand_mw * monthly.calendar.duration_h[:, None]).sum(axis=0)
+    e_hour = (hourly.countries.demand_mw * hourly.calendar.duration_h[:, None]).sum(axis=0)
+    assert e_hour == pytest.approx(e_month, rel=1e-9)
+
+
+def test_rogun_capacity_and_storage_follow_the_schedule() -> None:
+    system = build_system_from_dataset(load_default(), "2025-01", "2035-12", "monthly")
+    r = system.plant_ids.index("rogun")
+    cap = system.staging.capacity_mw[:, r]
+    stor = system.staging.storage_max_hm3[:, r]
+    assert np.all(np.diff(cap) >= 0) and np.all(np.diff(stor) >= 0)
+    assert cap[0] < cap[-1] == pytest.approx(3780.0)
+    assert stor[-1] == pytest.approx(13300.0)
+    times = pd.DatetimeIndex(system.calendar.stages["time"])
+    k1 = system.plant_ids.index("kambarata1")
+    assert (system.staging.capacity_mw[times < "2031-01-01", k1] == 0).all()
+
+
+def test_initial_storage_lies_within_the_first_stage_bounds() -> None:
+    system = build_system_from_dataset(load_default(), "2025-01", "2025-12", "monthly")
+    assert (system.storage_initial_hm3 >= system.staging.storage_min_hm3[0] - 1e-9).all()
+    assert (system.storage_initial_hm3 <= system.staging.storage_max_hm3[0] + 1e-9).all()
+
+
+def test_a_cascade_with_a_cycle_is_rejected() -> None:
+    plants = make_dataset(plants=[plant_row("a", downstream="b"), plant_row("b", downstream="a")]).plants
+    with pytest.raises(InputError, match="cycle"):
+        build_topology(plants)
+
+
+def test_unknown_downstream_plant_is_named() -> None:
+    plants = make_dataset(plants=[plant_row("a", downstream="nowhere")]).plants
+    with pytest.raises(InputError, match="nowhere"):
+        build_topology(plants)
+
+
+def test_heads_grow_with_storage() -> None:
+    system = build_system_from_dataset(load_default(), "2026-01", "2026-01", "monthly")
+    lo = system.curves.head_m(system.staging.storage_min_hm3)
+    hi = system.curves.head_m(system.staging.storage_max_hm3)
+    own = system.curves.has_curve & ~system.curves.tail_is_pool()[0] & system.staging.in_service[0]
+    assert own.sum() >= 2
+    assert (hi[0, own] > lo[0, own]).all()
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_random_systems_build(seed: int) -> None:
+    system = build_system_from_dataset(random_dataset(seed, 4, 3), "2026-01", "2026-12", "monthly")
+    assert system.countries.demand_mw.shape == (system.calendar.n_steps, 3)

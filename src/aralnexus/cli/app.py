@@ -23,7 +23,7 @@ app = typer.Typer(
 
 def _register_all() -> None:
     # One module per command group; each exposes ``register(app)``.
-    from aralnexus.cli import (  # noqa: PLC0415
+    from aralnexus.cli import (
         data_cmd,
         ensemble_cmd,
         hydrology_cmd,

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -27,13 +28,13 @@ err_console = Console(stderr=True)
 
 def fail_input(error: InputError) -> typer.Exit:
     """Print an input error (every problem on its own line) and return exit code 2."""
-    err_console.print(f"[bold red]error:[/] {error}", highlight=False, markup=True, soft_wrap=True)
+    err_console.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False, soft_wrap=True)
     return typer.Exit(int(ExitCode.BAD_INPUT))
 
 
 def fail_infeasible(error: InfeasibleScenarioError) -> typer.Exit:
     """Print what could not be met and return exit code 3."""
-    err_console.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+    err_console.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False, soft_wrap=True)
     return typer.Exit(int(ExitCode.INFEASIBLE))
 
 

@@ -1,0 +1,1 @@
+"""The default dataset (CSV tables) and its loader."""

@@ -155,3 +155,17 @@ def test_import_command_exits_2_on_bad_input(
     monkeypatch.setattr(sys, "argv", ["aralnexus", "hydrology", "import", str(path)])
     assert common.run_app(app) == 2
     assert "expected a discharge ≥ 0 m3/s" in capsys.readouterr().err
+
+
+def test_a_dry_year_is_fitted_from_the_record_when_one_is_given(
+    model: InflowModel, dataset: Dataset, tmp_path: Path
+) -> None:
+    # Twice the flows of the fixture's record → the dry year fitted from it is about twice as large
+    # as the dry year of the derived climatology.
+    frame = _record_frame(model)
+    frame["discharge_m3s"] *= 2.0
+    path = _write(frame, tmp_path)
+    from_record = make_inflows(make_scenario(dataset, kind="dry", record_file=str(path)), "2025-01", "2025-12")
+    derived = make_inflows(make_scenario(dataset, kind="dry"), "2025-01", "2025-12")
+    ratio = float(from_record.sum()) / float(derived.sum())
+    assert 1.6 < ratio < 2.4

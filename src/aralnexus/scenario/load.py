@@ -185,8 +185,7 @@ def _options(
     hyd = spec.hydrology
     if hyd is not None:
         record = hyd.record_file
-        if record and hyd.kind != "record":
-            problems.append(Problem("", "hydrology.kind", "'record' when record_file is given", repr(hyd.kind)))
+        # A record with another kind (dry, wet, synthetic …) fits the generator to the record.
         if hyd.kind == "record" and not record:
             problems.append(Problem("", "hydrology.record_file", "the path of the inflow record", "nothing"))
         if record:

@@ -45,7 +45,7 @@ def hydro_power_mw(efficiency: ArrayT, flow_m3s: ArrayT, head_m: ArrayT) -> Arra
     head_m
         Net head in m.
     """
-    return RHO_G_MW_PER_M3S_M * efficiency * flow_m3s * head_m  # type: ignore[return-value]
+    return RHO_G_MW_PER_M3S_M * efficiency * flow_m3s * head_m
 
 
 def km3_per_year_to_m3s(volume_km3: float) -> float:

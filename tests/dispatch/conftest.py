@@ -1,31 +1,5 @@
-from __future__ import annotations
+"""Fixtures of the dispatch tests; helpers live in dispatch_support.py (unique name, importable from tests)."""
 
-import functools
+from dispatch_support import scenario
 
-import numpy as np
-import pytest
-
-from aralnexus.data.dataset import load_default
-from aralnexus.dispatch.inputs import climatology_inflows, plant_inflows_m3s
-from aralnexus.scenario.model import Scenario
-from aralnexus.system.system import System, build_system_from_dataset
-
-
-@functools.cache
-def default_scenario() -> Scenario:
-    try:
-        from aralnexus.scenario import load_scenario
-
-        return load_scenario("default")
-    except Exception:
-        return Scenario(name="default", description="", file="default", content_hash="", dataset=load_default())
-
-
-def system_and_inflows(dataset, start: str, end: str, resolution: str = "monthly") -> tuple[System, np.ndarray]:
-    system = build_system_from_dataset(dataset, start, end, resolution)  # type: ignore[arg-type]
-    return system, plant_inflows_m3s(system, climatology_inflows(dataset, start, end))
-
-
-@pytest.fixture(scope="session")
-def scenario() -> Scenario:
-    return default_scenario()
+__all__ = ["scenario"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import default_scenario, system_and_inflows
+from dispatch_support import default_scenario, system_and_inflows
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import system_and_inflows
+from dispatch_support import system_and_inflows
 
 from aralnexus.dispatch import optimise_system
 from aralnexus.dispatch.decompose import optimise_hourly_by_month

@@ -7,7 +7,7 @@ import functools
 
 import pandas as pd
 import pytest
-from conftest import default_scenario, system_and_inflows
+from dispatch_support import default_scenario, system_and_inflows
 
 from aralnexus.data.dataset import Dataset
 from aralnexus.dispatch import optimise_system

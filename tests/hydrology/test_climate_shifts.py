@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import make_scenario
+from hydrology_support import make_scenario
 
 from aralnexus.data.dataset import Dataset
 from aralnexus.errors import InputError

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import make_scenario
+from hydrology_support import make_scenario
 
 from aralnexus.cli import common
 from aralnexus.cli.app import app

@@ -85,6 +85,7 @@ name,value,unit,description
 water_value_end_usd_per_hm3,2000,US$/hm3,value of water left in storage
 head_tolerance_m,0.5,m,head iteration tolerance
 head_max_iterations,20,-,head iteration limit
+lookahead_months,12,months,months optimised beyond the horizon end
 """,
     "sources": """\
 table,element,attribute,value,kind,source,note

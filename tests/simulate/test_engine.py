@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import default_scenario, random_inflows
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from simulate_support import default_scenario, random_inflows
 
 from aralnexus.dispatch.head import mean_storage_hm3
 from aralnexus.errors import InputError

@@ -50,6 +50,18 @@ def test_rogun_capacity_and_storage_follow_the_schedule() -> None:
     assert (system.staging.capacity_mw[times < "2031-01-01", k1] == 0).all()
 
 
+def test_turbine_discharge_follows_the_units_in_service_not_the_capacity() -> None:
+    """Rogun's two early units (240 of 3780 MW, low-head runners) pass 2/6 of the design discharge."""
+    system = build_system_from_dataset(load_default(), "2025-01", "2035-12", "monthly")
+    r = system.plant_ids.index("rogun")
+    times = pd.DatetimeIndex(system.calendar.stages["time"])
+    turbine = system.staging.turbine_max_m3s[:, r]
+    assert turbine[times == "2025-01-01"][0] == pytest.approx(1451.0 * 2 / 6)
+    assert turbine[times == "2030-09-01"][0] == pytest.approx(1451.0)
+    k1 = system.plant_ids.index("kambarata1")
+    assert (system.staging.turbine_max_m3s[times < "2031-01-01", k1] == 0).all()
+
+
 def test_initial_storage_lies_within_the_first_stage_bounds() -> None:
     system = build_system_from_dataset(load_default(), "2025-01", "2025-12", "monthly")
     assert (system.storage_initial_hm3 >= system.staging.storage_min_hm3[0] - 1e-9).all()

@@ -14,6 +14,7 @@ from aralnexus.dispatch.extract import extract_results
 from aralnexus.dispatch.head import HeadIteration, HeadMode, solve_heads
 from aralnexus.dispatch.infeasibility import explain_infeasible
 from aralnexus.dispatch.inputs import climatology_inflows, plant_inflows_m3s
+from aralnexus.dispatch.lookahead import extend_end, extend_inflows, lookahead_months, truncate_results
 from aralnexus.dispatch.solve import SolveStatus
 from aralnexus.errors import InputError, Problem
 from aralnexus.results.tables import Results
@@ -106,6 +107,9 @@ def optimise(
     threads
         HiGHS threads.
 
+    Monthly runs optimise ``lookahead_months`` (parameter, default 12) beyond ``end`` with median
+    inflows and report up to ``end`` only (see :mod:`aralnexus.dispatch.lookahead`).
+
     Returns
     -------
     Results
@@ -118,10 +122,20 @@ def optimise(
     mode = head_mode or scenario.head_mode
     if mode not in ("iterate", "fixed"):
         raise InputError([Problem(scenario.file, "head_mode", "iterate or fixed", repr(mode))])
-    system = build_system(scenario, start, end, resolution)
+    months = lookahead_months(scenario.dataset, resolution)
+    optimised_to = extend_end(end, months)
+    system = build_system(scenario, start, optimised_to, resolution)
     if inflows is None:
         inflows = default_inflows(scenario, start, end)
-    inflow = plant_inflows_m3s(system, inflows)
-    meta = {"scenario": scenario.name, "start": start, "end": end, "resolution": resolution, "head_mode": mode}
+    inflow = plant_inflows_m3s(system, extend_inflows(scenario, inflows, end, optimised_to))
+    meta = {
+        "scenario": scenario.name,
+        "start": start,
+        "end": end,
+        "optimised_to": optimised_to,
+        "lookahead_months": str(months),
+        "resolution": resolution,
+        "head_mode": mode,
+    }
     options = HeadIteration(tolerance_pct=tolerance_pct, max_iterations=max_iterations)
-    return optimise_system(system, inflow, mode, options, threads, meta)
+    return truncate_results(optimise_system(system, inflow, mode, options, threads, meta), end)

@@ -397,6 +397,10 @@ def apply_inflows(state: Overlay, patches: dict[str, InflowPatch]) -> None:
     state.tables["inflow_monthly"] = monthly
 
 
+#: Parameters that count something: allowed range (inclusive).
+WHOLE_NUMBER_PARAMETERS: dict[str, tuple[int, int]] = {"lookahead_months": (0, 60), "head_max_iterations": (1, 100)}
+
+
 def apply_parameters(state: Overlay, values: dict[str, Any]) -> None:
     """Apply ``parameters``: change the value of existing named parameters (unit-aware)."""
     frame = state.tables["parameters"].copy()
@@ -419,6 +423,11 @@ def apply_parameters(state: Overlay, values: dict[str, Any]) -> None:
         if not math.isfinite(number):
             state.problem(f"parameters.{name}", "a finite number", repr(value))
             continue
+        if name in WHOLE_NUMBER_PARAMETERS:
+            low, high = WHOLE_NUMBER_PARAMETERS[name]
+            if not (number.is_integer() and low <= number <= high):
+                state.problem(f"parameters.{name}", f"a whole number from {low} to {high}", repr(value))
+                continue
         old = frame.at[hit[0], "value"]
         if not _cell_equal(float(old), number):  # type: ignore[arg-type]
             state.override(f"parameters.{name}", old, number)

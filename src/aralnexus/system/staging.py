@@ -7,7 +7,11 @@ Rules
 - Where ``plant_schedule`` rows exist, the latest row dated on or before the stage sets capacity,
   and (when given) the storage at full supply level and the full supply level.
 - A plant not in service passes water through: capacity 0, storage bounds 0 (spill carries it).
-- Turbine discharge limit scales with installed capacity (units are identical).
+- Turbine discharge limit scales with the units in service (``units`` in the schedule over
+  ``units`` in the plants table; units are identical); where the schedule gives no unit count it
+  scales with installed capacity. Units count, not capacity, because early units may run with
+  temporary low-head runners (Rogun 2018–2027: 2 of 6 units, 240 of 3780 MW) that pass their
+  full share of the design discharge at a reduced head.
 - Dead storage (and the minimum operating level) come from the schedule when given; otherwise
   dead storage scales with the storage at full supply level while a dam is being raised
   (assumption: the same share of the pool is below the intake).
@@ -78,6 +82,7 @@ def build_staging(plants: pd.DataFrame, schedule: pd.DataFrame, stage_times: pd.
     dead_stor = plants["storage_dead_hm3"].to_numpy(dtype=np.float64)
     full_level = plants["level_full_m"].to_numpy(dtype=np.float64)
     turb = plants["turbine_max_m3s"].to_numpy(dtype=np.float64)
+    full_units = plants["units"].to_numpy(dtype=np.float64) if "units" in plants.columns else np.full(n_p, np.nan)
 
     built = np.zeros((n_s, n_p), dtype=bool)
     ok = ~pd.isna(in_service_date)
@@ -87,6 +92,7 @@ def build_staging(plants: pd.DataFrame, schedule: pd.DataFrame, stage_times: pd.
     level = np.broadcast_to(full_level, (n_s, n_p)).copy()
     dead = np.full((n_s, n_p), np.nan)
     level_dead = np.full((n_s, n_p), np.nan)
+    unit_share = np.full((n_s, n_p), np.nan)  # units in service / all units, where the schedule says
     optional = [(c, t) for c, t in (("storage_dead_hm3", dead), ("level_dead_m", level_dead)) if c in schedule.columns]
 
     sched = schedule.assign(_date=_month_stamp(schedule["date"])).dropna(subset=["_date"])
@@ -108,9 +114,12 @@ def build_staging(plants: pd.DataFrame, schedule: pd.DataFrame, stage_times: pd.
             target[active, p] = np.where(np.isnan(values), fallback, values)
         for column, target in optional:
             target[active, p] = rows[column].to_numpy(dtype=np.float64)[row[active]]
+        if "units" in rows.columns and full_units[p] > 0:
+            unit_share[active, p] = rows["units"].to_numpy(dtype=np.float64)[row[active]] / full_units[p]
 
     ratio = np.divide(cap, full_cap[None, :], out=np.zeros_like(cap), where=full_cap[None, :] > 0)
-    turbine = turb[None, :] * ratio
+    ratio = np.where(np.isnan(unit_share), ratio, np.clip(unit_share, 0.0, 1.0))
+    turbine = np.where(built, turb[None, :] * ratio, 0.0)
     share_dead = np.divide(dead_stor, full_stor, out=np.zeros_like(dead_stor), where=full_stor > 0)
     stor = np.where(built, stor, 0.0)
     smin = np.where(np.isnan(dead), stor * share_dead[None, :], dead)

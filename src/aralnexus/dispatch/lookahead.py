@@ -1,0 +1,111 @@
+"""Look-ahead beyond the horizon, against end effects.
+
+A finite horizon tempts the optimiser to empty its reservoirs in the last months: water left at
+the end is worth only the terminal water value. Monthly runs therefore optimise
+``lookahead_months`` more months (default 12, parameter ``lookahead_months``) and report the
+horizon only. The look-ahead months see the scenario's plants, demand growth and prices, and
+median inflows of the scenario's hydrology (with its climate shift): the expected future, not a
+repeat of the last year. Water left at the end of the look-ahead is still credited at the
+terminal water value, but its influence on the reported horizon is damped by a year of
+operation in between.
+
+The objective breakdown of the results covers the whole optimised period (horizon plus
+look-ahead); ``Results.metadata["optimised_to"]`` says until when.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import math
+
+import pandas as pd
+import xarray as xr
+
+from aralnexus.data.dataset import Dataset
+from aralnexus.errors import InputError, Problem
+from aralnexus.results.tables import Results
+from aralnexus.scenario.model import HydrologySpec, Scenario
+
+PARAMETER = "lookahead_months"
+DEFAULT_MONTHS = 12
+MAX_MONTHS = 60
+
+
+def lookahead_months(dataset: Dataset, resolution: str = "monthly") -> int:
+    """Return the look-ahead in months (0 for hourly runs, which value water at the terminal value).
+
+    Raises
+    ------
+    InputError
+        If the parameter is not a whole number of months between 0 and 60.
+    """
+    if resolution != "monthly":
+        return 0
+    table = dataset.parameters
+    rows = table.loc[table["name"] == PARAMETER, "value"]
+    if rows.empty or pd.isna(rows.iloc[0]):
+        return DEFAULT_MONTHS
+    raw = rows.iloc[0]
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        value = math.nan
+    if not (math.isfinite(value) and value.is_integer() and 0 <= value <= MAX_MONTHS):
+        expected = f"a whole number of months from 0 to {MAX_MONTHS}"
+        raise InputError([Problem("parameters", f"{PARAMETER}.value", expected, repr(raw))])
+    return int(value)
+
+
+def extend_end(end: str, months: int) -> str:
+    """Return the month ``months`` after ``end`` (both ``YYYY-MM``)."""
+    return (pd.Period(end, freq="M") + months).strftime("%Y-%m")
+
+
+def extend_inflows(scenario: Scenario, inflows: xr.DataArray, end: str, optimised_to: str) -> xr.DataArray:
+    """Append median inflows of the scenario's hydrology for the months after ``end``.
+
+    Months the given inflows already cover are kept as given.
+    """
+    if optimised_to == end:
+        return inflows
+    hydrology = importlib.import_module("aralnexus.hydrology")
+    first = extend_end(end, 1)
+    median = dataclasses.replace(scenario, hydrology=_median(scenario.hydrology))
+    extra: xr.DataArray = hydrology.make_inflows(median, first, optimised_to)
+    if "member" in inflows.dims:
+        extra = extra.expand_dims(member=inflows["member"].values)
+    have = pd.DatetimeIndex(inflows["time"].values).to_period("M")
+    need = pd.DatetimeIndex(extra["time"].values).to_period("M")
+    extra = extra.isel(time=[i for i, t in enumerate(need) if t not in have]) if have.max() >= need.min() else extra
+    if extra.sizes["time"] == 0:
+        return inflows
+    return xr.concat([inflows, extra.transpose(*inflows.dims)], dim="time")
+
+
+def _median(spec: HydrologySpec) -> HydrologySpec:
+    return dataclasses.replace(spec, kind="median", member=0)
+
+
+def truncate_results(results: Results, end: str) -> Results:
+    """Keep the rows of the horizon ``… end``; objective terms still cover the optimised period."""
+    last = pd.Period(end, freq="M").end_time
+
+    def keep(table: pd.DataFrame) -> pd.DataFrame:
+        if table.empty or "time" not in table.columns:
+            return table
+        return table[pd.to_datetime(table["time"]) <= last].reset_index(drop=True)
+
+    violations = results.violations
+    if not violations.empty and "period" in violations.columns:
+        violations = violations[violations["period"].astype(str) <= end].reset_index(drop=True)
+    return dataclasses.replace(
+        results,
+        plants=keep(results.plants),
+        countries=keep(results.countries),
+        links=keep(results.links),
+        reservoirs=keep(results.reservoirs),
+        releases=keep(results.releases),
+        violations=violations,
+        metadata={**results.metadata, "end": end},
+    )

@@ -1,0 +1,71 @@
+"""Look-ahead beyond the horizon: reported horizon, end storage, bad parameter."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from aralnexus.dispatch import optimise
+from aralnexus.dispatch.lookahead import extend_end, lookahead_months
+from aralnexus.errors import InputError
+from aralnexus.scenario import scenario_from_mapping
+from aralnexus.scenario.model import Scenario
+
+
+def _scenario(**parameters: Any) -> Scenario:
+    data: dict[str, Any] = {"horizon": {"start": "2026-01", "end": "2027-12"}, "head": "fixed"}
+    if parameters:
+        data["parameters"] = parameters
+    return scenario_from_mapping(data, label="lookahead-test")
+
+
+def test_extend_end_counts_calendar_months() -> None:
+    assert extend_end("2035-12", 12) == "2036-12"
+    assert extend_end("2030-05", 0) == "2030-05"
+    assert extend_end("2030-05", 9) == "2031-02"
+
+
+def test_the_default_looks_ahead_one_year_monthly_and_not_hourly() -> None:
+    sc = _scenario()
+    assert lookahead_months(sc.dataset, "monthly") == 12
+    assert lookahead_months(sc.dataset, "hourly") == 0
+
+
+@pytest.mark.parametrize("bad", [2.5, -1, 61])
+def test_a_bad_lookahead_parameter_names_the_field(bad: float) -> None:
+    with pytest.raises(InputError) as err:
+        _scenario(lookahead_months=bad)
+    assert "parameters.lookahead_months" in str(err.value)
+
+
+def test_a_bad_lookahead_in_a_dataset_is_caught_before_solving() -> None:
+    dataset = _scenario().dataset
+    params = dataset.parameters.copy()
+    params.loc[params["name"] == "lookahead_months", "value"] = 1.5
+    with pytest.raises(InputError) as err:
+        lookahead_months(dataclasses.replace(dataset, parameters=params))
+    assert "lookahead_months" in str(err.value)
+
+
+def test_results_cover_the_horizon_only_and_say_until_when_they_were_optimised() -> None:
+    res = optimise(_scenario())
+    for table in (res.plants, res.countries, res.links, res.reservoirs):
+        assert pd.to_datetime(table["time"]).max() < pd.Timestamp("2028-01-01")
+    assert res.metadata["optimised_to"] == "2028-12"
+    assert res.metadata["end"] == "2027-12"
+
+
+def test_looking_ahead_keeps_water_in_the_reservoirs_at_the_horizon_end() -> None:
+    """Without look-ahead the end storage is worth only the terminal value and gets drawn down."""
+    ahead = optimise(_scenario())
+    myopic = optimise(_scenario(lookahead_months=0))
+    assert myopic.metadata["optimised_to"] == "2027-12"
+
+    def end_storage_hm3(res: Any) -> float:
+        r = res.reservoirs
+        return float(r.loc[pd.to_datetime(r["time"]) == pd.to_datetime(r["time"]).max(), "storage_hm3"].sum())
+
+    assert end_storage_hm3(ahead) > end_storage_hm3(myopic) + 100.0

@@ -69,3 +69,15 @@ def test_looking_ahead_keeps_water_in_the_reservoirs_at_the_horizon_end() -> Non
         return float(r.loc[pd.to_datetime(r["time"]) == pd.to_datetime(r["time"]).max(), "storage_hm3"].sum())
 
     assert end_storage_hm3(ahead) > end_storage_hm3(myopic) + 100.0
+
+
+def test_default_partner_imports_and_casa1000_exports_never_share_a_month() -> None:
+    """Imports from Uzbekistan and Kazakhstan (October–April) never coincide with CASA-1000 exports."""
+    spec = {"horizon": {"start": "2030-01", "end": "2030-12"}, "head": "fixed"}
+    res = optimise(scenario_from_mapping(spec, label="casa-months"))
+    links = res.links
+    monthly = links.groupby(["month", "link"])["energy_mwh"].sum().unstack(fill_value=0.0)
+    casa = monthly[["casa1000_pk", "casa1000_af"]].sum(axis=1)
+    imports = monthly[["uz_tj", "uz_kg", "kz_kg"]].sum(axis=1)
+    assert casa.sum() > 0 and imports.sum() > 0
+    assert (imports[casa > 0] == 0).all()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -10,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from aralnexus.cli.app import app
-from aralnexus.data.dataset import TABLE_NAMES, TABLE_SPECS, Dataset, load_default
+from aralnexus.data.dataset import REFERENCE_PARAMETERS, TABLE_NAMES, TABLE_SPECS, Dataset, load_default
 
 START = "2025-01"
 DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=float)
@@ -234,3 +235,12 @@ def test_rogun_pool_only_grows_while_the_dam_is_raised(ds: Dataset) -> None:
     rogun = ds.plant_schedule[ds.plant_schedule["plant"] == "rogun"].sort_values("date")
     for column in ("storage_full_hm3", "level_full_m", "storage_dead_hm3", "level_dead_m", "units"):
         assert rogun[column].is_monotonic_increasing, column
+
+
+def test_every_parameter_is_read_by_the_model_or_marked_as_reference(ds: Dataset) -> None:
+    """A parameter the code never reads must be a declared reference value, else overrides do nothing."""
+    package = Path(__file__).resolve().parents[2] / "src" / "aralnexus"
+    code = "\n".join(p.read_text(encoding="utf-8") for p in package.rglob("*.py") if p.name != "dataset.py")
+    unread = [n for n in ds.parameters["name"] if n not in REFERENCE_PARAMETERS and f'"{n}"' not in code]
+    assert not unread
+    assert set(ds.parameters["name"]) >= REFERENCE_PARAMETERS

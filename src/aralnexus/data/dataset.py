@@ -277,6 +277,28 @@ class Dataset:
 
 TABLE_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Dataset) if f.name != "sources")
 
+#: Rows of ``parameters.csv`` kept as sourced reference values (shown by ``aralnexus data``) that
+#: the model does not read: CASA-1000 tariff components (the links carry the energy tariff), the
+#: Tajik share (the Kyrgyz share is read), constraints not modelled yet (Toktogul operational floor,
+#: Rogun filling cap, thermal must-run, Rogun benefit sharing), the trade base year (the latest
+#: observed year is used) and the default release penalty (each release row has its own).
+#: A scenario that overrides one of them is rejected rather than silently ignored.
+REFERENCE_PARAMETERS: frozenset[str] = frozenset(
+    {
+        "casa1000_transmission_tariff_usd_per_mwh",
+        "casa1000_energy_tariff_usd_per_mwh",
+        "casa1000_afghan_transit_usd_per_mwh",
+        "casa1000_delivered_price_usd_per_mwh",
+        "casa1000_tj_share",
+        "toktogul_operational_floor_hm3",
+        "rogun_filling_max_hm3_per_year",
+        "thermal_must_run_fraction_heating",
+        "rogun_benefit_sharing_pct",
+        "trade_base_year",
+        "irrigation_penalty_usd_per_hm3",
+    }
+)
+
 
 def default_dir() -> Path:
     """Return the folder of the built-in default dataset."""

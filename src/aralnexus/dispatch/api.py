@@ -38,6 +38,16 @@ def default_inflows(scenario: Scenario, start: str, end: str) -> xr.DataArray:
     return inflows
 
 
+def head_options(scenario: Scenario, tolerance_pct: float | None, max_iterations: int | None) -> HeadIteration:
+    """Head-iteration options: the arguments, else the ``head_tolerance_pct`` / ``head_max_iterations`` parameters."""
+    table = scenario.dataset.parameters
+    values = dict(zip(table["name"], table["value"], strict=False))
+    default = HeadIteration()
+    tol = tolerance_pct if tolerance_pct is not None else values.get("head_tolerance_pct", default.tolerance_pct)
+    most = max_iterations if max_iterations is not None else values.get("head_max_iterations", default.max_iterations)
+    return HeadIteration(tolerance_pct=float(tol), max_iterations=int(most))
+
+
 def optimise_system(
     system: System,
     inflow_m3s: Array,
@@ -82,8 +92,8 @@ def optimise(
     resolution: Resolution | None = None,
     head_mode: HeadMode | None = None,
     *,
-    tolerance_pct: float = 0.5,
-    max_iterations: int = 25,
+    tolerance_pct: float | None = None,
+    max_iterations: int | None = None,
     threads: int | None = None,
 ) -> Results:
     """Optimise the operation of both cascades, power trade and irrigation releases.
@@ -101,9 +111,10 @@ def optimise(
     head_mode
         ``iterate`` (successive linearisation of head) or ``fixed`` (rated heads); default the scenario's.
     tolerance_pct
-        Head-iteration tolerance: largest relative head change between iterations, percent.
+        Head-iteration tolerance: largest relative head change between iterations, percent;
+        default the ``head_tolerance_pct`` parameter (0.5).
     max_iterations
-        Most LP solves in the head iteration.
+        Most LP solves in the head iteration; default the ``head_max_iterations`` parameter (25).
     threads
         HiGHS threads.
 
@@ -137,5 +148,5 @@ def optimise(
         "resolution": resolution,
         "head_mode": mode,
     }
-    options = HeadIteration(tolerance_pct=tolerance_pct, max_iterations=max_iterations)
+    options = head_options(scenario, tolerance_pct, max_iterations)
     return truncate_results(optimise_system(system, inflow, mode, options, threads, meta), end)

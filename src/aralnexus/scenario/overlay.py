@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
-from aralnexus.data.dataset import TABLE_SPECS, Dataset
+from aralnexus.data.dataset import REFERENCE_PARAMETERS, TABLE_SPECS, Dataset
 from aralnexus.errors import Problem
 from aralnexus.scenario.model import Override
 from aralnexus.scenario.schema import InflowPatch, MinReleasePatch, ScenarioFile
@@ -405,6 +405,14 @@ def apply_parameters(state: Overlay, values: dict[str, Any]) -> None:
     """Apply ``parameters``: change the value of existing named parameters (unit-aware)."""
     frame = state.tables["parameters"].copy()
     for name, value in values.items():
+        if name in REFERENCE_PARAMETERS:
+            state.problem(
+                f"parameters.{name}",
+                "a parameter the model reads",
+                f"{name!r}, a reference value the model does not use",
+                "see the parameters section of docs/data.md for what each parameter drives",
+            )
+            continue
         hit = frame.index[frame["name"] == name]
         if not len(hit):
             state.problem(

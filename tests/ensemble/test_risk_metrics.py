@@ -108,8 +108,9 @@ def test_views_are_queryable_from_the_store(store: Store, run_id: str) -> None:
 
 
 def test_risk_figures_cover_deficit_exports_trade_and_storage(store: Store, run_id: str) -> None:
-    from aralnexus.ensemble.figures import risk_figures
+    from aralnexus.report.risk_charts import risk_figures
 
     figures = risk_figures(store, run_id)
-    assert list(figures) == ["risk-winter-deficit", "risk-exports", "risk-trade-target", "risk-storage-fan"]
-    assert "50%" in figures["risk-trade-target"].layout.title.text
+    expected = ["risk-storage-fan", "risk-winter-deficit", "risk-exports", "risk-revenue", "risk-trade-target"]
+    assert list(figures) == expected
+    assert "50 %" in figures["risk-trade-target"].layout.title.text  # 510 and 520 of 450, 510, 520, 499

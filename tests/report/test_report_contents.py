@@ -125,3 +125,39 @@ def test_small_pondages_are_left_out_of_the_storage_chart() -> None:
     chart = storage_chart(frame)
     assert chart.panels == ("Big", "Mid")
     assert "Pond" in chart.caption
+
+
+def test_storage_chart_draws_each_level_within_its_bounds(stored: tuple[Store, str], report_html: str) -> None:
+    from aralnexus.report.charts import to_plotly
+
+    store, run_id = stored
+    data = load_report_data(store, run_id)
+    chart = next(c for c in standard_charts(data) if c.key == "storage")
+    bands = [t for t in chart.traces if t.kind == "band" and t.name == "level bounds"]
+    assert len(bands) == len(chart.panels) == 3  # one level band per reservoir …
+    for band, plant in zip(bands, ("nurek", "rogun", "toktogul"), strict=True):
+        r = data.reservoirs[data.reservoirs["plant"] == plant].sort_values("time")
+        assert band.secondary  # … on the level axis
+        assert list(band.y_low) == pytest.approx(list(r["level_min_m"]))
+        assert list(band.y) == pytest.approx(list(r["level_max_m"]))
+        assert (r["level_m"] >= r["level_min_m"]).all() and (r["level_m"] <= r["level_max_m"]).all()
+    assert "minimum operating and full supply levels" in chart.caption
+    fig = to_plotly(chart)
+    level_axes = {tr.yaxis for tr in fig.data if tr.name == "level bounds"}
+    storage_axes = {tr.yaxis for tr in fig.data if tr.name == "storage"}
+    assert level_axes and not level_axes & storage_axes  # a right axis of its own, not the storage one
+    assert fig.layout.yaxis2.rangemode != "tozero"  # levels are hundreds of metres a.s.l.: no zero-based axis
+    assert "level bounds" in report_html
+
+
+def test_without_level_bounds_the_level_is_drawn_without_a_band(stored: tuple[Store, str]) -> None:
+    store, run_id = stored
+    data = load_report_data(store, run_id)
+    older = data.reservoirs.drop(columns=["level_min_m", "level_max_m"])  # a run stored before schema 2
+    from aralnexus.report.figures import storage_chart
+
+    chart = storage_chart(older)
+    assert not [t for t in chart.traces if t.name == "level bounds"]
+    assert [t for t in chart.traces if t.name == "level"]
+    nulls = data.reservoirs.assign(level_min_m=float("nan"), level_max_m=float("nan"))  # … or upgraded (NULL)
+    assert not [t for t in storage_chart(nulls).traces if t.name == "level bounds"]

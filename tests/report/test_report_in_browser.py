@@ -33,15 +33,20 @@ def _driver():  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.browser
-def test_every_chart_renders_offline_without_console_errors(report_files: ReportFiles) -> None:
+@pytest.mark.parametrize(("files", "n_charts"), [("report_files", 6), ("ensemble_report_files", 5)])
+def test_every_chart_renders_offline_without_console_errors(
+    files: str, n_charts: int, request: pytest.FixtureRequest
+) -> None:
+    """A single run's report (6 charts) and an ensemble's (5 risk charts) draw every chart in headless Chromium."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
+    report_files: ReportFiles = request.getfixturevalue(files)
     driver = _driver()
     try:
         driver.get(report_files.html.resolve().as_uri())
         charts = driver.find_elements(By.CSS_SELECTOR, "div.plotly-graph-div")
-        assert len(charts) == len(report_files.pngs) == 6
+        assert len(charts) == len(report_files.pngs) == n_charts
 
         def all_rendered(d) -> bool:  # type: ignore[no-untyped-def]
             return all(

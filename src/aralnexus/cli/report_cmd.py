@@ -23,11 +23,14 @@ HELP = (
     "Write a run's report: a self-contained HTML page with interactive charts and PNG figures.\n\n"
     "The page has the findings in words, headline numbers, reservoir storage and levels with their bounds, "
     "generation by plant and country, winter deficit by year, CASA-1000 exports and revenue, trade turnover "
-    "against the 2030 target, water values, the scenario's assumptions and its data sources. It works offline "
-    "(plotly.js is embedded)."
+    "against the 2030 target, water values, the scenario's assumptions and its data sources. For an ensemble "
+    "run it has a 'Risk across members' section instead: storage fan charts, the probability that each "
+    "country's winter deficit exceeds --threshold-twh, P10/P50/P90 exports and revenue, and the probability "
+    "that trade reaches US$500 million in 2030, with the member count. It works offline (plotly.js is embedded)."
 )
 EXAMPLES = (
     "Examples:  aralnexus report 3fa9c0 · aralnexus report 3fa9c0 --out reports/baseline --json · "
+    "aralnexus report d905e3 --threshold-twh 2 (an ensemble run) · "
     "ARALNEXUS_STORE=runs.duckdb aralnexus report 3fa9c0 --no-png. " + EXIT_CODES_HELP
 )
 
@@ -39,6 +42,12 @@ def report(
         typer.Option("--out", "-o", help="Folder for report.html and the PNGs (default: reports/<run id>)."),
     ] = None,
     png: Annotated[bool, typer.Option("--png/--no-png", help="Also write a PNG per chart (matplotlib).")] = True,
+    threshold_twh: Annotated[
+        float,
+        typer.Option(
+            "--threshold-twh", help="Ensemble runs: winter-deficit threshold of the exceedance probability, TWh."
+        ),
+    ] = 1.0,
     store: StoreOption = None,
     json: JsonOption = False,
     quiet: QuietOption = False,
@@ -49,13 +58,14 @@ def report(
         run_id = db.resolve(run)
         from aralnexus.report import write_report
 
-        with progress(f"report {run_id}", total=9, quiet=quiet or json) as bar:
+        steps = 9 + (6 if db.run(run_id).get("kind") == "ensemble" else 0)
+        with progress(f"report {run_id}", total=steps, quiet=quiet or json) as bar:
 
             def step(text: str) -> None:
                 bar.update(f"report {run_id}: {text}")
                 bar.advance()
 
-            files = write_report(db, run_id, out, png=png, on_step=step)
+            files = write_report(db, run_id, out, png=png, threshold_twh=threshold_twh, on_step=step)
     if json:
         print_json({"run_id": files.run_id, "html": files.html, "pngs": {k: str(p) for k, p in files.pngs.items()}})
         return

@@ -163,16 +163,23 @@ def links_table(system: System, x: Array, layout: n.Layout) -> pd.DataFrame:
 
 
 def reservoirs_table(system: System, sol: LPSolution, layout: n.Layout, heads_m: Array) -> pd.DataFrame:
-    """Per reservoir and stage: storage, bounds, level and water values from the duals."""
+    """Per reservoir and stage: storage, bounds, level and its bounds, and water values from the duals.
+
+    The level bounds are the levels at the stage's storage bounds on the level–volume curve (NaN
+    for plants without a curve, and before a plant is in service).
+    """
     stor = layout.cols[n.STORAGE].take(sol.x)
     value_hm3 = -layout.rows[n.WATER_BALANCE].take(sol.row_dual)
     eq = energy_equivalent_mwh_per_hm3(system, power_coefficients(system, heads_m))
     per_mwh = np.divide(value_hm3, eq, out=np.full_like(eq, np.nan), where=eq > 1e-9)
+    built = system.staging.in_service
     values = {
         "storage_hm3": stor,
         "storage_min_hm3": system.staging.storage_min_hm3,
         "storage_max_hm3": system.staging.storage_max_hm3,
         "level_m": system.curves.level_m(stor),
+        "level_min_m": np.where(built, system.curves.level_m(system.staging.storage_min_hm3), np.nan),
+        "level_max_m": np.where(built, system.curves.level_m(system.staging.storage_max_hm3), np.nan),
         "water_value_usd_per_1000m3": value_hm3 / 1000.0,
         "water_value_usd_per_mwh": per_mwh,
     }

@@ -1,8 +1,8 @@
 """Ensembles: fan hydrology members out to local processes or a Dask cluster, stream them into the store.
 
 ``run_ensemble(EnsembleSpec(...))`` runs (or resumes) N synthetic members of one or more scenario
-variants; :mod:`aralnexus.ensemble.risk` computes risk metrics from the store's risk views and
-:func:`aralnexus.ensemble.figures.risk_figures` draws them. See docs/ensembles.md.
+variants; :mod:`aralnexus.ensemble.risk` computes risk metrics from the store's risk views, and
+``aralnexus report RUN`` (:mod:`aralnexus.report.risk_charts`) draws them. See docs/ensembles.md.
 """
 
 from aralnexus.ensemble.runner import EnsembleOutcome, EnsembleSpec, RunProgress, run_ensemble

@@ -10,6 +10,7 @@ from aralnexus.report.charts import to_matplotlib
 from aralnexus.report.data import load_report_data
 from aralnexus.report.figures import standard_charts
 from aralnexus.report.html import run_page
+from aralnexus.report.risk_charts import risk_charts
 from aralnexus.store import Store
 
 
@@ -29,9 +30,13 @@ def write_report(
     *,
     png: bool = True,
     dpi: int = 110,
+    threshold_twh: float | None = None,
     on_step: Callable[[str], None] | None = None,
 ) -> ReportFiles:
     """Write the report of ``run_id`` into ``out_dir`` (default ``reports/<run_id>``).
+
+    For an ensemble run the page has a "Risk across members" section (probabilities, P10/P50/P90
+    and risk charts, each with a PNG too).
 
     Parameters
     ----------
@@ -45,6 +50,8 @@ def write_report(
         Whether to write the matplotlib PNGs too.
     dpi
         Resolution of the PNGs.
+    threshold_twh
+        Winter-deficit threshold of an ensemble's exceedance probabilities (default 1 TWh).
     on_step
         Called with a short description before each step (for progress bars).
 
@@ -55,18 +62,20 @@ def write_report(
     """
     step = on_step or (lambda _text: None)
     step("reading the run")
-    data = load_report_data(store, run_id)
+    data = load_report_data(store, run_id, threshold_twh=threshold_twh)
     folder = Path(out_dir) if out_dir is not None else Path("reports") / data.run_id
     folder.mkdir(parents=True, exist_ok=True)
     charts = standard_charts(data)
+    risk = risk_charts(data.risk) if data.risk is not None else []
     pngs: dict[str, Path] = {}
     if png:
-        for chart in charts:
+        for chart in [*risk, *charts]:
             step(f"drawing {chart.key}.png")
             path = folder / f"{chart.key}.png"
             to_matplotlib(chart).savefig(path, dpi=dpi)
             pngs[chart.key] = path
     step("writing report.html")
     html_path = folder / "report.html"
-    html_path.write_text(run_page(data, charts, {k: p.name for k, p in pngs.items()}), encoding="utf-8")
+    page = run_page(data, charts, {k: p.name for k, p in pngs.items()}, risk)
+    html_path.write_text(page, encoding="utf-8")
     return ReportFiles(data.run_id, html_path, pngs)

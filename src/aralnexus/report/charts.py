@@ -16,7 +16,7 @@ import numpy.typing as npt
 import pandas as pd
 import plotly.graph_objects as go
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import MaxNLocator, ScalarFormatter
 from plotly.subplots import make_subplots
 
 TraceKind = Literal["line", "bar", "area", "band", "hline"]
@@ -31,7 +31,11 @@ PALETTE = (
 
 @dataclass(frozen=True)
 class Trace:
-    """One series: ``line``, ``bar``, stacked ``area``, ``band`` (between ``y_low`` and ``y``) or ``hline``."""
+    """One series: ``line``, ``bar``, stacked ``area``, ``band`` (between ``y_low`` and ``y``) or ``hline``.
+
+    A band is filled with a translucent shade of ``color`` (grey when not given); a ``dashed`` band
+    is drawn as dotted edge lines over a fainter fill (for a band that lies over another one).
+    """
 
     kind: TraceKind
     x: Values
@@ -57,12 +61,23 @@ class Chart:
     y2_title: str = ""
     x_title: str = ""
     stacked: bool = False
+    y2_from_zero: bool = True
+    y_range: tuple[float, float] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
         """Whether the chart has nothing to draw."""
         return not any(len(t.y) for t in self.traces if t.kind != "hline")
+
+
+def band_fill(color: str | None, alpha: float = 0.18) -> str:
+    """Return the CSS ``rgba`` fill of a band drawn in ``color`` (``#rrggbb``; grey when ``None``)."""
+    if not color or not color.startswith("#") or len(color) not in (4, 7):
+        return f"rgba(127,127,127,{alpha})"
+    hex6 = color[1:] if len(color) == 7 else "".join(c * 2 for c in color[1:])
+    r, g, b = (int(hex6[i : i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({r},{g},{b},{alpha})"
 
 
 def _colors(chart: Chart) -> dict[str, str]:
@@ -93,15 +108,17 @@ def to_plotly(chart: Chart) -> go.Figure:
         )
         line = {"color": color, "dash": "dash" if t.dashed else "solid"}
         if t.kind == "band" and t.y_low is not None:
+            edge = {"width": 1.2, "dash": "dot", "color": color} if t.dashed else {"width": 0}
             fig.add_trace(
                 go.Scatter(
                     x=list(t.x),
                     y=list(t.y_low),
                     mode="lines",
-                    line={"width": 0},
+                    line=edge,
                     showlegend=False,
-                    hoverinfo="skip",
+                    hoverinfo="skip" if not t.dashed else None,
                     legendgroup=t.name,
+                    name=t.name,
                 ),
                 **where,
             )
@@ -111,8 +128,8 @@ def to_plotly(chart: Chart) -> go.Figure:
                     y=list(t.y),
                     mode="lines",
                     fill="tonexty",
-                    line={"width": 0},
-                    fillcolor="rgba(127,127,127,0.18)",
+                    line=edge,
+                    fillcolor=band_fill(t.color, 0.08 if t.dashed else 0.18),
                     **common,
                 ),
                 **where,
@@ -157,8 +174,10 @@ def to_plotly(chart: Chart) -> go.Figure:
         fig.update_xaxes(title_text=chart.x_title, row=rows, col=1)
     if _integer_x(chart):
         fig.update_xaxes(tickformat="d", dtick=1 if _x_span(chart) <= 15 else None)
-    if secondary:
+    if secondary and chart.y2_from_zero:
         fig.update_yaxes(rangemode="tozero", secondary_y=True)
+    if chart.y_range is not None:
+        fig.update_yaxes(range=list(chart.y_range), **({"secondary_y": False} if secondary else {}))
     return fig
 
 
@@ -184,12 +203,20 @@ def to_matplotlib(chart: Chart) -> Figure:
     for t in chart.traces:
         ax = axes[t.panel]
         if t.secondary:
-            ax = twins.setdefault(t.panel, axes[t.panel].twinx())
+            if t.panel not in twins:  # one right axis per panel, however many traces use it
+                twins[t.panel] = axes[t.panel].twinx()
+            ax = twins[t.panel]
             ax.set_ylabel(chart.y2_title)
         color = t.color or colors[t.name]
         x = list(t.x)
         if t.kind == "band" and t.y_low is not None:
-            ax.fill_between(x, list(t.y_low), list(t.y), color="0.5", alpha=0.2, linewidth=0, label=t.name)
+            fill = t.color or "0.5"
+            if t.dashed:
+                ax.fill_between(x, list(t.y_low), list(t.y), color=fill, alpha=0.08, linewidth=0)
+                ax.plot(x, list(t.y_low), color=fill, linestyle=":", linewidth=1.2)
+                ax.plot(x, list(t.y), color=fill, linestyle=":", linewidth=1.2, label=t.name)
+            else:
+                ax.fill_between(x, list(t.y_low), list(t.y), color=fill, alpha=0.2, linewidth=0, label=t.name)
         elif t.kind == "bar":
             n, i = len(bar_names), bar_names.index(t.name)
             width = 0.8 / (1 if chart.stacked else n)
@@ -215,11 +242,16 @@ def to_matplotlib(chart: Chart) -> Figure:
                 label=t.name,
             )
     integer_x = _integer_x(chart)
-    for twin in twins.values():
-        twin.set_ylim(bottom=min(0.0, twin.get_ylim()[0]))
+    if chart.y2_from_zero:
+        for twin in twins.values():
+            twin.set_ylim(bottom=min(0.0, twin.get_ylim()[0]))
     for i, ax in enumerate(axes):
+        if chart.y_range is not None:
+            ax.set_ylim(*chart.y_range)
         if integer_x:
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+            if isinstance(ax.xaxis.get_major_formatter(), ScalarFormatter):
+                ax.xaxis.get_major_formatter().set_useOffset(False)  # years, not "+2.03e3"
         ax.set_ylabel(chart.y_title)
         if rows > 1:
             ax.set_title(chart.panels[i], fontsize=9, loc="left")

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from aralnexus.store import Store
 from aralnexus.store.summary import WINTER_MONTHS, key_figures, partner_exports
 from aralnexus.units import MWH_PER_GWH, MWH_PER_TWH, USD_PER_MUSD
+
+if TYPE_CHECKING:
+    from aralnexus.report.ensemble import EnsembleRisk
 
 #: Bilateral turnover target, US$ million in 2030 (TRD-001, https://en.trend.az/casia/kyrgyzstan/4013342.html).
 TRADE_TARGET_MUSD = 500.0
@@ -37,21 +40,36 @@ class ReportData:
     sources: pd.DataFrame
     overrides: pd.DataFrame
     figures: pd.DataFrame
+    risk: EnsembleRisk | None = None
 
     @property
     def run_id(self) -> str:
         """The run id."""
         return str(self.run["run_id"])
 
+    @property
+    def has_dispatch(self) -> bool:
+        """Whether run-level dispatch results are stored (an ensemble run has only its members')."""
+        return not (self.plants.empty and self.countries.empty and self.reservoirs.empty)
+
 
 _RESULT_TABLES = ("plants", "countries", "links", "reservoirs", "objective", "violations")
 
 
-def load_report_data(store: Store, run_id: str) -> ReportData:
-    """Read everything a report shows for ``run_id`` (a unique prefix is enough)."""
+def load_report_data(store: Store, run_id: str, *, threshold_twh: float | None = None) -> ReportData:
+    """Read everything a report shows for ``run_id`` (a unique prefix is enough).
+
+    For an ensemble run this includes the risk metrics across its members (``risk``), with the
+    winter-deficit threshold ``threshold_twh`` (default 1 TWh).
+    """
+    from aralnexus.report.ensemble import DEFAULT_THRESHOLD_TWH, is_ensemble, load_ensemble_risk
+
     full = store.resolve(run_id)
     tables = store.tables((*_RESULT_TABLES, "metrics", "trade", "sources", "overrides"), full)
-    return ReportData(run=store.run(full), figures=key_figures(store, full), **tables)
+    run = store.run(full)
+    threshold = DEFAULT_THRESHOLD_TWH if threshold_twh is None else threshold_twh
+    risk = load_ensemble_risk(store, full, threshold) if is_ensemble(run) else None
+    return ReportData(run=run, figures=key_figures(store, full), risk=risk, **tables)
 
 
 def country_name(code: str) -> str:

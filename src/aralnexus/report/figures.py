@@ -23,17 +23,21 @@ from aralnexus.report.data import (
 )
 
 COUNTRY_COLORS = {"KG": "#d62728", "TJ": "#2ca02c"}
+LEVEL_COLOR = "#ff7f0e"
 
 
 def storage_chart(reservoirs: pd.DataFrame, plants: list[str] | None = None) -> Chart:
-    """Storage of each reservoir (hm3) within its bounds, and its level (m a.s.l., right axis).
+    """Storage of each reservoir (hm3) and its level (m a.s.l., right axis), each within its bounds.
 
     ``plants`` selects the reservoirs (default: the seasonal ones, see
-    :func:`~aralnexus.report.data.seasonal_reservoirs`).
+    :func:`~aralnexus.report.data.seasonal_reservoirs`). The level band is drawn from
+    ``level_min_m``/``level_max_m`` when the table has them (runs stored before schema 2 do not).
     """
     plants = plants if plants is not None else seasonal_reservoirs(reservoirs)
     others = sorted(set(reservoirs["plant"].astype(str)) - set(plants))
+    has_bounds = {"level_min_m", "level_max_m"} <= set(reservoirs.columns)
     traces: list[Trace] = []
+    banded = False
     for i, plant in enumerate(plants):
         r = reservoirs[reservoirs["plant"] == plant].sort_values("time")
         traces.append(
@@ -42,10 +46,38 @@ def storage_chart(reservoirs: pd.DataFrame, plants: list[str] | None = None) -> 
             )
         )
         traces.append(Trace("line", r["time"], r["storage_hm3"], "storage", i, color="#1f77b4"))
-        if r["level_m"].notna().any() and (r["level_m"] > 0).any():
-            traces.append(
-                Trace("line", r["time"], r["level_m"], "level", i, secondary=True, dashed=True, color="#ff7f0e")
-            )
+        pool = r["storage_max_hm3"].astype(float) > 0  # no pool before the dam is built: no level
+        level = pd.to_numeric(r["level_m"], errors="coerce").where(pool)
+        if not (level.notna().any() and (level > 0).any()):
+            continue
+        if has_bounds:
+            low = pd.to_numeric(r["level_min_m"], errors="coerce").where(pool)
+            high = pd.to_numeric(r["level_max_m"], errors="coerce").where(pool)
+            if low.notna().any() and high.notna().any():
+                traces.append(
+                    Trace(
+                        "band",
+                        r["time"],
+                        high,
+                        "level bounds",
+                        i,
+                        secondary=True,
+                        dashed=True,
+                        y_low=low,
+                        color=LEVEL_COLOR,
+                    )
+                )
+                banded = True
+        traces.append(Trace("line", r["time"], level, "level", i, secondary=True, dashed=True, color=LEVEL_COLOR))
+    caption = "End-of-month storage within the dead-storage and full-supply bounds (grey band), and the reservoir "
+    caption += (
+        "level (dashed orange, right axis) within its minimum operating and full supply levels (orange band with "
+        "dotted edges: the storage bounds read off the level–volume curve)."
+        if banded
+        else "level on the right axis."
+    )
+    if others:
+        caption += f" Small pondages not shown: {', '.join(o.replace('_', ' ').title() for o in others)}."
     return Chart(
         key="storage",
         title="Reservoir storage and level",
@@ -53,9 +85,8 @@ def storage_chart(reservoirs: pd.DataFrame, plants: list[str] | None = None) -> 
         y2_title="level (m a.s.l.)",
         panels=tuple(p.replace("_", " ").title() for p in plants),
         traces=traces,
-        caption="End-of-month storage within the dead-storage and full-supply bounds (grey band), and the "
-        "reservoir level on the right axis."
-        + (f" Small pondages not shown: {', '.join(o.replace('_', ' ').title() for o in others)}." if others else ""),
+        caption=caption,
+        y2_from_zero=False,
     )
 
 

@@ -18,6 +18,8 @@ from plotly.offline import get_plotlyjs
 from aralnexus import __version__
 from aralnexus.report.charts import Chart, to_plotly
 from aralnexus.report.data import ReportData
+from aralnexus.report.ensemble import EnsembleRisk, is_ensemble
+from aralnexus.report.risk_summary import members_sentence, probability_table, quantile_table
 from aralnexus.report.summary import findings, hydrology_label
 
 _STYLE = """
@@ -105,6 +107,7 @@ def _assumptions(data: ReportData) -> str:
             ("description", r.get("description") or ""),
             ("horizon", f"{r['horizon_start']} – {r['horizon_end']} ({r['resolution']})"),
             ("seed", r["seed"]),
+            *([("members", f"{r['n_members']} synthetic hydrology members")] if is_ensemble(r) else []),
             ("head mode", r.get("head_mode") or ""),
             ("scenario content hash", str(r["scenario_hash"])[:16] + "…"),
             ("aralnexus version", r["package_version"]),
@@ -136,13 +139,42 @@ def _sources(data: ReportData) -> str:
     )
 
 
-def run_sections(data: ReportData, charts: Sequence[Chart], pngs: dict[str, str] | None = None) -> list[Section]:
-    """Return the standard sections of a run's report."""
+def risk_html(risk: EnsembleRisk, charts: Sequence[Chart], pngs: dict[str, str] | None = None) -> str:
+    """Return the body of the "Risk across members" section: members, probabilities, quantiles, charts."""
+    pngs = pngs or {}
+    probabilities = probability_table(risk)
+    probabilities["probability"] = [f"{100.0 * p:.0f} %" for p in probabilities["probability"]]
+    quantiles = quantile_table(risk)
+    sql = f"SELECT * FROM risk_winter_deficit_at({risk.threshold_twh:g}) WHERE run_id = '{risk.run_id}'"
+    parts = [
+        f"<p>{esc(members_sentence(risk))} A probability is the share of those members in which the event occurs; "
+        f"P10 / P50 / P90 are the 10th, 50th (median) and 90th percentiles across them.</p>",
+        "<h3>Probabilities</h3>",
+        table_html(probabilities) if len(probabilities) else "<p>No probability can be computed for this horizon.</p>",
+        "<h3>Exports, revenue and trade (P10 / P50 / P90)</h3>",
+        table_html(quantiles, floats="{:,.2f}") if len(quantiles) else "<p>No member recorded exports or trade.</p>",
+        *(f'<h3 id="{esc(c.key)}">{esc(c.title)}</h3>{chart_html(c, pngs.get(c.key))}' for c in charts),
+        "<p>The same numbers can be queried from the store's risk views (docs/ensembles.md), e.g. "
+        f'<code>aralnexus results query "{esc(sql)}"</code>.</p>',
+    ]
+    return "".join(parts)
+
+
+def run_sections(
+    data: ReportData,
+    charts: Sequence[Chart],
+    pngs: dict[str, str] | None = None,
+    risk_charts: Sequence[Chart] = (),
+) -> list[Section]:
+    """Return the standard sections of a run's report (with "Risk across members" for an ensemble)."""
     pngs = pngs or {}
     paragraphs = "".join(f"<p>{esc(p)}</p>" for p in findings(data))
-    sections = [
-        Section("findings", "Findings", paragraphs),
-        Section("numbers", "Headline numbers", table_html(data.figures)),
+    sections = [Section("findings", "Findings", paragraphs)]
+    if data.has_dispatch:
+        sections.append(Section("numbers", "Headline numbers", table_html(data.figures)))
+    if data.risk is not None:
+        sections.append(Section("risk", "Risk across members", risk_html(data.risk, risk_charts, pngs)))
+    sections += [
         *(Section(c.key, c.title, chart_html(c, pngs.get(c.key))) for c in charts),
         Section("assumptions", "Assumptions", _assumptions(data)),
     ]
@@ -152,9 +184,13 @@ def run_sections(data: ReportData, charts: Sequence[Chart], pngs: dict[str, str]
     return sections
 
 
-def run_page(data: ReportData, charts: Sequence[Chart], pngs: dict[str, str] | None = None) -> str:
-    """Return the HTML report of one run."""
+def run_page(
+    data: ReportData, charts: Sequence[Chart], pngs: dict[str, str] | None = None, risk_charts: Sequence[Chart] = ()
+) -> str:
+    """Return the HTML report of one run (``risk_charts`` go into the ensemble's risk section)."""
     r = data.run
     title = f"aralnexus — {r['scenario_name']} ({data.run_id})"
     subtitle = f"{r['horizon_start']} – {r['horizon_end']} · hydrology {hydrology_label(r)} · status {r['status']}"
-    return page(title, subtitle, run_sections(data, charts, pngs))
+    if data.risk is not None:
+        subtitle += f" · {data.risk.members} of {r['n_members']} members finished"
+    return page(title, subtitle, run_sections(data, charts, pngs, risk_charts))

@@ -16,6 +16,8 @@ from aralnexus.report.data import (
     trade_turnover,
     winter_deficit,
 )
+from aralnexus.report.ensemble import is_ensemble
+from aralnexus.report.risk_summary import risk_findings
 from aralnexus.units import MWH_PER_TWH
 
 #: Relative change below which a trend is reported as "about the same", in percent.
@@ -42,8 +44,9 @@ def hydrology_label(run: dict[str, object]) -> str:
 def headline(data: ReportData) -> str:
     """One sentence: what was run."""
     r = data.run
+    what = f"Ensemble run {r['run_id']} ({r['n_members']} members)" if is_ensemble(r) else f"Run {r['run_id']}"
     return (
-        f"Run {r['run_id']} of scenario “{r['scenario_name']}” from {r['horizon_start']} to {r['horizon_end']} "
+        f"{what} of scenario “{r['scenario_name']}” from {r['horizon_start']} to {r['horizon_end']} "
         f"({r['resolution']}), hydrology {hydrology_label(r)}, seed {r['seed']}; status: {r['status']}."
     )
 
@@ -155,9 +158,17 @@ def convergence_sentence(run: dict[str, object]) -> str:
 
 
 def findings(data: ReportData) -> list[str]:
-    """Return the report's findings as short paragraphs, generated from the stored numbers."""
+    """Return the report's findings as short paragraphs, generated from the stored numbers.
+
+    An ensemble run's findings are its risk across members; the sentences about one dispatch
+    (unserved energy, CASA-1000, reservoirs, violations) appear only when dispatch results are stored.
+    """
+    risk = risk_findings(data.risk) if data.risk is not None else []
+    if not data.has_dispatch:
+        return [headline(data), *(risk or ["No dispatch results are stored with this run."])]
     paragraphs = [
         headline(data),
+        *risk,
         " ".join([*winter_sentences(data), unserved_sentence(data)]),
         " ".join([casa_sentence(data), trade_sentence(data)]),
         " ".join(reservoir_sentences(data)),

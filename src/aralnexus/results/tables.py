@@ -58,6 +58,8 @@ LINK_COLUMNS: tuple[str, ...] = (
 )
 
 #: Per reservoir plant and water stage: storage and water values (duals of the water balance).
+#: ``level_min_m``/``level_max_m`` are the levels at the stage's storage bounds on the level–volume
+#: curve (NaN for plants without a curve).
 RESERVOIR_COLUMNS: tuple[str, ...] = (
     "time",
     "year",
@@ -67,6 +69,8 @@ RESERVOIR_COLUMNS: tuple[str, ...] = (
     "storage_min_hm3",
     "storage_max_hm3",
     "level_m",
+    "level_min_m",
+    "level_max_m",
     "water_value_usd_per_1000m3",
     "water_value_usd_per_mwh",
 )

@@ -36,7 +36,10 @@ def export_run(
     with store._read() as con:
         for table in tables or tuple(schema.ALL_TABLES):
             path = folder / f"{table}.{fmt}"
-            select = f"SELECT * FROM {quote(table)} WHERE run_id = {_sql_string(full)} {schema.order_clause(table)}"
+            columns = schema.column_list(table, run_id=True)
+            select = (
+                f"SELECT {columns} FROM {quote(table)} WHERE run_id = {_sql_string(full)} {schema.order_clause(table)}"
+            )
             con.execute(f"COPY ({select}) TO {_sql_string(str(path))} ({options})")
             written.append(path)
     return written

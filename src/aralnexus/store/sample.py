@@ -104,6 +104,8 @@ def sample_results(start_year: int = 2025, years: int = 2, seed: int = 0) -> Res
                         "storage_min_hm3": smin,
                         "storage_max_hm3": smax,
                         "level_m": lmin + (lmax - lmin) * f,
+                        "level_min_m": lmin,
+                        "level_max_m": lmax,
                         "water_value_usd_per_mwh": value_mwh,
                         "water_value_usd_per_1000m3": value_mwh * 9.81e-3 * 0.9 * head / 3.6,
                     }

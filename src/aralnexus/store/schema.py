@@ -4,13 +4,17 @@ Result tables mirror :mod:`aralnexus.results.tables` with a leading ``run_id``; 
 the unit suffix convention (``_m3s``, ``_hm3``, ``_mw``, ``_mwh``, ``_musd`` … are ``DOUBLE``).
 Identifiers are always quoted in generated SQL because ``violations`` has a column called
 ``constraint`` (a reserved word: write ``"constraint"`` in your own queries).
+
+Schema versions (``meta.schema_version``): 1 — first release; 2 — ``reservoirs.level_min_m`` and
+``reservoirs.level_max_m``. Changes are additive, so :func:`upgrade_statements` brings an older
+store up to date by adding the missing columns (NULL in rows stored before).
 """
 
 from __future__ import annotations
 
 from aralnexus.results import tables as rt
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _VARCHAR = {
     "block",
@@ -60,6 +64,10 @@ RESULT_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
     "objective": _typed(rt.OBJECTIVE_COLUMNS),
     "violations": _typed(rt.VIOLATION_COLUMNS),
 }
+
+#: Result columns a :class:`~aralnexus.results.Results` table may lack (stored as NULL): columns
+#: added after the first release, so Results built by older or hand-written code still store.
+RESULT_OPTIONAL: dict[str, frozenset[str]] = {"reservoirs": frozenset({"level_min_m", "level_max_m"})}
 
 #: Pathway metrics (long): one row per country, year and metric.
 METRIC_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -202,6 +210,32 @@ def create_statements() -> list[str]:
         body = ", ".join(f"{quote(c)} {t}" for c, t in columns)
         statements.append(f"CREATE TABLE IF NOT EXISTS {quote(name)} ({body})")
     return statements
+
+
+def column_list(table: str, *, run_id: bool = False) -> str:
+    """Return the quoted columns of ``table`` in contract order (for ``SELECT``), ``run_id`` only if asked.
+
+    Reads name the columns rather than ``SELECT *`` so a store upgraded by ``ALTER TABLE … ADD
+    COLUMN`` (new columns last) returns the same column order as a new one.
+    """
+    return ", ".join(quote(c) for c, _ in ALL_TABLES[table] if run_id or c != "run_id")
+
+
+def upgrade_statements(existing: dict[str, set[str]]) -> list[str]:
+    """Return ``ALTER TABLE … ADD COLUMN`` statements for contract columns missing from ``existing``.
+
+    Parameters
+    ----------
+    existing
+        Column names per table as found in the store (tables absent here are skipped: ``CREATE
+        TABLE IF NOT EXISTS`` creates them whole).
+    """
+    out = []
+    for name, columns in ALL_TABLES.items():
+        if name not in existing:
+            continue
+        out += [f"ALTER TABLE {quote(name)} ADD COLUMN {quote(c)} {t}" for c, t in columns if c not in existing[name]]
+    return out
 
 
 def order_clause(table: str) -> str:

@@ -87,7 +87,12 @@ class Store:
             con.commit()
 
     def initialise(self) -> None:
-        """Create the tables that do not exist yet and record the schema version."""
+        """Create the tables that do not exist yet, upgrade an older schema, record the schema version.
+
+        A store written by an older aralnexus (lower ``schema_version``) is upgraded in place by
+        adding the columns it lacks (see :func:`~aralnexus.store.schema.upgrade_statements`); its
+        runs keep NULL in those columns. A store written by a newer aralnexus is refused.
+        """
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._transaction() as con:
             for statement in schema.create_statements():
@@ -95,9 +100,49 @@ class Store:
             found = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
             if not found:
                 con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [str(schema.SCHEMA_VERSION)])
-            elif int(found[0][0]) > schema.SCHEMA_VERSION:
-                expected = f"schema version ≤ {schema.SCHEMA_VERSION} (upgrade aralnexus)"
-                raise InputError([Problem(str(self.path), "", expected, found[0][0])])
+                return
+            version = int(found[0][0])
+            if version > schema.SCHEMA_VERSION:
+                expected = f"schema version ≤ {schema.SCHEMA_VERSION}"
+                hint = "the store was written by a newer aralnexus: upgrade aralnexus or use another --store"
+                raise InputError([Problem(str(self.path), "schema_version", expected, str(version), hint)])
+            if version < schema.SCHEMA_VERSION:
+                added = schema.upgrade_statements(self._columns(con))
+                for statement in added:
+                    con.execute(statement)
+                con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(schema.SCHEMA_VERSION)])
+                log.info(
+                    "store %s upgraded from schema %d to %d (%d columns added)",
+                    self.path,
+                    version,
+                    schema.SCHEMA_VERSION,
+                    len(added),
+                )
+
+    @staticmethod
+    def _columns(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
+        """Return the columns of every base table of the store."""
+        rows = con.execute(
+            "SELECT table_name, column_name FROM duckdb_columns() "
+            "WHERE database_name = current_database() AND schema_name = 'main' AND NOT internal "
+            "AND table_name IN (SELECT table_name FROM duckdb_tables() "
+            "                   WHERE database_name = current_database() AND schema_name = 'main')"
+        ).fetchall()
+        out: dict[str, set[str]] = {}
+        for table, column in rows:
+            out.setdefault(str(table), set()).add(str(column))
+        return out
+
+    @classmethod
+    def _run_keyed_tables(cls, con: duckdb.DuckDBPyConnection) -> list[str]:
+        """Return every base table with a ``run_id`` column except ``runs``.
+
+        These are the contract's tables plus any a package adds to the store (the ensemble's
+        ``member_storage``), so deleting or checking a run covers them without this module
+        knowing them.
+        """
+        found = {t for t, cols in cls._columns(con).items() if "run_id" in cols and t != "runs"}
+        return [*(t for t in schema.RUN_TABLES if t in found), *sorted(found - set(schema.RUN_TABLES))]
 
     def _is_initialised(self) -> bool:
         if not self.path.exists():
@@ -116,7 +161,7 @@ class Store:
 
     # -- writing ---------------------------------------------------------------------------
     def _delete_run(self, con: duckdb.DuckDBPyConnection, run_id: str) -> None:
-        for table in schema.ALL_TABLES:
+        for table in ("runs", *self._run_keyed_tables(con)):
             con.execute(f"DELETE FROM {quote(table)} WHERE run_id = ?", [run_id])
 
     def _insert_tables(self, con: duckdb.DuckDBPyConnection, run_id: str, frames: dict[str, pd.DataFrame]) -> None:
@@ -130,7 +175,8 @@ class Store:
         frames: dict[str, pd.DataFrame] = {}
         if results is not None:
             for table, columns in schema.RESULT_TABLES.items():
-                frames[table] = frame_for(table, getattr(results, table), columns)
+                optional = schema.RESULT_OPTIONAL.get(table, frozenset())
+                frames[table] = frame_for(table, getattr(results, table), columns, optional)
         if metrics is not None:
             frames["metrics"] = frame_for("metrics", metrics, schema.METRIC_COLUMNS)
         if trade is not None:
@@ -268,7 +314,11 @@ class Store:
         return [m for m in range(n) if m not in finished]
 
     def delete_run(self, run_id: str) -> None:
-        """Delete a run and every row that belongs to it (one transaction)."""
+        """Delete a run and every row that belongs to it (one transaction).
+
+        Covers every table with a ``run_id`` column, including those other packages add (the
+        ensemble's ``member_storage``).
+        """
         with self._transaction() as con:
             self._delete_run(con, run_id)
 
@@ -324,7 +374,8 @@ class Store:
         if name not in schema.ALL_TABLES:
             raise InputError([Problem(str(self.path), "table", f"one of {sorted(schema.ALL_TABLES)}", repr(name))])
         where, params = ("WHERE run_id = ?", [run_id]) if run_id is not None else ("", [])
-        return self.query(f"SELECT * FROM {quote(name)} {where} {schema.order_clause(name)}", params)
+        columns = schema.column_list(name, run_id=True)
+        return self.query(f"SELECT {columns} FROM {quote(name)} {where} {schema.order_clause(name)}", params)
 
     def tables(self, names: tuple[str, ...], run_id: str) -> dict[str, pd.DataFrame]:
         """Return several tables of one run, read in one connection (without ``run_id``)."""
@@ -334,7 +385,8 @@ class Store:
         with self._read() as con:
             return {
                 name: con.execute(
-                    f"SELECT * EXCLUDE (run_id) FROM {quote(name)} WHERE run_id = ? {schema.order_clause(name)}",
+                    f"SELECT {schema.column_list(name)} FROM {quote(name)} "
+                    f"WHERE run_id = ? {schema.order_clause(name)}",
                     [run_id],
                 ).df()
                 for name in names
@@ -370,7 +422,7 @@ class Store:
             problems += [f"run id {r[0]} stored {r[1]} times" for r in dup]
             for table in schema.ALL_TABLES:
                 con.execute(f"SELECT * FROM {quote(table)}").fetchall()
-            for table in schema.RUN_TABLES:
+            for table in self._run_keyed_tables(con):
                 orphans = con.execute(
                     f"SELECT count(*) FROM {quote(table)} t ANTI JOIN runs r ON t.run_id = r.run_id"
                 ).fetchone()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import default_scenario, system_and_inflows
+from dispatch_support import default_scenario, system_and_inflows
 
 from aralnexus.dispatch import optimise_system
 from aralnexus.results.tables import RESERVOIR_COLUMNS

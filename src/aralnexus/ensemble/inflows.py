@@ -59,3 +59,16 @@ def iter_member_inflows(
         block = member_inflows(scenario, chunk, start, end, seed)
         for i, m in enumerate(chunk):
             yield m, block.isel(member=i, drop=True).copy()
+
+
+def iter_member_chunks(
+    scenario: Scenario, members: Sequence[int], start: str, end: str, seed: int, chunk: int, batch: int = 64
+) -> Iterator[tuple[tuple[int, ...], xr.DataArray]]:
+    """Yield ``(members, inflows[member, time, site])`` for ``chunk`` members at a time (batches of ``batch``)."""
+    size = max(1, int(chunk))
+    batch = max(batch, size) // size * size  # whole chunks per batch
+    for first in range(0, len(members), batch):
+        block_members = list(members[first : first + batch])
+        block = member_inflows(scenario, block_members, start, end, seed)
+        for i in range(0, len(block_members), size):
+            yield tuple(block_members[i : i + size]), block.isel(member=slice(i, i + size)).copy()

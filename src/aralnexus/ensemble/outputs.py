@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import time
 import traceback
+import weakref
 from dataclasses import dataclass, field
 
 import pandas as pd
+import pyarrow as pa
 import xarray as xr
 
 from aralnexus.dispatch.extract import extract_results
 from aralnexus.dispatch.solve import SolveStatus
+from aralnexus.ensemble.compact import CompactExtractor
 from aralnexus.ensemble.solver import MemberSolution, MemberSolver
+from aralnexus.ensemble.tables import STORAGE_COLUMNS
 from aralnexus.pathways.runner import evaluate
 from aralnexus.pathways.trade import turnover_by_year
 from aralnexus.store.summary import summarise_results
@@ -43,7 +47,9 @@ PAIR = "KG-TJ"
 FAN_RESERVOIRS: tuple[str, ...] = ("rogun", "nurek", "kambarata1", "toktogul")
 
 MEMBER_METRIC_COLUMNS: tuple[str, ...] = ("country", "year", "metric", "value", "unit")
-STORAGE_COLUMNS: tuple[str, ...] = ("plant", "time", "storage_hm3")
+
+#: One extractor per solver (variant and worker thread), dropped with the solver.
+_EXTRACTORS: weakref.WeakKeyDictionary[MemberSolver, CompactExtractor] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -59,9 +65,9 @@ class MemberOutput:
     summary
         ``members`` table summary numbers (:func:`aralnexus.store.summary.summarise_results`).
     metrics
-        Long ``country, year, metric, value, unit`` rows.
+        Long ``country, year, metric, value, unit`` rows (an Arrow table).
     storage
-        ``plant, time, storage_hm3`` end-of-month storage of :data:`FAN_RESERVOIRS`.
+        ``plant, time, storage_hm3`` end-of-month storage of :data:`FAN_RESERVOIRS` (an Arrow table).
     error
         What went wrong (``failed``/``infeasible``).
     solve_s, total_s
@@ -76,8 +82,8 @@ class MemberOutput:
     member: int
     status: str
     summary: dict[str, float | int | None] = field(default_factory=dict)
-    metrics: pd.DataFrame | None = None
-    storage: pd.DataFrame | None = None
+    metrics: pa.Table | None = None
+    storage: pa.Table | None = None
     error: str = ""
     solve_s: float = 0.0
     total_s: float = 0.0
@@ -86,10 +92,33 @@ class MemberOutput:
     worker: int = 0
 
 
+def extractor(solver: MemberSolver) -> CompactExtractor:
+    """Return the variant's :class:`CompactExtractor`, built on first use and kept with the solver."""
+    found = _EXTRACTORS.get(solver)
+    if found is None:
+        found = CompactExtractor(solver.scenario, solver.system, solver.model.arrays.layout, FAN_RESERVOIRS)
+        _EXTRACTORS[solver] = found
+    return found
+
+
 def compact_tables(
     solver: MemberSolver, solved: MemberSolution
+) -> tuple[dict[str, float | int | None], pa.Table, pa.Table]:
+    """Return ``(summary, metrics, storage)`` of a solved member, straight from its LP solution.
+
+    Gives the rows of :func:`reference_tables` (to rounding) at a fraction of the cost; the two
+    tables are Arrow tables.
+    """
+    return extractor(solver).tables(solved.solution, solved.heads_m, solved.linearisation, PAIR)
+
+
+def reference_tables(
+    solver: MemberSolver, solved: MemberSolution
 ) -> tuple[dict[str, float | int | None], pd.DataFrame, pd.DataFrame]:
-    """Return ``(summary, metrics, storage)`` of a solved member (Results are built and dropped here)."""
+    """Return ``(summary, metrics, storage)`` through the full ``Results`` and pathway metrics.
+
+    The definition :func:`compact_tables` is checked against (``tests/ensemble/test_compact_tables.py``).
+    """
     meta = {"scenario": solver.scenario.name, "head_mode": solved.convergence.mode}
     results = extract_results(
         solver.system,

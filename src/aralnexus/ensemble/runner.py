@@ -7,10 +7,11 @@ return compact :class:`~aralnexus.ensemble.outputs.MemberOutput` tables, at most
 are in flight, and inflows are generated in small batches — so memory stays flat as N grows.
 
 Resumable: every variant is one run (``kind='ensemble'``, id from the variant content, seed,
-hydrology and horizon); members already ``done``/``infeasible`` in the store are skipped, and a
-member is written in one transaction (``Store.save_member`` replaces it), so an interruption at
-any point — Ctrl-C, a killed worker, a killed parent — loses at most the members in flight and
-never stores one twice. Run the same command again to finish.
+hydrology and horizon); members already ``done``/``infeasible`` in the store are skipped.
+Finished members are written in small batches, each in one transaction that replaces any earlier
+rows of its members (:class:`_Writer`), so an interruption at any point — Ctrl-C, a killed
+worker, a killed parent — loses at most the members in flight or waiting to be written (about a
+second's worth) and never stores one twice. Run the same command again to finish.
 """
 
 from __future__ import annotations
@@ -27,23 +28,32 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import xarray as xr
 
-from aralnexus.ensemble.inflows import iter_member_inflows
+from aralnexus.ensemble.inflows import iter_member_chunks
 from aralnexus.ensemble.outputs import MemberOutput
-from aralnexus.ensemble.solver import HeadStrategy, SolverOptions
-from aralnexus.ensemble.tables import delete_member_storage, ensure_ensemble_schema, save_member_storage
+from aralnexus.ensemble.solver import HeadStrategy, SolverOptions, median_hydrology
+from aralnexus.ensemble.tables import delete_member_storage, ensure_ensemble_schema, save_members
 from aralnexus.ensemble.variants import Variant, expand_variants
-from aralnexus.ensemble.worker import dask_task, init_local_worker, local_task
+from aralnexus.ensemble.worker import VariantPayload, dask_task, init_local_worker, local_task, preload
 from aralnexus.errors import InputError, Problem
 from aralnexus.pathways.runner import prepare_scenario
 from aralnexus.scenario.model import Scenario
 from aralnexus.store import RunRecord, Store, open_store
+from aralnexus.store.records import MemberRecord
 
 log = logging.getLogger(__name__)
 
 #: Called after each stored member: (output, members finished so far, members to run).
 ProgressCallback = Callable[[MemberOutput, int, int], None]
+#: Finished members are written in batches: at most one batch per this many seconds ...
+WRITE_INTERVAL_S = 1.0
+#: ... unless this many members are waiting.
+WRITE_BATCH_MEMBERS = 200
+#: Tasks per worker the chunk size aims for, and the most members in one task.
+TASKS_PER_WORKER = 8
+MAX_CHUNK_MEMBERS = 8
 
 
 @dataclass(frozen=True)
@@ -145,8 +155,13 @@ def _check(spec: EnsembleSpec) -> None:
 @dataclass(frozen=True)
 class _Task:
     key: str
-    member: int
+    members: tuple[int, ...]
     inflows: xr.DataArray
+
+
+def chunk_size(members: int, workers: int) -> int:
+    """Members per task: enough tasks for every worker to stay busy (about 8 each), at most 8 members."""
+    return max(1, min(MAX_CHUNK_MEMBERS, members // max(1, workers * TASKS_PER_WORKER)))
 
 
 def _hook_env() -> dict[str, str]:
@@ -159,7 +174,7 @@ class _Backend:
 
     name = "processes"
 
-    def __init__(self, variants: dict[str, Scenario], options: SolverOptions, workers: int) -> None:
+    def __init__(self, variants: dict[str, VariantPayload], options: SolverOptions, workers: int) -> None:
         self.variants, self.options, self.workers = variants, options, workers
         self._pool = self._new_pool()
 
@@ -178,10 +193,11 @@ class _Backend:
         return 2 * self.workers
 
     def submit(self, task: _Task) -> Any:
-        return self._pool.submit(local_task, task.key, task.member, task.inflows)
+        return self._pool.submit(local_task, task.key, task.members, task.inflows)
 
-    def wait(self, futures: list[Any]) -> set[Any]:
-        done, _ = wait(futures, return_when=FIRST_COMPLETED)
+    def wait(self, futures: list[Any], timeout_s: float | None = None) -> set[Any]:
+        """Return the finished futures (none if ``timeout_s`` passed first)."""
+        done, _ = wait(futures, timeout=timeout_s, return_when=FIRST_COMPLETED)
         return set(done)
 
     def restart(self) -> None:
@@ -193,17 +209,28 @@ class _Backend:
 
 
 class _DaskBackend(_Backend):
-    """The same on a Dask cluster; scenarios are scattered to every worker once."""
+    """The same on a Dask cluster; scenarios are scattered to every worker once.
+
+    Connecting sends every worker a no-op task whose function lives in the worker module, so all
+    workers import the solver stack at once, while the parent prepares the runs (otherwise each
+    worker would import it in turn, when the broadcast scatter reaches it).
+    """
 
     name = "dask"
 
-    def __init__(
-        self, variants: dict[str, Scenario], options: SolverOptions, address: str | None, client: Any = None
-    ) -> None:
+    def __init__(self, address: str | None, client: Any = None) -> None:
         from distributed import Client
 
         self._own = client is None
         self.client = client if client is not None else Client(address, timeout="30s")  # type: ignore[no-untyped-call]
+        self.workers = max(1, sum(self.client.nthreads().values()))
+        self._warm = [
+            self.client.submit(preload, workers=[worker], allow_other_workers=False, pure=False)
+            for worker in self.client.nthreads()
+        ]
+
+    def start(self, variants: dict[str, VariantPayload], options: SolverOptions) -> None:
+        """Scatter the variants to every worker."""
         self.variants, self.options = variants, options
         self._scattered = {k: self.client.scatter(sc, broadcast=True, hash=False) for k, sc in variants.items()}
         self.workers = max(1, sum(self.client.nthreads().values()))
@@ -214,16 +241,19 @@ class _DaskBackend(_Backend):
             task.key,
             self._scattered[task.key],
             self.options,
-            task.member,
+            task.members,
             task.inflows,
             pure=False,
             retries=1,
         )
 
-    def wait(self, futures: list[Any]) -> set[Any]:
+    def wait(self, futures: list[Any], timeout_s: float | None = None) -> set[Any]:
         from distributed import wait as dask_wait
 
-        done, _ = dask_wait(futures, return_when="FIRST_COMPLETED")  # type: ignore[no-untyped-call]
+        try:
+            done, _ = dask_wait(futures, timeout=timeout_s, return_when="FIRST_COMPLETED")  # type: ignore[no-untyped-call]
+        except TimeoutError:
+            return set()
         return set(done)
 
     def restart(self) -> None:  # the scheduler reschedules lost tasks itself
@@ -234,25 +264,77 @@ class _DaskBackend(_Backend):
             self.client.close()
 
 
-def _tasks(variants: list[Variant], pending: dict[str, list[int]], spec: EnsembleSpec, seed: int) -> Iterator[_Task]:
+def _tasks(variants: list[Variant], pending: dict[str, list[int]], seed: int, chunk: int) -> Iterator[_Task]:
     for v in variants:
         sc = v.scenario
-        for member, inflows in iter_member_inflows(sc, pending[v.label], sc.start, sc.end, seed):
-            yield _Task(v.label, member, inflows)
+        for members, inflows in iter_member_chunks(sc, pending[v.label], sc.start, sc.end, seed, chunk):
+            yield _Task(v.label, members, inflows)
 
 
-def _store_member(store: Store, run_id: str, out: MemberOutput, started: datetime) -> None:
-    """Write one member: its storage series, then its ``members`` row (the commit marker)."""
-    save_member_storage(store, run_id, out.member, out.storage)
-    store.save_member(
-        run_id,
-        out.member,
-        out.summary,
-        metrics=out.metrics,
-        status=out.status,  # type: ignore[arg-type]
-        started_at=started,
-        error=out.error[-2000:],
-    )
+class _Writer:
+    """Buffer finished members and store them in batches, one transaction per batch.
+
+    Writes are rate-limited: a member that arrives at least ``interval_s`` after the last write
+    is written at once; otherwise it waits until ``interval_s`` has passed (or ``max_members``
+    are waiting). The run's end or an interruption writes what is left (:meth:`flush` in a
+    ``finally``). Each batch is all-or-nothing (:func:`~aralnexus.ensemble.tables.save_members`),
+    so a member is either stored in full or absent; a killed parent loses at most the members in
+    flight and those waiting (at most ``interval_s`` worth).
+    """
+
+    def __init__(
+        self,
+        db: Store,
+        runs: dict[str, RunProgress],
+        total: int,
+        progress: ProgressCallback | None,
+        interval_s: float = WRITE_INTERVAL_S,
+        max_members: int = WRITE_BATCH_MEMBERS,
+    ) -> None:
+        self.db, self.runs, self.total, self.progress = db, runs, total, progress
+        self.interval_s, self.max_members = interval_s, max_members
+        self.finished = 0
+        self._buffer: list[tuple[MemberOutput, datetime, datetime]] = []
+        self._last = -float("inf")
+
+    def add(self, out: MemberOutput, started: datetime) -> None:
+        self._buffer.append((out, started, datetime.now().replace(microsecond=0)))
+
+    def wait_s(self) -> float | None:
+        """Seconds until the waiting members are due (``None`` when none wait)."""
+        if not self._buffer:
+            return None
+        return max(0.0, self._last + self.interval_s - time.monotonic())
+
+    def due(self) -> bool:
+        return len(self._buffer) >= self.max_members or self.wait_s() == 0.0
+
+    def flush(self) -> None:
+        """Store the waiting members (one transaction), then count them and report progress."""
+        if not self._buffer:
+            return
+        batch: dict[str, list[tuple[MemberRecord, pa.Table | None]]] = {}
+        for out, started, finished in self._buffer:
+            record = MemberRecord(
+                out.member,
+                out.summary,
+                out.metrics,
+                out.status,  # type: ignore[arg-type]
+                started,
+                finished,
+                out.error[-2000:],
+            )
+            batch.setdefault(self.runs[out.variant].run_id, []).append((record, out.storage))
+        save_members(self.db, batch)
+        self._last = time.monotonic()
+        stored, self._buffer = self._buffer, []
+        for out, _, _ in stored:
+            run = self.runs[out.variant]
+            run.ran.append(out.member)
+            setattr(run, out.status, getattr(run, out.status) + 1)
+            self.finished += 1
+            if self.progress is not None:
+                self.progress(out, self.finished, self.total)
 
 
 def run_ensemble(
@@ -283,6 +365,35 @@ def run_ensemble(
     """
     t0 = time.perf_counter()
     _check(spec)
+    dask = _DaskBackend(spec.scheduler, client) if (spec.scheduler or client is not None) else None
+    try:
+        db, runs, n_workers = _run(spec, store, dask, progress)
+    except BaseException:
+        if dask is not None:
+            dask.close(cancel=True)
+        raise
+    if dask is not None:
+        dask.close()
+    for run in runs.values():
+        finished = run.already_done + run.done + run.infeasible
+        run.missing = run.n_members - finished
+        if run.missing == 0:
+            run.status = "ok"
+        elif run.failed:
+            run.status = "failed"
+        if run.status != "running":
+            db.finish_run(run.run_id, run.status)  # type: ignore[arg-type]
+    backend_name = "dask" if dask is not None else "processes"
+    return EnsembleOutcome(list(runs.values()), str(db.path), time.perf_counter() - t0, backend_name, n_workers)
+
+
+def _run(
+    spec: EnsembleSpec, store: Store | str | Path | None, dask: _DaskBackend | None, progress: ProgressCallback | None
+) -> tuple[Store, dict[str, RunProgress], int]:
+    """Record the runs, then solve and store every pending member.
+
+    Returns the store, each variant's progress and the number of workers used (0: nothing to run).
+    """
     base = prepare_scenario(spec.scenario, spec.start, spec.end)
     seed = base.hydrology.seed if spec.seed is None else int(spec.seed)
     variants = expand_variants(base, spec.vary)
@@ -299,33 +410,34 @@ def run_ensemble(
         pending[v.label] = todo
         runs[v.label] = RunProgress(run_id, v.label, v.scenario.name, spec.members, spec.members - len(todo))
     total = sum(len(p) for p in pending.values())
+    if not total:
+        return db, runs, 0
     options = SolverOptions(heads=spec.heads)
-    scenarios = {v.label: v.scenario for v in variants if pending[v.label]}
-    backend_name, n_workers = ("dask" if (spec.scheduler or client is not None) else "processes"), 0
-    if total:
-        backend: _Backend = (
-            _DaskBackend(scenarios, options, spec.scheduler, client)
-            if backend_name == "dask"
-            else _Backend(scenarios, options, spec.workers or os.cpu_count() or 1)
-        )
-        n_workers = backend.workers
-        log.info("ensemble: %d members of %d run(s) on %d %s worker(s)", total, len(variants), n_workers, backend_name)
-        try:
-            _drive(db, backend, _tasks(variants, pending, spec, seed), runs, total, spec.retries, progress)
-        except BaseException:
+    payloads = {v.label: VariantPayload(v.scenario, median_hydrology(v.scenario)) for v in variants if pending[v.label]}
+    backend: _Backend
+    if dask is not None:
+        dask.start(payloads, options)
+        backend = dask
+    else:
+        backend = _Backend(payloads, options, spec.workers or os.cpu_count() or 1)
+    chunk = chunk_size(total, backend.workers)
+    log.info(
+        "ensemble: %d members of %d run(s) on %d %s worker(s), %d per task",
+        total,
+        len(variants),
+        backend.workers,
+        backend.name,
+        chunk,
+    )
+    try:
+        _drive(db, backend, _tasks(variants, pending, seed, chunk), runs, total, spec.retries, progress)
+    except BaseException:
+        if dask is None:
             backend.close(cancel=True)
-            raise
+        raise
+    if dask is None:
         backend.close()
-    for run in runs.values():
-        finished = run.already_done + run.done + run.infeasible
-        run.missing = run.n_members - finished
-        if run.missing == 0:
-            run.status = "ok"
-        elif run.failed:
-            run.status = "failed"
-        if run.status != "running":
-            db.finish_run(run.run_id, run.status)  # type: ignore[arg-type]
-    return EnsembleOutcome(list(runs.values()), str(db.path), time.perf_counter() - t0, backend_name, n_workers)
+    return db, runs, backend.workers
 
 
 def _drive(
@@ -337,11 +449,21 @@ def _drive(
     retries: int,
     progress: ProgressCallback | None,
 ) -> None:
-    """Keep ``backend.window`` tasks in flight; store each result as it arrives."""
+    """Keep ``backend.window`` tasks in flight; store finished members in batches as they arrive."""
+    writer = _Writer(db, runs, total, progress)
+    try:
+        gave_up = _loop(backend, tasks, writer, retries)
+    finally:
+        writer.flush()
+    if gave_up:
+        log.warning("a worker died; %d member(s) left for the next run", total - writer.finished)
+
+
+def _loop(backend: _Backend, tasks: Iterator[_Task], writer: _Writer, retries: int) -> bool:
+    """Run the tasks; return ``True`` if it stopped early because workers kept dying."""
     in_flight: dict[Any, tuple[_Task, datetime]] = {}
     retry: list[_Task] = []
     restarts = 0
-    finished = 0
     exhausted = False
     while True:
         while len(in_flight) < backend.window and (retry or not exhausted):
@@ -359,32 +481,29 @@ def _drive(
                 retry.append(task)
                 break
         if not in_flight:
-            return
-        done = backend.wait(list(in_flight))
+            return False
+        done = backend.wait(list(in_flight), writer.wait_s())
         broken = False
         for future in done:
             task, started = in_flight.pop(future)
-            run = runs[task.key]
             try:
-                out = future.result()
+                outs: list[MemberOutput] = future.result()
             except BrokenProcessPool:
                 broken = True
                 retry.append(task)
                 continue
             except Exception as error:
-                out = MemberOutput(task.key, task.member, "failed", error=f"{type(error).__name__}: {error}")
-            _store_member(db, run.run_id, out, started)
-            run.ran.append(out.member)
-            setattr(run, out.status, getattr(run, out.status) + 1)
-            finished += 1
-            if progress is not None:
-                progress(out, finished, total)
+                message = f"{type(error).__name__}: {error}"
+                outs = [MemberOutput(task.key, m, "failed", error=message) for m in task.members]
+            for out in outs:
+                writer.add(out, started)
+        if writer.due():
+            writer.flush()
         if broken:
             retry.extend(task for task, _ in in_flight.values())
             in_flight.clear()
             if restarts >= retries:
-                log.warning("a worker died; %d member(s) left for the next run", total - finished)
-                return
+                return True
             restarts += 1
             log.warning("a worker died; restarting the pool (%d/%d)", restarts, retries)
             backend.restart()

@@ -35,7 +35,6 @@ from aralnexus.dispatch.linearise import Linearisation
 from aralnexus.dispatch.model import LPModel
 from aralnexus.dispatch.names import STORAGE, TURBINE
 from aralnexus.dispatch.solve import LPSolution, SolveStatus
-from aralnexus.hydrology import make_inflows
 from aralnexus.results.tables import Convergence
 from aralnexus.scenario.model import Scenario
 from aralnexus.system.system import System, build_system
@@ -102,6 +101,14 @@ def _test_hooks(member: int) -> None:
     os._exit(17)
 
 
+def median_hydrology(scenario: Scenario) -> xr.DataArray:
+    """Return the median-hydrology inflows ``(time, site)`` of the scenario's horizon (heads start here)."""
+    from aralnexus.hydrology import make_inflows  # not at import: workers are given these inflows
+
+    median = replace(scenario, hydrology=replace(scenario.hydrology, kind="median"))
+    return make_inflows(median, scenario.start, scenario.end)
+
+
 class MemberSolver:
     """The LP of one scenario variant, kept in HiGHS and re-solved per member.
 
@@ -111,17 +118,23 @@ class MemberSolver:
         The variant (its horizon and resolution are used).
     options
         Head strategy and tolerances.
+    median_inflows
+        :func:`median_hydrology` of the scenario, if already computed (the ensemble's parent sends
+        it so that workers need not load the hydrology generator).
     """
 
-    def __init__(self, scenario: Scenario, options: SolverOptions | None = None) -> None:
+    def __init__(
+        self, scenario: Scenario, options: SolverOptions | None = None, median_inflows: xr.DataArray | None = None
+    ) -> None:
         self.scenario = scenario
         self.options = options or SolverOptions()
         tick = time.perf_counter()
         self.system: System = build_system(scenario, scenario.start, scenario.end, scenario.resolution)
         self.iteration = HeadIteration(self.options.tolerance_pct, self.options.max_iterations)
         self.fixed = scenario.head_mode == "fixed"
-        median = replace(scenario, hydrology=replace(scenario.hydrology, kind="median"))
-        inflow = plant_inflows_m3s(self.system, make_inflows(median, scenario.start, scenario.end))
+        if median_inflows is None:
+            median_inflows = median_hydrology(scenario)
+        inflow = plant_inflows_m3s(self.system, median_inflows)
         outcome = solve_heads(
             self.system, inflow, "fixed" if self.fixed else "iterate", self.iteration, self.options.threads
         )

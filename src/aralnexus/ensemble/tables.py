@@ -11,18 +11,34 @@ with ``CREATE … IF NOT EXISTS`` / ``CREATE OR REPLACE`` when an ensemble runs 
   (1 TWh), ``risk_winter_deficit_any`` (1 TWh), ``risk_exports``, ``risk_exports_total``,
   ``risk_trade_target`` (US$500 million in 2030), ``risk_storage_fan``.
 
-Quantiles are ``quantile_cont`` (linear interpolation, as numpy's default). A member's rows are
-written storage first, then the ``members`` row (``Store.save_member``, one transaction): the
-``members`` row is the commit marker, and a member re-run after an interruption replaces both.
+Quantiles are ``quantile_cont`` (linear interpolation, as numpy's default). Finished members are
+written in batches (:func:`save_members`): their storage series, ``members`` rows and
+``member_metrics`` in one transaction, so a member is either stored in full or absent, and a
+member re-run after an interruption replaces all its rows.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
+import duckdb
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from aralnexus.store import Store
 from aralnexus.store.locking import connection
+from aralnexus.store.records import MemberRecord
+from aralnexus.store.rows import insert, stack_frames
 
+STORAGE_COLUMNS: tuple[str, ...] = ("plant", "time", "storage_hm3")
+#: ``member_storage`` columns after ``run_id``, with their SQL types.
+MEMBER_STORAGE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("member", "INTEGER"),
+    ("plant", "VARCHAR"),
+    ("time", "TIMESTAMP"),
+    ("storage_hm3", "DOUBLE"),
+)
 DEFAULT_THRESHOLD_TWH = 1.0
 TRADE_TARGET_MUSD = 500.0
 TRADE_TARGET_YEAR = 2030
@@ -104,25 +120,43 @@ def ensure_ensemble_schema(store: Store) -> None:
         con.commit()
 
 
-def save_member_storage(store: Store, run_id: str, member: int, storage: pd.DataFrame | None) -> None:
-    """Replace one member's ``member_storage`` rows (one transaction)."""
-    frame = (
-        pd.DataFrame({"plant": pd.Series(dtype=str), "time": pd.Series(dtype="datetime64[s]"), "storage_hm3": []})
-        if storage is None
-        else storage[["plant", "time", "storage_hm3"]]
+def write_member_storage(
+    con: duckdb.DuckDBPyConnection, run_id: str, members: Sequence[tuple[int, pd.DataFrame | pa.Table | None]]
+) -> None:
+    """Replace the ``member_storage`` rows of several members of one run on ``con`` (caller's transaction)."""
+    if not members:
+        return
+    con.execute(
+        "DELETE FROM member_storage WHERE run_id = ? AND list_contains(?, member)",
+        [run_id, [int(m) for m, _ in members]],
     )
-    with connection(store.path, write=True, timeout_s=store.timeout_s) as con:
-        con.begin()
-        con.execute("DELETE FROM member_storage WHERE run_id = ? AND member = ?", [run_id, int(member)])
-        if len(frame):
-            con.register("_in_storage", frame)
-            con.execute(
-                "INSERT INTO member_storage SELECT ?, ?, CAST(plant AS VARCHAR), CAST(time AS TIMESTAMP), "
-                "CAST(storage_hm3 AS DOUBLE) FROM _in_storage",
-                [run_id, int(member)],
-            )
-            con.unregister("_in_storage")
-        con.commit()
+    stored = [(int(m), s) for m, s in members if s is not None]
+    frames = [s for _, s in stored]
+    tags = np.repeat([m for m, _ in stored], [len(s) for s in frames]).astype(np.int64)
+    rows = stack_frames("member_storage", frames, MEMBER_STORAGE_COLUMNS, {"member": tags})
+    if len(rows):
+        insert(con, "member_storage", run_id, rows, MEMBER_STORAGE_COLUMNS)
+
+
+def save_member_storage(store: Store, run_id: str, member: int, storage: pd.DataFrame | pa.Table | None) -> None:
+    """Replace one member's ``member_storage`` rows (one transaction)."""
+    with store.transaction() as con:
+        write_member_storage(con, run_id, [(member, storage)])
+
+
+def save_members(
+    store: Store, batch: Mapping[str, Sequence[tuple[MemberRecord, pd.DataFrame | pa.Table | None]]]
+) -> None:
+    """Store finished members of one or more runs in one transaction: storage series and ``members`` rows.
+
+    ``batch`` maps a run id to ``(record, storage)`` pairs. Either every member of the batch is
+    stored (each replacing earlier rows of the same member) or, on any error or interruption,
+    none is.
+    """
+    with store.transaction() as con:
+        for run_id, items in batch.items():
+            write_member_storage(con, run_id, [(record.member, storage) for record, storage in items])
+            store.write_members(con, run_id, [record for record, _ in items])
 
 
 def delete_member_storage(store: Store, run_id: str | None = None) -> None:

@@ -2,6 +2,8 @@
 
 Local processes get the variants once through the pool initializer; Dask workers get them as
 scattered data. Either way a worker builds each variant's LP once and re-solves it per member.
+A task is a short chunk of members (:func:`solve_chunk`), so that per-task overhead (scheduling,
+pickling, the parent's bookkeeping) is shared by several members.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import xarray as xr
 
@@ -19,8 +23,17 @@ from aralnexus.scenario.model import Scenario
 
 log = logging.getLogger(__name__)
 
+
+@dataclass(frozen=True)
+class VariantPayload:
+    """What a worker needs to build one variant's solver: the scenario and its median inflows."""
+
+    scenario: Scenario
+    median_inflows: xr.DataArray | None = None
+
+
 _STATE = threading.local()
-_SCENARIOS: dict[str, Scenario] = {}
+_PAYLOADS: dict[str, VariantPayload] = {}
 _OPTIONS: list[SolverOptions] = [SolverOptions()]
 
 
@@ -48,32 +61,47 @@ def _watch_parent(main_pid: int) -> None:
 
 
 def init_local_worker(
-    scenarios: dict[str, Scenario], options: SolverOptions, parent_pid: int, env: dict[str, str] | None = None
+    payloads: dict[str, VariantPayload], options: SolverOptions, parent_pid: int, env: dict[str, str] | None = None
 ) -> None:
     """Pool initializer: remember the variants and options, set ``env`` (test hooks); die with the parent."""
     os.environ.update(env or {})
-    _SCENARIOS.clear()
-    _SCENARIOS.update(scenarios)
+    _PAYLOADS.clear()
+    _PAYLOADS.update(payloads)
     _OPTIONS[0] = options
     threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
 
 
-def _solver(key: str, scenario: Scenario, options: SolverOptions) -> MemberSolver:
+def _solver(key: str, payload: VariantPayload, options: SolverOptions) -> MemberSolver:
     cache = _solvers()
     solver = cache.get(key)
     if solver is None:
-        solver = MemberSolver(scenario, options)
+        solver = MemberSolver(payload.scenario, options, payload.median_inflows)
         cache[key] = solver
     return solver
 
 
-def local_task(key: str, member: int, inflows: xr.DataArray) -> MemberOutput:
-    """Solve one member of variant ``key`` in a local worker process."""
-    solver = _solver(key, _SCENARIOS[key], _OPTIONS[0])
-    return solve_member(solver, key, member, inflows, os.getpid())
+def preload() -> None:
+    """Do nothing: a worker that unpickles this function has imported this module and the solver stack."""
 
 
-def dask_task(key: str, scenario: Scenario, options: SolverOptions, member: int, inflows: xr.DataArray) -> MemberOutput:
-    """Solve one member of variant ``key`` on a Dask worker (``scenario`` arrives scattered)."""
-    solver = _solver(key, scenario, options)
-    return solve_member(solver, key, member, inflows, os.getpid())
+def solve_chunk(solver: MemberSolver, key: str, members: Sequence[int], inflows: xr.DataArray) -> list[MemberOutput]:
+    """Solve ``members`` (inflows ``(member, time, site)`` in the same order) one after the other."""
+    worker = os.getpid()
+    return [
+        solve_member(solver, key, int(member), inflows.isel(member=i, drop=True), worker)
+        for i, member in enumerate(members)
+    ]
+
+
+def local_task(key: str, members: Sequence[int], inflows: xr.DataArray) -> list[MemberOutput]:
+    """Solve a chunk of members of variant ``key`` in a local worker process."""
+    solver = _solver(key, _PAYLOADS[key], _OPTIONS[0])
+    return solve_chunk(solver, key, members, inflows)
+
+
+def dask_task(
+    key: str, payload: VariantPayload, options: SolverOptions, members: Sequence[int], inflows: xr.DataArray
+) -> list[MemberOutput]:
+    """Solve a chunk of members of variant ``key`` on a Dask worker (``payload`` arrives scattered)."""
+    solver = _solver(key, payload, options)
+    return solve_chunk(solver, key, members, inflows)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
+import pyarrow as pa
 
 from aralnexus import __version__
 
@@ -38,6 +40,35 @@ def run_key(
     """
     text = "|".join([scenario_hash, str(int(seed)), hydrology, start, end, resolution, kind])
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class MemberRecord:
+    """One ensemble member as the store records it (see :meth:`aralnexus.store.Store.save_member`).
+
+    Parameters
+    ----------
+    member
+        Member number.
+    summary
+        ``members`` summary numbers (keys among ``schema.MEMBER_SUMMARY_COLUMNS``; absent → NULL).
+    metrics
+        Long ``country, year, metric, value, unit`` rows (a DataFrame or an Arrow table), or ``None``.
+    status
+        ``done``, ``failed`` or ``infeasible``.
+    started_at, finished_at
+        When it started and finished (``finished_at`` ``None``: when it is written).
+    error
+        What went wrong, if anything.
+    """
+
+    member: int
+    summary: Mapping[str, float | int | None]
+    metrics: pd.DataFrame | pa.Table | None = None
+    status: MemberStatus = "done"
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    error: str = ""
 
 
 def _now() -> datetime:

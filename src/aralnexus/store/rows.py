@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 import duckdb
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
 
 from aralnexus.results import Results
 from aralnexus.store.records import RunRecord
@@ -37,7 +41,63 @@ def frame_for(
     return out.reset_index(drop=True)
 
 
-def insert(con: duckdb.DuckDBPyConnection, table: str, run_id: str, frame: pd.DataFrame, columns: Columns) -> None:
+def _arrow_column(frame: pd.DataFrame | pa.Table, column: str) -> pa.ChunkedArray | pa.Array:
+    if isinstance(frame, pa.Table):
+        return frame.column(column)
+    return pa.array(frame[column].to_numpy(), from_pandas=True)
+
+
+def _numpy_column(frame: pd.DataFrame | pa.Table, column: str) -> npt.NDArray[Any]:
+    if isinstance(frame, pa.Table):
+        return np.asarray(frame.column(column).to_numpy(zero_copy_only=False))
+    return np.asarray(frame[column].to_numpy())
+
+
+def stack_frames(
+    table: str,
+    frames: Sequence[pd.DataFrame | pa.Table],
+    columns: Columns,
+    extra: Mapping[str, npt.NDArray[Any]],
+) -> pa.Table | pd.DataFrame:
+    """Stack the contract columns of several frames into one table to :func:`insert` (one statement).
+
+    ``frames`` are DataFrames or Arrow tables; ``extra`` holds per-row columns that they lack
+    (e.g. ``member``). The result is an Arrow table (a pandas object frame if Arrow cannot type a
+    column); :func:`insert` casts it to the SQL types as it does a single frame.
+
+    Raises
+    ------
+    StoreSchemaError
+        If a frame lacks a contract column.
+    """
+    names = [c for c, _ in columns]
+    for frame in frames:
+        have = set(frame.column_names) if isinstance(frame, pa.Table) else set(frame.columns)
+        missing = [c for c in names if c not in extra and c not in have]
+        if missing:
+            msg = f"table {table!r} lacks columns {missing}; its contract is {names}"
+            raise StoreSchemaError(msg)
+    try:
+        arrays = {}
+        for c in names:
+            if c in extra:
+                arrays[c] = pa.array(np.asarray(extra[c]), from_pandas=True)
+            else:
+                pieces = [_arrow_column(f, c) for f in frames]
+                chunks = [chunk for p in pieces for chunk in (p.chunks if isinstance(p, pa.ChunkedArray) else [p])]
+                arrays[c] = pa.chunked_array(chunks, type=chunks[0].type if chunks else pa.null())
+        return pa.table(arrays)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        data = {
+            c: np.asarray(extra[c]) if c in extra else np.concatenate([_numpy_column(f, c) for f in frames])
+            for c in names
+        }
+        return pd.DataFrame({c: pd.Series(v, dtype=object if v.dtype == object else v.dtype) for c, v in data.items()})
+
+
+def insert(
+    con: duckdb.DuckDBPyConnection, table: str, run_id: str, frame: pd.DataFrame | pa.Table, columns: Columns
+) -> None:
     """Insert ``frame`` (contract columns in order) into ``table`` for ``run_id``, casting to SQL types."""
     view = f"_in_{table}"
     con.register(view, frame)

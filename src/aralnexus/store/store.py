@@ -15,21 +15,22 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from aralnexus.errors import InputError, Problem
 from aralnexus.results import Results
 from aralnexus.store import schema
 from aralnexus.store.locking import DEFAULT_TIMEOUT_S, connection
-from aralnexus.store.records import COMPLETE_STATUSES, MemberStatus, RunRecord, RunStatus
-from aralnexus.store.rows import StoreSchemaError, frame_for, insert, run_row
+from aralnexus.store.records import COMPLETE_STATUSES, MemberRecord, MemberStatus, RunRecord, RunStatus
+from aralnexus.store.rows import StoreSchemaError, frame_for, insert, run_row, stack_frames
 from aralnexus.store.schema import quote
 
 log = logging.getLogger(__name__)
@@ -263,6 +264,12 @@ class Store:
                 [status, datetime.now().replace(microsecond=0), results.objective_musd if results else None, run_id],
             )
 
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Yield a write connection inside one transaction (committed on success, rolled back on error)."""
+        with self._transaction() as con:
+            yield con
+
     def save_member(
         self,
         run_id: str,
@@ -281,27 +288,47 @@ class Store:
         ``summary`` keys must be among :data:`~aralnexus.store.schema.MEMBER_SUMMARY_COLUMNS`
         (see :func:`~aralnexus.store.summary.summarise_results`); absent keys are stored as NULL.
         """
+        record = MemberRecord(member, summary, metrics, status, started_at, finished_at, error)
+        with self._transaction() as con:
+            self.write_members(con, run_id, [record])
+
+    def write_members(self, con: duckdb.DuckDBPyConnection, run_id: str, members: Sequence[MemberRecord]) -> None:
+        """Write several members of one run on ``con`` (inside the caller's :meth:`transaction`).
+
+        Each member replaces any earlier rows of the same member; all ``members`` rows go in one
+        ``INSERT``, all ``member_metrics`` rows in another. Rows are those :meth:`save_member` writes.
+        """
         known = {c for c, _ in schema.MEMBER_SUMMARY_COLUMNS}
-        unknown = sorted(set(summary) - known)
+        unknown = sorted({k for m in members for k in m.summary} - known)
         if unknown:
             msg = f"unknown member summary columns {unknown}; known: {sorted(known)}"
             raise StoreSchemaError(msg)
-        row: dict[str, Any] = {
-            "member": int(member),
-            "status": status,
-            "started_at": started_at,
-            "finished_at": finished_at or datetime.now().replace(microsecond=0),
-            "error": error,
-            **{c: summary.get(c) for c, _ in schema.MEMBER_SUMMARY_COLUMNS},
-        }
-        frame = pd.DataFrame({k: pd.Series([v], dtype="object") for k, v in row.items()})
-        tagged = None if metrics is None else metrics.assign(member=int(member))
-        long = frame_for("member_metrics", tagged, schema.MEMBER_METRIC_COLUMNS)
-        with self._transaction() as con:
-            self._require(con, run_id)
-            for table in ("members", "member_metrics"):
-                con.execute(f"DELETE FROM {quote(table)} WHERE run_id = ? AND member = ?", [run_id, int(member)])
-            insert(con, "members", run_id, frame, schema.MEMBER_COLUMNS)
+        if not members:
+            return
+        now = datetime.now().replace(microsecond=0)
+        rows: dict[str, list[Any]] = {c: [] for c, _ in schema.MEMBER_COLUMNS}
+        for m in members:
+            row = {
+                "member": int(m.member),
+                "status": m.status,
+                "started_at": m.started_at,
+                "finished_at": m.finished_at or now,
+                "error": m.error,
+                **{c: m.summary.get(c) for c, _ in schema.MEMBER_SUMMARY_COLUMNS},
+            }
+            for column, values in rows.items():
+                values.append(row[column])
+        frame = pd.DataFrame({k: pd.Series(v, dtype="object") for k, v in rows.items()})
+        with_metrics = [m for m in members if m.metrics is not None]
+        frames = [m.metrics for m in with_metrics if m.metrics is not None]
+        tags = np.repeat([int(m.member) for m in with_metrics], [len(f) for f in frames]).astype(np.int64)
+        long = stack_frames("member_metrics", frames, schema.MEMBER_METRIC_COLUMNS, {"member": tags})
+        numbers = [int(m.member) for m in members]
+        self._require(con, run_id)
+        for table in ("members", "member_metrics"):
+            con.execute(f"DELETE FROM {quote(table)} WHERE run_id = ? AND list_contains(?, member)", [run_id, numbers])
+        insert(con, "members", run_id, frame, schema.MEMBER_COLUMNS)
+        if len(long):
             insert(con, "member_metrics", run_id, long, schema.MEMBER_METRIC_COLUMNS)
 
     def pending_members(self, run_id: str, n: int) -> list[int]:

@@ -19,10 +19,14 @@ import dataclasses
 import importlib
 import math
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import xarray as xr
 
 from aralnexus.data.dataset import Dataset
+from aralnexus.dispatch.names import Block, Layout
+from aralnexus.dispatch.solve import LPSolution
 from aralnexus.errors import InputError, Problem
 from aralnexus.results.tables import Results
 from aralnexus.scenario.model import HydrologySpec, Scenario
@@ -109,3 +113,29 @@ def truncate_results(results: Results, end: str) -> Results:
         violations=violations,
         metadata={**results.metadata, "end": end},
     )
+
+
+def restrict_solution(solution: LPSolution, full: Layout, horizon: Layout) -> LPSolution:
+    """Cut an LP solution of the horizon plus look-ahead down to the horizon's LP layout.
+
+    Every column and row family is indexed by time (steps, stages, release rows or years, which
+    are ordered by time) and elements that do not change with the horizon, so the horizon's
+    values are the leading slice of each family along every axis. The water values of the last
+    reported month then come from the look-ahead optimisation. ``objective`` is left as solved.
+    """
+    x = _restrict(solution.x, full.cols, horizon.cols, horizon.n_cols)
+    duals = solution.row_dual
+    if duals.size == full.n_rows:
+        duals = _restrict(duals, full.rows, horizon.rows, horizon.n_rows)
+    return dataclasses.replace(solution, x=x, row_dual=duals)
+
+
+def _restrict(
+    values: npt.NDArray[np.float64], full: dict[str, Block], horizon: dict[str, Block], size: int
+) -> npt.NDArray[np.float64]:
+    out = np.empty(size, dtype=np.float64)
+    for name, block in horizon.items():
+        part = full[name].take(values)
+        lead = tuple(slice(0, n) for n in block.shape)
+        out[block.offset : block.offset + block.size] = part[lead].ravel()
+    return out

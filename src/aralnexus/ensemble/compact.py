@@ -100,7 +100,7 @@ class CompactExtractor:
     Parameters
     ----------
     scenario, system, layout
-        The variant, its System and its LP layout (``MemberSolver.model.arrays.layout``).
+        The variant, its reported System and LP layout (``MemberSolver.system`` and ``.layout``).
     fan_reservoirs
         Plants whose end-of-stage storage is returned.
     """

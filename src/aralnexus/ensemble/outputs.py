@@ -96,7 +96,7 @@ def extractor(solver: MemberSolver) -> CompactExtractor:
     """Return the variant's :class:`CompactExtractor`, built on first use and kept with the solver."""
     found = _EXTRACTORS.get(solver)
     if found is None:
-        found = CompactExtractor(solver.scenario, solver.system, solver.model.arrays.layout, FAN_RESERVOIRS)
+        found = CompactExtractor(solver.scenario, solver.system, solver.layout, FAN_RESERVOIRS)
         _EXTRACTORS[solver] = found
     return found
 
@@ -123,7 +123,7 @@ def reference_tables(
     results = extract_results(
         solver.system,
         solved.solution,
-        solver.model.arrays.layout,
+        solver.layout,
         solved.inflow_m3s,
         solved.heads_m,
         solved.convergence,

@@ -29,11 +29,13 @@ import numpy as np
 import numpy.typing as npt
 import xarray as xr
 
+from aralnexus.dispatch.build import layout_for
 from aralnexus.dispatch.head import HeadIteration, mean_storage_hm3, solve_heads
 from aralnexus.dispatch.inputs import plant_inflows_m3s
 from aralnexus.dispatch.linearise import Linearisation
+from aralnexus.dispatch.lookahead import extend_end, lookahead_months, restrict_solution
 from aralnexus.dispatch.model import LPModel
-from aralnexus.dispatch.names import STORAGE, TURBINE
+from aralnexus.dispatch.names import STORAGE, TURBINE, Layout
 from aralnexus.dispatch.solve import LPSolution, SolveStatus
 from aralnexus.results.tables import Convergence
 from aralnexus.scenario.model import Scenario
@@ -102,11 +104,20 @@ def _test_hooks(member: int) -> None:
 
 
 def median_hydrology(scenario: Scenario) -> xr.DataArray:
-    """Return the median-hydrology inflows ``(time, site)`` of the scenario's horizon (heads start here)."""
+    """Return the median-hydrology inflows ``(time, site)`` of the horizon and its look-ahead.
+
+    Heads start from the median run, and the look-ahead months of every member see these inflows
+    (as :func:`aralnexus.optimise` does; see :mod:`aralnexus.dispatch.lookahead`).
+    """
     from aralnexus.hydrology import make_inflows  # not at import: workers are given these inflows
 
     median = replace(scenario, hydrology=replace(scenario.hydrology, kind="median"))
-    return make_inflows(median, scenario.start, scenario.end)
+    return make_inflows(median, scenario.start, optimised_to(scenario))
+
+
+def optimised_to(scenario: Scenario) -> str:
+    """Last month optimised: the horizon end plus the look-ahead (``lookahead_months``)."""
+    return extend_end(scenario.end, lookahead_months(scenario.dataset, scenario.resolution))
 
 
 class MemberSolver:
@@ -129,14 +140,24 @@ class MemberSolver:
         self.scenario = scenario
         self.options = options or SolverOptions()
         tick = time.perf_counter()
-        self.system: System = build_system(scenario, scenario.start, scenario.end, scenario.resolution)
+        end = optimised_to(scenario)
+        #: The optimised system (horizon plus look-ahead) and the reported one (the horizon).
+        self.full_system: System = build_system(scenario, scenario.start, end, scenario.resolution)
+        self.system: System = (
+            self.full_system
+            if end == scenario.end
+            else build_system(scenario, scenario.start, scenario.end, scenario.resolution)
+        )
+        self.layout: Layout = layout_for(self.system)
         self.iteration = HeadIteration(self.options.tolerance_pct, self.options.max_iterations)
         self.fixed = scenario.head_mode == "fixed"
         if median_inflows is None:
             median_inflows = median_hydrology(scenario)
-        inflow = plant_inflows_m3s(self.system, median_inflows)
+        inflow = plant_inflows_m3s(self.full_system, median_inflows)
+        #: Plant inflows of the look-ahead stages (median), appended to every member's horizon.
+        self.lookahead_inflow_m3s: Array = inflow[self.system.calendar.n_stages :]
         outcome = solve_heads(
-            self.system, inflow, "fixed" if self.fixed else "iterate", self.iteration, self.options.threads
+            self.full_system, inflow, "fixed" if self.fixed else "iterate", self.iteration, self.options.threads
         )
         self.model: LPModel = outcome.model
         self.heads_m: Array = outcome.heads_m
@@ -162,30 +183,32 @@ class MemberSolver:
 
     def _head_change_pct(self, solution: LPSolution, heads: Array) -> tuple[Array, float]:
         storage = self.model.arrays.layout.cols[STORAGE].take(solution.x)
-        new = self.system.curves.head_m(mean_storage_hm3(self.system, storage))
-        working = self.system.staging.capacity_mw > 0
+        new = self.full_system.curves.head_m(mean_storage_hm3(self.full_system, storage))
+        working = self.full_system.staging.capacity_mw > 0
         rel = np.abs(new - heads) / np.maximum(heads, 1e-9)
         return new, float(100.0 * rel[working].max()) if working.any() else 0.0
 
     def solve(self, member: int, inflows: xr.DataArray) -> MemberSolution:
         """Update the inflow right-hand sides to ``inflows[time, site]`` and re-solve warm-started."""
         tick = time.perf_counter()
-        inflow = plant_inflows_m3s(self.system, inflows)
+        inflow = np.vstack([plant_inflows_m3s(self.system, inflows), self.lookahead_inflow_m3s])
         self.model.update_inflows(inflow)
         _test_hooks(member)
         solution = self.model.solve()
         tol = self.options.tolerance_pct
         if self.fixed or solution.status is not SolveStatus.OPTIMAL:
             conv = Convergence("fixed" if self.fixed else "median-heads", 1, 0.0, tol, True)
-            return MemberSolution(
-                solution, inflow, self.model.heads_m, conv, time.perf_counter() - tick, self.model.linearisation
+            return self._reported(
+                MemberSolution(
+                    solution, inflow, self.model.heads_m, conv, time.perf_counter() - tick, self.model.linearisation
+                )
             )
         heads = self.model.heads_m
         new, change = self._head_change_pct(solution, heads)
         if self.options.heads == "median":
             conv = Convergence("median-heads", 1, change, tol, change < tol)
             lin = self.model.linearisation
-            return MemberSolution(solution, inflow, heads, conv, time.perf_counter() - tick, lin)
+            return self._reported(MemberSolution(solution, inflow, heads, conv, time.perf_counter() - tick, lin))
         iteration = 1
         radius = self.iteration.radius
         while change >= tol and iteration < self.iteration.max_iterations:
@@ -203,4 +226,20 @@ class MemberSolver:
         # the next member starts from these heads without this member's trust region
         self.model.set_heads(heads, None)
         conv = Convergence("head", iteration, change, tol, change < tol)
-        return MemberSolution(solution, inflow, heads, conv, time.perf_counter() - tick, used)
+        return self._reported(MemberSolution(solution, inflow, heads, conv, time.perf_counter() - tick, used))
+
+    def _reported(self, solved: MemberSolution) -> MemberSolution:
+        """Restrict a solution of the horizon plus look-ahead to the reported horizon (:attr:`system`)."""
+        if self.full_system is self.system:
+            return solved
+        n_s, n_t = self.system.calendar.n_stages, self.system.calendar.n_steps
+        lin = solved.linearisation
+        if lin is not None:
+            lin = replace(lin, turbine_m3s=lin.turbine_m3s[:n_t], storage_hm3=lin.storage_hm3[:n_s])
+        return replace(
+            solved,
+            solution=restrict_solution(solved.solution, self.model.arrays.layout, self.layout),
+            inflow_m3s=solved.inflow_m3s[:n_s],
+            heads_m=solved.heads_m[:n_s],
+            linearisation=lin,
+        )

@@ -62,13 +62,21 @@ def iter_member_inflows(
 
 
 def iter_member_chunks(
-    scenario: Scenario, members: Sequence[int], start: str, end: str, seed: int, chunk: int, batch: int = 64
+    scenario: Scenario, chunks: Sequence[tuple[int, ...]], start: str, end: str, seed: int, batch: int = 64
 ) -> Iterator[tuple[tuple[int, ...], xr.DataArray]]:
-    """Yield ``(members, inflows[member, time, site])`` for ``chunk`` members at a time (batches of ``batch``)."""
-    size = max(1, int(chunk))
-    batch = max(batch, size) // size * size  # whole chunks per batch
-    for first in range(0, len(members), batch):
-        block_members = list(members[first : first + batch])
-        block = member_inflows(scenario, block_members, start, end, seed)
-        for i in range(0, len(block_members), size):
-            yield tuple(block_members[i : i + size]), block.isel(member=slice(i, i + size)).copy()
+    """Yield ``(members, inflows[member, time, site])`` per chunk, generated in blocks of about ``batch`` members.
+
+    A member's inflows depend only on the seed and its number, not on how members are grouped.
+    """
+    i = 0
+    while i < len(chunks):
+        block: list[tuple[int, ...]] = []
+        while i < len(chunks) and (not block or sum(map(len, block)) + len(chunks[i]) <= max(batch, 1)):
+            block.append(chunks[i])
+            i += 1
+        members = [m for chunk in block for m in chunk]
+        inflows = member_inflows(scenario, members, start, end, seed)
+        first = 0
+        for chunk in block:
+            yield chunk, inflows.isel(member=slice(first, first + len(chunk))).copy()
+            first += len(chunk)

@@ -123,6 +123,8 @@ def restrict_solution(solution: LPSolution, full: Layout, horizon: Layout) -> LP
     values are the leading slice of each family along every axis. The water values of the last
     reported month then come from the look-ahead optimisation. ``objective`` is left as solved.
     """
+    if solution.x.size != full.n_cols:  # no primal values (the solve failed): nothing to cut
+        return solution
     x = _restrict(solution.x, full.cols, horizon.cols, horizon.n_cols)
     duals = solution.row_dual
     if duals.size == full.n_rows:

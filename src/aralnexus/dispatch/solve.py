@@ -117,9 +117,29 @@ def new_highs(threads: int | None = None) -> highspy.Highs:
     return h
 
 
+#: Thread count HiGHS's process-wide scheduler was last started with (None: not started yet).
+_scheduler_threads: list[int | None] = [None]
+
+
+def _match_scheduler(h: highspy.Highs) -> None:
+    """Restart HiGHS's global scheduler when this instance asks for another thread count.
+
+    HiGHS starts one scheduler per process with the ``threads`` option of the first run and
+    refuses later runs that ask for a different number (status "solver error"). Models built
+    with different ``threads`` (an ensemble member solver after ``optimise``) then fail; resetting
+    the scheduler between such runs keeps both working.
+    """
+    value = h.getOptionValue("threads")  # (status, value) in highspy ≥ 1.8, the value before
+    wanted = int(value[-1] if isinstance(value, tuple) else value)
+    if _scheduler_threads[0] is not None and _scheduler_threads[0] != wanted:
+        highspy.Highs.resetGlobalScheduler(True)
+    _scheduler_threads[0] = wanted
+
+
 def run_highs(h: highspy.Highs) -> LPSolution:
     """Run HiGHS on its current model (warm-started from its current basis) and read the solution."""
     start = time.perf_counter()
+    _match_scheduler(h)
     h.run()
     seconds = time.perf_counter() - start
     status = _STATUS.get(h.getModelStatus(), SolveStatus.ERROR)

@@ -26,7 +26,8 @@ def export_run(
     """Write every table of one run to ``out_dir/<run_id>/<table>.<fmt>``; return the files written.
 
     Tables without rows for the run are still written (with their header), so an export always has
-    the same set of files.
+    the same set of files; tables other packages added to the store with a ``run_id`` column (the
+    ensemble's ``member_storage``) are exported too.
     """
     full = store.resolve(run_id)
     folder = Path(out_dir) / full
@@ -34,12 +35,15 @@ def export_run(
     options = "FORMAT parquet" if fmt == "parquet" else "FORMAT csv, HEADER true"
     written: list[Path] = []
     with store._read() as con:
-        for table in tables or tuple(schema.ALL_TABLES):
+        extra = [t for t in store._run_keyed_tables(con) if t not in schema.ALL_TABLES]
+        for table in tables or (*schema.ALL_TABLES, *extra):
             path = folder / f"{table}.{fmt}"
-            columns = schema.column_list(table, run_id=True)
-            select = (
-                f"SELECT {columns} FROM {quote(table)} WHERE run_id = {_sql_string(full)} {schema.order_clause(table)}"
-            )
+            if table in schema.ALL_TABLES:
+                columns = schema.column_list(table, run_id=True)
+                order = schema.order_clause(table)
+            else:  # a table another package added (the ensemble's member_storage): all its columns
+                columns, order = "*", ""
+            select = f"SELECT {columns} FROM {quote(table)} WHERE run_id = {_sql_string(full)} {order}"
             con.execute(f"COPY ({select}) TO {_sql_string(str(path))} ({options})")
             written.append(path)
     return written

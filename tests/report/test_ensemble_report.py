@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import typer
 from typer.testing import CliRunner
 
-from aralnexus.cli import report_cmd
+from aralnexus.cli.app import app
 from aralnexus.ensemble.tables import ensure_ensemble_schema, save_member_storage
 from aralnexus.report import ReportFiles
 from aralnexus.report.data import load_report_data
@@ -186,21 +185,10 @@ def test_ensemble_report_states_the_probabilities_the_store_holds(
         assert html.escape(paragraph) in ensemble_report_html
 
 
-def _app() -> typer.Typer:
-    app = typer.Typer()
-
-    @app.callback()
-    def main() -> None:
-        """Test app."""
-
-    report_cmd.register(app)
-    return app
-
-
 def test_report_command_takes_the_winter_deficit_threshold(ensemble_stored: tuple[Store, str], tmp_path: Path) -> None:
     store, run_id = ensemble_stored
     args = ["report", run_id[:6], "--out", str(tmp_path), "--no-png", "--json", "--threshold-twh", "25"]
-    result = CliRunner().invoke(_app(), [*args, "--store", str(store.path)])
+    result = CliRunner().invoke(app, [*args, "--store", str(store.path)])
     assert result.exit_code == 0, result.stderr
     page = Path(json.loads(result.stdout)["html"]).read_text(encoding="utf-8")
     n = int(store.run(run_id)["n_members"])

@@ -14,7 +14,7 @@ from aralnexus.dispatch.extract import extract_results
 from aralnexus.dispatch.head import HeadIteration, HeadMode, solve_heads
 from aralnexus.dispatch.infeasibility import explain_infeasible
 from aralnexus.dispatch.inputs import climatology_inflows, plant_inflows_m3s
-from aralnexus.dispatch.lookahead import extend_end, extend_inflows, lookahead_months, truncate_results
+from aralnexus.dispatch.lookahead import extend_inflows, lookahead_months, optimised_to, truncate_results
 from aralnexus.dispatch.solve import SolveStatus
 from aralnexus.errors import InputError, Problem
 from aralnexus.results.tables import Results
@@ -40,12 +40,19 @@ def default_inflows(scenario: Scenario, start: str, end: str) -> xr.DataArray:
 
 def head_options(scenario: Scenario, tolerance_pct: float | None, max_iterations: int | None) -> HeadIteration:
     """Head-iteration options: the arguments, else the ``head_tolerance_pct`` / ``head_max_iterations`` parameters."""
-    table = scenario.dataset.parameters
-    values = dict(zip(table["name"], table["value"], strict=False))
     default = HeadIteration()
-    tol = tolerance_pct if tolerance_pct is not None else values.get("head_tolerance_pct", default.tolerance_pct)
-    most = max_iterations if max_iterations is not None else values.get("head_max_iterations", default.max_iterations)
-    return HeadIteration(tolerance_pct=float(tol), max_iterations=int(most))
+
+    def given_or_parameter(value: float | None, name: str, fallback: float) -> float:
+        if value is not None:
+            return value
+        try:
+            return scenario.dataset.parameter(name)
+        except KeyError:
+            return fallback
+
+    tol = given_or_parameter(tolerance_pct, "head_tolerance_pct", default.tolerance_pct)
+    most = given_or_parameter(max_iterations, "head_max_iterations", default.max_iterations)
+    return HeadIteration(tolerance_pct=tol, max_iterations=int(most))
 
 
 def optimise_system(
@@ -134,16 +141,16 @@ def optimise(
     if mode not in ("iterate", "fixed"):
         raise InputError([Problem(scenario.file, "head_mode", "iterate or fixed", repr(mode))])
     months = lookahead_months(scenario.dataset, resolution)
-    optimised_to = extend_end(end, months)
-    system = build_system(scenario, start, optimised_to, resolution)
+    last = optimised_to(scenario.dataset, end, resolution)
+    system = build_system(scenario, start, last, resolution)
     if inflows is None:
         inflows = default_inflows(scenario, start, end)
-    inflow = plant_inflows_m3s(system, extend_inflows(scenario, inflows, end, optimised_to))
+    inflow = plant_inflows_m3s(system, extend_inflows(scenario, inflows, end, last))
     meta = {
         "scenario": scenario.name,
         "start": start,
         "end": end,
-        "optimised_to": optimised_to,
+        "optimised_to": last,
         "lookahead_months": str(months),
         "resolution": resolution,
         "head_mode": mode,

@@ -16,7 +16,6 @@ look-ahead); ``Results.metadata["optimised_to"]`` says until when.
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import math
 
 import numpy as np
@@ -29,7 +28,7 @@ from aralnexus.dispatch.names import Block, Layout
 from aralnexus.dispatch.solve import LPSolution
 from aralnexus.errors import InputError, Problem
 from aralnexus.results.tables import Results
-from aralnexus.scenario.model import HydrologySpec, Scenario
+from aralnexus.scenario.model import Scenario
 
 PARAMETER = "lookahead_months"
 DEFAULT_MONTHS = 12
@@ -46,17 +45,17 @@ def lookahead_months(dataset: Dataset, resolution: str = "monthly") -> int:
     """
     if resolution != "monthly":
         return 0
-    table = dataset.parameters
-    rows = table.loc[table["name"] == PARAMETER, "value"]
-    if rows.empty or pd.isna(rows.iloc[0]):
-        return DEFAULT_MONTHS
-    raw = rows.iloc[0]
     try:
-        value = float(raw)
+        value = dataset.parameter(PARAMETER)
+    except KeyError:
+        return DEFAULT_MONTHS
     except (TypeError, ValueError):
-        value = math.nan
+        value = math.inf  # not a number: reported below
+    if math.isnan(value):
+        return DEFAULT_MONTHS
     if not (math.isfinite(value) and value.is_integer() and 0 <= value <= MAX_MONTHS):
         expected = f"a whole number of months from 0 to {MAX_MONTHS}"
+        raw = dataset.parameters.loc[dataset.parameters["name"] == PARAMETER, "value"].iloc[0]
         raise InputError([Problem("parameters", f"{PARAMETER}.value", expected, repr(raw))])
     return int(value)
 
@@ -66,6 +65,20 @@ def extend_end(end: str, months: int) -> str:
     return (pd.Period(end, freq="M") + months).strftime("%Y-%m")
 
 
+def optimised_to(dataset: Dataset, end: str, resolution: str = "monthly") -> str:
+    """Return the last month optimised: ``end`` plus the look-ahead."""
+    return extend_end(end, lookahead_months(dataset, resolution))
+
+
+def median_inflows(scenario: Scenario, start: str, end: str) -> xr.DataArray:
+    """Return inflows ``(time, site)`` of the scenario's hydrology at its median (climate shift kept)."""
+    from aralnexus.hydrology import make_inflows  # not at import: ensemble workers are given these
+
+    median = dataclasses.replace(scenario, hydrology=dataclasses.replace(scenario.hydrology, kind="median"))
+    inflows: xr.DataArray = make_inflows(median, start, end)
+    return inflows
+
+
 def extend_inflows(scenario: Scenario, inflows: xr.DataArray, end: str, optimised_to: str) -> xr.DataArray:
     """Append median inflows of the scenario's hydrology for the months after ``end``.
 
@@ -73,22 +86,14 @@ def extend_inflows(scenario: Scenario, inflows: xr.DataArray, end: str, optimise
     """
     if optimised_to == end:
         return inflows
-    hydrology = importlib.import_module("aralnexus.hydrology")
-    first = extend_end(end, 1)
-    median = dataclasses.replace(scenario, hydrology=_median(scenario.hydrology))
-    extra: xr.DataArray = hydrology.make_inflows(median, first, optimised_to)
+    extra = median_inflows(scenario, extend_end(end, 1), optimised_to)
     if "member" in inflows.dims:
         extra = extra.expand_dims(member=inflows["member"].values)
     have = pd.DatetimeIndex(inflows["time"].values).to_period("M")
-    need = pd.DatetimeIndex(extra["time"].values).to_period("M")
-    extra = extra.isel(time=[i for i, t in enumerate(need) if t not in have]) if have.max() >= need.min() else extra
-    if extra.sizes["time"] == 0:
+    missing = ~pd.DatetimeIndex(extra["time"].values).to_period("M").isin(have)
+    if not missing.any():
         return inflows
-    return xr.concat([inflows, extra.transpose(*inflows.dims)], dim="time")
-
-
-def _median(spec: HydrologySpec) -> HydrologySpec:
-    return dataclasses.replace(spec, kind="median", member=0)
+    return xr.concat([inflows, extra.isel(time=np.flatnonzero(missing)).transpose(*inflows.dims)], dim="time")
 
 
 def truncate_results(results: Results, end: str) -> Results:

@@ -33,7 +33,7 @@ from aralnexus.dispatch.build import layout_for
 from aralnexus.dispatch.head import HeadIteration, mean_storage_hm3, solve_heads
 from aralnexus.dispatch.inputs import plant_inflows_m3s
 from aralnexus.dispatch.linearise import Linearisation
-from aralnexus.dispatch.lookahead import extend_end, lookahead_months, restrict_solution
+from aralnexus.dispatch.lookahead import median_inflows, optimised_to, restrict_solution
 from aralnexus.dispatch.model import LPModel
 from aralnexus.dispatch.names import STORAGE, TURBINE, Layout
 from aralnexus.dispatch.solve import LPSolution, SolveStatus
@@ -109,15 +109,7 @@ def median_hydrology(scenario: Scenario) -> xr.DataArray:
     Heads start from the median run, and the look-ahead months of every member see these inflows
     (as :func:`aralnexus.optimise` does; see :mod:`aralnexus.dispatch.lookahead`).
     """
-    from aralnexus.hydrology import make_inflows  # not at import: workers are given these inflows
-
-    median = replace(scenario, hydrology=replace(scenario.hydrology, kind="median"))
-    return make_inflows(median, scenario.start, optimised_to(scenario))
-
-
-def optimised_to(scenario: Scenario) -> str:
-    """Last month optimised: the horizon end plus the look-ahead (``lookahead_months``)."""
-    return extend_end(scenario.end, lookahead_months(scenario.dataset, scenario.resolution))
+    return median_inflows(scenario, scenario.start, optimised_to(scenario.dataset, scenario.end, scenario.resolution))
 
 
 class MemberSolver:
@@ -140,7 +132,7 @@ class MemberSolver:
         self.scenario = scenario
         self.options = options or SolverOptions()
         tick = time.perf_counter()
-        end = optimised_to(scenario)
+        end = optimised_to(scenario.dataset, scenario.end, scenario.resolution)
         #: The optimised system (horizon plus look-ahead) and the reported one (the horizon).
         self.full_system: System = build_system(scenario, scenario.start, end, scenario.resolution)
         self.system: System = (

@@ -15,10 +15,17 @@ Cases
     --members 200`` runs it (default scenario and horizon 2025–2035 plus its 12-month look-ahead,
     ``iterate`` heads: each member's head iteration to the optimiser's tolerance) on a local Dask
     cluster of 2 single-threaded workers against 1 worker; each time includes the workers' LP build
-    and median-run head iteration, not the cluster start. Target ratio ≤ 0.6.
+    and median-run head iteration, not the cluster start. Target ratio ≤ 0.6. Both clusters run
+    with :data:`aralnexus.ensemble.dask_config.BATCH_CONFIG` (Dask's 10 ms worker profiler off,
+    its 20 ms event-loop ticks and memory/system polls slowed to seconds), the setting
+    docs/ensembles.md recommends for ensemble clusters.
+``dask-2-vs-1-workers-dask-defaults``
+    The same on clusters with Dask's default, interactive settings, so their cost stays visible.
 ``dask-2-vs-1-workers-median``
     The same with ``--heads median`` (one LP solve per member, ~0.45 s): the screening mode, where
     the parent's and Dask's own work weigh more. Three pairs, the median ratio and all three shown.
+``dask-2-vs-1-workers-median-dask-defaults``
+    The same with Dask's default settings.
 ``dask-2-vs-1-workers-short``
     ``median`` heads on a 2025–2026 horizon, where members are so cheap (~20 ms) that the fixed
     costs per worker (imports, LP build, median run) and the parent's bookkeeping weigh most:
@@ -138,13 +145,18 @@ class _PeakRss:
         self._thread.join()
 
 
-def _dask_ensemble_s(n_workers: int, members: int, folder: Path, start: str, end: str, heads: HeadStrategy) -> float:
+def _dask_ensemble_s(
+    n_workers: int, members: int, folder: Path, start: str, end: str, heads: HeadStrategy, dask_config: str
+) -> float:
+    import dask
     from distributed import Client, LocalCluster
 
+    from aralnexus.ensemble.dask_config import BATCH_CONFIG
     from aralnexus.ensemble.runner import EnsembleSpec, run_ensemble
 
     spec = EnsembleSpec("default", members=members, seed=11, start=start, end=end, heads=heads)
     with (
+        dask.config.set(BATCH_CONFIG if dask_config == "batch" else {}),
         LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
         Client(cluster) as client,
     ):
@@ -161,9 +173,28 @@ def dask_2_vs_1_workers() -> dict[str, object]:
     return _dask_case("dask-2-vs-1-workers", OPT_START, OPT_END, OPT_HORIZON, "iterate", repeats=1)
 
 
+def dask_2_vs_1_workers_dask_defaults() -> dict[str, object]:
+    """The same on a cluster with Dask's default (interactive) settings."""
+    name = "dask-2-vs-1-workers-dask-defaults"
+    return _dask_case(name, OPT_START, OPT_END, OPT_HORIZON, "iterate", repeats=1, dask_config="defaults")
+
+
 def dask_2_vs_1_workers_median() -> dict[str, object]:
     """The same with ``--heads median`` (one LP solve per member): three pairs, median ratio."""
     return _dask_case("dask-2-vs-1-workers-median", OPT_START, OPT_END, OPT_HORIZON, "median", repeats=3)
+
+
+def dask_2_vs_1_workers_median_dask_defaults() -> dict[str, object]:
+    """``median`` heads on a cluster with Dask's default settings: three pairs, median ratio."""
+    return _dask_case(
+        "dask-2-vs-1-workers-median-dask-defaults",
+        OPT_START,
+        OPT_END,
+        OPT_HORIZON,
+        "median",
+        repeats=3,
+        dask_config="defaults",
+    )
 
 
 def dask_2_vs_1_workers_short() -> dict[str, object]:
@@ -171,7 +202,15 @@ def dask_2_vs_1_workers_short() -> dict[str, object]:
     return _dask_case("dask-2-vs-1-workers-short", SHORT_START, SHORT_END, SHORT_HORIZON, "median", repeats=3)
 
 
-def _dask_case(name: str, start: str, end: str, horizon: str, heads: HeadStrategy, repeats: int) -> dict[str, object]:
+def _dask_case(
+    name: str,
+    start: str,
+    end: str,
+    horizon: str,
+    heads: HeadStrategy,
+    repeats: int,
+    dask_config: str = "batch",
+) -> dict[str, object]:
     import os
     import statistics
     import tempfile
@@ -188,7 +227,7 @@ def _dask_case(name: str, start: str, end: str, horizon: str, heads: HeadStrateg
         for pair in range(repeats):
             order = (1, 2) if pair % 2 == 0 else (2, 1)
             for n_workers in order:
-                seconds = _dask_ensemble_s(n_workers, members, Path(tmp), start, end, heads)
+                seconds = _dask_ensemble_s(n_workers, members, Path(tmp), start, end, heads, dask_config)
                 (ones if n_workers == 1 else twos).append(seconds)
     ratios = [two / one for one, two in zip(ones, twos, strict=True)]
     return {
@@ -201,6 +240,7 @@ def _dask_case(name: str, start: str, end: str, horizon: str, heads: HeadStrateg
         "members": members,
         "horizon": horizon,
         "heads": heads,
+        "dask_config": dask_config,
         "cores": os.cpu_count(),
         "target_ratio": 0.6,
     }
@@ -248,7 +288,9 @@ def ensemble_memory() -> dict[str, object]:
 CASES: list[Callable[[], dict[str, object]]] = [
     simulator_vs_pywr,
     dask_2_vs_1_workers,
+    dask_2_vs_1_workers_dask_defaults,
     dask_2_vs_1_workers_median,
+    dask_2_vs_1_workers_median_dask_defaults,
     dask_2_vs_1_workers_short,
     ensemble_memory,
 ]

@@ -25,3 +25,12 @@ def test_batch_config_turns_the_worker_profiler_off_under_dask_config_set() -> N
     with dask.config.set(BATCH_CONFIG):
         assert dask.config.get("distributed.worker.profile.enabled") is False
         assert dask.config.get("distributed.admin.tick.interval") == "1s"
+
+
+def test_the_exports_in_docs_ensembles_are_the_batch_environment() -> None:
+    from pathlib import Path
+
+    doc = Path(__file__).resolve().parents[2] / "docs" / "ensembles.md"
+    exports = [line.strip().removeprefix("export ") for line in doc.read_text(encoding="utf-8").splitlines()]
+    documented = dict(e.split("=", 1) for e in exports if e.startswith("DASK_"))
+    assert documented == batch_environment()

@@ -3,17 +3,24 @@
 Usage: ``python benchmarks/profile_ensemble_cpu.py WORKERS MEMBERS [batch|defaults]`` (default
 scenario, 2025–2035, ``median`` heads, as the ``dask-2-vs-1-workers-median`` case; ``batch``, the
 default, runs the cluster with :data:`aralnexus.ensemble.dask_config.BATCH_CONFIG`, ``defaults``
-with Dask's own settings). Prints wall time, the parent's CPU seconds and each worker's CPU
-seconds during ``run_ensemble``. A diagnostic, not a benchmark.
+with Dask's own settings). Prints wall time and, for the parent and each worker, the CPU seconds
+during ``run_ensemble``: in all, in the busiest thread (the worker's member solves; the parent's
+main loop) and in all other threads (Dask's event loop, profiler and monitors). A diagnostic, not
+a benchmark.
 """
 
 from __future__ import annotations
 
-import resource
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
+
+
+def _thread_cpu_s(proc: Any) -> dict[int, float]:
+    """CPU seconds of every thread of a ``psutil.Process``, by thread id."""
+    return {t.id: t.user_time + t.system_time for t in proc.threads()}
 
 
 def main(argv: list[str]) -> int:
@@ -34,17 +41,17 @@ def main(argv: list[str]) -> int:
         LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
         Client(cluster) as client,
     ):
-        procs = [psutil.Process(w.process.pid) for w in cluster.workers.values()]  # type: ignore[attr-defined]
-        before = [p.cpu_times() for p in procs]
-        c0, t0 = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
+        procs = [psutil.Process(), *(psutil.Process(w.process.pid) for w in cluster.workers.values())]  # type: ignore[attr-defined]
+        before = [_thread_cpu_s(p) for p in procs]
+        t0 = time.perf_counter()
         run_ensemble(spec, Path(tmp) / "profile.duckdb", client=client)
-        wall, c1 = time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF)
-        after = [p.cpu_times() for p in procs]
-    parent = (c1.ru_utime + c1.ru_stime) - (c0.ru_utime + c0.ru_stime)
-    per_worker = [round((b.user + b.system) - (a.user + a.system), 1) for a, b in zip(before, after, strict=True)]
-    sys.stdout.write(f"config={config} workers={workers} members={members} ")
-    sys.stdout.write(f"wall_s={wall:.1f} parent_cpu_s={parent:.1f} ")
-    sys.stdout.write(f"worker_cpu_s={per_worker}\n")
+        wall = time.perf_counter() - t0
+        after = [_thread_cpu_s(p) for p in procs]
+    sys.stdout.write(f"config={config} workers={workers} members={members} wall_s={wall:.1f}\n")
+    for name, b, a in zip(["parent", *(f"worker{i}" for i in range(workers))], before, after, strict=True):
+        spent = sorted((a[k] - b.get(k, 0.0) for k in a), reverse=True)
+        sys.stdout.write(f"  {name}: cpu_s={sum(spent):.1f} busiest_thread_s={spent[0]:.1f} ")
+        sys.stdout.write(f"other_threads_s={sum(spent[1:]):.2f}\n")
     return 0
 
 

@@ -68,15 +68,18 @@ def iter_member_chunks(
 
     A member's inflows depend only on the seed and its number, not on how members are grouped.
     """
-    i = 0
-    while i < len(chunks):
-        block: list[tuple[int, ...]] = []
-        while i < len(chunks) and (not block or sum(map(len, block)) + len(chunks[i]) <= max(batch, 1)):
-            block.append(chunks[i])
-            i += 1
-        members = [m for chunk in block for m in chunk]
-        inflows = member_inflows(scenario, members, start, end, seed)
-        first = 0
-        for chunk in block:
-            yield chunk, inflows.isel(member=slice(first, first + len(chunk))).copy()
-            first += len(chunk)
+    block: list[tuple[int, ...]] = []
+    for chunk in [*chunks, ()]:  # the empty sentinel flushes the last block
+        if block and (not chunk or sum(map(len, block)) + len(chunk) > max(batch, 1)):
+            yield from _split(block, member_inflows(scenario, [m for c in block for m in c], start, end, seed))
+            block = []
+        if chunk:
+            block.append(chunk)
+
+
+def _split(block: list[tuple[int, ...]], inflows: xr.DataArray) -> Iterator[tuple[tuple[int, ...], xr.DataArray]]:
+    """Yield each chunk of ``block`` with its rows of ``inflows`` (members in block order)."""
+    first = 0
+    for chunk in block:
+        yield chunk, inflows.isel(member=slice(first, first + len(chunk))).copy()
+        first += len(chunk)

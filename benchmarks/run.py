@@ -1,6 +1,6 @@
-"""Benchmark runner: ``python benchmarks/run.py GROUP`` (optimise, hydrology, ensemble, all).
+"""Benchmark runner: ``python benchmarks/run.py GROUP`` (any ``bench_<group>.py`` here, or all).
 
-Each group lives in ``benchmarks/bench_<group>.py`` and exposes ``run() -> list[dict]``; every
+Each group lives in ``benchmarks/bench_<group>.py`` (found by name) and exposes ``run() -> list[dict]``; every
 case is printed as one line ``case=NAME ours_s=X anchor=A anchor_s=Y ratio=X/Y [key=value …]``,
 with the anchor measured in the same run.
 """
@@ -11,7 +11,8 @@ import importlib
 import sys
 from pathlib import Path
 
-GROUPS = ("hydrology", "optimise", "ensemble")
+HERE = Path(__file__).resolve().parent
+GROUPS = tuple(sorted(path.stem.removeprefix("bench_") for path in HERE.glob("bench_*.py")))
 
 
 def format_case(case: dict[str, object]) -> str:
@@ -27,7 +28,7 @@ def format_case(case: dict[str, object]) -> str:
 
 def main(argv: list[str]) -> int:
     """Run the named benchmark groups and print one line per case."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    sys.path.insert(0, str(HERE))
     wanted = argv[1:] or ["all"]
     groups = GROUPS if "all" in wanted else tuple(wanted)
     for group in groups:

@@ -11,7 +11,7 @@ import numpy.typing as npt
 import xarray as xr
 
 from aralnexus.dispatch.extract import extract_results
-from aralnexus.dispatch.head import HeadIteration, HeadMode, solve_heads
+from aralnexus.dispatch.head import HeadIteration, solve_heads
 from aralnexus.dispatch.infeasibility import explain_infeasible
 from aralnexus.dispatch.inputs import climatology_inflows, plant_inflows_m3s
 from aralnexus.dispatch.lookahead import extend_inflows, lookahead_months, optimised_to, truncate_results
@@ -19,8 +19,8 @@ from aralnexus.dispatch.solve import SolveStatus
 from aralnexus.errors import InputError, Problem
 from aralnexus.results.tables import Results
 from aralnexus.scenario.model import Scenario
-from aralnexus.system.calendar import Resolution
 from aralnexus.system.system import System, build_system
+from aralnexus.vocab import HEAD_MODES, HeadMode, Resolution
 
 log = logging.getLogger(__name__)
 Array = npt.NDArray[np.float64]
@@ -138,8 +138,8 @@ def optimise(
     end = end or scenario.end
     resolution = resolution or scenario.resolution
     mode = head_mode or scenario.head_mode
-    if mode not in ("iterate", "fixed"):
-        raise InputError([Problem(scenario.file, "head_mode", "iterate or fixed", repr(mode))])
+    if mode not in HEAD_MODES:
+        raise InputError([Problem(scenario.file, "head_mode", " or ".join(HEAD_MODES), repr(mode))])
     months = lookahead_months(scenario.dataset, resolution)
     last = optimised_to(scenario.dataset, end, resolution)
     system = build_system(scenario, start, last, resolution)

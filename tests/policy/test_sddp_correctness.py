@@ -111,7 +111,7 @@ def test_cuts_never_exceed_the_true_cost_to_go(stage: int, volume: float, lagged
     tail = Problem(problem.stages[stage + 1 :], state, problem.state_names)
     true_cost_to_go = solve_extensive(tail).objective
     weights = theta_weights(problem, stage)
-    approx = cuts.cost_to_go(stage, state[None, :], weights, problem.cost_to_go_lower_bound)[0]
+    approx = cuts.cost_to_go(stage, state[None, :], weights, problem.cost_to_go_lower_bound)[0][0]
     assert approx <= true_cost_to_go + 1e-6 * max(1.0, abs(true_cost_to_go))
 
 

@@ -15,6 +15,7 @@ from aralnexus.policy.problem import CutType, NoiseKind, Problem, StageBuilder, 
 from aralnexus.policy.simulate import Simulation, sample_noise_paths, simulate
 from aralnexus.policy.stage_solver import StageSolution, StageSolveError, StageSolver
 from aralnexus.policy.train import LogRow, StopReason, TrainingResult, TrainOptions, train
+from aralnexus.policy.values import cost_to_go, water_values
 
 __all__ = [
     "CutType",
@@ -37,9 +38,11 @@ __all__ = [
     "TrainingResult",
     "Trajectory",
     "build_extensive",
+    "cost_to_go",
     "sample_noise_paths",
     "simulate",
     "solve_extensive",
     "train",
     "tree_size",
+    "water_values",
 ]

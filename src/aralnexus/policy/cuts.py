@@ -57,17 +57,25 @@ class Cuts:
         """Return the cuts picked by a boolean mask or index array."""
         return Cuts(self.stage[mask], self.theta[mask], self.intercept[mask], self.slope[mask])
 
-    def cost_to_go(self, stage: int, states: Array, theta_weights: Array, theta_lower: float) -> Array:
+    def cost_to_go(self, stage: int, states: Array, theta_weights: Array, theta_lower: float) -> tuple[Array, Array]:
         """Evaluate the cut approximation of stage ``stage``'s cost-to-go at outgoing states ``(n, n_states)``.
 
-        Each cost-to-go column is the maximum of its cuts (and ``theta_lower``); the result is
-        their weighted sum, shape ``(n,)``.
+        Each cost-to-go column is the maximum of its cuts (and ``theta_lower``); the value is their
+        weighted sum. Returns the values ``(n,)`` and their slopes (the active cuts' slopes, zero
+        where only ``theta_lower`` binds) ``(n, n_states)``.
         """
         pts = np.atleast_2d(states)
         total = np.zeros(pts.shape[0])
+        slope = np.zeros(pts.shape)
         for j, weight in enumerate(theta_weights):
             mine = (self.stage == stage) & (self.theta == j)
+            if not mine.any():
+                total += weight * theta_lower
+                continue
             values = self.intercept[mine][None, :] + pts @ self.slope[mine].T
-            best = np.maximum(values.max(axis=1, initial=theta_lower), theta_lower)
-            total += weight * best
-        return total
+            best = values.argmax(axis=1)
+            top = values[np.arange(pts.shape[0]), best]
+            active = top > theta_lower
+            total += weight * np.where(active, top, theta_lower)
+            slope += weight * np.where(active[:, None], self.slope[mine][best], 0.0)
+        return total, slope

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 import time
 
@@ -13,10 +12,11 @@ import xarray as xr
 from aralnexus.dispatch.extract import extract_results
 from aralnexus.dispatch.head import HeadIteration, solve_heads
 from aralnexus.dispatch.infeasibility import explain_infeasible
-from aralnexus.dispatch.inputs import climatology_inflows, plant_inflows_m3s
+from aralnexus.dispatch.inputs import plant_inflows_m3s
 from aralnexus.dispatch.lookahead import extend_inflows, lookahead_months, optimised_to, truncate_results
 from aralnexus.dispatch.solve import SolveStatus
 from aralnexus.errors import InputError, Problem
+from aralnexus.hydrology import make_inflows
 from aralnexus.results.tables import Results
 from aralnexus.scenario.model import Scenario
 from aralnexus.system.system import System, build_system
@@ -27,15 +27,8 @@ Array = npt.NDArray[np.float64]
 
 
 def default_inflows(scenario: Scenario, start: str, end: str) -> xr.DataArray:
-    """Inflows of the scenario's hydrology (``aralnexus.hydrology``), else the dataset's climatology."""
-    try:
-        hydrology = importlib.import_module("aralnexus.hydrology")
-        make = hydrology.make_inflows
-    except (ImportError, AttributeError):
-        log.warning("aralnexus.hydrology.make_inflows not available: using the mean monthly climatology")
-        return climatology_inflows(scenario.dataset, start, end)
-    inflows: xr.DataArray = make(scenario, start, end)
-    return inflows
+    """Inflows of the scenario's hydrology (:func:`aralnexus.hydrology.make_inflows`)."""
+    return make_inflows(scenario, start, end)
 
 
 def head_options(scenario: Scenario, tolerance_pct: float | None, max_iterations: int | None) -> HeadIteration:

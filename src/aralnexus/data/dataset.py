@@ -237,6 +237,44 @@ TABLE_SPECS: dict[str, tuple[tuple[str, ...], tuple[ColumnSpec, ...]]] = {
             _c("description", "str", "", "what it is"),
         ),
     ),
+    "published": (
+        ("quantity", "element", "period"),
+        (
+            _c(
+                "quantity",
+                "str",
+                "",
+                "what was published: generation_twh, thermal_twh, imports_twh, exports_twh, "
+                "plant_generation_twh, storage_km3 or consumption_twh",
+            ),
+            _c("element", "str", "", "country (KG), country-partner (TJ-UZ: flow from TJ to UZ), plant id"),
+            _c("period", "str", "", "calendar year (YYYY) or date of an observation (YYYY-MM-DD)"),
+            _c("value", "float", "", "published value in the row's unit"),
+            _c("unit", "str", "", "TWh or km3"),
+            _c("source", "str", "", "fact id of the reference facts (sources.csv has its address)"),
+            _c("note", "str", "", "how the figure was read or derived", required=False),
+        ),
+    ),
+    "backtest_start": (
+        ("plant", "date"),
+        (
+            _c("plant", "str", "", "plant whose reservoir starts the backtest from this volume"),
+            _c("date", "month", "YYYY-MM", "first month of a backtest starting here"),
+            _c("storage_hm3", "float", "hm3", "storage at the start of the month (dated observation or derived)"),
+            _c("note", "str", "", "which observation it rests on"),
+        ),
+    ),
+    "observed_inflow": (
+        ("gauge", "water_year"),
+        (
+            _c("gauge", "str", "", "hydromet gauge code (CA-discharge, Marti et al. 2023, CC BY 4.0)"),
+            _c("water_year", "int", "year", "water year October–September, labelled by the year it ends"),
+            _c("gauge_name", "str", "", "gauge name"),
+            _c("river", "str", "", "river"),
+            _c("series", "str", "", "inflow series the gauge measures (empty: upstream gauge)", required=False),
+            _c("volume_km3", "float", "km3", "observed water-year runoff volume"),
+        ),
+    ),
 }
 
 SOURCE_COLUMNS = ("table", "element", "attribute", "value", "kind", "source", "note")
@@ -259,6 +297,9 @@ class Dataset:
     trade: pd.DataFrame
     trade_composition: pd.DataFrame
     parameters: pd.DataFrame
+    published: pd.DataFrame
+    backtest_start: pd.DataFrame
+    observed_inflow: pd.DataFrame
     sources: pd.DataFrame
 
     def table(self, name: str) -> pd.DataFrame:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 import time
 
@@ -11,9 +10,9 @@ import numpy.typing as npt
 import xarray as xr
 
 from aralnexus.dispatch.extract import extract_results
-from aralnexus.dispatch.head import HeadIteration, HeadMode, solve_heads
+from aralnexus.dispatch.head import HeadIteration, solve_heads
 from aralnexus.dispatch.infeasibility import explain_infeasible
-from aralnexus.dispatch.inputs import climatology_inflows, plant_inflows_m3s
+from aralnexus.dispatch.inputs import plant_inflows_m3s
 from aralnexus.dispatch.lookahead import (
     extend_inflows,
     lookahead_months,
@@ -23,25 +22,19 @@ from aralnexus.dispatch.lookahead import (
 )
 from aralnexus.dispatch.solve import SolveStatus
 from aralnexus.errors import InputError, Problem
+from aralnexus.hydrology import make_inflows
 from aralnexus.results.tables import Results
 from aralnexus.scenario.model import Scenario
-from aralnexus.system.calendar import Resolution
 from aralnexus.system.system import System, build_system
+from aralnexus.vocab import HEAD_MODES, HeadMode, Resolution
 
 log = logging.getLogger(__name__)
 Array = npt.NDArray[np.float64]
 
 
 def default_inflows(scenario: Scenario, start: str, end: str) -> xr.DataArray:
-    """Inflows of the scenario's hydrology (``aralnexus.hydrology``), else the dataset's climatology."""
-    try:
-        hydrology = importlib.import_module("aralnexus.hydrology")
-        make = hydrology.make_inflows
-    except (ImportError, AttributeError):
-        log.warning("aralnexus.hydrology.make_inflows not available: using the mean monthly climatology")
-        return climatology_inflows(scenario.dataset, start, end)
-    inflows: xr.DataArray = make(scenario, start, end)
-    return inflows
+    """Inflows of the scenario's hydrology (:func:`aralnexus.hydrology.make_inflows`)."""
+    return make_inflows(scenario, start, end)
 
 
 def head_options(scenario: Scenario, tolerance_pct: float | None, max_iterations: int | None) -> HeadIteration:
@@ -154,8 +147,8 @@ def optimise(
     end = end or scenario.end
     resolution = resolution or scenario.resolution
     mode = head_mode or scenario.head_mode
-    if mode not in ("iterate", "fixed"):
-        raise InputError([Problem(scenario.file, "head_mode", "iterate or fixed", repr(mode))])
+    if mode not in HEAD_MODES:
+        raise InputError([Problem(scenario.file, "head_mode", " or ".join(HEAD_MODES), repr(mode))])
     months = lookahead_months(scenario.dataset, resolution)
     last = optimised_to(scenario.dataset, end, resolution)
     system = build_system(scenario, start, last, resolution, horizon_end=end)

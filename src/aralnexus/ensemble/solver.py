@@ -23,7 +23,6 @@ import os
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -40,10 +39,10 @@ from aralnexus.dispatch.solve import LPSolution, SolveStatus
 from aralnexus.results.tables import Convergence
 from aralnexus.scenario.model import Scenario
 from aralnexus.system.system import System, build_system
+from aralnexus.vocab import HeadStrategy
 
 log = logging.getLogger(__name__)
 Array = npt.NDArray[np.float64]
-HeadStrategy = Literal["median", "iterate"]
 
 #: Test hook: the worker solving this member exits abruptly (``os._exit``) mid-solve, once.
 CRASH_MEMBER_ENV = "ARALNEXUS_TEST_CRASH_MEMBER"

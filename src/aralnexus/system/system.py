@@ -17,7 +17,7 @@ from aralnexus.data.dataset import Dataset
 from aralnexus.errors import InputError, Problem
 from aralnexus.scenario.checks import check_partner_links
 from aralnexus.scenario.model import Scenario
-from aralnexus.system.calendar import Calendar, Resolution, build_calendar
+from aralnexus.system.calendar import Calendar, build_calendar
 from aralnexus.system.curves import LevelCurves, build_curves
 from aralnexus.system.network import (
     Countries,
@@ -30,6 +30,7 @@ from aralnexus.system.network import (
 )
 from aralnexus.system.staging import Staging, build_staging
 from aralnexus.system.topology import Topology, build_topology
+from aralnexus.vocab import Resolution
 
 #: Parameter names read from ``parameters.csv`` (first found wins) and the defaults used otherwise.
 TERMINAL_VALUE_NAMES = ("terminal_water_value_usd_per_mwh", "water_value_usd_per_mwh")

@@ -35,7 +35,7 @@ import xarray as xr
 
 from aralnexus.ensemble.inflows import iter_member_chunks
 from aralnexus.ensemble.outputs import MemberOutput
-from aralnexus.ensemble.solver import HeadStrategy, SolverOptions, median_hydrology
+from aralnexus.ensemble.solver import SolverOptions, median_hydrology
 from aralnexus.ensemble.tables import delete_member_storage, ensure_ensemble_schema, save_members
 from aralnexus.ensemble.variants import Variant, expand_variants
 from aralnexus.ensemble.worker import VariantPayload, dask_task, init_local_worker, local_task, preload
@@ -44,6 +44,7 @@ from aralnexus.pathways.runner import prepare_scenario
 from aralnexus.scenario.model import Scenario
 from aralnexus.store import RunRecord, Store, open_store
 from aralnexus.store.records import MemberRecord
+from aralnexus.vocab import HeadStrategy
 
 log = logging.getLogger(__name__)
 

@@ -21,6 +21,7 @@ from pydantic_core import PydanticCustomError
 
 from aralnexus.data.dataset import TABLE_SPECS, ColumnSpec
 from aralnexus.scenario.units_parse import UnitError, describe, parse_quantity
+from aralnexus.vocab import HeadMode, HydrologyKind, Resolution
 
 Bound = Literal["nonneg", "signed", "fraction", "share", "pct", "positive", "pct_change", "shift_months"]
 
@@ -288,9 +289,6 @@ class ClimatePatch(_Strict):
     glacier_share_change_pct: quantity("glacier_share_change_pct", required=True) = 0.0  # type: ignore[valid-type]
 
 
-HydrologyKind = Literal["median", "mean", "dry", "wet", "dry-sequence", "synthetic", "record"]
-
-
 class HydrologyPatch(_Strict):
     """Which inflows to run on; a bare word in the file is the ``kind``."""
 
@@ -336,8 +334,8 @@ class ScenarioFile(_Strict):
     name: StrictStr | None = None
     description: StrictStr = ""
     horizon: HorizonPatch | None = None
-    resolution: Literal["monthly", "hourly"] | None = None
-    head: Literal["iterate", "fixed"] | None = None
+    resolution: Resolution | None = None
+    head: HeadMode | None = None
     hydrology: Annotated[HydrologyPatch | None, BeforeValidator(_hydrology)] = None
     plants: _section(PlantPatch) = Field(default_factory=dict)  # type: ignore[valid-type]
     links: _section(LinkPatch) = Field(default_factory=dict)  # type: ignore[valid-type]

@@ -179,17 +179,26 @@ def build_policy_model(scenario: Scenario, n_outcomes: int = 5, fit_years: int =
     median = plant_inflows_m3s(system, median_inflows(scenario, start, last))
     heads = solve_heads(system, median, "iterate").heads_m
     process = fit_inflow_process(scenario, system, n_outcomes, fit_years)
+    lp = training_lp(system, process, median, heads)
+    return _assemble(system, process, heads, lp, start, end, last)
+
+
+def training_lp(system: System, process: LinearInflowProcess, inflow_m3s: Array, heads_m: Array) -> LPArrays:
+    """Return the full dispatch LP the stages are cut from: relaxed, heads fixed, dry filling bounds.
+
+    ``inflow_m3s`` (stage, plant) sets the water-balance right-hand sides (replaced by the noise in
+    the stages); storage lower bounds follow first filling at the process's dry (5 %) flows.
+    """
     months = system.calendar.stage_month_start.month.to_numpy() - 1
     river = np.maximum(process.plant_river, 0)
     has_river = process.plant_river >= 0
     dry_plant = np.where(has_river, process.share[months] * process.dry_m3s[months][:, river], 0.0)
-    lp = build_lp(system, median, heads, relaxed=True)
+    lp = build_lp(system, inflow_m3s, heads_m, relaxed=True)
     lp.set_cols(n.STORAGE, storage_lower_hm3(system, dry_plant), system.staging.storage_max_hm3)
-    return _assemble(scenario, system, process, heads, lp, start, end, last)
+    return lp
 
 
 def _assemble(
-    scenario: Scenario,
     system: System,
     process: LinearInflowProcess,
     heads: Array,
@@ -355,4 +364,3 @@ def _check_coupling(own: sp.csr_matrix, cols: IntArray, layout: n.Layout, t: int
         names = sorted({name for name, b in layout.cols.items() if (outside >= b.offset).any() and b.offset >= 0})
         msg = f"stage {t} rows of the dispatch LP reference columns of other stages ({names[:3]}); not a stage LP"
         raise NotImplementedError(msg)
-

@@ -81,7 +81,8 @@ class LinearInflowProcess:
         flow of the month before it.
         """
         months = (first_month - 1 + np.arange(river_m3s.shape[-2])) % 12
-        previous = np.concatenate([lag_m3s[..., None, :], river_m3s[..., :-1, :]], axis=-2)
+        lag = np.broadcast_to(lag_m3s, (*river_m3s.shape[:-2], river_m3s.shape[-1]))
+        previous = np.concatenate([lag[..., None, :], river_m3s[..., :-1, :]], axis=-2)
         out: Array = river_m3s - self.intercept_m3s[months] - self.slope[months] * previous
         return out
 
@@ -186,9 +187,10 @@ def approximation_error(
     rows = []
     for r, river in enumerate(process.rivers):
         g, ln = _statistics(gen[:, r], years), _statistics(lin[:, r], years)
-        pred = process.intercept_m3s[np.arange(1, years * 12) % 12, r] + process.slope[
-            np.arange(1, years * 12) % 12, r
-        ] * (gen[:-1, r])
+        pred = (
+            process.intercept_m3s[np.arange(1, years * 12) % 12, r]
+            + process.slope[np.arange(1, years * 12) % 12, r] * (gen[:-1, r])
+        )
         resid = gen[1:, r] - pred
         r2 = 1.0 - float(resid.var() / gen[1:, r].var())
         for name in g:

@@ -34,12 +34,15 @@ class Trajectory:
         Column values of every stage (kept only when asked for), else an empty tuple.
     row_dual
         Row duals of every stage's own rows (kept with ``x``), else an empty tuple.
+    extra
+        What a stage hook attached to every stage's solution (kept with ``x``), else an empty tuple.
     """
 
     states: Array
     stage_costs: Array
     x: tuple[Array, ...] = ()
     row_dual: tuple[Array, ...] = ()
+    extra: tuple[Array, ...] = ()
 
     @property
     def cost(self) -> float:
@@ -128,6 +131,7 @@ class PassRunner:
         costs = np.empty(self.problem.n_stages)
         kept: list[Array] = []
         duals: list[Array] = []
+        extra: list[Array] = []
         for t in range(self.problem.n_stages):
             sol = self._solve(t, x, noise_path[t], keep_x)
             if hook is not None:
@@ -136,7 +140,8 @@ class PassRunner:
             if keep_x:
                 kept.append(sol.x)
                 duals.append(sol.row_dual)
-        return Trajectory(states, costs, tuple(kept), tuple(duals))
+                extra.append(sol.extra)
+        return Trajectory(states, costs, tuple(kept), tuple(duals), tuple(extra))
 
     def backward(self, states: Array) -> Cuts:
         """Add cuts at the trial states of one forward pass (last stage first); return them."""

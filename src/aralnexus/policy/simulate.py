@@ -38,12 +38,15 @@ class Simulation:
         Per member, the column values of each stage (only when asked for), else empty.
     row_dual
         Per member, the row duals of each stage's own rows (with ``x``), else empty.
+    extra
+        Per member, what a stage hook attached to each stage (with ``x``), else empty.
     """
 
     stage_costs: Array
     states: Array
     x: tuple[tuple[Array, ...], ...] = ()
     row_dual: tuple[tuple[Array, ...], ...] = ()
+    extra: tuple[tuple[Array, ...], ...] = ()
 
     @property
     def costs(self) -> Array:
@@ -71,6 +74,7 @@ def _from_trajectories(trajs: list[Trajectory], keep_x: bool) -> Simulation:
         states=np.stack([t.states for t in trajs]),
         x=tuple(t.x for t in trajs) if keep_x else (),
         row_dual=tuple(t.row_dual for t in trajs) if keep_x else (),
+        extra=tuple(t.extra for t in trajs) if keep_x else (),
     )
 
 
@@ -138,4 +142,5 @@ def simulate(
         states=np.concatenate([p.states for p in parts]),
         x=tuple(x for p in parts for x in p.x),
         row_dual=tuple(d for p in parts for d in p.row_dual),
+        extra=tuple(e for p in parts for e in p.extra),
     )

@@ -45,6 +45,8 @@ class StageSolution:
         All column values of the stage LP (without the ``θ`` columns).
     row_dual
         Duals of the stage LP's own rows (without cut rows) when asked for, else empty.
+    extra
+        Values a :class:`~aralnexus.policy.passes.StageHook` attaches (e.g. the heads it used), else empty.
     """
 
     objective: float
@@ -53,6 +55,7 @@ class StageSolution:
     slopes: Array
     x: Array
     row_dual: Array = field(default_factory=lambda: np.zeros(0))
+    extra: Array = field(default_factory=lambda: np.zeros(0))
 
 
 @contextlib.contextmanager

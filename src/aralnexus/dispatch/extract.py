@@ -66,6 +66,8 @@ def solution_coords(system: System) -> dict[str, object]:
         "to_country": ("link", end_countries(lk.to_end, system.countries)),
         "efficiency": ("link", np.asarray(lk.efficiency, dtype=np.float64)),
         "tariff_usd_per_mwh": ("link", np.asarray(lk.tariff_usd_per_mwh, dtype=np.float64)),
+        "export_price_usd_per_mwh": ("link", np.asarray(lk.export_price_usd_per_mwh, dtype=np.float64)),
+        "import_price_usd_per_mwh": ("link", np.asarray(lk.import_price_usd_per_mwh, dtype=np.float64)),
         "release": np.arange(len(rel), dtype=np.int64),
         "point": ("release", rel["point"].astype(str).to_numpy(dtype=object) if len(rel) else np.zeros(0, object)),
         "agreement": (

@@ -31,11 +31,13 @@ def _register_all() -> None:
         report_cmd,
         results_cmd,
         run_cmd,
+        serve_cmd,
         validate_cmd,
     )
 
     for module in (validate_cmd, data_cmd, optimise_cmd, hydrology_cmd, run_cmd, results_cmd, report_cmd, ensemble_cmd):
         module.register(app)
+    serve_cmd.register(app)
 
 
 _register_all()

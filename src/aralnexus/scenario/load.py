@@ -48,8 +48,34 @@ def load_scenario(source: str | Path, *, base: Dataset | None = None) -> Scenari
         return _default_scenario(dataset, builtin=base is None)
     label = str(source)
     text = read_scenario_text(Path(source), label)
+    return scenario_from_text(text, label=label, folder=Path(source).parent, base=dataset)
+
+
+def scenario_from_text(text: str, *, label: str, folder: Path | None = None, base: Dataset | None = None) -> Scenario:
+    """Validate a scenario file's text (e.g. as typed in an editor) without reading or writing a file.
+
+    Problems read ``<label>:<line>`` where the line is known, exactly as for :func:`load_scenario`.
+
+    Parameters
+    ----------
+    text
+        The YAML text of a scenario file.
+    label
+        File name used in problems and provenance, and as ``Scenario.file``.
+    folder
+        Folder that relative paths (``hydrology.record_file``) are resolved from; the current one
+        when omitted.
+    base
+        Dataset the overlay applies to; the built-in default dataset when omitted.
+
+    Raises
+    ------
+    InputError
+        Listing every problem found.
+    """
+    dataset = base if base is not None else load_default()
     raw, lines = read_yaml(text, label)
-    return _resolve(raw, Located(label, lines), Path(source), dataset)
+    return _resolve(raw, Located(label, lines), (folder or Path()) / Path(label).name, dataset)
 
 
 def scenario_from_mapping(
@@ -244,4 +270,12 @@ def content_hash(dataset: Dataset, options: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-__all__ = ["DEFAULT", "allowed_keys", "content_hash", "did_you_mean", "load_scenario", "scenario_from_mapping"]
+__all__ = [
+    "DEFAULT",
+    "allowed_keys",
+    "content_hash",
+    "did_you_mean",
+    "load_scenario",
+    "scenario_from_mapping",
+    "scenario_from_text",
+]

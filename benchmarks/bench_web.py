@@ -38,7 +38,7 @@ def _free_port() -> int:
 
 def _sample_store(path: Path) -> tuple[str, str]:
     from aralnexus.store import open_store
-    from aralnexus.store.sample import sample_metrics, sample_record, sample_results, sample_trade
+    from aralnexus.testing.sample import sample_metrics, sample_record, sample_results, sample_trade
 
     store = open_store(path)
     ra, rb = sample_results(), sample_results(seed=3)

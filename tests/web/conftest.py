@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from aralnexus.store import Store, open_store
-from aralnexus.store.sample import sample_metrics, sample_record, sample_results, sample_trade
+from aralnexus.testing.sample import sample_metrics, sample_record, sample_results, sample_trade
 from aralnexus.web import WebConfig, create_app
 from aralnexus.web.config import LOOPBACK_HOSTS, repository_examples
 

@@ -231,7 +231,7 @@ HOSTILE_DESCRIPTION = '"><img src=x onerror=alert(1)>'
 def test_scenario_names_and_descriptions_are_escaped_everywhere(  # type: ignore[no-untyped-def]
     client, config: WebConfig, two_runs: tuple[Store, str, str]
 ) -> None:
-    from aralnexus.store.sample import sample_metrics, sample_record, sample_results, sample_trade
+    from aralnexus.testing.sample import sample_metrics, sample_record, sample_results, sample_trade
 
     text = f"name: {json.dumps(HOSTILE_NAME)}\ndescription: {json.dumps(HOSTILE_DESCRIPTION)}\n"
     (config.scenarios / "hostile.yaml").write_text(text, encoding="utf-8")

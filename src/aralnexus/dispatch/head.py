@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -25,10 +24,10 @@ from aralnexus.dispatch.names import STORAGE, TURBINE
 from aralnexus.dispatch.solve import LPSolution, SolveStatus
 from aralnexus.results.tables import Convergence
 from aralnexus.system.system import System
+from aralnexus.vocab import HeadMode
 
 log = logging.getLogger(__name__)
 Array = npt.NDArray[np.float64]
-HeadMode = Literal["iterate", "fixed"]
 
 
 @dataclass(frozen=True)

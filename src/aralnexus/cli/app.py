@@ -32,6 +32,7 @@ def _register_all() -> None:
         report_cmd,
         results_cmd,
         run_cmd,
+        serve_cmd,
         validate_cmd,
     )
 
@@ -47,6 +48,7 @@ def _register_all() -> None:
         backtest_cmd,
     ):
         module.register(app)
+    serve_cmd.register(app)
 
 
 _register_all()

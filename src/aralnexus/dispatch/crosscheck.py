@@ -32,6 +32,7 @@ from aralnexus.dispatch.objective import (
 )
 from aralnexus.dispatch.power import turbine_upper_m3s
 from aralnexus.dispatch.water import K, steps_of_stage, storage_bounds_hm3
+from aralnexus.system.network import partner_end
 from aralnexus.system.system import System
 from aralnexus.units import HOURS_PER_YEAR, MWH_PER_TWH
 
@@ -233,7 +234,7 @@ def _extra_constraints(system: System) -> Any:
                 f"import:{name}:{d}"
                 for i, name in enumerate(lk.ids)
                 for d, send, ok in (("fwd", lk.from_end[i], True), ("bwd", lk.to_end[i], lk.bidirectional[i]))
-                if ok and send == -1 - j
+                if ok and send == partner_end(j)
             ]
             if not import_names:
                 continue

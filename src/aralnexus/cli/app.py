@@ -33,6 +33,7 @@ def _register_all() -> None:
         report_cmd,
         results_cmd,
         run_cmd,
+        serve_cmd,
         validate_cmd,
     )
 
@@ -49,6 +50,7 @@ def _register_all() -> None:
         policy_cmd,
     ):
         module.register(app)
+    serve_cmd.register(app)
 
 
 _register_all()

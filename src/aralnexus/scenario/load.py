@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from aralnexus.data.dataset import TABLE_NAMES, TABLE_SPECS, Dataset, default_dir, load_default
 from aralnexus.errors import InputError, Problem
 from aralnexus.scenario.checks import run_checks
+from aralnexus.scenario.horizon import horizon_problems
 from aralnexus.scenario.model import ClimateShift, HydrologySpec, Override, Scenario, TradeLevers
 from aralnexus.scenario.overlay import apply_scenario, did_you_mean, fmt
 from aralnexus.scenario.schema import ScenarioFile
@@ -43,13 +44,39 @@ def load_scenario(source: str | Path, *, base: Dataset | None = None) -> Scenari
     InputError
         Listing every problem found (file, field, expected, found, hint).
     """
-    dataset = base if base is not None else load_default()
     if str(source) == DEFAULT:
-        return _default_scenario(dataset, builtin=base is None)
+        return _default_scenario(base if base is not None else load_default(), builtin=base is None)
     label = str(source)
+    # The file is read and parsed before the dataset is loaded, so a hostile file is refused fast.
     text = read_scenario_text(Path(source), label)
+    return scenario_from_text(text, label=label, folder=Path(source).parent, base=base)
+
+
+def scenario_from_text(text: str, *, label: str, folder: Path | None = None, base: Dataset | None = None) -> Scenario:
+    """Validate a scenario file's text (e.g. as typed in an editor) without reading or writing a file.
+
+    Problems read ``<label>:<line>`` where the line is known, exactly as for :func:`load_scenario`.
+
+    Parameters
+    ----------
+    text
+        The YAML text of a scenario file.
+    label
+        File name used in problems and provenance, and as ``Scenario.file``.
+    folder
+        Folder that relative paths (``hydrology.record_file``) are resolved from; the current one
+        when omitted.
+    base
+        Dataset the overlay applies to; the built-in default dataset when omitted.
+
+    Raises
+    ------
+    InputError
+        Listing every problem found.
+    """
     raw, lines = read_yaml(text, label)
-    return _resolve(raw, Located(label, lines), Path(source), dataset)
+    dataset = base if base is not None else load_default()  # after parsing: a hostile text is refused fast
+    return _resolve(raw, Located(label, lines), (folder or Path()) / Path(label).name, dataset)
 
 
 def scenario_from_mapping(
@@ -176,8 +203,7 @@ def _options(
     horizon = spec.horizon
     start = (horizon.start if horizon else None) or defaults.start
     end = (horizon.end if horizon else None) or defaults.end
-    if end < start:
-        problems.append(Problem("", "horizon.end", f"a month not before the start ({start})", repr(end)))
+    problems += horizon_problems(start, end, file="", start_field="horizon.start", end_field="horizon.end")
     options = _default_options()
     options.update(start=start, end=end)
     options["resolution"] = spec.resolution or defaults.resolution
@@ -244,4 +270,12 @@ def content_hash(dataset: Dataset, options: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-__all__ = ["DEFAULT", "allowed_keys", "content_hash", "did_you_mean", "load_scenario", "scenario_from_mapping"]
+__all__ = [
+    "DEFAULT",
+    "allowed_keys",
+    "content_hash",
+    "did_you_mean",
+    "load_scenario",
+    "scenario_from_mapping",
+    "scenario_from_text",
+]

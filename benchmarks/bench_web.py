@@ -156,7 +156,7 @@ def run() -> list[dict[str, object]]:
                     }
                 ]
                 for page, values in latencies.items():
-                    name = re.sub(r"[0-9a-f]{16,}", "ID", page).strip("/").replace("/", "-").split("?")[0] or "home"
+                    name = re.sub(r"[0-9a-f]{12,}", "ID", page).strip("/").replace("/", "-").split("?")[0] or "home"
                     cases.append(
                         {
                             "case": f"page-{name}",

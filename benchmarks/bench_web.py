@@ -5,8 +5,8 @@ store holding two sample runs, queues the default 2025–2035 run, then drives `
 concurrent keep-alive clients over the read pages for ``DURATION_S`` seconds (a bounded load that
 stops by itself). Prints requests/s, p95 latency and errors, overall and per page; target p95 ≤
 300 ms with zero errors. Latency depends on what else the machine runs, so the server's own CPU
-time per request and the load average are printed beside it. Then fills the run queue and checks that one more run is answered 429
-with a message.
+time per request and the load average are printed beside it. Then fills the run queue and checks
+that one more run is answered 429 with a message.
 """
 
 from __future__ import annotations

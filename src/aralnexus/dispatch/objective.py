@@ -15,7 +15,6 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from aralnexus.dispatch.lp import LPArrays
 from aralnexus.dispatch.names import (
     FLOW_BWD,
     FLOW_FWD,
@@ -63,12 +62,6 @@ def terminal_value_usd_per_hm3(system: System, coef_stage: Array) -> Array:
     """Return the value of 1 hm3 stored in each reservoir at the horizon end."""
     eq: Array = energy_equivalent_mwh_per_hm3(system, coef_stage)[-1]
     return eq * system.economics.terminal_value_usd_per_mwh
-
-
-def define_terminal_value(lp: LPArrays, system: System, coef_stage: Array) -> None:
-    """Credit water left in storage at the horizon end."""
-    idx = lp.layout.cols[STORAGE].index[-1]
-    lp.col_cost[idx] -= terminal_value_usd_per_hm3(system, coef_stage)
 
 
 def objective_terms(layout: Layout, system: System, x: Array, coef_stage: Array) -> pd.DataFrame:

@@ -9,13 +9,11 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 
 import highspy
 import numpy as np
 import numpy.typing as npt
-
-from aralnexus.dispatch.lp import LPArrays
 
 log = logging.getLogger(__name__)
 Array = npt.NDArray[np.float64]
@@ -69,25 +67,6 @@ _STATUS = {
 }
 
 
-def to_highs_lp(lp: LPArrays) -> highspy.HighsLp:
-    """Convert LP arrays into a ``HighsLp`` (column-wise matrix)."""
-    mat = lp.matrix()
-    model = highspy.HighsLp()
-    model.num_col_ = lp.layout.n_cols
-    model.num_row_ = lp.layout.n_rows
-    model.col_cost_ = lp.col_cost
-    model.col_lower_ = lp.col_lower
-    model.col_upper_ = lp.col_upper
-    model.row_lower_ = lp.row_lower
-    model.row_upper_ = lp.row_upper
-    model.offset_ = lp.offset
-    model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    model.a_matrix_.start_ = mat.indptr.astype(np.int32)
-    model.a_matrix_.index_ = mat.indices.astype(np.int32)
-    model.a_matrix_.value_ = mat.data
-    return model
-
-
 @contextlib.contextmanager
 def _quiet_stdout() -> Iterator[None]:
     """Silence C-level stdout (HiGHS prints a banner when constructed, before options apply)."""
@@ -136,9 +115,20 @@ def _match_scheduler(h: highspy.Highs) -> None:
     _scheduler_threads[0] = wanted
 
 
-def run_highs(h: highspy.Highs) -> LPSolution:
+class Simplex(IntEnum):
+    """HiGHS ``simplex_strategy`` values used here."""
+
+    #: HiGHS's choice (dual simplex): best after right-hand-side and bound changes (a dual-feasible basis).
+    CHOOSE = 0
+    #: Primal simplex: after a head update; on the default pathway it needs 2–10 times fewer
+    #: iterations than dual simplex from the previous basis.
+    PRIMAL = 4
+
+
+def run_highs(h: highspy.Highs, simplex: Simplex = Simplex.CHOOSE) -> LPSolution:
     """Run HiGHS on its current model (warm-started from its current basis) and read the solution."""
     start = time.perf_counter()
+    h.setOptionValue("simplex_strategy", int(simplex))
     _match_scheduler(h)
     h.run()
     seconds = time.perf_counter() - start

@@ -8,7 +8,7 @@ from dispatch_support import system_and_inflows
 
 from aralnexus.dispatch import optimise_system
 from aralnexus.errors import InfeasibleScenarioError
-from aralnexus.system.examples import make_dataset, plant_row
+from aralnexus.testing.examples import make_dataset, plant_row
 from aralnexus.units import HM3_PER_M3S_HOUR, hydro_power_mw
 
 COUNTRY = {

@@ -13,7 +13,7 @@ from aralnexus.dispatch.build import build_lp
 from aralnexus.dispatch.head import initial_heads_m
 from aralnexus.dispatch.model import LPModel
 from aralnexus.results import energy_balance_error, water_balance_error
-from aralnexus.system.examples import random_dataset
+from aralnexus.testing.examples import random_dataset
 
 TOL = 1e-6
 

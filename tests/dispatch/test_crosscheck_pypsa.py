@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from aralnexus.dispatch.head import initial_heads_m
 from aralnexus.dispatch.model import LPModel
-from aralnexus.system.examples import random_dataset
+from aralnexus.testing.examples import random_dataset
 
 pytest.importorskip("pypsa")
 from aralnexus.dispatch.crosscheck import solve_pypsa

@@ -9,7 +9,7 @@ from aralnexus.dispatch import optimise_system
 from aralnexus.dispatch.decompose import optimise_hourly_by_month
 from aralnexus.dispatch.inputs import climatology_inflows
 from aralnexus.results import energy_balance_error
-from aralnexus.system.examples import random_dataset
+from aralnexus.testing.examples import random_dataset
 
 
 @pytest.mark.parametrize("seed", [1, 7])

@@ -8,7 +8,7 @@ import pytest
 
 from aralnexus.report import ReportFiles, write_report
 from aralnexus.store import Store, open_store
-from aralnexus.store.sample import sample_metrics, sample_record, sample_results, sample_trade
+from aralnexus.testing.sample import sample_metrics, sample_record, sample_results, sample_trade
 
 
 @pytest.fixture(scope="session")

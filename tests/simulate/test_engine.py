@@ -12,7 +12,7 @@ from aralnexus.dispatch.head import mean_storage_hm3
 from aralnexus.errors import InputError
 from aralnexus.simulate import OperatingRules, default_rules, simulate
 from aralnexus.system import build_system, build_system_from_dataset
-from aralnexus.system.examples import make_dataset, plant_row, random_dataset
+from aralnexus.testing.examples import make_dataset, plant_row, random_dataset
 from aralnexus.units import HM3_PER_M3S_HOUR, hydro_power_mw
 
 networks = st.builds(lambda seed, n: (seed, n), st.integers(0, 10_000), st.integers(1, 6))

@@ -7,7 +7,7 @@ import pytest
 
 from aralnexus.results import Results
 from aralnexus.store import RunRecord, Store, open_store
-from aralnexus.store.sample import sample_metrics, sample_record, sample_results, sample_trade
+from aralnexus.testing.sample import sample_metrics, sample_record, sample_results, sample_trade
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from aralnexus.store import Store, open_store
-from aralnexus.store.sample import sample_metrics, sample_record, sample_results
+from aralnexus.testing.sample import sample_metrics, sample_record, sample_results
 
 RUNS_PER_WRITER = 4
 

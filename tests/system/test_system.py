@@ -10,8 +10,8 @@ from aralnexus.data.dataset import load_default
 from aralnexus.errors import InputError
 from aralnexus.system import build_system_from_dataset
 from aralnexus.system.calendar import build_calendar, hourly_shape
-from aralnexus.system.examples import make_dataset, plant_row, random_dataset
 from aralnexus.system.topology import build_topology
+from aralnexus.testing.examples import make_dataset, plant_row, random_dataset
 
 
 def test_monthly_steps_cover_every_hour_of_every_month() -> None:

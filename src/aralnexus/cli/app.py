@@ -24,6 +24,7 @@ app = typer.Typer(
 def _register_all() -> None:
     # One module per command group; each exposes ``register(app)``.
     from aralnexus.cli import (
+        backtest_cmd,
         data_cmd,
         ensemble_cmd,
         hydrology_cmd,
@@ -34,7 +35,17 @@ def _register_all() -> None:
         validate_cmd,
     )
 
-    for module in (validate_cmd, data_cmd, optimise_cmd, hydrology_cmd, run_cmd, results_cmd, report_cmd, ensemble_cmd):
+    for module in (
+        validate_cmd,
+        data_cmd,
+        optimise_cmd,
+        hydrology_cmd,
+        run_cmd,
+        results_cmd,
+        report_cmd,
+        ensemble_cmd,
+        backtest_cmd,
+    ):
         module.register(app)
 
 

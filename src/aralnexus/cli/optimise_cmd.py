@@ -8,7 +8,7 @@ input, 3 infeasible scenario (with what could not be met).
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, cast
 
 import pandas as pd
 import typer
@@ -16,6 +16,7 @@ from rich.markup import escape
 
 from aralnexus.cli.common import JsonOption, QuietOption, console, frame_table, handled, print_json, progress
 from aralnexus.results.tables import Results
+from aralnexus.vocab import HEAD_MODES, RESOLUTIONS, HeadMode, Resolution
 
 
 def summary(results: Results) -> dict[str, Any]:
@@ -96,19 +97,22 @@ def optimise_command(
     from aralnexus.dispatch import optimise
     from aralnexus.errors import InputError, Problem
     from aralnexus.scenario import load_scenario
+    from aralnexus.scenario.horizon import check_option_months, check_run_horizon
 
     with handled():
         problems = []
-        if resolution not in (None, "monthly", "hourly"):
-            problems.append(Problem("<arguments>", "--resolution", "monthly or hourly", repr(resolution)))
-        if head not in (None, "iterate", "fixed"):
-            problems.append(Problem("<arguments>", "--head", "iterate or fixed", repr(head)))
+        if resolution is not None and resolution not in RESOLUTIONS:
+            problems.append(Problem("<arguments>", "--resolution", " or ".join(RESOLUTIONS), repr(resolution)))
+        if head is not None and head not in HEAD_MODES:
+            problems.append(Problem("<arguments>", "--head", " or ".join(HEAD_MODES), repr(head)))
         if problems:
             raise InputError(problems)
-        res: Literal["monthly", "hourly"] | None = resolution  # type: ignore[assignment]
-        mode: Literal["iterate", "fixed"] | None = head  # type: ignore[assignment]
+        check_option_months(start, end)
+        res = cast("Resolution | None", resolution)
+        mode = cast("HeadMode | None", head)
         with progress("optimising", quiet=quiet or as_json):
             sc = load_scenario(scenario)
+            check_run_horizon(start or sc.start, end or sc.end, start_given=bool(start), end_given=bool(end))
             results = optimise(sc, start=start, end=end, resolution=res, head_mode=mode)
     data = summary(results)
     if as_json:

@@ -16,7 +16,7 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from aralnexus.cli.common import console, err_console, fail_infeasible, fail_input
+from aralnexus.cli.common import console, fail_infeasible, fail_input
 from aralnexus.errors import InfeasibleScenarioError, InputError
 from aralnexus.pathways import PathwayResult, pathway_summary, run_pathway
 from aralnexus.pathways.casa import CasaCriterion
@@ -210,12 +210,9 @@ def print_summary(result: PathwayResult, summary: dict[str, Any]) -> None:
 
 
 def _save(result: PathwayResult, store_path: Path | None) -> tuple[str | None, str | None]:
-    """Save the run to the store; return (run id, store path). A missing store is reported, not fatal."""
-    try:
-        from aralnexus.store import RunRecord, open_store
-    except ImportError as error:  # pragma: no cover - store always present in a full install
-        err_console.print(f"warning: run not saved (store unavailable: {error})")
-        return None, None
+    """Save the run to the store; return (run id, store path)."""
+    from aralnexus.store import RunRecord, open_store
+
     store = open_store(store_path)
     record = RunRecord.from_scenario(result.scenario, kind="run").finished()
     run_id = store.save_run(record, result.results, result.metrics, result.trade, replace=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 import time
 
@@ -11,31 +10,31 @@ import numpy.typing as npt
 import xarray as xr
 
 from aralnexus.dispatch.extract import extract_results
-from aralnexus.dispatch.head import HeadIteration, HeadMode, solve_heads
+from aralnexus.dispatch.head import HeadIteration, solve_heads
 from aralnexus.dispatch.infeasibility import explain_infeasible
-from aralnexus.dispatch.inputs import climatology_inflows, plant_inflows_m3s
-from aralnexus.dispatch.lookahead import extend_inflows, lookahead_months, optimised_to, truncate_results
+from aralnexus.dispatch.inputs import plant_inflows_m3s
+from aralnexus.dispatch.lookahead import (
+    extend_inflows,
+    lookahead_months,
+    lookahead_shortfalls_hm3,
+    optimised_to,
+    truncate_results,
+)
 from aralnexus.dispatch.solve import SolveStatus
 from aralnexus.errors import InputError, Problem
+from aralnexus.hydrology import make_inflows
 from aralnexus.results.tables import Results
 from aralnexus.scenario.model import Scenario
-from aralnexus.system.calendar import Resolution
 from aralnexus.system.system import System, build_system
+from aralnexus.vocab import HEAD_MODES, HeadMode, Resolution
 
 log = logging.getLogger(__name__)
 Array = npt.NDArray[np.float64]
 
 
 def default_inflows(scenario: Scenario, start: str, end: str) -> xr.DataArray:
-    """Inflows of the scenario's hydrology (``aralnexus.hydrology``), else the dataset's climatology."""
-    try:
-        hydrology = importlib.import_module("aralnexus.hydrology")
-        make = hydrology.make_inflows
-    except (ImportError, AttributeError):
-        log.warning("aralnexus.hydrology.make_inflows not available: using the mean monthly climatology")
-        return climatology_inflows(scenario.dataset, start, end)
-    inflows: xr.DataArray = make(scenario, start, end)
-    return inflows
+    """Inflows of the scenario's hydrology (:func:`aralnexus.hydrology.make_inflows`)."""
+    return make_inflows(scenario, start, end)
 
 
 def head_options(scenario: Scenario, tolerance_pct: float | None, max_iterations: int | None) -> HeadIteration:
@@ -78,6 +77,16 @@ def optimise_system(
     if sol.status is not SolveStatus.OPTIMAL:
         msg = f"the LP solver stopped without an optimum ({sol.status}); try a shorter horizon or monthly resolution"
         raise RuntimeError(msg)
+    meta = dict(metadata or {})
+    if system.lookahead_stage.any():
+        short_hm3 = lookahead_shortfalls_hm3(system, outcome.model.arrays.layout, sol.x)
+        meta["lookahead_shortfall_hm3"] = f"{short_hm3:.6g}"
+        if short_hm3 > 0:
+            log.warning(
+                "the look-ahead beyond the horizon falls short of strict constraints by %.4g hm3 (priced, "
+                "not reported as violations of the horizon)",
+                short_hm3,
+            )
     return extract_results(
         system,
         sol,
@@ -86,7 +95,7 @@ def optimise_system(
         outcome.heads_m,
         outcome.convergence,
         time.perf_counter() - start,
-        metadata,
+        meta,
         outcome.model.linearisation,
     )
 
@@ -138,11 +147,11 @@ def optimise(
     end = end or scenario.end
     resolution = resolution or scenario.resolution
     mode = head_mode or scenario.head_mode
-    if mode not in ("iterate", "fixed"):
-        raise InputError([Problem(scenario.file, "head_mode", "iterate or fixed", repr(mode))])
+    if mode not in HEAD_MODES:
+        raise InputError([Problem(scenario.file, "head_mode", " or ".join(HEAD_MODES), repr(mode))])
     months = lookahead_months(scenario.dataset, resolution)
     last = optimised_to(scenario.dataset, end, resolution)
-    system = build_system(scenario, start, last, resolution)
+    system = build_system(scenario, start, last, resolution, horizon_end=end)
     if inflows is None:
         inflows = default_inflows(scenario, start, end)
     inflow = plant_inflows_m3s(system, extend_inflows(scenario, inflows, end, last))

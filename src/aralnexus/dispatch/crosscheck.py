@@ -132,6 +132,7 @@ def _add_power(n: Any, system: System, snaps: pd.RangeIndex) -> None:
             bus=f"e:{cou.detailed[th.country[g]]}",
             p_nom=nom,
             p_max_pu=pd.Series(pu, snaps),
+            p_min_pu=pd.Series(th.must_run_mw[:, g] / nom, snaps),
             marginal_cost=float(th.cost_usd_per_mwh[g]),
         )
     lk = system.links

@@ -24,7 +24,6 @@ import xarray as xr
 
 from aralnexus.data.dataset import Dataset
 from aralnexus.dispatch.api import optimise_system
-from aralnexus.dispatch.head import HeadMode
 from aralnexus.dispatch.inputs import plant_inflows_m3s
 from aralnexus.dispatch.names import FLOW_BWD, FLOW_FWD, STORAGE
 from aralnexus.dispatch.solve import SolveStatus
@@ -34,6 +33,7 @@ from aralnexus.results.tables import Convergence, Results
 from aralnexus.system.calendar import month_range
 from aralnexus.system.system import System, build_system_from_dataset
 from aralnexus.units import HOURS_PER_YEAR, MWH_PER_TWH
+from aralnexus.vocab import HeadMode
 
 Array = npt.NDArray[np.float64]
 

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -45,6 +44,7 @@ from aralnexus.dispatch.names import STORAGE, TURBINE
 from aralnexus.dispatch.solve import LPSolution, Simplex, SolveStatus
 from aralnexus.results.tables import Convergence
 from aralnexus.system.system import System
+from aralnexus.vocab import HeadMode
 
 __all__ = [
     "HeadIteration",
@@ -59,7 +59,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 Array = npt.NDArray[np.float64]
-HeadMode = Literal["iterate", "fixed"]
 #: Share of the tolerance the final solve's head band may use (a margin for rounding).
 BAND_SHARE = 0.95
 

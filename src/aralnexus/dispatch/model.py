@@ -35,7 +35,7 @@ from aralnexus.dispatch.linearise import (
 )
 from aralnexus.dispatch.lp import LPArrays, SparsePattern
 from aralnexus.dispatch.names import STORAGE, WATER_BALANCE, Layout
-from aralnexus.dispatch.solve import LPSolution, Simplex, new_highs, run_highs
+from aralnexus.dispatch.solve import LPSolution, Simplex, new_highs, run_highs, to_highs_lp
 from aralnexus.dispatch.water import storage_bounds_hm3, water_rhs_hm3
 from aralnexus.system.system import System
 
@@ -160,20 +160,8 @@ class LPModel:
 
     def _pass(self, basis: highspy.HighsBasis | None) -> None:
         """Hand the current arrays to HiGHS (a fresh solver state) and set a basis for the warm start."""
-        cur, sparse = self._current, self._sparse
-        model = highspy.HighsLp()
-        model.num_col_ = sparse.n_cols
-        model.num_row_ = sparse.n_rows
-        model.col_cost_ = cur.col_cost
-        model.col_lower_ = cur.col_lower
-        model.col_upper_ = cur.col_upper
-        model.row_lower_ = cur.row_lower
-        model.row_upper_ = cur.row_upper
-        model.offset_ = cur.offset
-        model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        model.a_matrix_.start_ = sparse.indptr
-        model.a_matrix_.index_ = sparse.indices
-        model.a_matrix_.value_ = self._values
+        sparse = self._sparse
+        model = to_highs_lp(self._current, (sparse.indptr, sparse.indices, self._values))
         self._highs.passModel(model)
         if basis is not None and basis.valid:
             self._highs.setBasis(basis)

@@ -15,6 +15,8 @@ import highspy
 import numpy as np
 import numpy.typing as npt
 
+from aralnexus.dispatch.lp import LPArrays
+
 log = logging.getLogger(__name__)
 Array = npt.NDArray[np.float64]
 
@@ -65,6 +67,31 @@ _STATUS = {
     highspy.HighsModelStatus.kTimeLimit: SolveStatus.LIMIT,
     highspy.HighsModelStatus.kIterationLimit: SolveStatus.LIMIT,
 }
+
+
+def to_highs_lp(
+    lp: LPArrays, matrix: tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], Array] | None = None
+) -> highspy.HighsLp:
+    """Convert LP arrays into a ``HighsLp`` (column-wise matrix).
+
+    ``matrix`` = ``(column starts, row indices, values)`` replaces ``lp.matrix()`` (a model with
+    its own fixed pattern, :class:`aralnexus.dispatch.LPModel`).
+    """
+    if matrix is None:
+        mat = lp.matrix()
+        matrix = (mat.indptr.astype(np.int32), mat.indices.astype(np.int32), mat.data)
+    model = highspy.HighsLp()
+    model.num_col_ = lp.layout.n_cols
+    model.num_row_ = lp.layout.n_rows
+    model.col_cost_ = lp.col_cost
+    model.col_lower_ = lp.col_lower
+    model.col_upper_ = lp.col_upper
+    model.row_lower_ = lp.row_lower
+    model.row_upper_ = lp.row_upper
+    model.offset_ = lp.offset
+    model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    model.a_matrix_.start_, model.a_matrix_.index_, model.a_matrix_.value_ = matrix
+    return model
 
 
 @contextlib.contextmanager

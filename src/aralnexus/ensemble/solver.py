@@ -24,7 +24,6 @@ import os
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -41,10 +40,10 @@ from aralnexus.dispatch.solve import LPSolution, SolveStatus
 from aralnexus.results.tables import Convergence
 from aralnexus.scenario.model import Scenario
 from aralnexus.system.system import System, build_system
+from aralnexus.vocab import HeadStrategy
 
 log = logging.getLogger(__name__)
 Array = npt.NDArray[np.float64]
-HeadStrategy = Literal["median", "iterate"]
 
 #: Test hook: the worker solving this member exits abruptly (``os._exit``) mid-solve, once.
 CRASH_MEMBER_ENV = "ARALNEXUS_TEST_CRASH_MEMBER"
@@ -133,7 +132,9 @@ class MemberSolver:
         tick = time.perf_counter()
         end = optimised_to(scenario.dataset, scenario.end, scenario.resolution)
         #: The optimised system (horizon plus look-ahead) and the reported one (the horizon).
-        self.full_system: System = build_system(scenario, scenario.start, end, scenario.resolution)
+        self.full_system: System = build_system(
+            scenario, scenario.start, end, scenario.resolution, horizon_end=scenario.end
+        )
         self.system: System = (
             self.full_system
             if end == scenario.end

@@ -7,13 +7,9 @@ run options. It is produced by :func:`aralnexus.scenario.load.load_scenario`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
 
 from aralnexus.data.dataset import Dataset
-
-Resolution = Literal["monthly", "hourly"]
-HeadMode = Literal["iterate", "fixed"]
-HydrologyKind = Literal["median", "mean", "dry", "wet", "dry-sequence", "synthetic", "record"]
+from aralnexus.vocab import HeadMode, HydrologyKind, Resolution
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,12 @@ from pydantic_core import PydanticCustomError
 
 from aralnexus.data.dataset import TABLE_SPECS, ColumnSpec
 from aralnexus.scenario.units_parse import UnitError, describe, parse_quantity
+from aralnexus.vocab import HeadMode, HydrologyKind, Resolution
 
-Bound = Literal["nonneg", "signed", "fraction", "share", "pct", "positive", "pct_change"]
+Bound = Literal["nonneg", "signed", "fraction", "share", "pct", "positive", "pct_change", "shift_months"]
+
+#: Largest ``schedule_shift_months`` either way: a century moves any schedule out of any horizon.
+MAX_SHIFT_MONTHS = 1200
 
 #: Columns whose values are not simply ≥ 0.
 COLUMN_BOUNDS: dict[str, Bound] = {
@@ -36,7 +40,7 @@ COLUMN_BOUNDS: dict[str, Bound] = {
     "volume_change_pct": "pct_change",
     "glacier_share_change_pct": "pct_change",
     "melt_shift_weeks": "signed",
-    "schedule_shift_months": "signed",
+    "schedule_shift_months": "shift_months",
 }
 
 _BOUND_TEXT: dict[Bound, str] = {
@@ -47,6 +51,7 @@ _BOUND_TEXT: dict[Bound, str] = {
     "pct": "in [0, 100)",
     "positive": "> 0",
     "pct_change": "≥ -100",
+    "shift_months": f"between -{MAX_SHIFT_MONTHS} and {MAX_SHIFT_MONTHS} (a century)",
 }
 
 MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -70,6 +75,7 @@ def _in_bound(value: float, bound: Bound) -> bool:
         "pct": lambda v: 0 <= v < 100,
         "positive": lambda v: v > 0,
         "pct_change": lambda v: v >= -100,
+        "shift_months": lambda v: abs(v) <= MAX_SHIFT_MONTHS,
     }
     return checks[bound](value)
 
@@ -283,9 +289,6 @@ class ClimatePatch(_Strict):
     glacier_share_change_pct: quantity("glacier_share_change_pct", required=True) = 0.0  # type: ignore[valid-type]
 
 
-HydrologyKind = Literal["median", "mean", "dry", "wet", "dry-sequence", "synthetic", "record"]
-
-
 class HydrologyPatch(_Strict):
     """Which inflows to run on; a bare word in the file is the ``kind``."""
 
@@ -331,8 +334,8 @@ class ScenarioFile(_Strict):
     name: StrictStr | None = None
     description: StrictStr = ""
     horizon: HorizonPatch | None = None
-    resolution: Literal["monthly", "hourly"] | None = None
-    head: Literal["iterate", "fixed"] | None = None
+    resolution: Resolution | None = None
+    head: HeadMode | None = None
     hydrology: Annotated[HydrologyPatch | None, BeforeValidator(_hydrology)] = None
     plants: _section(PlantPatch) = Field(default_factory=dict)  # type: ignore[valid-type]
     links: _section(LinkPatch) = Field(default_factory=dict)  # type: ignore[valid-type]

@@ -6,19 +6,17 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import pyarrow as pa
 
 from aralnexus import __version__
+from aralnexus.vocab import MemberStatus, RunKind, RunStatus
 
 if TYPE_CHECKING:
     from aralnexus.scenario.model import Scenario
 
-RunStatus = Literal["ok", "infeasible", "failed", "running"]
-RunKind = Literal["run", "optimise", "simulate", "ensemble"]
-MemberStatus = Literal["done", "failed", "infeasible"]
 
 #: Statuses of a finished run (visible in ``results list`` by default).
 COMPLETE_STATUSES: tuple[str, ...] = ("ok", "infeasible", "failed")

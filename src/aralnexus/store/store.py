@@ -29,9 +29,10 @@ from aralnexus.errors import InputError, Problem
 from aralnexus.results import Results
 from aralnexus.store import schema
 from aralnexus.store.locking import DEFAULT_TIMEOUT_S, connection
-from aralnexus.store.records import COMPLETE_STATUSES, MemberRecord, MemberStatus, RunRecord, RunStatus
+from aralnexus.store.records import COMPLETE_STATUSES, MemberRecord, RunRecord
 from aralnexus.store.rows import StoreSchemaError, frame_for, insert, run_row, stack_frames
 from aralnexus.store.schema import quote
+from aralnexus.vocab import MemberStatus, RunStatus
 
 log = logging.getLogger(__name__)
 

@@ -9,15 +9,13 @@ and 17–20, off-peak the night hours, shoulder the rest).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
 from aralnexus.errors import InputError, Problem
-
-Resolution = Literal["monthly", "hourly"]
+from aralnexus.vocab import RESOLUTIONS, Resolution
 
 #: Hours of the day (start hour) counted as peak in hourly runs: 07–10 and 17–20.
 PEAK_HOURS: tuple[int, ...] = (7, 8, 9, 17, 18, 19)
@@ -182,8 +180,8 @@ def build_calendar(load_blocks: pd.DataFrame, start: str, end: str, resolution: 
     resolution
         ``monthly`` (stages = months, steps = load blocks) or ``hourly`` (stage = step = hour).
     """
-    if resolution not in ("monthly", "hourly"):
-        raise InputError([Problem("<arguments>", "resolution", "monthly or hourly", repr(resolution))])
+    if resolution not in RESOLUTIONS:
+        raise InputError([Problem("<arguments>", "resolution", " or ".join(RESOLUTIONS), repr(resolution))])
     months = month_range(start, end)
     blocks = _block_table(load_blocks)
     return _monthly(months, blocks) if resolution == "monthly" else _hourly(months, blocks)

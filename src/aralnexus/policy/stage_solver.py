@@ -1,0 +1,236 @@
+"""One stage LP held in a HiGHS instance: built once, then only bounds, costs and cuts change.
+
+The incoming state is imposed by fixing the ``state_in`` columns (``changeColsBounds``); their
+reduced costs are then the derivatives of the stage's optimal value with respect to the incoming
+state, i.e. the slopes of a Benders cut. Noise outcomes change row bounds, column bounds or costs in
+one call per kind. Cuts are appended rows (``addRows``). Every solve starts from the previous basis
+(simplex warm start; presolve is off so the basis carries over).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+
+from aralnexus.policy.problem import Array, IntArray, StageLP
+
+_I32 = np.int32
+
+
+class StageSolveError(RuntimeError):
+    """A stage LP had no optimal solution (the problem lacks relatively complete recourse)."""
+
+
+@dataclass(frozen=True)
+class StageSolution:
+    """The solution of one stage LP for one incoming state and noise outcome.
+
+    Parameters
+    ----------
+    objective
+        Optimal value including the cost-to-go ``θ``.
+    stage_cost
+        Optimal value without ``θ`` (the stage's own cost).
+    outgoing
+        Values of the outgoing state, shape ``(n_states,)``.
+    slopes
+        Derivative of ``objective`` with respect to the incoming state, shape ``(n_states,)``.
+    x
+        All column values of the stage LP (without the ``θ`` columns).
+    row_dual
+        Duals of the stage LP's own rows (without cut rows) when asked for, else empty.
+    extra
+        Values a :class:`~aralnexus.policy.passes.StageHook` attaches (e.g. the heads it used), else empty.
+    """
+
+    objective: float
+    stage_cost: float
+    outgoing: Array
+    slopes: Array
+    x: Array
+    row_dual: Array = field(default_factory=lambda: np.zeros(0))
+    extra: Array = field(default_factory=lambda: np.zeros(0))
+
+
+@contextlib.contextmanager
+def quiet_stdout() -> Iterator[None]:
+    """Silence C-level stdout while HiGHS prints its banner on construction."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(fd)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), fd)
+            yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
+
+
+class StageSolver:
+    """A stage LP plus its cost-to-go columns in one HiGHS instance.
+
+    Parameters
+    ----------
+    stage
+        The stage LP.
+    n_theta
+        Number of cost-to-go columns: 0 for the last stage, 1 for single cuts, ``K`` (outcomes of
+        the next stage) for multi-cuts.
+    theta_weights
+        Objective weight of each cost-to-go column (1 for a single cut, the next stage's
+        probabilities for multi-cuts).
+    theta_lower
+        Lower bound of every cost-to-go column.
+    """
+
+    def __init__(self, stage: StageLP, n_theta: int, theta_weights: Array, theta_lower: float) -> None:
+        """Pass the stage LP and its cost-to-go columns to a new HiGHS instance."""
+        self.stage = stage
+        self.n_cols = stage.n_cols
+        self.n_theta = n_theta
+        self.theta_cols = np.arange(stage.n_cols, stage.n_cols + n_theta, dtype=np.int64)
+        self._theta_weights = np.asarray(theta_weights, dtype=np.float64)
+        with quiet_stdout():
+            self.h = highspy.Highs()  # type: ignore[no-untyped-call]
+        for name, value in (("output_flag", False), ("presolve", "off"), ("solver", "simplex")):
+            self.h.setOptionValue(name, value)
+        self.h.passModel(self._highs_lp(theta_lower))
+        self._state_in = stage.state_in.astype(_I32)
+        self._split_noise()
+        self.n_cuts = 0
+        self.solves = 0
+
+    def _highs_lp(self, theta_lower: float) -> highspy.HighsLp:
+        """Return the stage LP with the cost-to-go columns appended."""
+        st = self.stage
+        mat = st.matrix.tocsc()
+        n = st.n_cols + self.n_theta
+        lp = highspy.HighsLp()
+        lp.num_col_ = n
+        lp.num_row_ = st.n_rows
+        lp.col_cost_ = np.concatenate([st.col_cost, self._theta_weights])
+        lp.col_lower_ = np.concatenate([st.col_lower, np.full(self.n_theta, theta_lower)])
+        lp.col_upper_ = np.concatenate([st.col_upper, np.full(self.n_theta, np.inf)])
+        lp.row_lower_ = st.row_lower
+        lp.row_upper_ = st.row_upper
+        lp.offset_ = st.offset
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        indptr = np.concatenate([mat.indptr, np.full(self.n_theta, mat.indptr[-1])])
+        lp.a_matrix_.start_ = indptr.astype(_I32)
+        lp.a_matrix_.index_ = mat.indices.astype(_I32)
+        lp.a_matrix_.value_ = mat.data.astype(np.float64)
+        return lp
+
+    def _split_noise(self) -> None:
+        """Precompute where each noise term goes (rows, bounded columns, costs) as index arrays."""
+        noise, st = self.stage.noise, self.stage
+        kinds = np.asarray(noise.kinds, dtype=object)
+        idx = noise.indices
+        self._rhs_pos = np.flatnonzero(kinds == "rhs")
+        self._rhs_rows = idx[self._rhs_pos].astype(_I32)
+        self._rhs_lower_finite = np.isfinite(st.row_lower[self._rhs_rows])
+        self._rhs_upper_finite = np.isfinite(st.row_upper[self._rhs_rows])
+        self._cost_pos = np.flatnonzero(kinds == "cost")
+        self._cost_cols = idx[self._cost_pos].astype(_I32)
+        bounded = np.isin(kinds, ["fix", "lower", "upper"])
+        self._bound_cols = np.unique(idx[bounded]).astype(_I32)
+        where = np.searchsorted(self._bound_cols, idx)
+        self._lower_pos = np.flatnonzero(np.isin(kinds, ["fix", "lower"]))
+        self._upper_pos = np.flatnonzero(np.isin(kinds, ["fix", "upper"]))
+        self._lower_at, self._upper_at = where[self._lower_pos], where[self._upper_pos]
+
+    def set_noise(self, values: Array) -> None:
+        """Apply one noise outcome (values of the stage's noise terms, in order)."""
+        st, h = self.stage, self.h
+        v = np.asarray(values, dtype=np.float64)
+        if self._rhs_pos.size:
+            r = v[self._rhs_pos]
+            lower = np.where(self._rhs_lower_finite, r, -np.inf)
+            upper = np.where(self._rhs_upper_finite, r, np.inf)
+            n_rows = self._rhs_rows.shape[0]
+            h.changeRowsBounds(n_rows, self._rhs_rows, lower, upper)  # type: ignore[attr-defined]
+        if self._bound_cols.size:
+            lower, upper = st.col_lower[self._bound_cols].copy(), st.col_upper[self._bound_cols].copy()
+            lower[self._lower_at] = v[self._lower_pos]
+            upper[self._upper_at] = v[self._upper_pos]
+            h.changeColsBounds(self._bound_cols.shape[0], self._bound_cols, lower, upper)
+        if self._cost_pos.size:
+            h.changeColsCost(self._cost_cols.shape[0], self._cost_cols, np.ascontiguousarray(v[self._cost_pos]))
+
+    def add_cuts(self, theta: IntArray, intercepts: Array, slopes: Array) -> None:
+        """Add cuts ``θ[theta] ≥ intercept + slope·outgoing_state`` (one row each)."""
+        m = intercepts.shape[0]
+        if m == 0:
+            return
+        n_states = self.stage.n_states
+        cols = np.column_stack([self.theta_cols[theta], np.broadcast_to(self.stage.state_out, (m, n_states))])
+        vals = np.column_stack([np.ones(m), -np.asarray(slopes, dtype=np.float64)])
+        starts = np.arange(m, dtype=_I32) * (n_states + 1)
+        self.h.addRows(
+            m,
+            np.asarray(intercepts, dtype=np.float64),
+            np.full(m, np.inf),
+            cols.size,
+            starts,
+            cols.ravel().astype(_I32),
+            vals.ravel(),
+        )
+        self.n_cuts += m
+
+    def change_coefficients(self, rows: IntArray, cols: IntArray, values: Array) -> None:
+        """Change matrix entries of the stage LP (e.g. power coefficients at new heads)."""
+        for r, c, v in zip(rows.tolist(), cols.tolist(), np.asarray(values, dtype=np.float64).tolist(), strict=True):
+            self.h.changeCoeff(r, c, v)
+
+    def change_col_bounds(self, cols: IntArray, lower: Array, upper: Array) -> None:
+        """Change column bounds of the stage LP (not the state-in or noise columns, which every solve sets)."""
+        idx = np.asarray(cols, dtype=_I32)
+        lo, up = np.asarray(lower, dtype=np.float64), np.asarray(upper, dtype=np.float64)
+        self.h.changeColsBounds(idx.shape[0], idx, lo, up)
+
+    def solve(self, incoming: Array, noise_values: Array, duals: bool = False) -> StageSolution:
+        """Solve for an incoming state and a noise outcome; raise :class:`StageSolveError` if not optimal.
+
+        With ``duals`` the row duals of the stage's own rows are returned too.
+        """
+        inc = np.ascontiguousarray(incoming, dtype=np.float64)
+        self.h.changeColsBounds(inc.shape[0], self._state_in, inc, inc)
+        self.set_noise(noise_values)
+        return self.resolve(duals)
+
+    def resolve(self, duals: bool = False) -> StageSolution:
+        """Solve the LP as it stands (after :meth:`solve` and any coefficient or bound change)."""
+        self.h.run()
+        status = self.h.getModelStatus()
+        if status == highspy.HighsModelStatus.kSolveError:  # another thread count started the scheduler
+            highspy.Highs.resetGlobalScheduler(True)
+            self.h.run()
+            status = self.h.getModelStatus()
+        self.solves += 1
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise StageSolveError(f"stage LP not solved to optimality: {self.h.modelStatusToString(status)}")
+        sol = self.h.getSolution()
+        x_all = np.asarray(sol.col_value, dtype=np.float64)
+        dual = np.asarray(sol.col_dual, dtype=np.float64)
+        objective = float(self.h.getInfo().objective_function_value)
+        theta_cost = float(self._theta_weights @ x_all[self.theta_cols]) if self.n_theta else 0.0
+        x = x_all[: self.n_cols]
+        return StageSolution(
+            objective=objective,
+            stage_cost=objective - theta_cost,
+            outgoing=x[self.stage.state_out],
+            slopes=dual[self.stage.state_in],
+            x=x,
+            row_dual=np.asarray(sol.row_dual, dtype=np.float64)[: self.stage.n_rows] if duals else np.zeros(0),
+        )

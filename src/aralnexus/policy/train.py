@@ -1,0 +1,216 @@
+"""Train an SDDP policy: rounds of forward/backward passes until a stopping rule holds.
+
+After every round the deterministic lower bound (the first stage's expected value under the
+current cuts) is recomputed. Stopping rules, any of which ends training: an iteration count, a
+wall-time limit, a stalled bound (relative improvement below ``stall_tol`` over
+``stall_iterations`` iterations), a gap (upper end of the 95 % interval of an out-of-sample
+simulation against the lower bound, checked every ``gap_every`` iterations), or the caller's
+callback returning ``True``. ``KeyboardInterrupt`` ends training too, keeping every cut found.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from aralnexus.policy.cuts import Cuts
+from aralnexus.policy.parallel import make_pool
+from aralnexus.policy.problem import Problem
+from aralnexus.policy.simulate import simulate
+
+log = logging.getLogger(__name__)
+
+StopReason = Literal["iterations", "time limit", "bound stall", "gap", "callback", "interrupted"]
+
+
+@dataclass(frozen=True)
+class TrainOptions:
+    """When to stop and how to run.
+
+    Parameters
+    ----------
+    iterations
+        Stop after this many iterations (forward/backward passes, summed over workers); ``None``: no limit.
+    time_limit_s
+        Stop when a round ends after this many seconds; ``None``: no limit.
+    stall_iterations, stall_tol
+        Stop when the lower bound improved by less than ``stall_tol`` (relative) over the last
+        ``stall_iterations`` iterations; ``None``: never.
+    gap
+        Stop when ``(upper end of the 95 % interval − lower bound) / |upper end| ≤ gap``; ``None``: never.
+    gap_members, gap_every
+        Members of the out-of-sample simulation behind the gap rule, and how many iterations apart it runs.
+    workers
+        Local processes running passes in parallel (1: in this process).
+    seed
+        Seed of the forward-pass noise.
+    """
+
+    iterations: int | None = 100
+    time_limit_s: float | None = None
+    stall_iterations: int | None = None
+    stall_tol: float = 1e-6
+    gap: float | None = None
+    gap_members: int = 200
+    gap_every: int = 20
+    workers: int = 1
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        """Reject options that could never stop or make no sense."""
+        if self.iterations is None and self.time_limit_s is None and self.stall_iterations is None and self.gap is None:
+            raise ValueError("no stopping rule: give iterations, time_limit_s, stall_iterations or gap")
+        if self.time_limit_s is not None and self.time_limit_s <= 0:
+            raise ValueError(f"time_limit_s must be > 0, found {self.time_limit_s}")
+        if self.iterations is not None and self.iterations < 0:
+            raise ValueError(f"iterations must be ≥ 0, found {self.iterations}")
+        if self.workers < 1:
+            raise ValueError(f"workers must be ≥ 1, found {self.workers}")
+
+
+@dataclass(frozen=True)
+class LogRow:
+    """One line of the convergence log.
+
+    Parameters
+    ----------
+    iteration
+        Iterations done so far (cumulative over resumed runs).
+    lower_bound
+        Deterministic lower bound after them.
+    time_s
+        Training wall time so far (cumulative over resumed runs).
+    stage_solves
+        Stage LPs solved so far (cumulative).
+    upper_mean, upper_low, upper_high
+        Simulated mean cost and its 95 % interval, where the gap rule simulated (else NaN).
+    """
+
+    iteration: int
+    lower_bound: float
+    time_s: float
+    stage_solves: int
+    upper_mean: float = math.nan
+    upper_low: float = math.nan
+    upper_high: float = math.nan
+
+
+@dataclass(frozen=True)
+class TrainingResult:
+    """Cuts and convergence log of a training run.
+
+    Parameters
+    ----------
+    cuts
+        Every cut found (including those of the run resumed from).
+    log
+        Convergence log, one row per round (including the run resumed from).
+    stop_reason
+        Why training stopped.
+    """
+
+    cuts: Cuts
+    log: tuple[LogRow, ...]
+    stop_reason: StopReason
+
+    @property
+    def iterations(self) -> int:
+        """Iterations done in total."""
+        return self.log[-1].iteration if self.log else 0
+
+    @property
+    def lower_bound(self) -> float:
+        """The last lower bound."""
+        return self.log[-1].lower_bound if self.log else -math.inf
+
+
+def _stalled(log: list[LogRow], options: TrainOptions) -> bool:
+    """Whether the bound improved by less than ``stall_tol`` over the last ``stall_iterations`` iterations."""
+    if options.stall_iterations is None or not log:
+        return False
+    now = log[-1]
+    earlier = [r for r in log if r.iteration <= now.iteration - options.stall_iterations]
+    if not earlier:
+        return False
+    then = earlier[-1].lower_bound
+    return abs(now.lower_bound - then) <= options.stall_tol * max(1.0, abs(now.lower_bound))
+
+
+def train(
+    problem: Problem,
+    options: TrainOptions | None = None,
+    resume: TrainingResult | None = None,
+    callback: Callable[[LogRow, Cuts], bool | None] | None = None,
+) -> TrainingResult:
+    """Train a policy for ``problem`` by SDDP.
+
+    Parameters
+    ----------
+    problem
+        The multistage problem.
+    options
+        Stopping rules, workers and seed (defaults: 100 iterations, one process).
+    resume
+        A previous result on the same problem: its cuts are loaded and its log continued.
+    callback
+        Called after each round with the new log row and the round's new cuts (e.g. to store
+        them and draw progress); returning ``True`` stops training.
+    """
+    opts = options or TrainOptions()
+    cuts_parts = [resume.cuts] if resume is not None else []
+    log_rows = list(resume.log) if resume is not None else []
+    done = resume.iterations if resume is not None else 0
+    t0_offset = log_rows[-1].time_s if log_rows else 0.0
+    solves0 = log_rows[-1].stage_solves if log_rows else 0
+    start_cuts = Cuts.concat(cuts_parts, problem.n_states)
+    start = time.perf_counter()
+    pool = make_pool(problem, opts.workers, opts.seed, start_cuts, done)
+    reason: StopReason = "iterations"
+    solves = solves0
+    try:
+        last_gap = done
+        while True:
+            if opts.iterations is not None and done >= opts.iterations:
+                reason = "iterations"
+                break
+            results = pool.run_round()
+            new = Cuts.concat([r.cuts for r in results], problem.n_states)
+            cuts_parts.append(new)
+            done += len(results)
+            solves += sum(r.stage_solves for r in results)
+            lb, bound_solves = pool.lower_bound()
+            solves += bound_solves
+            elapsed = t0_offset + time.perf_counter() - start
+            row = LogRow(done, lb, elapsed, solves)
+            if opts.gap is not None and done - last_gap >= opts.gap_every:
+                last_gap = done
+                all_cuts = Cuts.concat(cuts_parts, problem.n_states)
+                sim = simulate(problem, all_cuts, opts.gap_members, seed=opts.seed + done, workers=opts.workers)
+                mean, low, high = sim.interval()
+                row = LogRow(done, lb, t0_offset + time.perf_counter() - start, solves, mean, low, high)
+            log_rows.append(row)
+            log.debug("iteration %d: lower bound %.6g (%.1f s)", row.iteration, row.lower_bound, row.time_s)
+            if callback is not None and callback(row, new):
+                reason = "callback"
+                break
+            if opts.time_limit_s is not None and time.perf_counter() - start >= opts.time_limit_s:
+                reason = "time limit"
+                break
+            if _stalled(log_rows, opts):
+                reason = "bound stall"
+                break
+            gap = row.upper_high - row.lower_bound
+            if opts.gap is not None and np.isfinite(gap) and gap <= opts.gap * abs(row.upper_high):
+                reason = "gap"
+                break
+    except KeyboardInterrupt:
+        reason = "interrupted"
+    finally:
+        pool.close()
+    return TrainingResult(Cuts.concat(cuts_parts, problem.n_states), tuple(log_rows), reason)

@@ -15,8 +15,8 @@ from aralnexus.dispatch.linearise import Linearisation, head_band_hm3, heads_at_
 from aralnexus.dispatch.model import LPModel
 from aralnexus.dispatch.names import STORAGE, TURBINE
 from aralnexus.results.tables import Results
-from aralnexus.testing.examples import random_dataset
 from aralnexus.system.system import System
+from aralnexus.testing.examples import random_dataset
 from aralnexus.units import hydro_power_mw
 
 #: Absolute slack for round-off, MW and m3/s.

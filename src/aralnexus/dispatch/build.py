@@ -16,6 +16,7 @@ from aralnexus.dispatch.linearise import (
 )
 from aralnexus.dispatch.links import define_import_limits, define_links, import_limit_shape
 from aralnexus.dispatch.lp import LPArrays
+from aralnexus.dispatch.objective import define_shedding_priority
 from aralnexus.dispatch.power import define_power_balance, define_thermal
 from aralnexus.dispatch.water import define_min_releases, define_water_balance
 from aralnexus.system.system import System
@@ -59,6 +60,7 @@ def build_base_lp(system: System, inflow_m3s: Array, *, relaxed: bool = False) -
     define_thermal(lp, system)
     define_power_balance(lp, system)
     define_links(lp, system)
+    define_shedding_priority(lp, system)
     define_import_limits(lp, system)
     return lp
 

@@ -24,9 +24,15 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from aralnexus.dispatch.objective import power_coefficients, terminal_value_usd_per_hm3
+from aralnexus.dispatch.objective import (
+    power_coefficients,
+    shedding_cost_usd_per_mwh,
+    terminal_value_usd_per_hm3,
+    tie_break_usd_per_mwh,
+)
 from aralnexus.dispatch.power import turbine_upper_m3s
 from aralnexus.dispatch.water import K, steps_of_stage, storage_bounds_hm3
+from aralnexus.system.network import partner_end
 from aralnexus.system.system import System
 from aralnexus.units import HOURS_PER_YEAR, MWH_PER_TWH
 
@@ -121,7 +127,7 @@ def _add_power(n: Any, system: System, snaps: pd.RangeIndex) -> None:
         demand = cou.demand_mw[:, c_idx]
         n.add("Load", f"load:{c}", bus=f"e:{c}", p_set=pd.Series(demand, snaps))
         nom, pu = _pu(demand)
-        cost = float(cou.voll_usd_per_mwh[c_idx]) + system.economics.served_value_usd_per_mwh
+        cost = shedding_cost_usd_per_mwh(system) + system.economics.served_value_usd_per_mwh
         n.add("Generator", f"unserved:{c}", bus=f"e:{c}", p_nom=nom, p_max_pu=pd.Series(pu, snaps), marginal_cost=cost)
     th = system.thermal
     for g, name in enumerate(th.ids):
@@ -136,6 +142,7 @@ def _add_power(n: Any, system: System, snaps: pd.RangeIndex) -> None:
             marginal_cost=float(th.cost_usd_per_mwh[g]),
         )
     lk = system.links
+    tie_break = tie_break_usd_per_mwh(system)
     for i, name in enumerate(lk.ids):
         cap = lk.capacity_mw[:, i]
         for direction, send, recv, allowed in (
@@ -175,6 +182,7 @@ def _add_power(n: Any, system: System, snaps: pd.RangeIndex) -> None:
                 efficiency=float(lk.efficiency[i]),
                 p_nom=nom,
                 p_max_pu=pd.Series(pu, snaps),
+                marginal_cost=float(tie_break[0 if direction == "fwd" else 1][i]),
             )
 
 
@@ -226,7 +234,7 @@ def _extra_constraints(system: System) -> Any:
                 f"import:{name}:{d}"
                 for i, name in enumerate(lk.ids)
                 for d, send, ok in (("fwd", lk.from_end[i], True), ("bwd", lk.to_end[i], lk.bidirectional[i]))
-                if ok and send == -1 - j
+                if ok and send == partner_end(j)
             ]
             if not import_names:
                 continue

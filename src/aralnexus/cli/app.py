@@ -29,9 +29,11 @@ def _register_all() -> None:
         ensemble_cmd,
         hydrology_cmd,
         optimise_cmd,
+        policy_cmd,
         report_cmd,
         results_cmd,
         run_cmd,
+        serve_cmd,
         validate_cmd,
     )
 
@@ -45,8 +47,10 @@ def _register_all() -> None:
         report_cmd,
         ensemble_cmd,
         backtest_cmd,
+        policy_cmd,
     ):
         module.register(app)
+    serve_cmd.register(app)
 
 
 _register_all()

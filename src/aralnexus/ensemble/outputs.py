@@ -25,6 +25,7 @@ from aralnexus.ensemble.solver import MemberSolution, MemberSolver
 from aralnexus.metrics import compute, member_summary, metric_rows
 from aralnexus.metrics.exports import flows_of
 from aralnexus.metrics.flows import flow_table
+from aralnexus.metrics.tables import solution_from_tables
 from aralnexus.pathways.exports import definitions_for
 from aralnexus.pathways.trade import (
     electricity_rows,
@@ -34,6 +35,8 @@ from aralnexus.pathways.trade import (
     projected_years,
     turnover_by_year,
 )
+from aralnexus.results.tables import Results
+from aralnexus.scenario.model import Scenario
 
 #: Pathway metrics kept per member (country, year); see docs/pathways.md for definitions.
 ENSEMBLE_METRICS: tuple[str, ...] = (
@@ -125,26 +128,29 @@ class _Variant:
 _VARIANTS: weakref.WeakKeyDictionary[MemberSolver, _Variant] = weakref.WeakKeyDictionary()
 
 
+def _make_variant(scenario: Scenario, years: list[int]) -> _Variant:
+    dataset = scenario.dataset
+    definitions = definitions_for(dataset)
+    target = definitions.trade_target_year
+    static = turnover_by_year(project_trade(dataset, scenario.trade, years, None, target))
+    wanted = projected_years(observed_trade(dataset), years, target)
+    return _Variant(definitions, years, wanted, static)
+
+
 def _variant(solver: MemberSolver, years: list[int]) -> _Variant:
     found = _VARIANTS.get(solver)
     if found is None or found.years != years:
-        dataset = solver.scenario.dataset
-        definitions = definitions_for(dataset)
-        target = definitions.trade_target_year
-        static = turnover_by_year(project_trade(dataset, solver.scenario.trade, years, None, target))
-        wanted = projected_years(observed_trade(dataset), years, target)
-        found = _Variant(definitions, years, wanted, static)
+        found = _make_variant(solver.scenario, years)
         _VARIANTS[solver] = found
     return found
 
 
-def _trade_rows(solver: MemberSolver, variant: _Variant, flows: pd.DataFrame) -> pd.DataFrame:
+def _trade_rows(scenario: Scenario, variant: _Variant, flows: pd.DataFrame) -> pd.DataFrame:
     """Bilateral turnover per year of the horizon: the projection of :func:`aralnexus.pathways.trade.project_trade`.
 
     The goods-and-levers part is the same for every member of a variant (computed once); the
     member's electricity sales are added as ``project_trade`` adds them (``electricity_rows``).
     """
-    scenario = solver.scenario
     first, last = int(scenario.start[:4]), int(scenario.end[:4])
     elec = electricity_rows(electricity_trade(flows), scenario.trade, variant.wanted)
     turnover = variant.static_turnover.add(elec.groupby("year")["value_musd"].sum(), fill_value=0.0)
@@ -160,22 +166,13 @@ def _trade_rows(solver: MemberSolver, variant: _Variant, flows: pd.DataFrame) ->
     )
 
 
-def member_tables(
-    solver: MemberSolver, solved: MemberSolution
+def _tables(
+    scenario: Scenario, solution: xr.Dataset, variant: _Variant
 ) -> tuple[dict[str, float | int | None], pa.Table, pa.Table]:
-    """Return ``(summary, metrics, storage)`` of a solved member: the metric layer on its labelled solution.
-
-    ``metrics`` holds :data:`ENSEMBLE_METRICS` per detailed country and year plus the pair's trade
-    turnover (the pathway's definitions, :func:`aralnexus.pathways.runner.evaluate`); ``storage`` the
-    end-of-month storage of :data:`FAN_RESERVOIRS`. Both are Arrow tables (cheap to send and to
-    stack into one store insert).
-    """
-    solution = member_solution(solver, solved)
-    variant = _variant(solver, sorted(int(y) for y in np.unique(solution["year"].values)))
     definitions = variant.definitions
     rows = metric_rows(compute(solution, definitions, ENSEMBLE_METRICS), definitions.pair_label)
     flows = flow_table(flows_of(solution, definitions))
-    long = pd.concat([rows[list(MEMBER_METRIC_COLUMNS)], _trade_rows(solver, variant, flows)])
+    long = pd.concat([rows[list(MEMBER_METRIC_COLUMNS)], _trade_rows(scenario, variant, flows)])
     long["year"] = long["year"].astype("int64")
     reservoirs = set(solution["plant"].values[solution["is_reservoir"].values.astype(bool)].astype(str))
     fan = [p for p in FAN_RESERVOIRS if p in reservoirs]
@@ -189,6 +186,34 @@ def member_tables(
     )
     summary = member_summary(solution, definitions)
     return summary, pa.Table.from_pandas(long.reset_index(drop=True), preserve_index=False), storage
+
+
+def _years(solution: xr.Dataset) -> list[int]:
+    return sorted(int(y) for y in np.unique(solution["year"].values))
+
+
+def member_tables(
+    solver: MemberSolver, solved: MemberSolution
+) -> tuple[dict[str, float | int | None], pa.Table, pa.Table]:
+    """Return ``(summary, metrics, storage)`` of a solved member: the metric layer on its labelled solution.
+
+    ``metrics`` holds :data:`ENSEMBLE_METRICS` per detailed country and year plus the pair's trade
+    turnover (the pathway's definitions, :func:`aralnexus.pathways.runner.evaluate`); ``storage`` the
+    end-of-month storage of :data:`FAN_RESERVOIRS`. Both are Arrow tables (cheap to send and to
+    stack into one store insert).
+    """
+    solution = member_solution(solver, solved)
+    return _tables(solver.scenario, solution, _variant(solver, _years(solution)))
+
+
+def results_tables(scenario: Scenario, results: Results) -> tuple[dict[str, float | int | None], pa.Table, pa.Table]:
+    """Return a member's ``(summary, metrics, storage)`` from its ``Results`` (e.g. a simulated operating policy).
+
+    The same metric functions as :func:`member_tables`, on ``results.solution`` (or the Dataset
+    rebuilt from its tables).
+    """
+    solution = results.solution if results.solution is not None else solution_from_tables(results, scenario.dataset)
+    return _tables(scenario, solution, _make_variant(scenario, _years(solution)))
 
 
 def solve_member(solver: MemberSolver, variant: str, member: int, inflows: xr.DataArray, worker: int) -> MemberOutput:

@@ -20,7 +20,7 @@ from aralnexus.dispatch.head import mean_storage_hm3
 from aralnexus.dispatch.linearise import Linearisation, linearised_power_mw
 from aralnexus.dispatch.objective import energy_equivalent_mwh_per_hm3, objective_terms, power_coefficients
 from aralnexus.dispatch.solve import LPSolution
-from aralnexus.dispatch.water import K, steps_of_stage
+from aralnexus.dispatch.water import K, steps_of_stage, storage_lower_hm3
 from aralnexus.results.solution import SLACK_TOL, VARIABLE_DIMS, convergence_attrs, results_view
 from aralnexus.results.tables import Convergence, Results
 from aralnexus.system.network import end_countries
@@ -84,6 +84,9 @@ def _plant_values(
 ) -> dict[str, Array]:
     """Per plant: flows, storage and its bounds in force, level, head, power and energy.
 
+    ``storage_min_hm3`` is the LP's lower bound that month: dead storage, or less while a new
+    reservoir is first filled (what its inflow can have filled since, :func:`storage_lower_hm3`).
+
     ``power_mw`` is the LP's output (with the head–storage term of the last linearisation, so the
     energy balance closes exactly); ``head_m`` is the head at the solution's mean stage storage.
     """
@@ -96,6 +99,7 @@ def _plant_values(
         power = power + linearised_power_mw(system, lin, stor)
     actual_heads = heads_m if lin is None else system.curves.head_m(mean_storage_hm3(system, stor))
     built = system.staging.in_service
+    lower = storage_lower_hm3(system, inflow_m3s)  # the LP's lower bound in force (first filling included)
     return {
         "turbined_m3s": turb,
         "power_mw": power,
@@ -104,10 +108,10 @@ def _plant_values(
         "inflow_m3s": inflow_m3s,
         "spilled_m3s": layout.cols[n.SPILL].take(x),
         "storage_hm3": stor,
-        "storage_min_hm3": system.staging.storage_min_hm3,
+        "storage_min_hm3": lower,
         "storage_max_hm3": system.staging.storage_max_hm3,
         "level_m": system.curves.level_m(stor),
-        "level_min_m": np.where(built, system.curves.level_m(system.staging.storage_min_hm3), np.nan),
+        "level_min_m": np.where(built, system.curves.level_m(lower), np.nan),
         "level_max_m": np.where(built, system.curves.level_m(system.staging.storage_max_hm3), np.nan),
         "head_m": actual_heads,
         "water_deficit_hm3": layout.cols[n.WATER_DEFICIT].take(x),

@@ -11,7 +11,7 @@ import pandas as pd
 
 from aralnexus.data.dataset import load_default
 from aralnexus.data.definitions import PlannerDefinitions, planner_definitions
-from aralnexus.metrics import headline_rows, member_summary
+from aralnexus.metrics import compute, headline_rows, member_summary, metric_rows
 from aralnexus.metrics.tables import solution_from_tables
 from aralnexus.results import Convergence, Results
 from aralnexus.results import tables as rt
@@ -206,14 +206,14 @@ def sample_definitions() -> PlannerDefinitions:
 
 def sample_summary(results: Results) -> dict[str, float | int | None]:
     """Return an ensemble member's ``members`` summary of ``results`` (the metric layer on its tables)."""
-    return member_summary(solution_from_tables(results), sample_definitions())
+    return member_summary(solution_from_tables(results, load_default()), sample_definitions())
 
 
 def sample_metrics(results: Results) -> pd.DataFrame:
     """Return pathway-style metrics (country, year, metric, value, unit) from ``results``, headline rows included.
 
-    The yearly rows are simple stand-ins; the horizon rows (``year`` NA) are the metric layer's
-    headline figures of the tables (:func:`aralnexus.metrics.headline_rows`).
+    The winter deficit, unserved, exports and revenue rows are simple stand-ins; the CASA-1000 rows and
+    the horizon rows (``year`` NA) are the metric layer's, on the tables (:mod:`aralnexus.metrics`).
     """
     c = results.countries.assign(winter=results.countries["month"].isin((10, 11, 12, 1, 2, 3)))
     c = c.assign(winter_gap_mwh=(c["imports_mwh"] + c["unserved_mwh"]) * c["winter"])
@@ -230,8 +230,10 @@ def sample_metrics(results: Results) -> pd.DataFrame:
     long["unit"] = long["metric"].map(
         {"winter_deficit_twh": "TWh", "unserved_twh": "TWh", "exports_twh": "TWh", "export_revenue_musd": "US$ million"}
     )
-    headline = headline_rows(solution_from_tables(results), sample_definitions())
-    return pd.concat([long, headline], ignore_index=True)
+    solution = solution_from_tables(results, load_default())
+    casa = metric_rows(compute(solution, sample_definitions(), ["exports_casa_twh", "export_revenue_casa_musd"]))
+    headline = headline_rows(solution, sample_definitions())
+    return pd.concat([long, casa, headline], ignore_index=True)
 
 
 def sample_trade(start_year: int = 2025, end_year: int = 2030) -> pd.DataFrame:

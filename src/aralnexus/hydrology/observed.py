@@ -17,6 +17,7 @@ some observed statistics, and each replaces its assumption where present:
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 
 import numpy as np
@@ -88,7 +89,30 @@ def _annual_cv(targets: FlowStatistics, k: int) -> float:
 
 
 def _persistence_for_cv(targets: FlowStatistics, k: int) -> tuple[FlowStatistics, float]:
-    """Scale component ``k``'s lag-1 profile so the fitted generator's annual CV meets the target."""
+    """Scale component ``k``'s lag-1 profile so the fitted generator's annual CV meets the target.
+
+    Solved on the approximation of :func:`_annual_cv`, then once more with the target corrected by
+    the ratio the fitted generator actually reaches (one extra fit).
+    """
+    first, _ = _solve_persistence(targets, k, float(targets.annual_cv[k]))
+    level = par.log.level
+    par.log.setLevel(logging.ERROR)  # the first fit misses the CV by design: no warning for it
+    try:
+        fitted = par.fit(first)
+    finally:
+        par.log.setLevel(level)
+    reached = _fitted_cv(fitted, first, k)
+    wanted = float(targets.annual_cv[k])
+    return _solve_persistence(targets, k, wanted * wanted / reached)
+
+
+def _fitted_cv(model: par.ParModel, targets: FlowStatistics, k: int) -> float:
+    tau, mu, sigma = model.tau[:, k], model.mu[:, k], model.sigma[:, k]
+    r1 = np.clip(par.gaussian_corr(targets.lag1[:, k], sigma, np.roll(sigma, 1)), -0.99, 0.995)
+    return par.annual_moments(float(model.weight_slow[k]), float(model.phi_slow[k]), r1, tau, mu, sigma)[0]
+
+
+def _solve_persistence(targets: FlowStatistics, k: int, target_cv: float) -> tuple[FlowStatistics, float]:
     shape = targets.lag1[:, k].copy()
 
     def with_factor(c: float) -> FlowStatistics:
@@ -97,7 +121,7 @@ def _persistence_for_cv(targets: FlowStatistics, k: int) -> tuple[FlowStatistics
         return replace(targets, lag1=lag1)
 
     def gap(c: float) -> float:
-        return _annual_cv(with_factor(c), k) - float(targets.annual_cv[k])
+        return _annual_cv(with_factor(c), k) - target_cv
 
     low, high = 0.05, 1.15
     if gap(low) > 0:  # even weakly persistent months give too much annual variability
@@ -140,8 +164,8 @@ def observed_targets(
         }
         if cv is not None:
             annual_cv[k] = cv
-        if lag1 is not None:
-            annual_lag1[k] = lag1
+        if lag1 is not None:  # the generator has no negative year-to-year persistence: ~0 is taken as 0
+            annual_lag1[k] = max(lag1, 0.0)
     targets = replace(targets, annual_cv=annual_cv, annual_lag1=annual_lag1)
     observed: npt.NDArray[np.bool_] = np.asarray(np.isfinite(sd_obs).all(axis=0), dtype=bool)
     if (~observed).any():  # assumed spreads: scale them to the annual CV (the assumed-variability rule)

@@ -123,6 +123,7 @@ def test_the_form_writes_the_common_fields_into_the_yaml(client) -> None:  # typ
     assert data["plants"]["rogun"]["schedule_shift_months"] == 12
     assert data["hydrology"] == "dry"
     assert "trade" not in data  # an empty entry removes the key (and the section left empty)
+    assert 'start: "2030-05"' in body["yaml"]  # months quoted, as the scenario docs ask
     overrides = {o["path"]: o["value"] for o in body["overrides"]}
     assert overrides["links.casa1000_pk.tariff_usd_per_mwh"] == "50"
 

@@ -8,6 +8,7 @@ written as typed; an empty field removes the key, so the default applies again.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -75,6 +76,19 @@ FIELDS: tuple[FormField, ...] = (
 )
 
 _HYDROLOGY = "hydrology"
+_MONTH = re.compile(r"\d{4}-\d{2}")
+
+
+class _Dumper(yaml.SafeDumper):
+    """Writes months as ``"2030-05"`` (quoted, as the scenario docs ask) and everything else plainly."""
+
+
+def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = '"' if _MONTH.fullmatch(value) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _text)
 
 
 @cache
@@ -194,4 +208,4 @@ def apply(text: str, entries: Mapping[str, str], label: str) -> str:
                 _set(data, path, _typed(field, entry))
             else:
                 _remove(data, path)
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)

@@ -27,6 +27,7 @@ def _register_all() -> None:
         backtest_cmd,
         data_cmd,
         ensemble_cmd,
+        export_cmd,
         hydrology_cmd,
         optimise_cmd,
         report_cmd,
@@ -45,6 +46,7 @@ def _register_all() -> None:
         report_cmd,
         ensemble_cmd,
         backtest_cmd,
+        export_cmd,
     ):
         module.register(app)
 

@@ -69,10 +69,10 @@ def test_source_rows_match_the_table_values(ds: Dataset) -> None:
 
 def test_every_source_row_has_a_kind_and_a_traceable_source(ds: Dataset) -> None:
     src = ds.sources
-    assert set(src["kind"]) <= {"sourced", "derived", "assumption"}
+    assert set(src["kind"]) <= {"sourced", "derived", "assumption", "calibrated"}
     for rec in src.itertuples():
-        if rec.kind == "assumption":
-            assert rec.source == "assumption"
+        if rec.kind in {"assumption", "calibrated"}:
+            assert rec.source == rec.kind
             assert rec.note.strip(), (rec.table, rec.element, rec.attribute)
         else:
             assert "http" in rec.source or "-" in rec.source, (rec.table, rec.element, rec.attribute)

@@ -1,4 +1,4 @@
-"""Look-ahead beyond the horizon: reported horizon, end storage, bad parameter."""
+"""Look-ahead beyond the horizon: reported horizon, end storage, bad parameter, soft look-ahead constraints."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from aralnexus.dispatch import optimise
 from aralnexus.dispatch.lookahead import extend_end, lookahead_months
-from aralnexus.errors import InputError
+from aralnexus.errors import InfeasibleScenarioError, InputError
 from aralnexus.scenario import scenario_from_mapping
 from aralnexus.scenario.model import Scenario
 
@@ -81,3 +81,36 @@ def test_default_partner_imports_and_casa1000_exports_never_share_a_month() -> N
     imports = monthly[["uz_tj", "uz_kg", "kz_kg"]].sum(axis=1)
     assert casa.sum() > 0 and imports.sum() > 0
     assert (imports[casa > 0] == 0).all()
+
+
+def _winter_minimum(m3s: float, **parameters: Any) -> Scenario:
+    """Jan–Mar 2026 with a strict Toktogul minimum in every winter month (January–March, October–December)."""
+    data: dict[str, Any] = {
+        "horizon": {"start": "2026-01", "end": "2026-03"},
+        "head": "fixed",
+        "min_releases": {"toktogul": {"strict": True, "min_release_m3s": dict.fromkeys((1, 2, 3, 10, 11, 12), m3s)}},
+    }
+    if parameters:
+        data["parameters"] = parameters
+    return scenario_from_mapping(data, label="winter-minimum")
+
+
+def test_a_strict_minimum_the_lookahead_cannot_meet_leaves_a_feasible_horizon_feasible() -> None:
+    """900 m3/s all winter cannot be held through October 2026 – March 2027, but January–March can."""
+    myopic = optimise(_winter_minimum(900.0, lookahead_months=0))
+    ahead = optimise(_winter_minimum(900.0))
+    assert float(ahead.metadata["lookahead_shortfall_hm3"]) > 0.0
+    assert myopic.violations.empty and ahead.violations.empty
+    for res in (myopic, ahead):
+        tok = res.releases[res.releases["point"] == "toktogul"]
+        assert (tok["released_m3s"] >= 900.0 - 1e-6).all()
+    terms = ahead.objective.set_index("term")["value_musd"]
+    assert terms["lookahead_shortfall_penalties"] < 0.0
+    assert terms["strict_relaxation_penalties"] == 0.0
+
+
+def test_an_infeasible_horizon_names_only_months_inside_it() -> None:
+    with pytest.raises(InfeasibleScenarioError) as err:
+        optimise(_winter_minimum(3000.0))
+    periods = {s.period for s in err.value.shortfalls}
+    assert periods and periods <= {"2026-01", "2026-02", "2026-03"}

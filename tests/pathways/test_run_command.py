@@ -29,6 +29,7 @@ def _fake_run(scenario="default", **kwargs):
 def fake(monkeypatch):
     monkeypatch.setattr(run_cmd, "run_pathway", _fake_run)
     monkeypatch.setattr(compare_cmd, "run_pathway", _fake_run)
+    monkeypatch.setattr(compare_cmd, "prepare_scenario", lambda scenario, *args: scenario)
 
 
 def test_run_pathway_returns_metrics_trade_and_timings():

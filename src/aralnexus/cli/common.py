@@ -38,10 +38,47 @@ def fail_infeasible(error: InfeasibleScenarioError) -> typer.Exit:
     return typer.Exit(int(ExitCode.INFEASIBLE))
 
 
-def run_app(app: typer.Typer) -> int:
-    """Run the Typer app; domain errors escaping a command become clean messages and exit codes."""
+#: Click exception classes (by name: typer vendors click as ``typer._click``, so the classes of the
+#: ``click`` package never match) that mean bad command-line input → exit code 2.
+_BAD_INPUT_CLICK_ERRORS = frozenset({"UsageError", "FileError"})
+
+
+def _is_click_error(error: BaseException, names: frozenset[str] | set[str]) -> bool:
+    """Whether ``error`` is one of the click exception classes ``names`` (vendored by typer or not)."""
+    return any(cls.__name__ in names for cls in type(error).__mro__)
+
+
+def _show_usage_error(error: BaseException) -> None:
+    """Print a click usage error: usage line, help hint, and the message naming the option."""
+    if _is_click_error(error, {"NoArgsIsHelpError"}):
+        return  # the help text has been printed already
+    show = getattr(error, "show", None)
+    if callable(show):
+        show()
+    else:  # pragma: no cover - every click error has show()
+        err_console.print(f"error: {error}", highlight=False, markup=False)
+
+
+def run_app(app: typer.Typer, args: list[str] | None = None) -> int:
+    """Run the Typer app; errors escaping a command become clean messages and exit codes.
+
+    Parameters
+    ----------
+    app
+        The Typer application.
+    args
+        Command-line arguments (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        0 ok; 2 bad input (an :class:`InputError`, or a command-line mistake: unknown option or
+        command, missing argument, a value of the wrong type or out of range); 3 infeasible; 1 any
+        other failure. Never a traceback.
+    """
     try:
-        code = app(standalone_mode=False)  # without standalone mode, click returns Exit codes
+        # Without standalone mode click returns exit codes and raises its exceptions to us.
+        code = app(args=args, prog_name="aralnexus", standalone_mode=False)
     except InputError as error:
         err_console.print(f"error: {error}", highlight=False, markup=False, soft_wrap=True)
         return int(ExitCode.BAD_INPUT)
@@ -50,18 +87,21 @@ def run_app(app: typer.Typer) -> int:
         return int(ExitCode.INFEASIBLE)
     except typer.Exit as done:
         return int(done.exit_code)
+    except SystemExit as done:  # raised by commands that must exit with a code from inside a handler
+        return done.code if isinstance(done.code, int) else int(ExitCode.FAILURE if done.code else ExitCode.OK)
     except typer.Abort:
         err_console.print("aborted")
         return int(ExitCode.FAILURE)
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        return 130
     except Exception as error:
-        import click
-
-        if isinstance(error, click.exceptions.UsageError):
-            error.show()
+        if _is_click_error(error, _BAD_INPUT_CLICK_ERRORS):
+            _show_usage_error(error)
             return int(ExitCode.BAD_INPUT)
-        if isinstance(error, click.exceptions.ClickException):
-            error.show()
-            return int(ExitCode.FAILURE)
+        if _is_click_error(error, {"ClickException"}):
+            _show_usage_error(error)
+            return int(getattr(error, "exit_code", ExitCode.FAILURE))
         err_console.print(f"error: {type(error).__name__}: {error}", highlight=False, markup=False)
         return int(ExitCode.FAILURE)
     return int(code) if isinstance(code, int) else int(ExitCode.OK)
@@ -82,6 +122,13 @@ StoreOption = Annotated[
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or chatter; results only.")]
+
+
+def finite(value: float | None) -> float | None:
+    """Typer callback: refuse ``nan`` and ``inf`` for a float option (exit 2 naming the option)."""
+    if value is not None and not math.isfinite(value):
+        raise typer.BadParameter(f"expected a finite number, found {value}")
+    return value
 
 
 def _jsonable(value: Any) -> Any:

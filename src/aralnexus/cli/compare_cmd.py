@@ -18,6 +18,7 @@ from rich.table import Table
 from aralnexus.cli.common import console, fail_infeasible, fail_input
 from aralnexus.errors import InfeasibleScenarioError, InputError
 from aralnexus.pathways import compare_pathways, horizon_totals, run_pathway
+from aralnexus.pathways.runner import prepare_scenario
 from aralnexus.pathways.summary import clean
 
 
@@ -55,8 +56,10 @@ def compare(
     """Run two scenarios and show the difference in winter deficits, exports, revenue, water and trade."""
     t0 = time.perf_counter()
     try:
-        a = run_pathway(scenario_a, start=start, end=end, hydrology=hydrology)
-        b = run_pathway(scenario_b, start=start, end=end, hydrology=hydrology)
+        # Both scenarios (and the options) are checked before either is optimised.
+        first, second = (prepare_scenario(s, start, end, hydrology) for s in (scenario_a, scenario_b))
+        a = run_pathway(first, start=start, end=end, hydrology=hydrology)
+        b = run_pathway(second, start=start, end=end, hydrology=hydrology)
     except InputError as error:
         raise fail_input(error) from None
     except InfeasibleScenarioError as error:

@@ -19,12 +19,17 @@ from aralnexus.cli.common import (
     StoreOption,
     console,
     err_console,
+    finite,
     frame_table,
     handled,
     print_json,
     progress,
 )
 from aralnexus.errors import ExitCode, InputError, Problem
+
+#: Most members and local workers one ``ensemble`` command accepts (more is a typo, not a study).
+MAX_MEMBERS = 100_000
+MAX_WORKERS = 1024
 
 _YEARS = re.compile(r"^(\d{4})(?:-(\d{2}))?\s*(?:-|\.\.|:|–)\s*(\d{4})(?:-(\d{2}))?$")
 
@@ -51,12 +56,15 @@ def _risk_tables(store: Any, run_id: str, threshold_twh: float) -> dict[str, pd.
 
 def ensemble(
     scenario: Annotated[str, typer.Argument(help="Scenario YAML file, or 'default'.")] = "default",
-    members: Annotated[int, typer.Option("--members", "-n", help="Number of synthetic hydrology members.")] = 100,
+    members: Annotated[
+        int, typer.Option("--members", "-n", min=1, max=MAX_MEMBERS, help="Number of synthetic hydrology members.")
+    ] = 100,
     seed: Annotated[
-        int | None, typer.Option("--seed", help="Seed of the synthetic ensemble (default: the scenario's).")
+        int | None, typer.Option("--seed", min=0, help="Seed of the synthetic ensemble (default: the scenario's).")
     ] = None,
     workers: Annotated[
-        int | None, typer.Option("--workers", "-w", help="Local worker processes (default: one per core).")
+        int | None,
+        typer.Option("--workers", "-w", min=1, max=MAX_WORKERS, help="Local worker processes (default: one per core)."),
     ] = None,
     scheduler: Annotated[
         str | None, typer.Option("--scheduler", help="Run on this Dask scheduler, e.g. tcp://10.0.0.5:8786.")
@@ -78,7 +86,13 @@ def ensemble(
     start: Annotated[str | None, typer.Option("--start", help="First month YYYY-MM.")] = None,
     end: Annotated[str | None, typer.Option("--end", help="Last month YYYY-MM.")] = None,
     threshold_twh: Annotated[
-        float, typer.Option("--threshold-twh", help="Winter-deficit threshold for the exceedance probability, TWh.")
+        float,
+        typer.Option(
+            "--threshold-twh",
+            min=0.0,
+            callback=finite,
+            help="Winter-deficit threshold for the exceedance probability, TWh.",
+        ),
     ] = 1.0,
     force: Annotated[bool, typer.Option("--force", help="Start over: replace stored runs of these variants.")] = False,
     store: StoreOption = None,

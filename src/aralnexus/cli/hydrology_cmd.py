@@ -12,6 +12,7 @@ import typer
 from rich.table import Table
 
 from aralnexus.cli.common import console, progress
+from aralnexus.errors import InputError, Problem
 from aralnexus.scenario.model import Scenario
 
 hydrology_app = typer.Typer(
@@ -19,7 +20,11 @@ hydrology_app = typer.Typer(
 )
 
 ScenarioOpt = Annotated[str, typer.Option("--scenario", help="default or a scenario YAML file")]
-SeedOpt = Annotated[int, typer.Option("--seed", help="seed of the synthetic generator")]
+SeedOpt = Annotated[int, typer.Option("--seed", min=0, help="seed of the synthetic generator")]
+#: Most synthetic years one command samples (10 million site-months per site; more is a typo).
+MAX_YEARS = 1_000_000
+#: Calendar years a synthetic series may span (numpy/pandas dates, four-digit years).
+FIRST_YEAR, LAST_YEAR = 1, 9999
 
 
 def load_cli_scenario(name: str) -> Scenario:
@@ -32,10 +37,15 @@ def load_cli_scenario(name: str) -> Scenario:
 @hydrology_app.command("sample")
 def sample_cmd(
     out: Annotated[Path, typer.Option("--out", help="Parquet file to write (time, site, inflow_m3s)")],
-    years: Annotated[int, typer.Option("--years", min=1, help="number of consecutive synthetic years")] = 1000,
+    years: Annotated[
+        int, typer.Option("--years", min=1, max=MAX_YEARS, help="number of consecutive synthetic years")
+    ] = 1000,
     seed: SeedOpt = 42,
     scenario: ScenarioOpt = "default",
-    start_year: Annotated[int, typer.Option("--start-year", help="calendar year of the first synthetic year")] = 2000,
+    start_year: Annotated[
+        int,
+        typer.Option("--start-year", min=FIRST_YEAR, max=LAST_YEAR, help="calendar year of the first synthetic year"),
+    ] = 2000,
 ) -> None:
     """Generate YEARS consecutive synthetic years for every site and write them to Parquet."""
     import pyarrow as pa
@@ -43,6 +53,10 @@ def sample_cmd(
 
     from aralnexus.hydrology import sample_ensemble
 
+    if start_year + years - 1 > LAST_YEAR:
+        last = start_year + years - 1
+        problem = Problem("--start-year", "", f"a series ending by {LAST_YEAR} (--start-year + --years − 1)", str(last))
+        raise InputError([problem])
     scen = load_cli_scenario(scenario)
     with progress(f"sampling {years} years"):
         da = sample_ensemble(scen, years, seed, start_year)
@@ -104,10 +118,44 @@ def _stats_rows(flows_site: np.ndarray, scen: Scenario, by_month: bool) -> tuple
     return rows, basin
 
 
+def read_sample(path: Path, sites: tuple[str, ...] | list[str]) -> np.ndarray:
+    """Read a sample written by ``hydrology sample``: flows ``(time, site)`` of ``sites``, m3/s.
+
+    Raises
+    ------
+    InputError
+        Naming the file when it is not such a sample: not Parquet, other columns, missing sites,
+        duplicate or missing months, non-finite or negative flows, fewer than 3 whole years.
+    """
+    from aralnexus.hydrology.record import read_parquet_file
+
+    label = str(path)
+    expected = "a Parquet sample from `aralnexus hydrology sample` (time, site, inflow_m3s)"
+    frame = read_parquet_file(path, expected=expected, columns=["time", "site", "inflow_m3s"])
+    problems: list[Problem] = []
+    missing = sorted(set(sites) - set(frame["site"].astype(str)))
+    if missing:
+        problems.append(Problem(label, "site", f"every site of the scenario ({', '.join(sites)})", f"no {missing}"))
+    values = pd.to_numeric(frame["inflow_m3s"], errors="coerce")
+    if not np.isfinite(values.to_numpy(dtype="float64")).all() or (values < 0).any():
+        problems.append(Problem(label, "inflow_m3s", "finite flows ≥ 0 m3/s", "NaN, infinite or negative values"))
+    if frame.duplicated(["time", "site"]).any():
+        problems.append(Problem(label, "time", "one row per site and month", "duplicate rows"))
+    if problems:
+        raise InputError(problems)
+    wide = frame.pivot(index="time", columns="site", values="inflow_m3s")[list(sites)]
+    if wide.isna().any().any() or len(wide) < 36:
+        found = f"{len(wide)} months" + (" with gaps" if wide.isna().any().any() else "")
+        raise InputError([Problem(label, "time", "at least 3 whole years of months for every site", found)])
+    return wide.to_numpy(dtype="float64")
+
+
 @hydrology_app.command("stats")
 def stats_cmd(
     file: Annotated[Path | None, typer.Argument(help="Parquet from `hydrology sample` (default: sample now)")] = None,
-    years: Annotated[int, typer.Option("--years", min=3, help="synthetic years when no FILE is given")] = 10_000,
+    years: Annotated[
+        int, typer.Option("--years", min=3, max=MAX_YEARS, help="synthetic years when no FILE is given")
+    ] = 10_000,
     seed: SeedOpt = 42,
     scenario: ScenarioOpt = "default",
     by_month: Annotated[bool, typer.Option("--by-month", help="one row per site and month")] = False,
@@ -124,9 +172,7 @@ def stats_cmd(
         flows = da.transpose("time", "site").to_numpy()
         source = f"{years} synthetic years (seed {seed})"
     else:
-        frame = pd.read_parquet(file)
-        wide = frame.pivot(index="time", columns="site", values="inflow_m3s")[list(model.layout.sites)]
-        flows = wide.to_numpy()
+        flows = read_sample(file, model.layout.sites)
         source = str(file)
     n_years = flows.shape[0] // 12
     rows, basin = _stats_rows(flows[: n_years * 12].reshape(n_years, 12, -1), scen, by_month)
@@ -157,7 +203,7 @@ def stats_cmd(
 @hydrology_app.command("plot")
 def plot_cmd(
     out: Annotated[Path, typer.Option("--out", help="PNG file")] = Path("hydrology_fan.png"),
-    years: Annotated[int, typer.Option("--years", min=10, help="synthetic years behind the fan")] = 2000,
+    years: Annotated[int, typer.Option("--years", min=10, max=MAX_YEARS, help="synthetic years behind the fan")] = 2000,
     seed: SeedOpt = 42,
     scenario: ScenarioOpt = "default",
 ) -> None:
@@ -200,20 +246,48 @@ def plot_cmd(
     console.print(f"wrote {out}  [dim]({da.attrs['label']})[/]")
 
 
+def _import_target(file: Path, out: Path | None, force: bool) -> Path:
+    """Where ``hydrology import`` writes: never the input, an existing file only with ``--force``."""
+    target = out if out is not None else file.with_suffix(".parquet")
+    option = "--out" if out is not None else "--out (default: FILE with .parquet)"
+    same = target.resolve() == file.resolve() or (target.exists() and file.exists() and target.samefile(file))
+    if same:
+        hint = "choose another --out; the input is never overwritten"
+        raise InputError([Problem(str(target), option, "an output file other than the input", "the input file", hint)])
+    if target.exists() and not target.is_file():
+        raise InputError([Problem(str(target), option, "a file path", "an existing directory or special file")])
+    if target.exists() and not force:
+        hint = "pass --force to replace it, or choose another --out"
+        raise InputError([Problem(str(target), option, "a file that does not exist yet", "an existing file", hint)])
+    if not target.parent.is_dir():
+        raise InputError([Problem(str(target), option, "a file in an existing folder", "no such folder")])
+    return target
+
+
 @hydrology_app.command("import")
 def import_cmd(
     file: Annotated[Path, typer.Argument(help="long CSV: site, date, discharge_m3s")],
     out: Annotated[Path | None, typer.Option("--out", help="validated Parquet (default: next to FILE)")] = None,
+    force: Annotated[bool, typer.Option("--force", help="replace an existing --out file")] = False,
     scenario: ScenarioOpt = "default",
 ) -> None:
-    """Validate an observed monthly record and write it as the scenario's record (Parquet)."""
+    """Validate an observed monthly record and write it as the scenario's record (Parquet).
+
+    The input is never overwritten, and an existing output file only with ``--force``; the
+    Parquet file is written next to its final name and renamed, so nothing is half-written.
+    """
     from aralnexus.hydrology.record import read_record_csv, record_years, write_record
 
+    target = _import_target(file, out, force)
     scen = load_cli_scenario(scenario)
     table = read_record_csv(file, scen.dataset)
-    columns, flows, first = record_years(table)
-    target = out or file.with_suffix(".parquet")
-    write_record(table, target, str(file))
+    columns, flows, first = record_years(table, str(file))
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        write_record(table, partial, str(file))
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
     console.print(
         f"validated {len(table)} monthly values for {', '.join(columns)}; {flows.shape[0]} complete years from {first}"
     )

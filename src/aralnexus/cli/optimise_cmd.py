@@ -97,6 +97,7 @@ def optimise_command(
     from aralnexus.dispatch import optimise
     from aralnexus.errors import InputError, Problem
     from aralnexus.scenario import load_scenario
+    from aralnexus.scenario.horizon import check_option_months, check_run_horizon
 
     with handled():
         problems = []
@@ -106,10 +107,12 @@ def optimise_command(
             problems.append(Problem("<arguments>", "--head", " or ".join(HEAD_MODES), repr(head)))
         if problems:
             raise InputError(problems)
+        check_option_months(start, end)
         res = cast("Resolution | None", resolution)
         mode = cast("HeadMode | None", head)
         with progress("optimising", quiet=quiet or as_json):
             sc = load_scenario(scenario)
+            check_run_horizon(start or sc.start, end or sc.end, start_given=bool(start), end_given=bool(end))
             results = optimise(sc, start=start, end=end, resolution=res, head_mode=mode)
     data = summary(results)
     if as_json:

@@ -13,6 +13,7 @@ from aralnexus.cli.common import (
     QuietOption,
     StoreOption,
     console,
+    finite,
     handled,
     print_json,
     progress,
@@ -45,7 +46,10 @@ def report(
     threshold_twh: Annotated[
         float,
         typer.Option(
-            "--threshold-twh", help="Ensemble runs: winter-deficit threshold of the exceedance probability, TWh."
+            "--threshold-twh",
+            min=0.0,
+            callback=finite,
+            help="Ensemble runs: winter-deficit threshold of the exceedance probability, TWh.",
         ),
     ] = 1.0,
     store: StoreOption = None,

@@ -1,7 +1,8 @@
 """The default dataset: wide CSV tables shipped in ``data/default/`` and their column specs.
 
 Every numeric cell of every table has a row in ``sources.csv`` (``table, element, attribute,
-value, kind, source, note``) where ``kind`` is ``sourced``, ``derived`` or ``assumption``.
+value, kind, source, note``) where ``kind`` is ``sourced``, ``derived``, ``assumption`` or
+``calibrated`` (fitted on the 2019–2022 backtest; the note names the method).
 Time-indexed tables (monthly shapes, schedules) use ``element`` = the row key joined with ``/``
 (e.g. ``toktogul_inflow/7`` for July of that series).
 """
@@ -18,7 +19,7 @@ import pandas as pd
 from aralnexus.errors import InputError, Problem
 
 ColumnKind = Literal["str", "int", "float", "bool", "month"]
-SourceKind = Literal["sourced", "derived", "assumption"]
+SourceKind = Literal["sourced", "derived", "assumption", "calibrated"]
 
 
 @dataclass(frozen=True)
@@ -195,6 +196,20 @@ TABLE_SPECS: dict[str, tuple[tuple[str, ...], tuple[ColumnSpec, ...]]] = {
             _c("capacity_mw", "float", "MW", "available electric capacity"),
             _c("cost_usd_per_mwh", "float", "US$/MWh", "variable cost (fuel + O&M)"),
             _c("in_service", "month", "YYYY-MM", "first month in service", required=False),
+            _c(
+                "availability",
+                "float",
+                "-",
+                "share of the capacity available on average (outages, fuel); empty → 1",
+                required=False,
+            ),
+            _c(
+                "must_run_heating",
+                "float",
+                "-",
+                "share of the available capacity forced on in the heating season (Nov–Mar, CHP heat); empty → 0",
+                required=False,
+            ),
         ),
     ),
     "links": (
@@ -318,10 +333,14 @@ class Dataset:
 
 TABLE_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Dataset) if f.name != "sources")
 
+#: Tables a dataset folder may leave out (read as empty): the backtest's published figures, start
+#: volumes and observed inflow record. The model runs without them; ``aralnexus backtest`` needs them.
+OPTIONAL_TABLES: frozenset[str] = frozenset({"published", "backtest_start", "observed_inflow"})
+
 #: Rows of ``parameters.csv`` kept as sourced reference values (shown by ``aralnexus data``) that
 #: the model does not read: CASA-1000 tariff components (the links carry the energy tariff), the
 #: Tajik share (the Kyrgyz share is read), constraints not modelled yet (Toktogul operational floor,
-#: Rogun filling cap, thermal must-run, Rogun benefit sharing), the trade base year (the latest
+#: Rogun filling cap, Rogun benefit sharing), the trade base year (the latest
 #: observed year is used) and the default release penalty (each release row has its own).
 #: A scenario that overrides one of them is rejected rather than silently ignored.
 REFERENCE_PARAMETERS: frozenset[str] = frozenset(
@@ -333,7 +352,6 @@ REFERENCE_PARAMETERS: frozenset[str] = frozenset(
         "casa1000_tj_share",
         "toktogul_operational_floor_hm3",
         "rogun_filling_max_hm3_per_year",
-        "thermal_must_run_fraction_heating",
         "rogun_benefit_sharing_pct",
         "trade_base_year",
         "irrigation_penalty_usd_per_hm3",
@@ -388,6 +406,9 @@ def load_dataset(folder: Path | None = None) -> Dataset:
         try:
             raw = pd.read_csv(path, dtype=str, keep_default_na=False, comment="#")
         except FileNotFoundError:
+            if name in OPTIONAL_TABLES:
+                tables[name] = pd.DataFrame(columns=[spec.name for spec in TABLE_SPECS[name][1]])
+                continue
             problems.append(Problem(str(path), "", "a dataset table", "no such file"))
             continue
         tables[name] = _coerce(raw.replace("", pd.NA), name, path, problems)

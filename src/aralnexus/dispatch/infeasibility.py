@@ -4,6 +4,10 @@ When the LP with strict constraints is infeasible, it is solved again with the s
 releases relaxed at 1e7 US$/hm3 and artificial water allowed at 1e8 US$/hm3 (a last resort that
 shows which reservoir cannot stay within its storage bounds). The non-zero slacks become
 :class:`~aralnexus.errors.Shortfall` records: which reservoir, agreement and month, by how much.
+
+Only months of the reported horizon are named: look-ahead constraints are soft in the model
+itself (:mod:`aralnexus.dispatch.water`), so an infeasible run is infeasible within its horizon,
+and the relaxed re-solve leaves look-ahead slacks free.
 """
 
 from __future__ import annotations
@@ -25,13 +29,14 @@ TOL_HM3 = 1e-6
 
 
 def shortfalls(system: System, layout: n.Layout, x: Array) -> list[Shortfall]:
-    """Return the strict constraints a relaxed solution could not meet, largest first."""
+    """Return the strict constraints of the horizon a relaxed solution could not meet, largest first."""
     out: list[Shortfall] = []
     rel = system.releases
     times = pd.DatetimeIndex(system.calendar.stages["time"])
+    ahead = system.lookahead_stage
     if not rel.empty:
         slack = layout.cols[n.RELEASE_SLACK].take(x)
-        strict = rel["strict"].to_numpy(dtype=bool)
+        strict = rel["strict"].to_numpy(dtype=bool) & ~ahead[rel["stage"].to_numpy(dtype=np.int64)]
         for r in (int(i) for i in np.flatnonzero(strict & (slack > TOL_HM3))):
             s = int(rel["stage"].to_numpy()[r])
             m3s = slack[r] / (K * system.calendar.stage_hours[s])
@@ -44,7 +49,7 @@ def shortfalls(system: System, layout: n.Layout, x: Array) -> list[Shortfall]:
                     "m3/s",
                 )
             )
-    deficit = layout.cols[n.WATER_DEFICIT].take(x)
+    deficit = np.where(ahead[:, None], 0.0, layout.cols[n.WATER_DEFICIT].take(x))
     for s, p in zip(*np.nonzero(deficit > TOL_HM3), strict=True):
         out.append(
             Shortfall(

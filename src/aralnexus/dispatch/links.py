@@ -6,6 +6,10 @@ energy at its ``import_price_usd_per_mwh``) or buys (exports, paid on the delive
 link's tariff when set, otherwise at the partner's ``export_price_usd_per_mwh``). Annual import
 limits per partner: ``Σ_{t∈year} dur_t · sent_from_partner[t] ≤ import_max_twh · share of the year
 in the horizon``.
+
+No direction trades for free: a direction from a partner without an import price cannot carry
+energy (upper bound 0), and the scenario checks reject such a link before it gets here
+(:func:`aralnexus.scenario.checks.check_partner_links`).
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ def define_links(lp: LPArrays, system: System) -> None:
         imp = np.where(send < 0, np.nan_to_num(lk.import_price_usd_per_mwh), 0.0)
         exp = np.where(recv < 0, np.nan_to_num(lk.export_price_usd_per_mwh) * lk.efficiency, 0.0)
         upper = lk.capacity_mw if family == FLOW_FWD else lk.capacity_mw * lk.bidirectional[None, :]
+        unpriced = (send < 0) & np.isnan(lk.import_price_usd_per_mwh)
+        upper = np.where(unpriced[None, :], 0.0, upper)
         lp.set_cols(family, 0.0, upper, (imp - exp)[None, :] * dur)
 
 

@@ -9,6 +9,14 @@ repeat of the last year. Water left at the end of the look-ahead is still credit
 terminal water value, but its influence on the reported horizon is damped by a year of
 operation in between.
 
+The look-ahead never makes a feasible horizon infeasible: its strict constraints (strict minimum
+releases, storage bounds) are soft, priced far above any energy value
+(:data:`~aralnexus.dispatch.water.LOOKAHEAD_RELEASE_PENALTY_USD_PER_HM3`,
+:data:`~aralnexus.dispatch.water.LOOKAHEAD_WATER_DEFICIT_PENALTY_USD_PER_HM3`), while those of the
+horizon stay strict. What the look-ahead could not meet is in
+``Results.metadata["lookahead_shortfall_hm3"]`` and the objective term
+``lookahead_shortfall_penalties``; an infeasibility names only months inside the horizon.
+
 The objective breakdown of the results covers the whole optimised period (horizon plus
 look-ahead); ``Results.metadata["optimised_to"]`` says until when.
 """
@@ -24,11 +32,12 @@ import pandas as pd
 import xarray as xr
 
 from aralnexus.data.dataset import Dataset
-from aralnexus.dispatch.names import Block, Layout
+from aralnexus.dispatch.names import RELEASE_SLACK, WATER_DEFICIT, Block, Layout
 from aralnexus.dispatch.solve import LPSolution
 from aralnexus.errors import InputError, Problem
 from aralnexus.results.tables import Results
 from aralnexus.scenario.model import Scenario
+from aralnexus.system.system import System
 
 PARAMETER = "lookahead_months"
 DEFAULT_MONTHS = 12
@@ -94,6 +103,17 @@ def extend_inflows(scenario: Scenario, inflows: xr.DataArray, end: str, optimise
     if not missing.any():
         return inflows
     return xr.concat([inflows, extra.isel(time=np.flatnonzero(missing)).transpose(*inflows.dims)], dim="time")
+
+
+def lookahead_shortfalls_hm3(system: System, layout: Layout, x: npt.NDArray[np.float64]) -> float:
+    """Return the water (hm3) by which look-ahead stages fall short of strict releases and storage bounds."""
+    ahead = system.lookahead_stage
+    rel = system.releases
+    total = float(layout.cols[WATER_DEFICIT].take(x)[ahead].sum())
+    if not rel.empty:
+        rows = rel["strict"].to_numpy(dtype=bool) & ahead[rel["stage"].to_numpy(dtype=np.int64)]
+        total += float(layout.cols[RELEASE_SLACK].take(x)[rows].sum())
+    return total
 
 
 def truncate_results(results: Results, end: str) -> Results:

@@ -26,7 +26,12 @@ from aralnexus.dispatch.names import (
     WATER_DEFICIT,
     Layout,
 )
-from aralnexus.dispatch.water import STRICT_RELEASE_PENALTY_USD_PER_HM3, WATER_DEFICIT_PENALTY_USD_PER_HM3
+from aralnexus.dispatch.water import (
+    LOOKAHEAD_RELEASE_PENALTY_USD_PER_HM3,
+    LOOKAHEAD_WATER_DEFICIT_PENALTY_USD_PER_HM3,
+    STRICT_RELEASE_PENALTY_USD_PER_HM3,
+    WATER_DEFICIT_PENALTY_USD_PER_HM3,
+)
 from aralnexus.system.system import System
 from aralnexus.units import HM3_PER_M3S_HOUR, RHO_G_MW_PER_M3S_M, USD_PER_MUSD
 
@@ -41,6 +46,7 @@ TERMS = (
     "lost_load",
     "release_penalties",
     "strict_relaxation_penalties",
+    "lookahead_shortfall_penalties",
     "terminal_water_value",
 )
 
@@ -86,9 +92,13 @@ def objective_terms(layout: Layout, system: System, x: Array, coef_stage: Array)
         exports += float(
             (flow * np.where(recv < 0, np.nan_to_num(lk.export_price_usd_per_mwh) * lk.efficiency, 0.0)).sum()
         )
-    strict = system.releases["strict"].to_numpy(dtype=bool) if not system.releases.empty else np.zeros(0, bool)
+    rel = system.releases
+    strict = rel["strict"].to_numpy(dtype=bool) if not rel.empty else np.zeros(0, bool)
     slack = cols[RELEASE_SLACK].take(x)
-    penalty = system.releases["penalty_usd_per_hm3"].to_numpy(dtype=np.float64) if strict.size else np.zeros(0)
+    penalty = rel["penalty_usd_per_hm3"].to_numpy(dtype=np.float64) if strict.size else np.zeros(0)
+    ahead_row = system.lookahead_stage[rel["stage"].to_numpy(dtype=np.int64)] if strict.size else np.zeros(0, bool)
+    ahead = system.lookahead_stage
+    deficit = cols[WATER_DEFICIT].take(x)
     values = {
         "served_demand": served_value * float(((demand - uns) * dur).sum()),
         "exports": exports,
@@ -96,8 +106,10 @@ def objective_terms(layout: Layout, system: System, x: Array, coef_stage: Array)
         "thermal": -float((cols[THERMAL].take(x) * dur * system.thermal.cost_usd_per_mwh[None, :]).sum()),
         "lost_load": -float((uns * dur * system.countries.voll_usd_per_mwh[None, :]).sum()),
         "release_penalties": -float((slack[~strict] * penalty[~strict]).sum()),
-        "strict_relaxation_penalties": -STRICT_RELEASE_PENALTY_USD_PER_HM3 * float(slack[strict].sum())
-        - WATER_DEFICIT_PENALTY_USD_PER_HM3 * float(cols[WATER_DEFICIT].take(x).sum()),
+        "strict_relaxation_penalties": -STRICT_RELEASE_PENALTY_USD_PER_HM3 * float(slack[strict & ~ahead_row].sum())
+        - WATER_DEFICIT_PENALTY_USD_PER_HM3 * float(deficit[~ahead].sum()),
+        "lookahead_shortfall_penalties": -LOOKAHEAD_RELEASE_PENALTY_USD_PER_HM3 * float(slack[strict & ahead_row].sum())
+        - LOOKAHEAD_WATER_DEFICIT_PENALTY_USD_PER_HM3 * float(deficit[ahead].sum()),
         "terminal_water_value": float(
             (cols[STORAGE].take(x)[-1] * terminal_value_usd_per_hm3(system, coef_stage)).sum()
         ),

@@ -38,14 +38,14 @@ def define_hydro(lp: LPArrays, system: System, coef_step: npt.NDArray[np.float64
 
 
 def define_thermal(lp: LPArrays, system: System) -> None:
-    """Add thermal plants: output ≤ available capacity, cost per MWh."""
+    """Add thermal plants: must-run ≤ output ≤ available capacity, cost per MWh."""
     th = system.thermal
     if not th.ids:
         return
     rows = lp.layout.rows[POWER_BALANCE].index
     lp.add(rows[:, th.country], lp.layout.cols[THERMAL].index, 1.0)
     dur = system.calendar.duration_h[:, None]
-    lp.set_cols(THERMAL, 0.0, th.capacity_mw, th.cost_usd_per_mwh[None, :] * dur)
+    lp.set_cols(THERMAL, th.must_run_mw, th.capacity_mw, th.cost_usd_per_mwh[None, :] * dur)
 
 
 def define_power_balance(lp: LPArrays, system: System) -> None:

@@ -234,6 +234,7 @@ def _add_power(n: Any, system: System, snaps: pd.RangeIndex) -> None:
             bus=f"e:{cou.detailed[th.country[g]]}",
             p_nom=nom,
             p_max_pu=pd.Series(pu, snaps),
+            p_min_pu=pd.Series(th.must_run_mw[:, g] / nom, snaps),
             marginal_cost=float(th.cost_usd_per_mwh[g]),
         )
     _add_partner_imports(n, system, snaps)
@@ -268,6 +269,8 @@ def _add_power(n: Any, system: System, snaps: pd.RangeIndex) -> None:
             else:
                 bus1 = f"e:{cou.detailed[recv]}"
             nom, pu = _pu(cap)
+            if send < 0 and np.isnan(lk.import_price_usd_per_mwh[i]):
+                pu = np.zeros_like(pu)  # an unpriced import direction carries nothing, as in the LP
             n.add(
                 "Link",
                 f"link:{name}:{direction}",

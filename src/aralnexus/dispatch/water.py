@@ -11,6 +11,13 @@ Water balance per (stage s, plant p), in hm3 (K = 0.0036 hm3 per m3/s·h, H_s st
 Minimum release per row r at (stage s, point p)::
 
     K · Σ_{t∈s} dur_t · turbine[t, p] + K · H_s · spill[s, p] + release_slack[r] ≥ K · H_s · required_r
+
+Strict constraints (strict minimum releases, storage bounds) hold exactly in the reported horizon.
+In look-ahead stages (:attr:`System.lookahead_stage`) they are soft: a strict release may fall
+short at :data:`LOOKAHEAD_RELEASE_PENALTY_USD_PER_HM3` and artificial water keeps a reservoir
+within its bounds at :data:`LOOKAHEAD_WATER_DEFICIT_PENALTY_USD_PER_HM3`, so the look-ahead
+never makes a feasible horizon infeasible. When an infeasible horizon is explained
+(``relaxed``), look-ahead slacks are free: only the horizon's shortfalls are priced and named.
 """
 
 from __future__ import annotations
@@ -28,6 +35,12 @@ K = HM3_PER_M3S_HOUR
 WATER_DEFICIT_PENALTY_USD_PER_HM3 = 1e8
 #: Penalty on shortfalls of strict minimum releases (US$/hm3) when explaining an infeasible scenario.
 STRICT_RELEASE_PENALTY_USD_PER_HM3 = 1e7
+#: Price of falling short of a strict minimum release in a look-ahead stage (US$/hm3; assumption:
+#: ten times the dataset's default irrigation penalty, far above any energy value of water).
+LOOKAHEAD_RELEASE_PENALTY_USD_PER_HM3 = 1e6
+#: Price of artificial water in a look-ahead stage (US$/hm3; above the release price times the
+#: release points below a reservoir, so shortfalls are preferred to water created from nothing).
+LOOKAHEAD_WATER_DEFICIT_PENALTY_USD_PER_HM3 = 1e7
 
 
 def steps_of_stage(system: System) -> npt.NDArray[np.int64]:
@@ -72,6 +85,44 @@ def storage_bounds_hm3(
     return lower, upper
 
 
+def water_deficit_cost_usd_per_hm3(system: System, relaxed: bool) -> npt.NDArray[np.float64]:
+    """Return the price ``(S,)`` of artificial water per stage (``inf``: not allowed).
+
+    Horizon stages: not allowed, or :data:`WATER_DEFICIT_PENALTY_USD_PER_HM3` when ``relaxed``.
+    Look-ahead stages: :data:`LOOKAHEAD_WATER_DEFICIT_PENALTY_USD_PER_HM3`, or 0 when ``relaxed``.
+    """
+    ahead = system.lookahead_stage
+    horizon = WATER_DEFICIT_PENALTY_USD_PER_HM3 if relaxed else np.inf
+    return np.where(ahead, 0.0 if relaxed else LOOKAHEAD_WATER_DEFICIT_PENALTY_USD_PER_HM3, horizon)
+
+
+def release_slack_cost_usd_per_hm3(system: System, relaxed: bool) -> npt.NDArray[np.float64]:
+    """Return the price ``(R,)`` of a shortfall of each minimum-release row (``inf``: not allowed).
+
+    Relaxable rows: their own ``penalty_usd_per_hm3``. Strict rows in the horizon: not allowed,
+    or :data:`STRICT_RELEASE_PENALTY_USD_PER_HM3` when ``relaxed``; strict rows in the look-ahead:
+    :data:`LOOKAHEAD_RELEASE_PENALTY_USD_PER_HM3`, or 0 when ``relaxed``.
+    """
+    rel = system.releases
+    if rel.empty:
+        return np.zeros(0)
+    strict = rel["strict"].to_numpy(dtype=bool)
+    ahead = system.lookahead_stage[rel["stage"].to_numpy(dtype=np.int64)]
+    penalty = rel["penalty_usd_per_hm3"].to_numpy(dtype=np.float64)
+    strict_cost = np.where(
+        ahead,
+        0.0 if relaxed else LOOKAHEAD_RELEASE_PENALTY_USD_PER_HM3,
+        STRICT_RELEASE_PENALTY_USD_PER_HM3 if relaxed else np.inf,
+    )
+    return np.where(strict, strict_cost, penalty)
+
+
+def _priced(cost: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Return (upper bound, objective cost) of slack columns priced at ``cost`` (``inf``: fixed at 0)."""
+    allowed = np.isfinite(cost)
+    return np.where(allowed, np.inf, 0.0), np.where(allowed, cost, 0.0)
+
+
 def define_water_balance(lp: LPArrays, system: System, inflow_m3s: npt.NDArray[np.float64], relaxed: bool) -> None:
     """Add the water balance of every (stage, plant), storage bounds, spill and water deficit."""
     cal, cols = system.calendar, lp.layout.cols
@@ -93,14 +144,12 @@ def define_water_balance(lp: LPArrays, system: System, inflow_m3s: npt.NDArray[n
     lp.set_rows(WATER_BALANCE, rhs, rhs)
     lp.set_cols(STORAGE, *storage_bounds_hm3(system, inflow_m3s))
     lp.set_cols(SPILL, 0.0, np.inf)
-    if relaxed:
-        lp.set_cols(WATER_DEFICIT, 0.0, np.inf, WATER_DEFICIT_PENALTY_USD_PER_HM3)
-    else:
-        lp.set_cols(WATER_DEFICIT, 0.0, 0.0)
+    upper, cost = _priced(water_deficit_cost_usd_per_hm3(system, relaxed))
+    lp.set_cols(WATER_DEFICIT, 0.0, upper[:, None], cost[:, None])
 
 
 def define_min_releases(lp: LPArrays, system: System, relaxed: bool) -> None:
-    """Add minimum releases (turbined + spilled) with penalised slacks; strict ones have none unless relaxed."""
+    """Add minimum releases (turbined + spilled) with priced slacks (:func:`release_slack_cost_usd_per_hm3`)."""
     rel = system.releases
     if rel.empty:
         return
@@ -114,8 +163,5 @@ def define_min_releases(lp: LPArrays, system: System, relaxed: bool) -> None:
     lp.add(rows, cols[RELEASE_SLACK].index, 1.0)
     need = K * cal.stage_hours[stage] * rel["required_m3s"].to_numpy(dtype=np.float64)
     lp.set_rows(MIN_RELEASE, need, np.inf)
-    strict = rel["strict"].to_numpy(dtype=bool)
-    penalty = rel["penalty_usd_per_hm3"].to_numpy(dtype=np.float64)
-    upper = np.where(strict & ~relaxed, 0.0, np.inf)
-    cost = np.where(strict, STRICT_RELEASE_PENALTY_USD_PER_HM3, penalty)
+    upper, cost = _priced(release_slack_cost_usd_per_hm3(system, relaxed))
     lp.set_cols(RELEASE_SLACK, 0.0, upper, cost)

@@ -133,7 +133,9 @@ class MemberSolver:
         tick = time.perf_counter()
         end = optimised_to(scenario.dataset, scenario.end, scenario.resolution)
         #: The optimised system (horizon plus look-ahead) and the reported one (the horizon).
-        self.full_system: System = build_system(scenario, scenario.start, end, scenario.resolution)
+        self.full_system: System = build_system(
+            scenario, scenario.start, end, scenario.resolution, horizon_end=scenario.end
+        )
         self.system: System = (
             self.full_system
             if end == scenario.end

@@ -13,6 +13,8 @@ by their shares. Every problem is collected and raised once as :class:`InputErro
 from __future__ import annotations
 
 import difflib
+import io
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -22,12 +24,19 @@ import pyarrow.parquet as pq
 from aralnexus.data.dataset import Dataset
 from aralnexus.errors import InputError, Problem
 from aralnexus.hydrology.climatology import FloatArray
+from aralnexus.input_files import read_limited_bytes, text_encoding_problem
 
 #: Column names accepted for discharge in m3/s.
 DISCHARGE_COLUMNS = ("discharge_m3s", "discharge_m3_s", "discharge", "q_m3s")
 #: Unit spellings accepted in a ``unit``/``units`` column.
 UNIT_SPELLINGS = frozenset({"m3/s", "m³/s", "m3 s-1", "m3s-1", "m^3/s", "cumecs", "m3s"})
 RECORD_COLUMNS = ("site", "date", "discharge_m3s")
+#: Largest record file read, bytes (a century of monthly values for every site is well under 1 MB).
+MAX_RECORD_BYTES = 64 * 1024 * 1024
+#: Discharges above this are refused as a unit mistake (the Amazon carries about 200,000 m3/s).
+MAX_DISCHARGE_M3S = 100_000.0
+PARQUET_MAGIC = b"PAR1"
+_EXPECTED_CSV = "a long CSV record (site, date, discharge_m3s)"
 _MAX_LISTED = 5
 
 
@@ -135,6 +144,17 @@ def validate_record(frame: pd.DataFrame, dataset: Dataset, file: str) -> pd.Data
         problems.append(
             Problem(file, f"{value_col} ({_rows(bad)})", "a discharge ≥ 0 m3/s", repr(float(values.loc[bad[0]])))
         )
+    if (values > MAX_DISCHARGE_M3S).any():
+        bad = values.index[values > MAX_DISCHARGE_M3S]
+        problems.append(
+            Problem(
+                file,
+                f"{value_col} ({_rows(bad)})",
+                f"a finite discharge below {MAX_DISCHARGE_M3S:,.0f} m3/s",
+                repr(float(values.loc[bad[0]])),
+                "the largest rivers on Earth carry about 200,000 m3/s; is the unit right?",
+            )
+        )
     if problems:
         raise InputError(problems)
     table = pd.DataFrame(
@@ -170,12 +190,49 @@ def validate_record(frame: pd.DataFrame, dataset: Dataset, file: str) -> pd.Data
     return table
 
 
-def read_record_csv(path: Path, dataset: Dataset) -> pd.DataFrame:
-    """Read and validate a long CSV record."""
+def _csv_text(path: Path, field: str) -> str:
+    """Return the UTF-8 text of a record CSV, refusing what is not one (with the file named)."""
+    label = str(path)
+    data = read_limited_bytes(path, label, expected=_EXPECTED_CSV, max_bytes=MAX_RECORD_BYTES, field=field)
+    encoding = text_encoding_problem(data)
+    if encoding:
+        raise InputError([Problem(label, field, "a UTF-8 CSV file", encoding, "save the file as UTF-8")])
+    if data.startswith(PARQUET_MAGIC):
+        hint = "name a Parquet record in a scenario directly (hydrology.record_file); `hydrology import` reads CSV"
+        raise InputError([Problem(label, field, _EXPECTED_CSV, "a Parquet file", hint)])
+    if b"\x00" in data:
+        raise InputError([Problem(label, field, _EXPECTED_CSV, "binary data (a NUL byte)")])
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, comment="#")
-    except FileNotFoundError as error:
-        raise InputError([Problem(str(path), "", "a CSV file", "no such file")]) from error
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        found = f"the byte 0x{data[exc.start]:02x} on line {line}, which is not UTF-8 (Latin-1 or another encoding?)"
+        raise InputError([Problem(label, field, "a UTF-8 CSV file", found, "save the file as UTF-8")]) from None
+    if not text.strip():
+        raise InputError([Problem(label, field, _EXPECTED_CSV, "an empty file")])
+    return text
+
+
+def read_record_csv(path: Path, dataset: Dataset, *, field: str = "") -> pd.DataFrame:
+    """Read and validate a long CSV record.
+
+    Raises
+    ------
+    InputError
+        Naming the file: missing, not a regular file, larger than :data:`MAX_RECORD_BYTES`, not
+        UTF-8 text (UTF-16, Latin-1, binary, Parquet), empty, without data rows, or invalid.
+    """
+    text = _csv_text(Path(path), field)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)  # rows longer than the header
+            raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, comment="#", index_col=False)
+    except (pd.errors.ParserError, pd.errors.ParserWarning, pd.errors.EmptyDataError, ValueError) as error:
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise InputError([Problem(str(path), field, _EXPECTED_CSV, f"unreadable CSV ({first})")]) from None
+    if raw.empty:
+        found = f"a header ({', '.join(map(str, raw.columns))}) and no rows"
+        raise InputError([Problem(str(path), field, "one row per site and month", found)])
     return validate_record(raw.replace("", pd.NA), dataset, str(path))
 
 
@@ -187,17 +244,46 @@ def write_record(table: pd.DataFrame, path: Path, source: str) -> None:
     pq.write_table(arrow.replace_schema_metadata(meta), path)
 
 
+def read_parquet_file(path: Path, *, expected: str, field: str = "", columns: list[str] | None = None) -> pd.DataFrame:
+    """Read a Parquet file, refusing (with the file named) what is not a readable Parquet file.
+
+    Raises
+    ------
+    InputError
+        If the file is missing, not a regular file, larger than :data:`MAX_RECORD_BYTES`, not
+        Parquet, or lacks ``columns``.
+    """
+    label = str(path)
+    head = read_limited_bytes(path, label, expected=expected, max_bytes=MAX_RECORD_BYTES, field=field)
+    if not (head.startswith(PARQUET_MAGIC) and head.endswith(PARQUET_MAGIC)):
+        found = "a CSV or text file" if head[:200].isascii() and b"," in head[:200] else "not a Parquet file"
+        raise InputError([Problem(label, field, expected, found)])
+    try:
+        table = pq.read_table(io.BytesIO(head))
+    except (pa.ArrowException, OSError, ValueError) as error:
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise InputError([Problem(label, field, expected, f"an unreadable Parquet file ({first})")]) from None
+    missing = [c for c in columns or [] if c not in table.column_names]
+    if missing:
+        raise InputError([Problem(label, field, f"columns {columns}", f"columns {table.column_names}")])
+    try:
+        frame: pd.DataFrame = table.to_pandas()
+        return frame
+    except (pa.ArrowException, ValueError, OverflowError) as error:
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise InputError([Problem(label, field, expected, f"values pandas cannot read ({first})")]) from None
+
+
 def load_record(path: str | Path, dataset: Dataset) -> pd.DataFrame:
     """Load a record from Parquet (written by the import) or a long CSV, validated either way."""
     path = Path(path)
     if path.suffix.lower() == ".parquet":
-        if not path.exists():
-            raise InputError([Problem(str(path), "hydrology.record_file", "an existing record file", "no such file")])
-        return validate_record(pd.read_parquet(path), dataset, str(path))
+        frame = read_parquet_file(path, expected="a Parquet record (site, date, discharge_m3s)")
+        return validate_record(frame, dataset, str(path))
     return read_record_csv(path, dataset)
 
 
-def record_years(table: pd.DataFrame) -> tuple[tuple[str, ...], FloatArray, int]:
+def record_years(table: pd.DataFrame, file: str = "<record>") -> tuple[tuple[str, ...], FloatArray, int]:
     """Complete calendar years common to all record columns.
 
     Returns
@@ -216,7 +302,7 @@ def record_years(table: pd.DataFrame) -> tuple[tuple[str, ...], FloatArray, int]
     n_years = len(years) // 12
     if n_years < 5:
         raise InputError(
-            [Problem("<record>", "date", "at least 5 complete calendar years common to all sites", f"{n_years}")]
+            [Problem(file, "date", "at least 5 complete calendar years common to all sites", f"{n_years}")]
         )
     first = int(pd.DatetimeIndex(years.index).year[0])
     columns = tuple(str(c) for c in years.columns)

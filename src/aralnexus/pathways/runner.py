@@ -132,6 +132,9 @@ def prepare_scenario(
     hydrology: HydrologySpec | str | None = None,
 ) -> Scenario:
     """Load the scenario (name, path or object) and apply horizon and hydrology overrides."""
+    from aralnexus.scenario.horizon import check_option_months, check_run_horizon
+
+    check_option_months(start, end)  # before loading: a mistyped option is refused at once
     if not isinstance(scenario, Scenario):
         from aralnexus.scenario import load_scenario
 
@@ -139,12 +142,9 @@ def prepare_scenario(
     assert isinstance(scenario, Scenario)
     if isinstance(hydrology, str):
         hydrology = parse_hydrology(hydrology, scenario.hydrology)
-    return replace(
-        scenario,
-        start=start or scenario.start,
-        end=end or scenario.end,
-        hydrology=hydrology or scenario.hydrology,
-    )
+    first, last = start or scenario.start, end or scenario.end
+    check_run_horizon(first, last, start_given=bool(start), end_given=bool(end))
+    return replace(scenario, start=first, end=last, hydrology=hydrology or scenario.hydrology)
 
 
 def _default_optimiser() -> Optimiser:

@@ -11,6 +11,7 @@ its own cost-to-go column.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -31,16 +32,35 @@ class Trajectory:
         Each stage's own cost, shape ``(T,)``.
     x
         Column values of every stage (kept only when asked for), else an empty tuple.
+    row_dual
+        Row duals of every stage's own rows (kept with ``x``), else an empty tuple.
+    extra
+        What a stage hook attached to every stage's solution (kept with ``x``), else an empty tuple.
     """
 
     states: Array
     stage_costs: Array
     x: tuple[Array, ...] = ()
+    row_dual: tuple[Array, ...] = ()
+    extra: tuple[Array, ...] = ()
 
     @property
     def cost(self) -> float:
         """Total cost of the pass."""
         return float(self.stage_costs.sum())
+
+
+class StageHook(Protocol):
+    """Re-solve a stage after its first solve in simulation (e.g. a fixed point on coefficients).
+
+    Called with the stage index, its solver (whose coefficients and bounds the hook may change
+    and re-solve), and the first solution; returns the solution to use. Must be picklable to
+    run on worker processes.
+    """
+
+    def __call__(self, stage: int, solver: StageSolver, solution: StageSolution, duals: bool) -> StageSolution:
+        """Return the stage's final solution."""
+        ...
 
 
 def theta_weights(problem: Problem, stage: int) -> Array:
@@ -93,25 +113,35 @@ class PassRunner:
             out.append(noise.values[k])
         return out
 
-    def _solve(self, t: int, incoming: Array, values: Array) -> StageSolution:
+    def _solve(self, t: int, incoming: Array, values: Array, duals: bool = False) -> StageSolution:
         """Solve stage ``t``; name the stage in the error when it fails."""
         try:
-            return self.solvers[t].solve(incoming, values)
+            return self.solvers[t].solve(incoming, values, duals)
         except StageSolveError as err:
             raise StageSolveError(f"stage {t}: {err} (incoming state {incoming.tolist()})") from err
 
-    def forward(self, noise_path: list[Array], keep_x: bool = False) -> Trajectory:
-        """Solve the stages in order along one noise path (per stage: the values of its noise terms)."""
+    def forward(self, noise_path: list[Array], keep_x: bool = False, hook: StageHook | None = None) -> Trajectory:
+        """Solve the stages in order along one noise path (per stage: the values of its noise terms).
+
+        ``keep_x`` keeps every stage's column values and row duals; ``hook`` re-solves each stage
+        after its first solve (simulation only: cuts found with a hook would not be valid).
+        """
         x = np.asarray(self.problem.initial_state, dtype=np.float64)
         states = np.empty((self.problem.n_stages, self.problem.n_states))
         costs = np.empty(self.problem.n_stages)
         kept: list[Array] = []
+        duals: list[Array] = []
+        extra: list[Array] = []
         for t in range(self.problem.n_stages):
-            sol = self._solve(t, x, noise_path[t])
+            sol = self._solve(t, x, noise_path[t], keep_x)
+            if hook is not None:
+                sol = hook(t, self.solvers[t], sol, keep_x)
             states[t], costs[t], x = sol.outgoing, sol.stage_cost, sol.outgoing
             if keep_x:
                 kept.append(sol.x)
-        return Trajectory(states, costs, tuple(kept))
+                duals.append(sol.row_dual)
+                extra.append(sol.extra)
+        return Trajectory(states, costs, tuple(kept), tuple(duals), tuple(extra))
 
     def backward(self, states: Array) -> Cuts:
         """Add cuts at the trial states of one forward pass (last stage first); return them."""
@@ -147,7 +177,9 @@ class PassRunner:
         values = [self._solve(0, x0, noise.values[k]).objective for k in range(noise.n_outcomes)]
         return float(noise.probabilities @ np.asarray(values))
 
-    def simulate(self, noise_paths: list[Array], keep_x: bool = False) -> list[Trajectory]:
+    def simulate(
+        self, noise_paths: list[Array], keep_x: bool = False, hook: StageHook | None = None
+    ) -> list[Trajectory]:
         """Simulate the current policy along given noise paths (per stage ``(members, n_terms)``)."""
         members = noise_paths[0].shape[0]
-        return [self.forward([v[m] for v in noise_paths], keep_x) for m in range(members)]
+        return [self.forward([v[m] for v in noise_paths], keep_x, hook) for m in range(members)]

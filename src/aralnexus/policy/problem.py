@@ -16,6 +16,7 @@ linear equation such as ``inflow_out = μ + φ·inflow_in + σ·ω``.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, get_args
@@ -334,3 +335,18 @@ class StageBuilder:
     def state_names(self) -> tuple[str, ...]:
         """Names of the states added so far."""
         return tuple(s.name for s in self._states)
+
+
+def with_fixed_noise(problem: Problem, path: Sequence[Array]) -> Problem:
+    """Return the deterministic problem whose stage ``t`` has the single noise outcome ``path[t]``.
+
+    Its optimum is the perfect-foresight cost of that path (solve it with
+    :func:`~aralnexus.policy.extensive.solve_extensive`, a chain of ``T`` nodes).
+    """
+    stages = tuple(
+        dataclasses.replace(
+            st, noise=dataclasses.replace(st.noise, probabilities=np.ones(1), values=np.atleast_2d(values))
+        )
+        for st, values in zip(problem.stages, path, strict=True)
+    )
+    return dataclasses.replace(problem, stages=stages)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from aralnexus.policy.cuts import Cuts
-from aralnexus.policy.passes import PassRunner, Trajectory
+from aralnexus.policy.passes import PassRunner, StageHook, Trajectory
 from aralnexus.policy.problem import Array, Problem
 
 #: Two-sided 97.5 % quantile of the standard normal distribution (95 % interval).
@@ -36,11 +36,17 @@ class Simulation:
         Each member's outgoing state per stage, shape ``(members, T, n_states)``.
     x
         Per member, the column values of each stage (only when asked for), else empty.
+    row_dual
+        Per member, the row duals of each stage's own rows (with ``x``), else empty.
+    extra
+        Per member, what a stage hook attached to each stage (with ``x``), else empty.
     """
 
     stage_costs: Array
     states: Array
     x: tuple[tuple[Array, ...], ...] = ()
+    row_dual: tuple[tuple[Array, ...], ...] = ()
+    extra: tuple[tuple[Array, ...], ...] = ()
 
     @property
     def costs(self) -> Array:
@@ -67,14 +73,18 @@ def _from_trajectories(trajs: list[Trajectory], keep_x: bool) -> Simulation:
         stage_costs=np.stack([t.stage_costs for t in trajs]),
         states=np.stack([t.states for t in trajs]),
         x=tuple(t.x for t in trajs) if keep_x else (),
+        row_dual=tuple(t.row_dual for t in trajs) if keep_x else (),
+        extra=tuple(t.extra for t in trajs) if keep_x else (),
     )
 
 
-def _simulate_chunk(problem: Problem, cuts: Cuts, noise_paths: list[Array], keep_x: bool) -> Simulation:
+def _simulate_chunk(
+    problem: Problem, cuts: Cuts, noise_paths: list[Array], keep_x: bool, hook: StageHook | None = None
+) -> Simulation:
     """Simulate members in this process (the task of one worker)."""
     runner = PassRunner(problem)
     runner.add_cuts(cuts)
-    return _from_trajectories(runner.simulate(noise_paths, keep_x), keep_x)
+    return _from_trajectories(runner.simulate(noise_paths, keep_x, hook), keep_x)
 
 
 def sample_noise_paths(problem: Problem, members: int, seed: int) -> list[Array]:
@@ -95,6 +105,7 @@ def simulate(
     noise_paths: list[Array] | None = None,
     workers: int = 1,
     keep_x: bool = False,
+    hook: StageHook | None = None,
 ) -> Simulation:
     """Simulate the policy given by ``cuts``.
 
@@ -113,20 +124,23 @@ def simulate(
     workers
         Local processes to spread the members over.
     keep_x
-        Keep every stage's column values of every member.
+        Keep every stage's column values and row duals of every member.
+    hook
+        Re-solves each stage after its first solve (see :class:`~aralnexus.policy.passes.StageHook`).
     """
     paths = sample_noise_paths(problem, members, seed) if noise_paths is None else noise_paths
     n = paths[0].shape[0]
     if workers <= 1 or n < 2:
-        return _simulate_chunk(problem, cuts, paths, keep_x)
+        return _simulate_chunk(problem, cuts, paths, keep_x, hook)
     bounds = np.linspace(0, n, min(workers, n) + 1).astype(int)
     chunks = [[p[a:b] for p in paths] for a, b in itertools.pairwise(bounds)]
     with ProcessPoolExecutor(len(chunks), mp_context=multiprocessing.get_context("spawn")) as pool:
-        parts = list(
-            pool.map(_simulate_chunk, [problem] * len(chunks), [cuts] * len(chunks), chunks, [keep_x] * len(chunks))
-        )
+        k = len(chunks)
+        parts = list(pool.map(_simulate_chunk, [problem] * k, [cuts] * k, chunks, [keep_x] * k, [hook] * k))
     return Simulation(
         stage_costs=np.concatenate([p.stage_costs for p in parts]),
         states=np.concatenate([p.states for p in parts]),
         x=tuple(x for p in parts for x in p.x),
+        row_dual=tuple(d for p in parts for d in p.row_dual),
+        extra=tuple(e for p in parts for e in p.extra),
     )

@@ -13,7 +13,7 @@ import contextlib
 import os
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import highspy
 import numpy as np
@@ -43,6 +43,10 @@ class StageSolution:
         Derivative of ``objective`` with respect to the incoming state, shape ``(n_states,)``.
     x
         All column values of the stage LP (without the ``θ`` columns).
+    row_dual
+        Duals of the stage LP's own rows (without cut rows) when asked for, else empty.
+    extra
+        Values a :class:`~aralnexus.policy.passes.StageHook` attaches (e.g. the heads it used), else empty.
     """
 
     objective: float
@@ -50,6 +54,8 @@ class StageSolution:
     outgoing: Array
     slopes: Array
     x: Array
+    row_dual: Array = field(default_factory=lambda: np.zeros(0))
+    extra: Array = field(default_factory=lambda: np.zeros(0))
 
 
 @contextlib.contextmanager
@@ -182,11 +188,29 @@ class StageSolver:
         )
         self.n_cuts += m
 
-    def solve(self, incoming: Array, noise_values: Array) -> StageSolution:
-        """Solve for an incoming state and a noise outcome; raise :class:`StageSolveError` if not optimal."""
+    def change_coefficients(self, rows: IntArray, cols: IntArray, values: Array) -> None:
+        """Change matrix entries of the stage LP (e.g. power coefficients at new heads)."""
+        for r, c, v in zip(rows.tolist(), cols.tolist(), np.asarray(values, dtype=np.float64).tolist(), strict=True):
+            self.h.changeCoeff(r, c, v)
+
+    def change_col_bounds(self, cols: IntArray, lower: Array, upper: Array) -> None:
+        """Change column bounds of the stage LP (not the state-in or noise columns, which every solve sets)."""
+        idx = np.asarray(cols, dtype=_I32)
+        lo, up = np.asarray(lower, dtype=np.float64), np.asarray(upper, dtype=np.float64)
+        self.h.changeColsBounds(idx.shape[0], idx, lo, up)
+
+    def solve(self, incoming: Array, noise_values: Array, duals: bool = False) -> StageSolution:
+        """Solve for an incoming state and a noise outcome; raise :class:`StageSolveError` if not optimal.
+
+        With ``duals`` the row duals of the stage's own rows are returned too.
+        """
         inc = np.ascontiguousarray(incoming, dtype=np.float64)
         self.h.changeColsBounds(inc.shape[0], self._state_in, inc, inc)
         self.set_noise(noise_values)
+        return self.resolve(duals)
+
+    def resolve(self, duals: bool = False) -> StageSolution:
+        """Solve the LP as it stands (after :meth:`solve` and any coefficient or bound change)."""
         self.h.run()
         status = self.h.getModelStatus()
         if status == highspy.HighsModelStatus.kSolveError:  # another thread count started the scheduler
@@ -208,4 +232,5 @@ class StageSolver:
             outgoing=x[self.stage.state_out],
             slopes=dual[self.stage.state_in],
             x=x,
+            row_dual=np.asarray(sol.row_dual, dtype=np.float64)[: self.stage.n_rows] if duals else np.zeros(0),
         )

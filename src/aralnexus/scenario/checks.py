@@ -150,6 +150,82 @@ def check_countries(ds: Dataset) -> list[Problem]:
     return problems
 
 
+def _finite(value: object) -> bool:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+    return math.isfinite(number)
+
+
+def check_partner_links(ds: Dataset) -> list[Problem]:
+    """Check that every link direction a partner market sells over carries a price and an annual cap.
+
+    A direction imports when it runs from a partner to a detailed country: the forward direction
+    of a link whose ``from_country`` is a partner, the backward direction of a ``bidirectional``
+    link whose ``to_country`` is one. Such a partner needs ``import_price_usd_per_mwh`` and
+    ``import_max_twh`` (else the energy would be free and unlimited), and its import price must be
+    at least what it pays for energy over any link (``export_price_usd_per_mwh`` or a link's
+    ``tariff_usd_per_mwh``), else buying from it and selling back earns money from nothing.
+    """
+    problems: list[Problem] = []
+    roles = dict(zip(ds.countries["country"], ds.countries["role"].astype(str).str.strip(), strict=True))
+    partners = ds.countries[ds.countries["country"].map(roles) == "partner"].set_index("country")
+    paid: dict[str, list[tuple[str, float]]] = {}  # partner → (link, price it pays for delivered energy)
+    sells: dict[str, list[str]] = {}  # partner → fields of the link directions it sells over
+    for row in ds.links.itertuples(index=False):
+        a, b, link = str(row.from_country), str(row.to_country), str(row.link)
+        if a not in roles or b not in roles or (roles[a] == "partner") == (roles[b] == "partner"):
+            continue  # unknown ends are reported by check_countries; two markets or two grids: no trade price
+        two_way = bool(row.bidirectional) if not _missing(row.bidirectional) else False
+        partner = a if roles[a] == "partner" else b
+        if roles[a] == "partner":
+            sells.setdefault(partner, []).append(f"links.{link}.from_country")
+        elif two_way:
+            sells.setdefault(partner, []).append(f"links.{link}.bidirectional")
+        if roles[b] == "partner" or two_way:
+            tariff = row.tariff_usd_per_mwh
+            price = tariff if _finite(tariff) else partners.at[partner, "export_price_usd_per_mwh"]
+            if _finite(price):
+                paid.setdefault(partner, []).append((link, float(price)))  # type: ignore[arg-type]
+    for partner, fields in sells.items():
+        price, cap = partners.at[partner, "import_price_usd_per_mwh"], partners.at[partner, "import_max_twh"]
+        missing = [
+            name for name, value in (("import_price_usd_per_mwh", price), ("import_max_twh", cap)) if not _finite(value)
+        ]
+        if missing:
+            problems.extend(
+                Problem(
+                    "links.csv",
+                    field,
+                    f"imports from {partner} with a price and an annual cap "
+                    f"(countries.{partner}.import_price_usd_per_mwh, import_max_twh)",
+                    f"no {' and no '.join(missing)} for {partner}: imports over this link would be free"
+                    + (" and unlimited" if "import_max_twh" in missing else ""),
+                    f"set countries.{partner}.{missing[0]}"
+                    + (f" and countries.{partner}.{missing[1]}" if len(missing) > 1 else "")
+                    + (", or bidirectional: false" if field.endswith(".bidirectional") else ""),
+                )
+                for field in fields
+            )
+            continue
+        channels = paid.get(partner, [])
+        sells_at = float(price)  # type: ignore[arg-type]
+        if channels:
+            link, pays = max(channels, key=lambda lp: lp[1])
+            if sells_at < pays:
+                problems.append(
+                    Problem(
+                        "countries.csv",
+                        f"countries.{partner}.import_price_usd_per_mwh",
+                        f"an import price at least the price {partner} pays over {link} ({pays:g} US$/MWh)",
+                        f"{sells_at:g} US$/MWh: buying from {partner} and selling back would earn money",
+                        f"raise countries.{partner}.import_price_usd_per_mwh or lower the price paid over {link}",
+                    )
+                )
+    return problems
+
+
 def check_schedules(ds: Dataset) -> list[Problem]:
     """Check that schedule rows belong to known plants, have distinct dates, and follow ``in_service``.
 
@@ -279,6 +355,7 @@ CHECKS: tuple[Callable[[Dataset], list[Problem]], ...] = (
     check_storage,
     check_efficiency,
     check_countries,
+    check_partner_links,
     check_schedules,
     check_inflows,
     check_min_releases,

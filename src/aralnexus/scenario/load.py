@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from aralnexus.data.dataset import TABLE_NAMES, TABLE_SPECS, Dataset, default_dir, load_default
 from aralnexus.errors import InputError, Problem
 from aralnexus.scenario.checks import run_checks
+from aralnexus.scenario.horizon import horizon_problems
 from aralnexus.scenario.model import ClimateShift, HydrologySpec, Override, Scenario, TradeLevers
 from aralnexus.scenario.overlay import apply_scenario, did_you_mean, fmt
 from aralnexus.scenario.schema import ScenarioFile
@@ -43,12 +44,13 @@ def load_scenario(source: str | Path, *, base: Dataset | None = None) -> Scenari
     InputError
         Listing every problem found (file, field, expected, found, hint).
     """
-    dataset = base if base is not None else load_default()
     if str(source) == DEFAULT:
-        return _default_scenario(dataset, builtin=base is None)
+        return _default_scenario(base if base is not None else load_default(), builtin=base is None)
     label = str(source)
+    # The file is read and parsed before the dataset is loaded, so a hostile file is refused fast.
     text = read_scenario_text(Path(source), label)
     raw, lines = read_yaml(text, label)
+    dataset = base if base is not None else load_default()
     return _resolve(raw, Located(label, lines), Path(source), dataset)
 
 
@@ -176,8 +178,7 @@ def _options(
     horizon = spec.horizon
     start = (horizon.start if horizon else None) or defaults.start
     end = (horizon.end if horizon else None) or defaults.end
-    if end < start:
-        problems.append(Problem("", "horizon.end", f"a month not before the start ({start})", repr(end)))
+    problems += horizon_problems(start, end, file="", start_field="horizon.start", end_field="horizon.end")
     options = _default_options()
     options.update(start=start, end=end)
     options["resolution"] = spec.resolution or defaults.resolution

@@ -23,7 +23,10 @@ from aralnexus.data.dataset import TABLE_SPECS, ColumnSpec
 from aralnexus.scenario.units_parse import UnitError, describe, parse_quantity
 from aralnexus.vocab import HeadMode, HydrologyKind, Resolution
 
-Bound = Literal["nonneg", "signed", "fraction", "share", "pct", "positive", "pct_change"]
+Bound = Literal["nonneg", "signed", "fraction", "share", "pct", "positive", "pct_change", "shift_months"]
+
+#: Largest ``schedule_shift_months`` either way: a century moves any schedule out of any horizon.
+MAX_SHIFT_MONTHS = 1200
 
 #: Columns whose values are not simply ≥ 0.
 COLUMN_BOUNDS: dict[str, Bound] = {
@@ -37,7 +40,7 @@ COLUMN_BOUNDS: dict[str, Bound] = {
     "volume_change_pct": "pct_change",
     "glacier_share_change_pct": "pct_change",
     "melt_shift_weeks": "signed",
-    "schedule_shift_months": "signed",
+    "schedule_shift_months": "shift_months",
 }
 
 _BOUND_TEXT: dict[Bound, str] = {
@@ -48,6 +51,7 @@ _BOUND_TEXT: dict[Bound, str] = {
     "pct": "in [0, 100)",
     "positive": "> 0",
     "pct_change": "≥ -100",
+    "shift_months": f"between -{MAX_SHIFT_MONTHS} and {MAX_SHIFT_MONTHS} (a century)",
 }
 
 MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -71,6 +75,7 @@ def _in_bound(value: float, bound: Bound) -> bool:
         "pct": lambda v: 0 <= v < 100,
         "positive": lambda v: v > 0,
         "pct_change": lambda v: v >= -100,
+        "shift_months": lambda v: abs(v) <= MAX_SHIFT_MONTHS,
     }
     return checks[bound](value)
 

@@ -1,8 +1,11 @@
 """Read a scenario file's text and parse its YAML, keeping the line of every key.
 
 Duplicate keys (which YAML would silently collapse) and syntax errors become problems with the
-line and column; an unreadable file (missing, a directory, no permission, binary, not UTF-8)
-is one problem.
+line and column; an unreadable file (missing, a directory, a FIFO or device, too large, no
+permission, binary, not UTF-8) is one problem. Hostile YAML is refused before it costs time or
+memory: at most :data:`MAX_SCENARIO_BYTES` bytes are read, aliases may expand the document to
+at most :data:`MAX_YAML_NODES` nodes (a "billion laughs" alias bomb is refused), and nesting
+deeper than Python's recursion allows is one problem, not a crash.
 """
 
 from __future__ import annotations
@@ -14,8 +17,18 @@ from typing import Any
 import yaml
 
 from aralnexus.errors import InputError, Problem
+from aralnexus.input_files import read_limited_bytes, text_encoding_problem
 
 _EXPECTED_FILE = "a readable YAML scenario file (or the word 'default')"
+
+#: Largest scenario file read, bytes (a scenario is a few kB; 64 KiB of YAML still parses in well under a second).
+MAX_SCENARIO_BYTES = 64 * 1024
+#: Deepest nesting of mappings and lists in a scenario (a real one nests about 5 levels).
+MAX_YAML_DEPTH = 64
+#: Most entries of one mapping or list (the largest table of the dataset has a few dozen rows).
+MAX_YAML_ENTRIES = 100
+#: Most YAML nodes a scenario may expand to, counting every alias expansion (refuses alias bombs).
+MAX_YAML_NODES = 100_000
 
 
 def read_scenario_text(path: Path, label: str) -> str:
@@ -24,21 +37,21 @@ def read_scenario_text(path: Path, label: str) -> str:
     Raises
     ------
     InputError
-        If the file is missing, a directory, unreadable, binary or not UTF-8.
+        If the file is missing, not a regular file (a directory, FIFO, device), larger than
+        :data:`MAX_SCENARIO_BYTES`, unreadable, binary or not UTF-8.
     """
     try:
-        data = path.read_bytes()
+        if not path.exists():
+            raise FileNotFoundError(path)
+        data = read_limited_bytes(path, label, expected=_EXPECTED_FILE, max_bytes=MAX_SCENARIO_BYTES)
     except FileNotFoundError:
         siblings = sorted(p.name for p in path.parent.glob("*.y*ml")) if path.parent.is_dir() else []
         close = difflib.get_close_matches(path.name, siblings, n=1)
         hint = f"did you mean {close[0]!r}?" if close else ""
         raise InputError([Problem(label, "", _EXPECTED_FILE, "no such file", hint)]) from None
-    except IsADirectoryError:
-        raise InputError([Problem(label, "", _EXPECTED_FILE, "a directory")]) from None
-    except PermissionError:
-        raise InputError([Problem(label, "", _EXPECTED_FILE, "a file without read permission")]) from None
-    except OSError as exc:
-        raise InputError([Problem(label, "", _EXPECTED_FILE, f"an unreadable file ({exc.strerror})")]) from None
+    encoding = text_encoding_problem(data)
+    if encoding:
+        raise InputError([Problem(label, "", "UTF-8 text", encoding, "save the file as UTF-8")])
     if b"\x00" in data:
         raise InputError([Problem(label, "", "a text (YAML) file", "binary data (a NUL byte)")])
     try:
@@ -58,7 +71,59 @@ def read_scenario_text(path: Path, label: str) -> str:
         ) from None
 
 
-def _walk(node: yaml.Node, path: str, lines: dict[str, int], problems: list[Problem], label: str) -> None:
+_MAX_DIGITS = 100
+
+
+class _TooManyNodes(Exception):
+    """The document expands (through aliases) to more than :data:`MAX_YAML_NODES` nodes."""
+
+
+class _TooDeep(Exception):
+    """The document nests deeper than :data:`MAX_YAML_DEPTH` levels."""
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing nesting deeper than :data:`MAX_YAML_DEPTH` while composing."""
+
+    depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        """Compose one node, counting the nesting depth."""
+        self.depth += 1
+        try:
+            if self.depth > MAX_YAML_DEPTH:
+                raise _TooDeep
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+def _walk(
+    node: yaml.Node, path: str, lines: dict[str, int], problems: list[Problem], label: str, budget: list[int]
+) -> None:
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _TooManyNodes
+    if isinstance(node, yaml.ScalarNode) and node.style is None and len(node.value) > _MAX_DIGITS:
+        digits = node.value.replace("_", "").lstrip("+-")
+        if digits.isdigit():  # YAML would turn it into a Python int, which refuses over 4,300 digits
+            where = f"{label}:{node.start_mark.line + 1}"
+            found = f"a number of {len(digits):,} digits"
+            problems.append(Problem(where, path, f"a number of at most {_MAX_DIGITS} digits", found))
+            return
+    entries = node.value if isinstance(node, yaml.MappingNode | yaml.SequenceNode) else ()
+    if len(entries) > MAX_YAML_ENTRIES:
+        kind = "entries" if isinstance(node, yaml.MappingNode) else "items"
+        problems.append(
+            Problem(
+                f"{label}:{node.start_mark.line + 1}",
+                path,
+                f"at most {MAX_YAML_ENTRIES} {kind}",
+                f"{len(entries):,} {kind}",
+                "a scenario changes a few elements of the dataset; split it or use a smaller change",
+            )
+        )
+        return
     if isinstance(node, yaml.MappingNode):
         first: dict[str, int] = {}
         for key_node, value_node in node.value:
@@ -77,12 +142,12 @@ def _walk(node: yaml.Node, path: str, lines: dict[str, int], problems: list[Prob
                 )
             first.setdefault(key, line)
             lines.setdefault(child, line)
-            _walk(value_node, child, lines, problems, label)
+            _walk(value_node, child, lines, problems, label, budget)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             child = f"{path}.{i}"
             lines.setdefault(child, item.start_mark.line + 1)
-            _walk(item, child, lines, problems, label)
+            _walk(item, child, lines, problems, label, budget)
 
 
 def read_yaml(text: str, label: str) -> tuple[Any, dict[str, int]]:
@@ -93,14 +158,14 @@ def read_yaml(text: str, label: str) -> tuple[Any, dict[str, int]]:
     InputError
         On a syntax error (with line and column) or a duplicate key.
     """
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     lines: dict[str, int] = {}
     problems: list[Problem] = []
     try:
         node = loader.get_single_node()
         if node is None:
             return None, lines
-        _walk(node, "", lines, problems, label)
+        _walk(node, "", lines, problems, label, [MAX_YAML_NODES])
         if problems:
             raise InputError(problems)
         data = loader.construct_document(node)
@@ -115,6 +180,13 @@ def read_yaml(text: str, label: str) -> tuple[Any, dict[str, int]]:
         raise InputError([Problem(where, "", "valid YAML", found, hint)]) from None
     except yaml.YAMLError as exc:
         raise InputError([Problem(label, "", "valid YAML", str(exc))]) from None
+    except _TooManyNodes:
+        expected = f"a scenario of at most {MAX_YAML_NODES:,} YAML values (counting each alias expansion)"
+        hint = "a YAML alias bomb? write the values out instead of nesting aliases"
+        raise InputError([Problem(label, "", expected, "more (aliases expanding exponentially)", hint)]) from None
+    except (_TooDeep, RecursionError):
+        expected = f"YAML nested at most {MAX_YAML_DEPTH} levels deep"
+        raise InputError([Problem(label, "", expected, "deeper nesting")]) from None
     finally:
         loader.dispose()
     return data, lines

@@ -44,12 +44,13 @@ class Countries:
 
 @dataclass(frozen=True)
 class Thermal:
-    """Thermal plants: ids, country index (into detailed), capacity per step and cost."""
+    """Thermal plants: ids, country index (into detailed), available capacity and must-run per step, cost."""
 
     ids: tuple[str, ...]
     country: npt.NDArray[np.int64]
-    capacity_mw: Array
+    capacity_mw: Array  # (T, G) available: capacity · availability, 0 before in service
     cost_usd_per_mwh: Array
+    must_run_mw: Array  # (T, G) output forced on (heating season), ≤ capacity_mw
 
 
 @dataclass(frozen=True)
@@ -141,13 +142,33 @@ def build_thermal(thermal: pd.DataFrame, countries: Countries, cal: Calendar, pr
     times = pd.DatetimeIndex(cal.steps["time"]).to_numpy()
     starts = np.array([_stamp(v) or pd.Timestamp("1900-01-01") for v in table["in_service"]], dtype="datetime64[ns]")
     avail = times[:, None] >= starts[None, :]
-    cap = table["capacity_mw"].to_numpy(dtype=np.float64)[None, :] * avail
+    share = _fraction(table, "availability", 1.0, problems)
+    must = _fraction(table, "must_run_heating", 0.0, problems)
+    cap = (table["capacity_mw"].to_numpy(dtype=np.float64) * share)[None, :] * avail
+    heating = np.isin(cal.steps["month"].to_numpy(), HEATING_MONTHS)
     return Thermal(
         ids=tuple(table["plant"]),
         country=np.array([index[c] for c in table["country"]], dtype=np.int64),
         capacity_mw=cap,
         cost_usd_per_mwh=table["cost_usd_per_mwh"].to_numpy(dtype=np.float64),
+        must_run_mw=cap * must[None, :] * heating[:, None],
     )
+
+
+#: Months of the heating season, when CHP plants run for heat (must-run).
+HEATING_MONTHS: tuple[int, ...] = (11, 12, 1, 2, 3)
+
+
+def _fraction(table: pd.DataFrame, column: str, default: float, problems: list[Problem]) -> Array:
+    """Column of shares in [0, 1] (``default`` where empty or absent); a value outside is a problem."""
+    if column not in table.columns:
+        return np.full(len(table), default)
+    values = pd.to_numeric(table[column], errors="coerce").fillna(default).to_numpy(dtype=np.float64)
+    for plant, value in zip(table["plant"], values, strict=True):
+        if not 0.0 <= value <= 1.0:
+            problems.append(Problem("thermal.csv", f"thermal.{plant}.{column}", "a share from 0 to 1", f"{value:g}"))
+    clipped: Array = np.clip(values, 0.0, 1.0)
+    return clipped
 
 
 def build_links(links: pd.DataFrame, countries: Countries, cal: Calendar, problems: list[Problem]) -> Links:

@@ -15,6 +15,7 @@ import pandas as pd
 
 from aralnexus.data.dataset import Dataset
 from aralnexus.errors import InputError, Problem
+from aralnexus.scenario.checks import check_partner_links
 from aralnexus.scenario.model import Scenario
 from aralnexus.system.calendar import Calendar, build_calendar
 from aralnexus.system.curves import LevelCurves, build_curves
@@ -82,6 +83,10 @@ class System:
     end_storage_hm3
         Storage every reservoir must end the horizon at (``None``: free). Used when a horizon is
         solved in pieces under a plan (e.g. hourly months under a monthly plan).
+    horizon_stages
+        Number of leading stages that form the reported horizon; later stages are a look-ahead
+        whose strict constraints are soft (priced, see :mod:`aralnexus.dispatch.lookahead`).
+        ``None``: every stage is in the horizon.
     """
 
     calendar: Calendar
@@ -99,6 +104,14 @@ class System:
     site_plant: dict[str, int]
     economics: Economics
     end_storage_hm3: npt.NDArray[np.float64] | None = None
+    horizon_stages: int | None = None
+
+    @property
+    def lookahead_stage(self) -> npt.NDArray[np.bool_]:
+        """Boolean ``(S,)``: the stage lies in the look-ahead beyond the reported horizon."""
+        n_s = self.calendar.n_stages
+        first = n_s if self.horizon_stages is None else self.horizon_stages
+        return np.arange(n_s) >= first
 
     @property
     def plant_ids(self) -> tuple[str, ...]:
@@ -155,7 +168,9 @@ def _plant_problems(plants: pd.DataFrame, detailed: tuple[str, ...]) -> list[Pro
     return problems
 
 
-def build_system_from_dataset(dataset: Dataset, start: str, end: str, resolution: Resolution) -> System:
+def build_system_from_dataset(
+    dataset: Dataset, start: str, end: str, resolution: Resolution, *, horizon_end: str | None = None
+) -> System:
     """Build a :class:`System` from a dataset (see :func:`build_system`)."""
     cal = build_calendar(dataset.load_blocks, start, end, resolution)
     plants = dataset.plants.reset_index(drop=True).copy()
@@ -163,6 +178,7 @@ def build_system_from_dataset(dataset: Dataset, start: str, end: str, resolution
     problems: list[Problem] = []
     countries = build_countries(dataset.countries, dataset.demand_monthly, cal, problems)
     problems += _plant_problems(plants, countries.detailed)
+    problems += check_partner_links(dataset)
     topology = build_topology(plants)
     staging = build_staging(plants, dataset.plant_schedule, pd.DatetimeIndex(cal.stages["time"]))
     curves = build_curves(plants, staging, topology.downstream)
@@ -196,11 +212,23 @@ def build_system_from_dataset(dataset: Dataset, start: str, end: str, resolution
         releases=releases,
         site_plant=site_plant,
         economics=_economics(dataset, countries),
+        horizon_stages=None if horizon_end is None else horizon_stage_count(cal, horizon_end),
     )
 
 
+def horizon_stage_count(cal: Calendar, horizon_end: str) -> int:
+    """Return how many stages of ``cal`` lie on or before the month ``horizon_end`` (``YYYY-MM``)."""
+    last = pd.Period(horizon_end, freq="M").end_time
+    return int((pd.DatetimeIndex(cal.stages["time"]) <= last).sum())
+
+
 def build_system(
-    scenario: Scenario, start: str | None = None, end: str | None = None, resolution: Resolution | None = None
+    scenario: Scenario,
+    start: str | None = None,
+    end: str | None = None,
+    resolution: Resolution | None = None,
+    *,
+    horizon_end: str | None = None,
 ) -> System:
     """Build the :class:`System` of a scenario over a horizon.
 
@@ -212,7 +240,13 @@ def build_system(
         First and last month (``YYYY-MM``); default the scenario's horizon.
     resolution
         ``monthly`` or ``hourly``; default the scenario's.
+    horizon_end
+        Last month of the reported horizon when ``end`` includes a look-ahead beyond it.
     """
     return build_system_from_dataset(
-        scenario.dataset, start or scenario.start, end or scenario.end, resolution or scenario.resolution
+        scenario.dataset,
+        start or scenario.start,
+        end or scenario.end,
+        resolution or scenario.resolution,
+        horizon_end=horizon_end,
     )

@@ -140,6 +140,7 @@ def random_dataset(seed: int, n_plants: int = 3, n_countries: int = 2, with_part
                 "role": "partner",
                 "import_price_usd_per_mwh": 80.0,
                 "export_price_usd_per_mwh": 30.0,
+                "import_max_twh": 0.5,
             }
         )
         links.append(

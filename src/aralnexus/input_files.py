@@ -1,0 +1,81 @@
+"""Checks on files a user names, made before reading them: type, size, encoding.
+
+A path given on the command line or in a scenario may be anything: a directory, a FIFO (opening
+it blocks), a device (reading it never ends), a file of gigabytes, UTF-16 text. These helpers
+refuse such files at once with an :class:`~aralnexus.errors.InputError` naming the file.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from aralnexus.errors import InputError, Problem
+
+
+def _file_kind(mode: int) -> str:
+    """Describe a file type that is not a regular file."""
+    kinds = (
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISFIFO, "a named pipe (FIFO)"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    )
+    return next((text for test, text in kinds if test(mode)), "not a regular file")
+
+
+def read_limited_bytes(path: Path, label: str, *, expected: str, max_bytes: int, field: str = "") -> bytes:
+    """Return the bytes of a regular file of at most ``max_bytes``, checked before reading.
+
+    A directory, FIFO, device or socket is refused without opening it (opening a FIFO would
+    block), and a file larger than ``max_bytes`` is refused from its size (and by reading at most
+    ``max_bytes + 1`` bytes, for files whose size the system does not report).
+
+    Raises
+    ------
+    InputError
+        Naming ``label`` (and ``field``) when the file is missing, not a regular file, too large
+        or unreadable.
+    """
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise InputError([Problem(label, field, expected, "no such file")]) from None
+    except OSError as exc:
+        raise InputError([Problem(label, field, expected, f"an unreadable path ({exc.strerror})")]) from None
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError([Problem(label, field, expected, _file_kind(info.st_mode))])
+    too_large = Problem(
+        label,
+        field,
+        f"{expected} of at most {max_bytes:,} bytes",
+        f"{max(info.st_size, max_bytes + 1):,} bytes",
+    )
+    if info.st_size > max_bytes:
+        raise InputError([too_large])
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except PermissionError:
+        raise InputError([Problem(label, field, expected, "a file without read permission")]) from None
+    except OSError as exc:
+        raise InputError([Problem(label, field, expected, f"an unreadable file ({exc.strerror})")]) from None
+    if len(data) > max_bytes:
+        raise InputError([too_large])
+    return data
+
+
+_BOMS = (
+    (b"\x00\x00\xfe\xff", "UTF-32 text"),
+    (b"\xff\xfe\x00\x00", "UTF-32 text"),
+    (b"\xff\xfe", "UTF-16 text"),
+    (b"\xfe\xff", "UTF-16 text"),
+)
+
+
+def text_encoding_problem(data: bytes) -> str:
+    """Name a UTF-16/UTF-32 encoding recognised from its byte-order mark ('' for anything else)."""
+    return next((name for bom, name in _BOMS if data.startswith(bom)), "")

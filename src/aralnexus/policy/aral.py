@@ -1,0 +1,366 @@
+"""The aralnexus adapter: the pathway's monthly LP cut into SDDP stages.
+
+One LP formulation, two uses: the stage LPs are slices of the LP that :mod:`aralnexus.dispatch`
+builds for the whole optimised period (horizon plus look-ahead, ``build_lp``), one slice per month
+(its load-block steps, its water and power balances, its minimum releases). What couples the months
+in that LP becomes a state:
+
+- **storage** of every reservoir (hm3): the water balance's ``−storage[s−1]`` becomes an incoming
+  state column;
+- **lagged river flow** (m3/s), one per river: the inflow process
+  (:class:`~aralnexus.policy.inflow_process.LinearInflowProcess`) is
+  ``Q = a[m] + b[m]·Q_lag + ε`` and each plant's natural inflow is ``share[m, p]·Q`` (plus a
+  correction ``δ`` that is zero in training and makes simulated inflows exact);
+- **imports so far this year** (MWh) per partner with an annual import cap: the annual
+  import-limit row becomes ``cum_out = cum_in + Σ imports of the month ≤ cap`` (``cum_in`` dropped
+  in January).
+
+Heads are fixed per stage in training, from the head iteration on median inflows; simulation
+re-iterates each stage's heads at its own storages (:class:`HeadIterationHook`). Costs are in
+US$ million (the dispatch LP's US$ × 1e-6) for numerical range; strict constraints are relaxed at
+dispatch's explain-infeasibility penalties so every stage is feasible for every state (relatively
+complete recourse), and storage lower bounds follow first filling at dry (5 % quantile) inflows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from aralnexus.dispatch import names as n
+from aralnexus.dispatch.build import build_lp
+from aralnexus.dispatch.head import solve_heads
+from aralnexus.dispatch.inputs import plant_inflows_m3s
+from aralnexus.dispatch.lookahead import median_inflows, optimised_to
+from aralnexus.dispatch.lp import LPArrays
+from aralnexus.dispatch.water import K, storage_lower_hm3
+from aralnexus.errors import InputError
+from aralnexus.errors import Problem as InputProblem
+from aralnexus.policy.inflow_process import LinearInflowProcess, fit_inflow_process
+from aralnexus.policy.problem import Array, IntArray, NoiseKind, Problem, StageLP, StageNoise
+from aralnexus.scenario.model import Scenario
+from aralnexus.system.system import System, build_system
+
+#: Stage-LP costs are the dispatch LP's US$ times this (US$ million).
+COST_SCALE = 1e-6
+
+
+@dataclass(frozen=True)
+class StageIndex:
+    """Where a stage LP's columns and rows come from in the full dispatch LP.
+
+    Parameters
+    ----------
+    cols, rows
+        Full-LP column / row of each of the stage LP's leading columns / rows.
+    steps
+        The stage's power steps (global indices).
+    turbine
+        Stage-local column of ``turbine[step, plant]``, shape ``(n_steps, P)``.
+    power_rows
+        Stage-local power-balance row of each plant's country per step, shape ``(n_steps, P)``.
+    storage_in, storage_out
+        Stage-local columns of incoming and outgoing storage, shape ``(P,)``.
+    """
+
+    cols: IntArray
+    rows: IntArray
+    steps: IntArray
+    turbine: IntArray
+    power_rows: IntArray
+    storage_in: IntArray
+    storage_out: IntArray
+
+
+@dataclass(frozen=True)
+class PolicyModel:
+    """An aralnexus pathway as a multistage problem.
+
+    Parameters
+    ----------
+    problem
+        The SDDP problem (one stage per month of ``start … optimised_to``).
+    system
+        The system of the optimised period.
+    process
+        The inflow process the stages use.
+    heads_m
+        Heads per (stage, plant) fixed in training (head iteration on median inflows), m.
+    index
+        Per stage, where its columns and rows come from.
+    layout
+        The full dispatch LP's layout.
+    start, end, last
+        First month, last reported month, last optimised month (end plus look-ahead).
+    partners
+        Partner indices (into ``countries.partners``) whose annual imports are states.
+    staging_key
+        Fingerprint of the calendar and staging (what a stored policy must match).
+    """
+
+    problem: Problem
+    system: System
+    process: LinearInflowProcess
+    heads_m: Array
+    index: tuple[StageIndex, ...]
+    layout: n.Layout
+    start: str
+    end: str
+    last: str
+    partners: IntArray
+    staging_key: str
+
+
+def staging_key(system: System) -> str:
+    """Return a fingerprint of the calendar and commissioning schedule of a system."""
+    digest = hashlib.sha256()
+    digest.update(",".join(t.strftime("%Y-%m") for t in system.calendar.stage_month_start).encode())
+    st = system.staging
+    for arr in (st.capacity_mw, st.turbine_max_m3s, st.storage_min_hm3, st.storage_max_hm3, system.links.capacity_mw):
+        digest.update(np.ascontiguousarray(arr, dtype=np.float64).tobytes())
+    digest.update(",".join(system.plant_ids).encode())
+    return digest.hexdigest()[:16]
+
+
+def _element_stages(system: System, layout: n.Layout) -> tuple[IntArray, IntArray]:
+    """Return the stage of every full-LP column and row (−1: the annual import-limit rows)."""
+    step_stage = system.calendar.step_stage
+    stage = np.arange(system.calendar.n_stages)
+    release_stage = system.releases["stage"].to_numpy(dtype=np.int64) if len(system.releases) else np.zeros(0, int)
+    by_family = {
+        n.TURBINE: step_stage,
+        n.THERMAL: step_stage,
+        n.UNSERVED: step_stage,
+        n.FLOW_FWD: step_stage,
+        n.FLOW_BWD: step_stage,
+        n.SPILL: stage,
+        n.STORAGE: stage,
+        n.WATER_DEFICIT: stage,
+        n.RELEASE_SLACK: release_stage,
+        n.WATER_BALANCE: stage,
+        n.POWER_BALANCE: step_stage,
+        n.MIN_RELEASE: release_stage,
+    }
+
+    def stages_of(blocks: dict[str, n.Block], total: int) -> IntArray:
+        out = np.full(total, -1, dtype=np.int64)
+        for name, block in blocks.items():
+            if name == n.IMPORT_LIMIT:
+                continue
+            if name not in by_family:
+                msg = f"the policy adapter does not know how the dispatch LP family {name!r} is staged"
+                raise NotImplementedError(msg)
+            first_axis = by_family[name]
+            out[block.index.ravel()] = np.broadcast_to(
+                first_axis.reshape((-1,) + (1,) * (len(block.shape) - 1)), block.shape
+            ).ravel()
+        return out
+
+    return stages_of(layout.cols, layout.n_cols), stages_of(layout.rows, layout.n_rows)
+
+
+def build_policy_model(scenario: Scenario, n_outcomes: int = 5, fit_years: int = 1000) -> PolicyModel:
+    """Build the SDDP problem of a scenario's pathway (monthly, horizon plus look-ahead).
+
+    Raises
+    ------
+    InputError
+        If the scenario is not at monthly resolution.
+    """
+    if scenario.resolution != "monthly":
+        expected = "monthly (the policy's stages are months)"
+        raise InputError([InputProblem(scenario.file, "resolution", expected, scenario.resolution)])
+    start, end = scenario.start, scenario.end
+    last = optimised_to(scenario.dataset, end, "monthly")
+    system = build_system(scenario, start, last, "monthly")
+    median = plant_inflows_m3s(system, median_inflows(scenario, start, last))
+    heads = solve_heads(system, median, "iterate").heads_m
+    process = fit_inflow_process(scenario, system, n_outcomes, fit_years)
+    lp = training_lp(system, process, median, heads)
+    return _assemble(system, process, heads, lp, start, end, last)
+
+
+def training_lp(system: System, process: LinearInflowProcess, inflow_m3s: Array, heads_m: Array) -> LPArrays:
+    """Return the full dispatch LP the stages are cut from: relaxed, heads fixed, dry filling bounds.
+
+    ``inflow_m3s`` (stage, plant) sets the water-balance right-hand sides (replaced by the noise in
+    the stages); storage lower bounds follow first filling at the process's dry (5 %) flows.
+    """
+    months = system.calendar.stage_month_start.month.to_numpy() - 1
+    river = np.maximum(process.plant_river, 0)
+    has_river = process.plant_river >= 0
+    dry_plant = np.where(has_river, process.share[months] * process.dry_m3s[months][:, river], 0.0)
+    lp = build_lp(system, inflow_m3s, heads_m, relaxed=True)
+    lp.set_cols(n.STORAGE, storage_lower_hm3(system, dry_plant), system.staging.storage_max_hm3)
+    return lp
+
+
+def _assemble(
+    system: System,
+    process: LinearInflowProcess,
+    heads: Array,
+    lp: LPArrays,
+    start: str,
+    end: str,
+    last: str,
+) -> PolicyModel:
+    """Cut the full LP into stage LPs and wrap them in a :class:`PolicyModel`."""
+    layout = lp.layout
+    matrix = lp.matrix().tocsr()
+    col_stage, row_stage = _element_stages(system, layout)
+    cap = _import_caps_mwh(system, lp)
+    partners = np.flatnonzero(np.isfinite(cap).any(axis=1)).astype(np.int64)
+    stages, index = [], []
+    for t in range(system.calendar.n_stages):  # one stage LP per month: ~150 slices of one sparse matrix
+        stage, idx = _stage_lp(system, process, lp, matrix, col_stage, row_stage, cap, partners, t)
+        stages.append(stage)
+        index.append(idx)
+    first = int(system.calendar.stage_month_start[0].month) - 1
+    lag0 = stationary_mean_m3s(process)[(first - 1) % 12]
+    initial = np.concatenate([system.storage_initial_hm3, lag0, np.zeros(partners.shape[0])])
+    names = (
+        *(f"storage_hm3[{p}]" for p in system.plant_ids),
+        *(f"lagged_flow_m3s[{r}]" for r in process.rivers),
+        *(f"imports_mwh[{system.countries.partners[j]}]" for j in partners),
+    )
+    tail = np.cumsum([_stage_cost_floor(s) for s in stages][::-1])[::-1]
+    floor = float(min(0.0, tail[1:].min())) if len(stages) > 1 else 0.0
+    problem = Problem(tuple(stages), initial, names, cost_to_go_lower_bound=floor - 1.0)
+    return PolicyModel(
+        problem, system, process, heads, tuple(index), layout, start, end, last, partners, staging_key(system)
+    )
+
+
+def stationary_mean_m3s(process: LinearInflowProcess) -> Array:
+    """Return the mean river flow ``(12, R)`` of each calendar month implied by the PAR(1) recursion."""
+    mean = np.zeros((12, len(process.rivers)))
+    current = np.zeros(len(process.rivers))
+    for _ in range(100):  # the periodic mean recursion converges geometrically (Π b over a year < 1)
+        for m in range(12):
+            current = process.intercept_m3s[m] + process.slope[m] * current
+            mean[m] = current
+    return mean
+
+
+def _import_caps_mwh(system: System, lp: LPArrays) -> Array:
+    """Return the annual import caps ``(partners, years)`` in MWh (inf where none)."""
+    block = lp.layout.rows[n.IMPORT_LIMIT]
+    if block.size == 0:
+        return np.zeros((len(system.countries.partners), 0))
+    return lp.row_upper[block.index]
+
+
+def _stage_cost_floor(stage: StageLP) -> float:
+    """Return a lower bound on a stage's cost (−inf bounds on negative costs give a large negative floor)."""
+    c, lo, up = stage.col_cost, stage.col_lower, stage.col_upper
+    worst = np.where(c >= 0, c * np.where(np.isfinite(lo), lo, 0.0), c * np.where(np.isfinite(up), up, 1e9))
+    return float(worst.sum() + stage.offset)
+
+
+def _stage_lp(
+    system: System,
+    process: LinearInflowProcess,
+    lp: LPArrays,
+    matrix: sp.csr_matrix,
+    col_stage: IntArray,
+    row_stage: IntArray,
+    cap: Array,
+    partners: IntArray,
+    t: int,
+) -> tuple[StageLP, StageIndex]:
+    """Build stage ``t``'s LP from the full LP (see the module docstring)."""
+    layout, cal = lp.layout, system.calendar
+    n_p, n_r, n_j = system.n_plants, len(process.rivers), partners.shape[0]
+    cols, rows = np.flatnonzero(col_stage == t), np.flatnonzero(row_stage == t)
+    local_col = np.full(layout.n_cols, -1, dtype=np.int64)
+    local_col[cols] = np.arange(cols.shape[0])
+    local_row = np.full(layout.n_rows, -1, dtype=np.int64)
+    local_row[rows] = np.arange(rows.shape[0])
+    own = matrix[rows]
+    _check_coupling(own, cols, layout, t)
+    base = own[:, cols].tocoo()
+    n_c, n_m = cols.shape[0], rows.shape[0]
+    # added columns: storage_in (P), flow (R), lag_in (R), lag_out (R), cum_in (J), cum_out (J)
+    c_sin = n_c + np.arange(n_p)
+    c_q = n_c + n_p + np.arange(n_r)
+    c_lin, c_lout = c_q + n_r, c_q + 2 * n_r
+    c_cin = n_c + n_p + 3 * n_r + np.arange(n_j)
+    c_cout = c_cin + n_j
+    n_cols = n_c + n_p + 3 * n_r + 2 * n_j
+    # added rows: inflow (R), lag (R), imports (J)
+    r_in = n_m + np.arange(n_r)
+    r_lag, r_imp = r_in + n_r, n_m + 2 * n_r + np.arange(n_j)
+    n_rows = n_m + 2 * n_r + n_j
+    month = int(cal.stage_month_start[t].month) - 1
+    wb = local_row[layout.rows[n.WATER_BALANCE].index[t]]
+    hours = float(cal.stage_hours[t])
+    has_river = process.plant_river >= 0
+    share = process.share[month]
+    ri, ci, vi = [base.row], [base.col], [base.data]
+    ri += [wb, r_in, r_in, r_lag, r_lag]
+    ci += [c_sin, c_q, c_lin, c_lout, c_q]
+    vi += [-np.ones(n_p), np.ones(n_r), -process.slope[month], np.ones(n_r), -np.ones(n_r)]
+    ri.append(wb[has_river])
+    ci.append(c_q[process.plant_river[has_river]])
+    vi.append(-K * hours * share[has_river])
+    col_lower = np.concatenate([lp.col_lower[cols], np.full(n_cols - n_c, -np.inf)])
+    col_upper = np.concatenate([lp.col_upper[cols], np.full(n_cols - n_c, np.inf)])
+    row_lower = np.concatenate([lp.row_lower[rows], np.zeros(n_rows - n_m)])
+    row_upper = np.concatenate([lp.row_upper[rows], np.zeros(n_rows - n_m)])
+    row_lower[wb] = row_upper[wb] = 0.0
+    if n_j:
+        block = layout.rows[n.IMPORT_LIMIT]
+        year = int(cal.stage_month_start[t].year) - int(cal.stage_month_start[0].year)
+        limit_rows = block.index[partners, year]
+        imp = matrix[limit_rows][:, cols].tocoo()
+        carry = 0.0 if month == 0 else 1.0
+        ri += [r_imp[imp.row], r_imp, r_imp]
+        ci += [imp.col, c_cout, c_cin]
+        vi += [-imp.data, np.ones(n_j), np.full(n_j, -carry)]
+        col_lower[c_cout] = 0.0
+        col_upper[c_cout] = cap[partners, year]
+    mat = sp.csc_matrix(
+        (np.concatenate(vi), (np.concatenate(ri), np.concatenate(ci))), shape=(n_rows, n_cols), dtype=np.float64
+    )
+    cost = np.concatenate([lp.col_cost[cols], np.zeros(n_cols - n_c)]) * COST_SCALE
+    k_out = process.n_outcomes
+    values = np.column_stack(
+        [process.intercept_m3s[month][None, :] + process.outcomes_m3s[month], np.zeros((k_out, n_p))]
+    )
+    rhs: NoiseKind = "rhs"
+    kinds = (rhs,) * (n_r + n_p)
+    noise = StageNoise(process.probabilities[month], values, kinds, np.concatenate([r_in, wb]).astype(np.int64))
+    storage_out = local_col[layout.cols[n.STORAGE].index[t]]
+    stage = StageLP(
+        matrix=mat,
+        col_lower=col_lower,
+        col_upper=col_upper,
+        col_cost=cost,
+        row_lower=row_lower,
+        row_upper=row_upper,
+        state_in=np.concatenate([c_sin, c_lin, c_cin]).astype(np.int64),
+        state_out=np.concatenate([storage_out, c_lout, c_cout]).astype(np.int64),
+        noise=noise,
+        offset=lp.offset * COST_SCALE if t == 0 else 0.0,
+    )
+    steps = np.flatnonzero(cal.step_stage == t)
+    turbine = local_col[layout.cols[n.TURBINE].index[steps]]
+    power_rows = local_row[layout.rows[n.POWER_BALANCE].index[steps][:, system.country_index]]
+    return stage, StageIndex(cols, rows, steps, turbine, power_rows, c_sin.astype(np.int64), storage_out)
+
+
+def _check_coupling(own: sp.csr_matrix, cols: IntArray, layout: n.Layout, t: int) -> None:
+    """Refuse a full LP whose stage-``t`` rows reference other stages beyond the previous storage."""
+    allowed = np.zeros(layout.n_cols, dtype=bool)
+    allowed[cols] = True
+    if t > 0:
+        allowed[layout.cols[n.STORAGE].index[t - 1]] = True
+    used = np.unique(own.tocoo().col)
+    outside = used[~allowed[used]]
+    if outside.size:
+        names = sorted({name for name, b in layout.cols.items() if (outside >= b.offset).any() and b.offset >= 0})
+        msg = f"stage {t} rows of the dispatch LP reference columns of other stages ({names[:3]}); not a stage LP"
+        raise NotImplementedError(msg)

@@ -1,0 +1,109 @@
+"""The aralnexus adapter: stage LPs cut from dispatch's LP, the linear inflow process, simulated members."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from aralnexus.dispatch.inputs import plant_inflows_m3s
+from aralnexus.dispatch.lookahead import median_inflows
+from aralnexus.dispatch.solve import new_highs, run_highs, to_highs_lp
+from aralnexus.errors import InputError
+from aralnexus.hydrology import sample_members
+from aralnexus.policy import TrainOptions, solve_extensive, train
+from aralnexus.policy.aral import COST_SCALE, PolicyModel, build_policy_model, training_lp
+from aralnexus.policy.aral_simulate import PolicySimulation, inflow_noise, simulate_policy
+from aralnexus.policy.inflow_process import approximation_error
+from aralnexus.policy.problem import with_fixed_noise
+from aralnexus.results.balances import energy_balance_error, water_balance_error
+from aralnexus.scenario import scenario_from_mapping
+from aralnexus.scenario.model import Scenario
+
+_CACHE: dict[str, Any] = {}
+
+
+def _scenario(**extra: Any) -> Scenario:
+    data: dict[str, Any] = {"horizon": {"start": "2030-01", "end": "2030-06"}, "parameters": {"lookahead_months": 2}}
+    data.update(extra)
+    return scenario_from_mapping(data, label="policy-test")
+
+
+def _model() -> PolicyModel:
+    if "model" not in _CACHE:
+        _CACHE["model"] = build_policy_model(_scenario(), n_outcomes=3, fit_years=200)
+    model = _CACHE["model"]
+    assert isinstance(model, PolicyModel)
+    return model
+
+
+def _simulated() -> PolicySimulation:
+    if "sim" not in _CACHE:
+        model = _model()
+        cuts = train(model.problem, TrainOptions(iterations=8)).cuts
+        inflows = sample_members(_scenario(), 2, model.start, model.last, seed=4242)
+        _CACHE["inflows"] = inflows
+        _CACHE["sim"] = simulate_policy(model, cuts, inflows)
+    sim = _CACHE["sim"]
+    assert isinstance(sim, PolicySimulation)
+    return sim
+
+
+def test_stage_lps_chained_on_one_inflow_path_reproduce_the_dispatch_lp_optimum() -> None:
+    model = _model()
+    median = median_inflows(_scenario(), model.start, model.last)
+    paths, plant = inflow_noise(model, median)
+    chain = solve_extensive(with_fixed_noise(model.problem, [p[0] for p in paths]))
+    lp = training_lp(model.system, model.process, plant_inflows_m3s(model.system, median), model.heads_m)
+    h = new_highs()
+    h.passModel(to_highs_lp(lp))
+    reference = run_highs(h).objective * COST_SCALE
+    assert chain.objective == pytest.approx(reference, rel=1e-9, abs=1e-6)
+    np.testing.assert_allclose(plant[0], plant_inflows_m3s(model.system, median))
+
+
+def test_states_are_storages_lagged_river_flows_and_capped_annual_imports() -> None:
+    model = _model()
+    names = model.problem.state_names
+    assert sum(n.startswith("storage_hm3[") for n in names) == model.system.n_plants
+    assert [n for n in names if n.startswith("lagged_flow")] == ["lagged_flow_m3s[naryn]", "lagged_flow_m3s[vakhsh]"]
+    assert all(n.startswith("imports_mwh[") for n in names[model.system.n_plants + 2 :])
+    assert model.problem.n_stages == 8  # six reported months and two of look-ahead
+
+
+def test_simulated_members_get_the_generator_inflows_and_close_their_balances() -> None:
+    model, sim = _model(), _simulated()
+    inflows = _CACHE["inflows"]
+    for m, res in enumerate(sim.results):
+        expected = plant_inflows_m3s(model.system, inflows.isel(member=m))[:6]
+        got = res.plants.groupby(["time", "plant"], sort=False)["inflow_m3s"].first().to_numpy()
+        np.testing.assert_allclose(got.reshape(6, -1), expected, rtol=1e-9)
+        assert water_balance_error(res, model.system.topology.downstream, model.system.storage_initial_hm3) < 1e-9
+        assert energy_balance_error(res) < 1e-9
+
+
+def test_simulation_iterates_each_months_heads_to_the_tolerance() -> None:
+    for res in _simulated().results:
+        assert res.convergence.converged
+        assert res.convergence.max_head_change_pct < res.convergence.tolerance_pct
+
+
+def test_simulated_results_report_the_horizon_and_say_they_come_from_a_policy() -> None:
+    res = _simulated().results[0]
+    assert res.metadata["operation"] == "policy"
+    assert str(res.plants["time"].max())[:7] == "2030-06"
+
+
+def test_linear_inflow_process_keeps_monthly_means_and_month_to_month_correlation() -> None:
+    model = _model()
+    error = approximation_error(model.process, _scenario(), model.system, years=400)
+    table = error.set_index(["river", "statistic"])["error"]
+    for river in model.process.rivers:
+        assert table[(river, "mean monthly flow m3/s")] < 0.06
+        assert table[(river, "mean month-to-month lag-1 corr")] < 0.06
+
+
+def test_hourly_scenarios_are_refused_with_one_clear_problem() -> None:
+    with pytest.raises(InputError, match="resolution"):
+        build_policy_model(_scenario(resolution="hourly"))

@@ -38,8 +38,9 @@ def test_capacity_override_is_visible_in_the_dataset(base: Dataset, write_yaml: 
     scenario = load_scenario(path, base=base)
     assert _plant(scenario.dataset, "rogun", "capacity_mw") == 3600.0
     assert _plant(base, "rogun", "capacity_mw") == 3780.0  # the base is not touched
-    (override,) = scenario.overrides
+    override, schedule = scenario.overrides  # the commissioning schedule scales with the capacity
     assert (override.path, override.default, override.value) == ("plants.rogun.capacity_mw", "3780", "3600")
+    assert schedule.path == "plants.rogun.schedule" and schedule.value.endswith("2030-01: 3600 MW")
 
 
 @pytest.mark.parametrize(
@@ -77,14 +78,15 @@ def test_unit_strings_in_a_file_are_stored_in_the_column_unit(base: Dataset, wri
     path = write_yaml(
         """
         plants:
-          kambarata1: {capacity_mw: "1.9 GW", storage_full_hm3: "5.5 km3"}
+          kambarata1: {capacity_mw: "1.9 GW"}
+          toktogul: {storage_full_hm3: "20.5 km3"}
         links:
           casa1000_pk: {tariff_usd_per_mwh: "6 c/kWh"}
         """
     )
     ds = load_scenario(path, base=base).dataset
     assert _plant(ds, "kambarata1", "capacity_mw") == pytest.approx(1900.0)
-    assert _plant(ds, "kambarata1", "storage_full_hm3") == pytest.approx(5500.0)
+    assert _plant(ds, "toktogul", "storage_full_hm3") == pytest.approx(20500.0)
     assert ds.links.loc[ds.links["link"] == "casa1000_pk", "tariff_usd_per_mwh"].iloc[0] == pytest.approx(60.0)
 
 

@@ -30,9 +30,11 @@ def _register_all() -> None:
         export_cmd,
         hydrology_cmd,
         optimise_cmd,
+        policy_cmd,
         report_cmd,
         results_cmd,
         run_cmd,
+        serve_cmd,
         validate_cmd,
     )
 
@@ -47,8 +49,10 @@ def _register_all() -> None:
         ensemble_cmd,
         backtest_cmd,
         export_cmd,
+        policy_cmd,
     ):
         module.register(app)
+    serve_cmd.register(app)
 
 
 _register_all()

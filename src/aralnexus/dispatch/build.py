@@ -9,7 +9,7 @@ from aralnexus.dispatch import names as n
 from aralnexus.dispatch.linearise import Linearisation, define_head_sensitivity
 from aralnexus.dispatch.links import define_import_limits, define_links, import_limit_shape
 from aralnexus.dispatch.lp import LPArrays
-from aralnexus.dispatch.objective import define_terminal_value, power_coefficients
+from aralnexus.dispatch.objective import define_shedding_priority, define_terminal_value, power_coefficients
 from aralnexus.dispatch.power import define_hydro, define_power_balance, define_thermal
 from aralnexus.dispatch.water import define_min_releases, define_water_balance
 from aralnexus.system.system import System
@@ -74,6 +74,7 @@ def build_lp(
     define_thermal(lp, system)
     define_power_balance(lp, system)
     define_links(lp, system)
+    define_shedding_priority(lp, system)
     define_import_limits(lp, system)
     define_terminal_value(lp, system, coef_stage)
     if linearisation is not None:

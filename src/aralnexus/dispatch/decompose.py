@@ -31,6 +31,7 @@ from aralnexus.dispatch.water import storage_lower_hm3
 from aralnexus.errors import InfeasibleScenarioError
 from aralnexus.results.tables import Convergence, Results
 from aralnexus.system.calendar import month_range
+from aralnexus.system.network import partner_index
 from aralnexus.system.system import System, build_system_from_dataset
 from aralnexus.units import HOURS_PER_YEAR, MWH_PER_TWH
 from aralnexus.vocab import HeadMode
@@ -55,7 +56,7 @@ def _monthly_plan(
     for family, send in ((FLOW_FWD, lk.from_end), (FLOW_BWD, lk.to_end)):
         energy = layout.cols[family].take(x) * cal.duration_h[:, None]
         for link in np.flatnonzero(send < 0):
-            np.add.at(imports[:, -1 - send[link]], cal.step_stage, energy[:, link])
+            np.add.at(imports[:, partner_index(send[link])], cal.step_stage, energy[:, link])
     return storage, imports
 
 

@@ -18,6 +18,7 @@ import numpy as np
 
 from aralnexus.dispatch.lp import LPArrays
 from aralnexus.dispatch.names import FLOW_BWD, FLOW_FWD, IMPORT_LIMIT, POWER_BALANCE
+from aralnexus.system.network import partner_index
 from aralnexus.system.system import System
 from aralnexus.units import HOURS_PER_YEAR, MWH_PER_TWH
 
@@ -60,7 +61,7 @@ def define_import_limits(lp: LPArrays, system: System) -> None:
     for family, send in ((FLOW_FWD, lk.from_end), (FLOW_BWD, lk.to_end)):
         from_partner = np.flatnonzero(send < 0)
         cols = lp.layout.cols[family].index[:, from_partner]
-        lp.add(rows[(-1 - send[from_partner])[None, :], year[:, None]], cols, np.broadcast_to(dur, cols.shape))
+        lp.add(rows[partner_index(send[from_partner])[None, :], year[:, None]], cols, np.broadcast_to(dur, cols.shape))
     hours = np.bincount(year, weights=cal.duration_h, minlength=n_y)
     cap = system.countries.import_max_twh[:, None] * MWH_PER_TWH * (hours / HOURS_PER_YEAR)[None, :]
     lp.set_rows(IMPORT_LIMIT, -np.inf, np.where(np.isnan(cap), np.inf, cap))

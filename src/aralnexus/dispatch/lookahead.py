@@ -35,6 +35,7 @@ from aralnexus.data.dataset import Dataset
 from aralnexus.dispatch.names import RELEASE_SLACK, WATER_DEFICIT, Block, Layout
 from aralnexus.dispatch.solve import LPSolution
 from aralnexus.errors import InputError, Problem
+from aralnexus.results.solution import results_view, truncate_solution
 from aralnexus.results.tables import Results
 from aralnexus.scenario.model import Scenario
 from aralnexus.system.system import System
@@ -125,6 +126,9 @@ def truncate_results(results: Results, end: str) -> Results:
             return table
         return table[pd.to_datetime(table["time"]) <= last].reset_index(drop=True)
 
+    if results.solution is not None:
+        cut = results_view(truncate_solution(results.solution, last))
+        return dataclasses.replace(cut, metadata={**results.metadata, "end": end}, solve_seconds=results.solve_seconds)
     violations = results.violations
     if not violations.empty and "period" in violations.columns:
         violations = violations[violations["period"].astype(str) <= end].reset_index(drop=True)

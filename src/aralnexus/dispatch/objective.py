@@ -7,6 +7,15 @@ The LP minimises ``cost = − welfare``::
 
 ``value_p`` (US$/hm3) = terminal water value (US$/MWh) × energy equivalent of 1 hm3 released
 from ``p`` through ``p`` and every plant below it in service at the horizon end.
+
+Neighbours are not sacrificed to the joint objective: a country serves its own load before it
+exports. In the LP, shedding a MWh costs the same in every detailed country,
+:func:`shedding_cost_usd_per_mwh` ``π`` = the largest value of lost load of the detailed
+countries or price a partner pays for energy; each country's VoLL gets the premium ``π − VoLL_c``
+(objective term ``shedding_priority``; ``lost_load`` stays at each country's own VoLL). Exporting
+a MWh while shedding one then never pays: the receiver values it at most ``π`` and only
+``η ≤ 1`` of it arrives; on lossless links between detailed countries a tie-break of
+:data:`PRIORITY_TIE_BREAK_USD_PER_MWH` on the sent energy makes this strict.
 """
 
 from __future__ import annotations
@@ -37,6 +46,10 @@ from aralnexus.units import HM3_PER_M3S_HOUR, RHO_G_MW_PER_M3S_M, USD_PER_MUSD
 
 Array = npt.NDArray[np.float64]
 
+#: Cost on energy sent over a lossless link by a detailed country (US$/MWh): breaks the tie between
+#: serving own load and exporting it to a neighbour that sheds at the same price.
+PRIORITY_TIE_BREAK_USD_PER_MWH = 0.01
+
 #: Objective terms in report order.
 TERMS = (
     "served_demand",
@@ -44,11 +57,50 @@ TERMS = (
     "imports",
     "thermal",
     "lost_load",
+    "shedding_priority",
     "release_penalties",
     "strict_relaxation_penalties",
     "lookahead_shortfall_penalties",
     "terminal_water_value",
 )
+
+
+def shedding_cost_usd_per_mwh(system: System) -> float:
+    """Return ``π``: what shedding a MWh costs in the LP in every detailed country (before the served value).
+
+    The largest value of lost load among the detailed countries, or the largest price a partner
+    pays for delivered energy over a link if that is higher.
+    """
+    voll = system.countries.voll_usd_per_mwh
+    paid = system.links.export_price_usd_per_mwh
+    values = np.concatenate([voll[np.isfinite(voll)], paid[np.isfinite(paid)], [0.0]])
+    return float(values.max())
+
+
+def shedding_premium_usd_per_mwh(system: System) -> Array:
+    """Return ``π − VoLL_c`` per detailed country: the premium that gives every country's own load priority."""
+    voll = np.nan_to_num(system.countries.voll_usd_per_mwh)
+    premium: Array = shedding_cost_usd_per_mwh(system) - voll
+    return premium
+
+
+def tie_break_usd_per_mwh(system: System) -> tuple[Array, Array]:
+    """Return the tie-break cost ``(L,)`` on forward and on backward sent energy (lossless links out of a grid)."""
+    lk = system.links
+    lossless = lk.efficiency >= 1.0
+    fwd = np.where(lossless & (lk.from_end >= 0), PRIORITY_TIE_BREAK_USD_PER_MWH, 0.0)
+    bwd = np.where(lossless & (lk.to_end >= 0), PRIORITY_TIE_BREAK_USD_PER_MWH, 0.0)
+    return fwd, bwd
+
+
+def define_shedding_priority(lp: LPArrays, system: System) -> None:
+    """Price shedding at ``π`` in every detailed country (premium over its VoLL) and add the tie-break."""
+    dur = system.calendar.duration_h[:, None]
+    unserved = lp.layout.cols[UNSERVED].index
+    lp.col_cost[unserved] += shedding_premium_usd_per_mwh(system)[None, :] * dur
+    for family, cost in zip((FLOW_FWD, FLOW_BWD), tie_break_usd_per_mwh(system), strict=True):
+        if cost.any():
+            lp.col_cost[lp.layout.cols[family].index] += cost[None, :] * dur
 
 
 def power_coefficients(system: System, heads_m: Array) -> Array:
@@ -105,6 +157,11 @@ def objective_terms(layout: Layout, system: System, x: Array, coef_stage: Array)
         "imports": -imports,
         "thermal": -float((cols[THERMAL].take(x) * dur * system.thermal.cost_usd_per_mwh[None, :]).sum()),
         "lost_load": -float((uns * dur * system.countries.voll_usd_per_mwh[None, :]).sum()),
+        "shedding_priority": -float((uns * dur * shedding_premium_usd_per_mwh(system)[None, :]).sum())
+        - sum(
+            float((cols[family].take(x) * dur * cost[None, :]).sum())
+            for family, cost in zip((FLOW_FWD, FLOW_BWD), tie_break_usd_per_mwh(system), strict=True)
+        ),
         "release_penalties": -float((slack[~strict] * penalty[~strict]).sum()),
         "strict_relaxation_penalties": -STRICT_RELEASE_PENALTY_USD_PER_HM3 * float(slack[strict & ~ahead_row].sum())
         - WATER_DEFICIT_PENALTY_USD_PER_HM3 * float(deficit[~ahead].sum()),

@@ -5,7 +5,7 @@ Mapping (water in hm3, water flows in hm3/h, snapshot weightings = step hours):
 - a Bus per plant's water (``w:plant``) and per detailed country (``e:country``), a ``sea`` bus;
 - a Store per reservoir (storage bounds at the last step of each stage, free in between; the
   terminal water value as a negative ``marginal_cost_storage`` in the last snapshot);
-- a Generator per plant fixed at its natural inflow;
+- a Generator per plant fixed at its natural inflow net of irrigation withdrawals (negative: it takes water);
 - a multi-port Link per turbine: bus0 water, bus1 electricity (efficiency = MWh per hm3 at the
   fixed head), bus2 the downstream water (efficiency2 = 1), then one release meter per agreement
   at the plant (efficiency = 1); a Link per spill (bus1 downstream, then the meters);
@@ -38,11 +38,17 @@ import pandas as pd
 
 from aralnexus.dispatch.head import initial_heads_m
 from aralnexus.dispatch.inputs import plant_inflows_m3s
-from aralnexus.dispatch.objective import power_coefficients, terminal_value_usd_per_hm3
+from aralnexus.dispatch.objective import (
+    power_coefficients,
+    shedding_cost_usd_per_mwh,
+    terminal_value_usd_per_hm3,
+    tie_break_usd_per_mwh,
+)
 from aralnexus.dispatch.power import turbine_upper_m3s
 from aralnexus.dispatch.water import K, storage_bounds_hm3
 from aralnexus.errors import InputError, MissingDependencyError, Problem
 from aralnexus.scenario.model import Scenario
+from aralnexus.system.network import partner_index
 from aralnexus.system.system import System, build_system
 from aralnexus.units import HOURS_PER_YEAR, MWH_PER_TWH
 
@@ -67,7 +73,8 @@ def require_pypsa() -> Any:
 
 
 def _pu(series: Array) -> tuple[float, Array]:
-    nom = float(np.max(series)) if series.size else 0.0
+    # |max|: a plant's inflow net of irrigation withdrawals can be negative (the generator then takes water)
+    nom = float(np.max(np.abs(series))) if series.size else 0.0
     if nom <= 0:
         return 1.0, np.zeros_like(series)
     return nom, series / nom
@@ -223,7 +230,7 @@ def _add_power(n: Any, system: System, snaps: pd.RangeIndex) -> None:
         demand = cou.demand_mw[:, c_idx]
         n.add("Load", f"load:{c}", bus=f"e:{c}", p_set=pd.Series(demand, snaps))
         nom, pu = _pu(demand)
-        cost = float(cou.voll_usd_per_mwh[c_idx]) + system.economics.served_value_usd_per_mwh
+        cost = shedding_cost_usd_per_mwh(system) + system.economics.served_value_usd_per_mwh
         n.add("Generator", f"unserved:{c}", bus=f"e:{c}", p_nom=nom, p_max_pu=pd.Series(pu, snaps), marginal_cost=cost)
     th = system.thermal
     for g, name in enumerate(th.ids):
@@ -239,6 +246,7 @@ def _add_power(n: Any, system: System, snaps: pd.RangeIndex) -> None:
         )
     _add_partner_imports(n, system, snaps)
     lk = system.links
+    tie_break = tie_break_usd_per_mwh(system)
     for i, name in enumerate(lk.ids):
         cap = lk.capacity_mw[:, i]
         for direction, send, recv, allowed in (
@@ -247,10 +255,10 @@ def _add_power(n: Any, system: System, snaps: pd.RangeIndex) -> None:
         ):
             if not allowed:
                 continue
-            cost = 0.0
+            cost = float(tie_break[0 if direction == "fwd" else 1][i])
             if send < 0:
-                bus0 = f"m_in:{cou.partners[-1 - send]}"
-                cost = float(np.nan_to_num(lk.import_price_usd_per_mwh[i]))  # per MWh sent by the partner
+                bus0 = f"m_in:{cou.partners[int(partner_index(send))]}"
+                cost += float(np.nan_to_num(lk.import_price_usd_per_mwh[i]))  # per MWh sent by the partner
             else:
                 bus0 = f"e:{cou.detailed[send]}"
             if recv < 0:
@@ -286,7 +294,8 @@ def _add_power(n: Any, system: System, snaps: pd.RangeIndex) -> None:
 def _add_partner_imports(n: Any, system: System, snaps: pd.RangeIndex) -> None:
     """Add a market bus per selling partner, fed by one Generator per calendar year (annual import limit)."""
     cou, lk, cal = system.countries, system.links, system.calendar
-    sellers = {int(-1 - s) for s in np.r_[lk.from_end, lk.to_end[lk.bidirectional.astype(bool)]] if s < 0}
+    ends = np.r_[lk.from_end, lk.to_end[lk.bidirectional.astype(bool)]]
+    sellers = {int(j) for j in partner_index(ends[ends < 0])}
     year = cal.steps["year"].to_numpy()
     for j in sorted(sellers):
         partner = cou.partners[j]

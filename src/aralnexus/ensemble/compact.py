@@ -23,7 +23,6 @@ import pyarrow as pa
 
 from aralnexus.data.dataset import Dataset
 from aralnexus.dispatch import names as n
-from aralnexus.dispatch.extract import SLACK_TOL
 from aralnexus.dispatch.linearise import Linearisation, linearised_power_mw
 from aralnexus.dispatch.objective import objective_terms, power_coefficients
 from aralnexus.dispatch.solve import LPSolution
@@ -32,8 +31,10 @@ from aralnexus.pathways.exports import bilateral_price_usd_per_mwh, casa_links, 
 from aralnexus.pathways.metrics import TWH_PER_MWH
 from aralnexus.pathways.seasons import VEGETATION_MONTHS, WINTER_MONTHS
 from aralnexus.pathways.trade import observed_trade, project_trade, trade_target, turnover_by_year
+from aralnexus.results.solution import SLACK_TOL
 from aralnexus.scenario.model import Scenario
 from aralnexus.store.summary import WINTER_MONTHS as SUMMARY_WINTER_MONTHS
+from aralnexus.system.network import partner_index
 from aralnexus.system.system import System
 from aralnexus.units import HM3_PER_M3S_HOUR, MWH_PER_TWH, USD_PER_MUSD
 
@@ -145,8 +146,8 @@ class CompactExtractor:
         self.country_names = np.array(names, dtype=object)
         n_det = len(self.system.countries.detailed)
         # link ends: detailed country i → i, partner −1 − j → n_det + j (positions in country_names)
-        self.from_code = np.where(lk.from_end >= 0, lk.from_end, n_det - 1 - lk.from_end).astype(np.int64)
-        self.to_code = np.where(lk.to_end >= 0, lk.to_end, n_det - 1 - lk.to_end).astype(np.int64)
+        self.from_code = np.where(lk.from_end >= 0, lk.from_end, n_det + partner_index(lk.from_end)).astype(np.int64)
+        self.to_code = np.where(lk.to_end >= 0, lk.to_end, n_det + partner_index(lk.to_end)).astype(np.int64)
         detailed = detailed_countries(dataset)
         self.flow_detailed = np.isin(self.country_names, detailed)  # link_flows' notion of "detailed"
         self.summary_detailed = np.isin(self.country_names, list(self.system.countries.detailed))
@@ -428,7 +429,7 @@ class CompactExtractor:
                 backward, np.clip(-energy, 0.0, None), 0.0
             )
             tariff = np.nan_to_num(lk.tariff_usd_per_mwh)
-            dfwd, dbwd = fwd * lk.efficiency * self.dur, bwd * lk.efficiency * self.dur
+            dfwd, dbwd = fwd * self.dur, bwd * self.dur  # tariff revenue on the energy sent
             link_revenue = tariff * (dfwd * (lk.to_end < 0) + dbwd * (lk.from_end < 0))
             exports_twh = float(export.sum()) / MWH_PER_TWH
             revenue_musd = float((link_revenue * (export > 0)).sum()) / USD_PER_MUSD

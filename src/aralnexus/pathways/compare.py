@@ -6,6 +6,8 @@ hm3, months) are summed, everything else (%, MW, storage levels) averaged.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
 
 from aralnexus.pathways.runner import PathwayResult
@@ -31,10 +33,15 @@ COMPARE_COLUMNS: tuple[str, ...] = ("country", "year", "metric", "unit", "a", "b
 TRADE_COUNTRY = "KG-TJ"
 
 
-def _with_trade(result: PathwayResult) -> pd.DataFrame:
-    turnover = turnover_by_year(result.trade)
-    years = set(result.years)
-    trade = pd.DataFrame(
+def with_trade(metrics: pd.DataFrame, trade: pd.DataFrame, years: Iterable[int]) -> pd.DataFrame:
+    """Return ``metrics`` with the bilateral trade turnover of ``years`` added as metric rows.
+
+    The turnover rows have country :data:`TRADE_COUNTRY` and metric ``trade_turnover_musd``; the
+    frames are a pathway's (:class:`PathwayResult`) or a stored run's ``metrics`` and ``trade``.
+    """
+    turnover = turnover_by_year(trade)
+    wanted = {int(y) for y in years}
+    rows = pd.DataFrame(
         {
             "country": TRADE_COUNTRY,
             "year": [int(y) for y in turnover.index],
@@ -43,10 +50,33 @@ def _with_trade(result: PathwayResult) -> pd.DataFrame:
             "unit": "US$ million",
         }
     )
-    trade = trade[trade["year"].isin(years)]
-    m = pd.concat([result.metrics, trade], ignore_index=True)
+    rows = rows[rows["year"].isin(wanted)]
+    m = pd.concat([metrics, rows], ignore_index=True)
     m["year"] = m["year"].astype("Int64")
     return m
+
+
+def compare_metrics(
+    ma: pd.DataFrame, mb: pd.DataFrame, metrics: tuple[str, ...] = (*COMPARE_METRICS, "trade_turnover_musd")
+) -> pd.DataFrame:
+    """Per country, year and metric: the value in A, in B and B − A (years both metric tables cover).
+
+    ``ma`` and ``mb`` are tidy ``country, year, metric, value, unit`` tables (see :func:`with_trade`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`COMPARE_COLUMNS`.
+    """
+    keys = ["country", "year", "metric", "unit"]
+    sel_a = ma[ma["metric"].isin(metrics) & ma["year"].notna()].groupby(keys)["value"].sum().rename("a")
+    sel_b = mb[mb["metric"].isin(metrics) & mb["year"].notna()].groupby(keys)["value"].sum().rename("b")
+    both = pd.concat([sel_a, sel_b], axis=1, join="inner").reset_index()
+    both["diff"] = both["b"] - both["a"]
+    order = {m: i for i, m in enumerate(metrics)}
+    both["_o"] = both["metric"].map(order)
+    both = both.sort_values(["_o", "country", "year"]).drop(columns="_o")
+    return both[list(COMPARE_COLUMNS)].reset_index(drop=True)
 
 
 def compare_pathways(
@@ -59,16 +89,7 @@ def compare_pathways(
     pandas.DataFrame
         Columns :data:`COMPARE_COLUMNS`.
     """
-    ma, mb = _with_trade(a), _with_trade(b)
-    keys = ["country", "year", "metric", "unit"]
-    sel_a = ma[ma["metric"].isin(metrics) & ma["year"].notna()].groupby(keys)["value"].sum().rename("a")
-    sel_b = mb[mb["metric"].isin(metrics) & mb["year"].notna()].groupby(keys)["value"].sum().rename("b")
-    both = pd.concat([sel_a, sel_b], axis=1, join="inner").reset_index()
-    both["diff"] = both["b"] - both["a"]
-    order = {m: i for i, m in enumerate(metrics)}
-    both["_o"] = both["metric"].map(order)
-    both = both.sort_values(["_o", "country", "year"]).drop(columns="_o")
-    return both[list(COMPARE_COLUMNS)].reset_index(drop=True)
+    return compare_metrics(with_trade(a.metrics, a.trade, a.years), with_trade(b.metrics, b.trade, b.years), metrics)
 
 
 def horizon_totals(per_year: pd.DataFrame) -> pd.DataFrame:

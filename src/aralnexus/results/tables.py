@@ -9,8 +9,12 @@ step, ``year`` and ``month`` calendar fields, ``block`` the load block (``peak``
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    import xarray as xr
 
 TIME_COLUMNS: tuple[str, ...] = ("step", "time", "year", "month", "block", "duration_h")
 
@@ -122,7 +126,11 @@ class Convergence:
 
 @dataclass(frozen=True)
 class Results:
-    """Everything one optimisation or simulation returns; tables have the columns above."""
+    """Everything one optimisation or simulation returns; tables have the columns above.
+
+    ``solution`` is the labelled solution the tables are a view of (:mod:`aralnexus.results.solution`),
+    when the results come from a solve (``None`` for tables read back or built by hand).
+    """
 
     plants: pd.DataFrame
     countries: pd.DataFrame
@@ -134,6 +142,7 @@ class Results:
     convergence: Convergence
     solve_seconds: float = 0.0
     metadata: dict[str, str] = field(default_factory=dict)
+    solution: xr.Dataset | None = field(default=None, repr=False, compare=False)
 
     @property
     def objective_musd(self) -> float:

@@ -49,9 +49,34 @@ def load_scenario(source: str | Path, *, base: Dataset | None = None) -> Scenari
     label = str(source)
     # The file is read and parsed before the dataset is loaded, so a hostile file is refused fast.
     text = read_scenario_text(Path(source), label)
+    return scenario_from_text(text, label=label, folder=Path(source).parent, base=base)
+
+
+def scenario_from_text(text: str, *, label: str, folder: Path | None = None, base: Dataset | None = None) -> Scenario:
+    """Validate a scenario file's text (e.g. as typed in an editor) without reading or writing a file.
+
+    Problems read ``<label>:<line>`` where the line is known, exactly as for :func:`load_scenario`.
+
+    Parameters
+    ----------
+    text
+        The YAML text of a scenario file.
+    label
+        File name used in problems and provenance, and as ``Scenario.file``.
+    folder
+        Folder that relative paths (``hydrology.record_file``) are resolved from; the current one
+        when omitted.
+    base
+        Dataset the overlay applies to; the built-in default dataset when omitted.
+
+    Raises
+    ------
+    InputError
+        Listing every problem found.
+    """
     raw, lines = read_yaml(text, label)
-    dataset = base if base is not None else load_default()
-    return _resolve(raw, Located(label, lines), Path(source), dataset)
+    dataset = base if base is not None else load_default()  # after parsing: a hostile text is refused fast
+    return _resolve(raw, Located(label, lines), (folder or Path()) / Path(label).name, dataset)
 
 
 def scenario_from_mapping(
@@ -245,4 +270,12 @@ def content_hash(dataset: Dataset, options: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-__all__ = ["DEFAULT", "allowed_keys", "content_hash", "did_you_mean", "load_scenario", "scenario_from_mapping"]
+__all__ = [
+    "DEFAULT",
+    "allowed_keys",
+    "content_hash",
+    "did_you_mean",
+    "load_scenario",
+    "scenario_from_mapping",
+    "scenario_from_text",
+]

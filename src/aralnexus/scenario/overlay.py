@@ -31,6 +31,24 @@ ELEMENT_SECTIONS: dict[str, tuple[str, str]] = {
 }
 _PLANT_EXTRAS = ("schedule_shift_months", "schedule")
 
+#: Columns kept as sourced reference values that the model does not read: an override is rejected.
+REFERENCE_COLUMNS: dict[tuple[str, str], str] = {
+    ("plants", "mean_generation_twh"): "the published mean generation, compared with the model by the backtest",
+    ("countries", "peak_demand_mw"): "the published base-year peak; the model's peak comes from demand and load blocks",
+}
+#: Country columns read for one role only (the other role's value is never used): column → role.
+ROLE_COLUMNS: dict[str, str] = {
+    "demand_base_twh": "detailed",
+    "base_year": "detailed",
+    "demand_growth_pct_per_year": "detailed",
+    "voll_usd_per_mwh": "detailed",
+    "import_price_usd_per_mwh": "partner",
+    "export_price_usd_per_mwh": "partner",
+    "import_max_twh": "partner",
+}
+#: Plant columns a commissioning schedule sets stage by stage when its rows give them.
+SCHEDULED_COLUMNS = ("storage_full_hm3", "storage_dead_hm3", "level_full_m", "level_dead_m")
+
 
 def fmt(value: object) -> str:
     """Render a cell value for provenance tables (empty for missing)."""
@@ -152,6 +170,9 @@ def apply_elements(state: Overlay, section: str, patches: dict[str, BaseModel]) 
     for elem, patch in patches.items():
         given = {k: v for k, v in patch.model_dump(exclude_unset=True).items() if k not in _PLANT_EXTRAS}
         hits = frame.index[frame[key] == elem]
+        role = given.get("role") or (str(frame.at[hits[0], "role"]) if len(hits) and "role" in frame else "")
+        unread = [c for c in given if _unread(state, section, elem, c, role.strip(), given[c])]
+        given = {c: v for c, v in given.items() if c not in unread}
         if len(hits):
             idx = hits[0]
             for column, value in given.items():
@@ -178,6 +199,25 @@ def apply_elements(state: Overlay, section: str, patches: dict[str, BaseModel]) 
             state.override(f"{section}.{elem}.{column}", "(new)", row[column])
             state.source(table, elem, column, row[column])
     state.tables[table] = frame.astype(state.tables[table].dtypes.to_dict())
+
+
+def _unread(state: Overlay, section: str, elem: str, column: str, role: str, value: object) -> bool:
+    """Record a problem and return True when the model would never read ``column`` of this element."""
+    path = f"{section}.{elem}.{column}"
+    reference = REFERENCE_COLUMNS.get((section, column))
+    if reference is not None:
+        state.problem(path, "a value the model reads", f"{column}, {reference}", "remove it from the scenario")
+        return True
+    wanted = ROLE_COLUMNS.get(column) if section == "countries" else None
+    if wanted is not None and role and role != wanted and value is not None:
+        state.problem(
+            path,
+            f"{column} only for a {wanted} country (the model never reads it for a {role} one)",
+            f"{column} for {elem}, a {role} country",
+            "set it on a detailed country (KG, TJ)" if wanted == "detailed" else "set it on a partner market",
+        )
+        return True
+    return False
 
 
 def _schedule_text(rows: pd.DataFrame) -> str:
@@ -287,6 +327,71 @@ def apply_schedules(state: Overlay, patches: dict[str, BaseModel], start: str) -
         )
     state.tables["plant_schedule"] = sched
     state.tables["plants"] = plants
+
+
+def apply_plant_overrides_to_schedules(
+    state: Overlay, patches: dict[str, BaseModel], base_plants: pd.DataFrame
+) -> None:
+    """Make plant overrides reach the stages a commissioning schedule governs, or reject them.
+
+    - ``capacity_mw`` on a plant with a schedule (and no new ``schedule`` in the same patch) scales
+      every schedule row's capacity by new / old, so the plant is commissioned on the same dates
+      with proportionally smaller or larger steps.
+    - ``storage_full_hm3``, ``storage_dead_hm3``, ``level_full_m`` and ``level_dead_m`` that the
+      plant's schedule sets on every row (so the plants value is never read) are rejected, with a
+      hint to give a new ``schedule``.
+    - ``units`` on a plant whose schedule gives no unit counts is rejected: units only scale the
+      turbine limit of schedule rows.
+    """
+    sched = state.tables["plant_schedule"]
+    for plant, patch in patches.items():
+        given = patch.model_dump(exclude_unset=True)
+        mine = sched["plant"] == plant
+        rows = sched.loc[mine]
+        base = base_plants.loc[base_plants["plant"] == plant]
+        if base.empty:
+            continue  # a new plant: its own columns and schedule are read as given
+        path = f"plants.{plant}"
+        for column in SCHEDULED_COLUMNS:
+            sets_all = column in rows.columns and len(rows) > 0 and bool(rows[column].notna().all())
+            if column in given and sets_all and "schedule" not in given:
+                state.problem(
+                    f"{path}.{column}",
+                    f"{column} of a plant whose commissioning schedule does not set it stage by stage",
+                    f"{column} set on every one of {plant}'s {len(rows)} schedule rows "
+                    f"({rows['date'].min()} … {rows['date'].max()}), so this value would be ignored",
+                    f"give {path}.schedule with the {column} of each row instead",
+                )
+        if "units" in given and ("units" not in rows.columns or rows.empty or rows["units"].isna().all()):
+            state.problem(
+                f"{path}.units",
+                "units on a plant whose commissioning schedule counts units in service",
+                f"{plant} has no schedule unit counts, so units would be ignored",
+                f"change {path}.turbine_max_m3s and {path}.capacity_mw instead",
+            )
+        if "capacity_mw" not in given or given.get("schedule") is not None or rows.empty:
+            continue
+        old = float(base["capacity_mw"].iloc[0])
+        new = float(given["capacity_mw"])
+        if _cell_equal(old, new):
+            continue
+        if not old > 0:
+            state.problem(
+                f"{path}.capacity_mw",
+                "a plant whose schedule can be scaled (capacity_mw > 0 in the dataset)",
+                f"{plant} with capacity_mw {fmt(old)}",
+                f"give {path}.schedule with the capacity of each row instead",
+            )
+            continue
+        ratio = new / old
+        scaled = rows["capacity_mw"] * ratio
+        note = f"scaled by {fmt(ratio)} (capacity_mw {fmt(old)} → {fmt(new)} MW in scenario file {state.label})"
+        for date, value in zip(rows["date"], scaled, strict=True):
+            state.source("plant_schedule", f"{plant}/{date}", "capacity_mw", value, note)
+        state.override(f"{path}.schedule", _schedule_text(rows), _schedule_text(rows.assign(capacity_mw=scaled)))
+        sched = sched.copy()
+        sched.loc[mine, "capacity_mw"] = scaled.to_numpy()
+    state.tables["plant_schedule"] = sched
 
 
 def apply_min_releases(state: Overlay, patches: dict[str, MinReleasePatch]) -> None:
@@ -459,6 +564,7 @@ def apply_scenario(
     for section in ELEMENT_SECTIONS:
         apply_elements(state, section, getattr(spec, section))
     apply_schedules(state, spec.plants, start)
+    apply_plant_overrides_to_schedules(state, spec.plants, base.plants)
     apply_min_releases(state, spec.min_releases)
     apply_inflows(state, spec.inflows)
     apply_parameters(state, spec.parameters)

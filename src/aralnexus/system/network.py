@@ -73,6 +73,26 @@ class Links:
     tariff_usd_per_mwh: Array
 
 
+def partner_end(j: int | npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Return the link-end code of partner ``j`` (``-1 - j``): the only place the encoding is written."""
+    return np.asarray(-1 - np.asarray(j), dtype=np.int64)
+
+
+def partner_index(end: npt.NDArray[np.int64] | int) -> npt.NDArray[np.int64]:
+    """Return the partner position of link ends (``-1 - end``; meaningful where ``end < 0``)."""
+    return np.asarray(-1 - np.asarray(end), dtype=np.int64)
+
+
+def end_countries(end: npt.NDArray[np.int64], countries: Countries) -> npt.NDArray[np.object_]:
+    """Return the country code at each link end: a detailed country for ``end >= 0``, else the partner."""
+    end = np.asarray(end, dtype=np.int64)
+    out = np.empty(end.shape, dtype=object)
+    own = end >= 0
+    out[own] = np.array(countries.detailed, dtype=object)[end[own]]
+    out[~own] = np.array(countries.partners, dtype=object)[partner_index(end[~own])]
+    return out
+
+
 def parse_months(text: str) -> npt.NDArray[np.bool_]:
     """Parse ``5-9``, ``10-3`` (wrapping), ``1-12`` or ``5,6,7`` into a 12-long month mask."""
     mask = np.zeros(12, dtype=bool)
@@ -174,7 +194,7 @@ def _fraction(table: pd.DataFrame, column: str, default: float, problems: list[P
 def build_links(links: pd.DataFrame, countries: Countries, cal: Calendar, problems: list[Problem]) -> Links:
     """Build link arrays: capacity per step is 0 outside the months of availability and before start."""
     det = {c: i for i, c in enumerate(countries.detailed)}
-    par = {c: -1 - i for i, c in enumerate(countries.partners)}
+    par = {c: int(partner_end(i)) for i, c in enumerate(countries.partners)}
     ends = {**det, **par}
     rows = []
     for _, row in links.iterrows():
@@ -196,9 +216,9 @@ def build_links(links: pd.DataFrame, countries: Countries, cal: Calendar, proble
     cap = table["capacity_mw"].to_numpy(dtype=np.float64)[None, :] * avail
     from_end = np.array([ends[c] for c in table["from_country"]], dtype=np.int64)
     to_end = np.array([ends[c] for c in table["to_country"]], dtype=np.int64)
-    partner_end = np.where(from_end < 0, from_end, to_end)
+    partner_side = np.where(from_end < 0, from_end, to_end)
     has_partner = (from_end < 0) | (to_end < 0)
-    pidx = np.where(has_partner, -1 - partner_end, 0)
+    pidx = np.where(has_partner, partner_index(partner_side), 0)
     tariff = table["tariff_usd_per_mwh"].to_numpy(dtype=np.float64)
     exp = np.where(np.isnan(tariff), countries.export_price_usd_per_mwh[pidx] if n_l else tariff, tariff)
     imp = countries.import_price_usd_per_mwh[pidx] if n_l else tariff
@@ -238,3 +258,37 @@ def build_releases(
     return out[["stage", "plant", "point", "agreement", "required_m3s", "strict", "penalty_usd_per_hm3"]].reset_index(
         drop=True
     )
+
+
+def build_withdrawals(
+    withdrawals: pd.DataFrame, plant_ids: tuple[str, ...], cal: Calendar, problems: list[Problem]
+) -> Array:
+    """Return irrigation withdrawals ``(S, P)`` in m3/s, taken from each point's reservoir.
+
+    A withdrawal leaves the river at its point before the point's turbines (a canal head or a
+    tunnel from the reservoir); several canals at one point add up. Months without a row are 0.
+    """
+    index = {p: i for i, p in enumerate(plant_ids)}
+    out = np.zeros((cal.n_stages, len(plant_ids)))
+    if withdrawals.empty:
+        return out
+    unknown = ~withdrawals["point"].isin(index)
+    problems.extend(
+        Problem("withdrawals.csv", f"withdrawals.{point}", "a plant id", repr(point))
+        for point in withdrawals.loc[unknown, "point"].unique()
+    )
+    negative = withdrawals["withdrawal_m3s"] < 0
+    problems.extend(
+        Problem("withdrawals.csv", f"withdrawals.{r.point}.{r.month}", "a withdrawal ≥ 0 m3/s", f"{r.withdrawal_m3s}")
+        for r in withdrawals[negative].itertuples()
+    )
+    table = withdrawals[~unknown & ~negative]
+    monthly = np.zeros((12, len(plant_ids)))
+    np.add.at(
+        monthly,
+        (table["month"].to_numpy(dtype=np.int64) - 1, table["point"].map(index).to_numpy(dtype=np.int64)),
+        table["withdrawal_m3s"].to_numpy(dtype=np.float64),
+    )
+    months = cal.stages["month"].to_numpy(dtype=np.int64)
+    result: Array = monthly[months - 1]
+    return result

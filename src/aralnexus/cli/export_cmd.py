@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from aralnexus.cli.common import JsonOption, QuietOption, console, handled, print_json, progress
+from aralnexus.cli.common import JsonOption, QuietOption, console, handled, literal, print_json, progress
 
 export_app = typer.Typer(help="Write a scenario's model for other tools.", no_args_is_help=True)
 
@@ -49,9 +49,10 @@ def export_pypsa(
         print_json({"scenario": sc.name, "file": str(path), "snapshots": len(n.snapshots), "components": counts})
         return
     if not quiet:
-        parts = ", ".join(f"{v} {k.lower()}s" for k, v in counts.items())
+        parts = ", ".join(f"{v} {k.lower()}{'es' if k == 'Bus' else 's'}" for k, v in counts.items())
         console.print(
-            f"Wrote the PyPSA network of {sc.name} ({len(n.snapshots)} snapshots; {parts}) to [bold]{path}[/]"
+            f"Wrote the PyPSA network of {literal(sc.name)} ({len(n.snapshots)} snapshots; {parts}) "
+            f"to [bold]{literal(path)}[/]"
         )
 
 

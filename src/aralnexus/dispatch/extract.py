@@ -25,6 +25,7 @@ from aralnexus.results.solution import SLACK_TOL, VARIABLE_DIMS, convergence_att
 from aralnexus.results.tables import Convergence, Results
 from aralnexus.system.network import end_countries
 from aralnexus.system.system import System
+from aralnexus.units import THOUSAND_M3_PER_HM3
 
 Array = npt.NDArray[np.float64]
 
@@ -122,7 +123,7 @@ def _water_values(system: System, sol: LPSolution, layout: n.Layout, heads_m: Ar
     value_hm3 = -layout.rows[n.WATER_BALANCE].take(sol.row_dual)
     eq = energy_equivalent_mwh_per_hm3(system, power_coefficients(system, heads_m))
     per_mwh = np.divide(value_hm3, eq, out=np.full_like(eq, np.nan), where=eq > 1e-9)
-    return {"water_value_usd_per_1000m3": value_hm3 / 1000.0, "water_value_usd_per_mwh": per_mwh}
+    return {"water_value_usd_per_1000m3": value_hm3 / THOUSAND_M3_PER_HM3, "water_value_usd_per_mwh": per_mwh}
 
 
 def _country_values(system: System, sol: LPSolution, layout: n.Layout, energy_mwh: Array) -> dict[str, Array]:

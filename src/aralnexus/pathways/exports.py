@@ -19,6 +19,7 @@ from aralnexus.metrics.exports import flows_of
 from aralnexus.metrics.flows import FLOW_COLUMNS, CasaRule, flow_table
 from aralnexus.metrics.tables import solution_from_tables
 from aralnexus.results.tables import Results
+from aralnexus.units import MWH_PER_TWH
 
 __all__ = [
     "EXPORT_METRICS",
@@ -68,7 +69,7 @@ def partner_market_exports(flows: pd.DataFrame, countries: list[str]) -> pd.Data
     years = sorted(int(y) for y in pd.unique(flows["year"]))
     parts = []
     for market in sorted(pd.unique(sent["importer"])):  # a few partner markets
-        grouped = sent[sent["importer"] == market].groupby(["exporter", "year"])["energy_mwh"].sum() * 1e-6
+        grouped = sent[sent["importer"] == market].groupby(["exporter", "year"])["energy_mwh"].sum() / MWH_PER_TWH
         grid = pd.MultiIndex.from_product([countries, years], names=["exporter", "year"])
         values = grouped.reindex(grid, fill_value=0.0).rename("value").reset_index()
         parts.append(

@@ -24,6 +24,7 @@ import pandas as pd
 from aralnexus.data.dataset import Dataset
 from aralnexus.data.definitions import planner_definitions
 from aralnexus.scenario.model import TradeLevers
+from aralnexus.units import USD_PER_MUSD
 
 TRADE_COLUMNS: tuple[str, ...] = ("year", "direction", "product_group", "value_musd", "kind")
 DIRECTIONS: tuple[str, ...] = ("KG_to_TJ", "TJ_to_KG")
@@ -233,6 +234,6 @@ def electricity_trade(flows: pd.DataFrame) -> pd.DataFrame:
     bilateral = flows[flows["channel"] == "bilateral"].copy()
     bilateral["direction"] = bilateral["exporter"].astype(str) + "_to_" + bilateral["importer"].astype(str)
     out = bilateral.groupby(["year", "direction"])["revenue_usd"].sum().reset_index()
-    out["value_musd"] = out["revenue_usd"] / 1e6
+    out["value_musd"] = out["revenue_usd"] / USD_PER_MUSD
     out["year"] = out["year"].astype("int64")
     return out[["year", "direction", "value_musd"]]

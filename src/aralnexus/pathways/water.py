@@ -15,7 +15,7 @@ from aralnexus.data.definitions import planner_definitions
 from aralnexus.metrics.registry import METRIC_COLUMNS
 from aralnexus.pathways.metrics import TWH_PER_MWH
 from aralnexus.results.tables import Results
-from aralnexus.units import HM3_PER_M3S_HOUR, USD_PER_MUSD
+from aralnexus.units import HM3_PER_M3S_HOUR, HOURS_PER_DAY, USD_PER_MUSD
 
 #: Partner markets whose summer-for-winter exchanges count as water-for-energy swaps.
 SWAP_PARTNERS: tuple[str, ...] = ("KZ", "UZ")
@@ -25,7 +25,7 @@ WATER_COLUMNS: tuple[str, ...] = ("point", "country", "agreement", "year", "metr
 
 def hours_in_month(time: pd.Series) -> pd.Series:
     """Return the number of hours in the calendar month of each timestamp."""
-    return pd.to_datetime(time).dt.days_in_month.astype("float64") * 24.0
+    return pd.to_datetime(time).dt.days_in_month.astype("float64") * HOURS_PER_DAY
 
 
 def release_compliance(results: Results, dataset: Dataset) -> pd.DataFrame:

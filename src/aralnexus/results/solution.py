@@ -50,6 +50,7 @@ from aralnexus.results.tables import (
     Convergence,
     Results,
 )
+from aralnexus.units import MWH_PER_GWH
 
 Array = npt.NDArray[np.float64]
 
@@ -254,7 +255,7 @@ def _slacks(solution: xr.Dataset) -> list[tuple[str, npt.NDArray[np.object_], np
     t_idx, c_idx = np.nonzero(unserved > SLACK_TOL)
     if t_idx.size:
         element = solution["country"].values[c_idx].astype(object)
-        out.append(("unserved", element, _period(solution["time"].values[t_idx]), unserved[t_idx, c_idx] / 1e3))
+        out.append(("unserved", element, _period(solution["time"].values[t_idx]), unserved[t_idx, c_idx] / MWH_PER_GWH))
     deficit = _values(solution, "water_deficit_hm3", ("stage", "plant"))
     s_idx, p_idx = np.nonzero(deficit > SLACK_TOL)
     if s_idx.size:

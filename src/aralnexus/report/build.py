@@ -8,8 +8,10 @@ from pathlib import Path
 
 from aralnexus.report.charts import to_matplotlib
 from aralnexus.report.data import load_report_data
+from aralnexus.report.ensemble import DEFAULT_THRESHOLD_TWH
 from aralnexus.report.figures import standard_charts
 from aralnexus.report.html import run_page
+from aralnexus.report.policy import load_policy_view, policy_charts, policy_section
 from aralnexus.report.risk_charts import risk_charts
 from aralnexus.store import Store
 
@@ -67,15 +69,19 @@ def write_report(
     folder.mkdir(parents=True, exist_ok=True)
     charts = standard_charts(data)
     risk = risk_charts(data.risk) if data.risk is not None else []
+    policy = load_policy_view(store, data.run_id, threshold_twh or DEFAULT_THRESHOLD_TWH)
+    extra = policy_charts(policy) if policy is not None else []
     pngs: dict[str, Path] = {}
     if png:
-        for chart in [*risk, *charts]:
+        for chart in [*risk, *(c for c in extra if not c.empty), *charts]:
             step(f"drawing {chart.key}.png")
             path = folder / f"{chart.key}.png"
             to_matplotlib(chart).savefig(path, dpi=dpi)
             pngs[chart.key] = path
     step("writing report.html")
     html_path = folder / "report.html"
-    page = run_page(data, charts, {k: p.name for k, p in pngs.items()}, risk)
+    names = {k: p.name for k, p in pngs.items()}
+    sections = [policy_section(policy, extra, names)] if policy is not None else []
+    page = run_page(data, charts, names, risk, sections)
     html_path.write_text(page, encoding="utf-8")
     return ReportFiles(data.run_id, html_path, pngs)

@@ -11,10 +11,10 @@ import pytest
 from typer.testing import CliRunner
 
 from aralnexus.cli.app import app
+from aralnexus.policy.curves import water_value_curves
 from aralnexus.policy.service import train_policy
 from aralnexus.policy.store_io import load_info, load_training
-from aralnexus.policy.train import LogRow
-from aralnexus.policy.water_values import water_value_curves
+from aralnexus.policy.training import LogRow
 from aralnexus.scenario import load_scenario
 from aralnexus.store import open_store
 

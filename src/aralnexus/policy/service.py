@@ -14,7 +14,7 @@ from aralnexus.policy.aral import PolicyModel, build_policy_model
 from aralnexus.policy.aral_simulate import inflow_noise
 from aralnexus.policy.cuts import Cuts
 from aralnexus.policy.inflow_process import FIT_SEED
-from aralnexus.policy.simulate import simulate
+from aralnexus.policy.simulation import simulate
 from aralnexus.policy.store_io import (
     POLICY_KIND,
     append_round,
@@ -24,7 +24,7 @@ from aralnexus.policy.store_io import (
     load_training,
     write_info,
 )
-from aralnexus.policy.train import LogRow, TrainingResult, TrainOptions, train
+from aralnexus.policy.training import LogRow, TrainingResult, TrainOptions, train
 from aralnexus.scenario.model import Scenario
 from aralnexus.store import Store
 from aralnexus.store.records import RunRecord

@@ -28,7 +28,7 @@ import pyarrow as pa
 
 from aralnexus.errors import InputError, Problem
 from aralnexus.policy.cuts import Cuts
-from aralnexus.policy.train import LogRow, TrainingResult
+from aralnexus.policy.training import LogRow, TrainingResult
 from aralnexus.store import Store
 from aralnexus.store.rows import insert
 from aralnexus.store.schema import quote

@@ -7,7 +7,7 @@ Three parts, read from the store:
   optimised period). The policy is near-optimal when the bound reaches the interval.
 - **Water values**: for Toktogul, Kambarata-1, Nurek and Rogun, the marginal value of stored
   water against storage at the end of each month of the first full year
-  (:func:`aralnexus.policy.water_values.water_value_curves`).
+  (:func:`aralnexus.policy.curves.water_value_curves`).
 - **Against perfect foresight on the same members**: when the store holds the ensemble of the
   same scenario and seed (``aralnexus ensemble SCENARIO --members N --seed S``), members
   ``0 … N−1`` are the same inflow series; the value of perfect information is the mean welfare
@@ -24,8 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from aralnexus.policy.curves import MAIN_RESERVOIRS, water_value_curves
 from aralnexus.policy.store_io import load_info, load_training, simulated_policy
-from aralnexus.policy.water_values import MAIN_RESERVOIRS, water_value_curves
 from aralnexus.report.charts import PALETTE, Chart, Trace
 from aralnexus.report.data import country_name
 from aralnexus.report.html import Section, chart_html, table_html
@@ -48,7 +48,7 @@ class PolicyView:
     costs
         ``member, cost_musd`` of the simulated members.
     curves
-        Water-value curves (:func:`~aralnexus.policy.water_values.water_value_curves`).
+        Water-value curves (:func:`~aralnexus.policy.curves.water_value_curves`).
     perfect_run_id
         The perfect-foresight ensemble on the same members, if stored.
     comparison

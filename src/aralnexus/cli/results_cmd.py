@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -17,12 +16,14 @@ from aralnexus.cli.common import (
     console,
     frame_table,
     handled,
+    literal,
     print_json,
     progress,
 )
 from aralnexus.store import Store, open_store
 from aralnexus.store.export import export_run
 from aralnexus.store.summary import compare_runs, key_figures
+from aralnexus.vocab import ExportFormat
 
 results_app = typer.Typer(
     name="results",
@@ -56,13 +57,6 @@ FROM members WHERE run_id = ? GROUP BY status ORDER BY status
 """
 
 
-class Format(StrEnum):
-    """Export file format."""
-
-    parquet = "parquet"
-    csv = "csv"
-
-
 def _cell(value: object) -> str:
     if isinstance(value, float):
         return f"{value:,.3f}"
@@ -89,7 +83,7 @@ def list_runs(
         return
     if runs.empty:
         if not quiet:
-            console.print(f"No runs in {db.path} yet. Run [bold]aralnexus run default[/] to make one.")
+            console.print(f"No runs in {literal(db.path)} yet. Run [bold]aralnexus run default[/] to make one.")
         return
     view = pd.DataFrame(
         {
@@ -171,7 +165,13 @@ def compare(
     ),
 )
 def query(
-    sql: Annotated[str, typer.Argument(help="A read-only DuckDB SQL query.")],
+    sql: Annotated[
+        str,
+        typer.Argument(
+            help="One read-only DuckDB query (SELECT, WITH, FROM, DESCRIBE, SUMMARIZE); it cannot read or write "
+            "files outside the store, change settings or load extensions, and stops after 30 s."
+        ),
+    ],
     limit: Annotated[int, typer.Option("--limit", help="Rows to print in the table view (0 = all).")] = 200,
     store: StoreOption = None,
     json: JsonOption = False,
@@ -179,7 +179,7 @@ def query(
 ) -> None:
     """Run read-only SQL on the store and print the result."""
     with handled():
-        frame = _open(store).query(sql)
+        frame = _open(store).read_only_query(sql)
     if json:
         print_json(frame)
         return
@@ -191,25 +191,32 @@ def query(
 @results_app.command("export", epilog="Examples:  aralnexus results export 3fa9c0 --format csv --out exports/")
 def export(
     run: Annotated[str, typer.Argument(help="Run id (a unique prefix is enough).")],
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="File format.")] = Format.parquet,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write <run_id>/<table>.<format> into.")] = Path(
-        "exports"
-    ),
+    fmt: Annotated[
+        ExportFormat,
+        typer.Option("--format", "-f", help="parquet or csv (one file per table), netcdf (the labelled solution)."),
+    ] = "parquet",
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder to write <run_id>/<table>.<format> (or solution.nc) into.")
+    ] = Path("exports"),
     store: StoreOption = None,
     json: JsonOption = False,
     quiet: QuietOption = False,
 ) -> None:
-    """Export every table of a run to Parquet or CSV files (one file per table)."""
+    """Export every table of a run to Parquet or CSV files (one per table), or its labelled solution to netCDF."""
     with handled():
         db = _open(store)
         run_id = db.resolve(run)
         with progress(f"exporting {run_id}", quiet=quiet or json):
-            files = export_run(db, run_id, out, fmt.value)
+            files = export_run(db, run_id, out, fmt)
     if json:
-        print_json({"run_id": run_id, "format": fmt.value, "files": [str(f) for f in files]})
+        print_json({"run_id": run_id, "format": fmt, "files": [str(f) for f in files]})
         return
-    if not quiet:
-        console.print(f"Exported {len(files)} tables of {run_id} to [bold]{files[0].parent}[/]")
+    if quiet:
+        return
+    if fmt == "netcdf":
+        console.print(f"Exported the labelled solution of {literal(run_id)} to [bold]{literal(files[0])}[/]")
+    else:
+        console.print(f"Exported {len(files)} tables of {literal(run_id)} to [bold]{literal(files[0].parent)}[/]")
 
 
 def register(app: typer.Typer) -> None:

@@ -6,11 +6,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from aralnexus.backtest import BacktestResult
+from aralnexus.input_files import safe_component
+from aralnexus.report.backtest import SECTION_ID, SECTION_TITLE, backtest_html, toktogul_chart
 from aralnexus.report.charts import to_matplotlib
 from aralnexus.report.data import load_report_data
 from aralnexus.report.ensemble import DEFAULT_THRESHOLD_TWH
 from aralnexus.report.figures import standard_charts
-from aralnexus.report.html import run_page
+from aralnexus.report.html import Section, run_page
 from aralnexus.report.policy import load_policy_view, policy_charts, policy_section
 from aralnexus.report.risk_charts import risk_charts
 from aralnexus.store import Store
@@ -34,6 +37,7 @@ def write_report(
     dpi: int = 110,
     threshold_twh: float | None = None,
     on_step: Callable[[str], None] | None = None,
+    backtest: BacktestResult | None = None,
 ) -> ReportFiles:
     """Write the report of ``run_id`` into ``out_dir`` (default ``reports/<run_id>``).
 
@@ -56,6 +60,9 @@ def write_report(
         Winter-deficit threshold of an ensemble's exceedance probabilities (default 1 TWh).
     on_step
         Called with a short description before each step (for progress bars).
+    backtest
+        A backtest (:func:`aralnexus.backtest.run_backtest`) to add as the section "How the model
+        compares with what happened" (Toktogul chart with its PNG); ``None``: no such section.
 
     Raises
     ------
@@ -63,25 +70,36 @@ def write_report(
         If no stored run matches ``run_id``.
     """
     step = on_step or (lambda _text: None)
+    # The run id comes from the store (untrusted): it must be a plain folder name.
+    run_folder = safe_component(store.resolve(run_id), file=str(store.path), field="runs.run_id")
     step("reading the run")
     data = load_report_data(store, run_id, threshold_twh=threshold_twh)
-    folder = Path(out_dir) if out_dir is not None else Path("reports") / data.run_id
+    folder = Path(out_dir) if out_dir is not None else Path("reports") / run_folder
     folder.mkdir(parents=True, exist_ok=True)
     charts = standard_charts(data)
     risk = risk_charts(data.risk) if data.risk is not None else []
     policy = load_policy_view(store, data.run_id, threshold_twh or DEFAULT_THRESHOLD_TWH)
-    extra = policy_charts(policy) if policy is not None else []
+    policy_figures = policy_charts(policy) if policy is not None else []
     pngs: dict[str, Path] = {}
     if png:
-        for chart in [*risk, *(c for c in extra if not c.empty), *charts]:
+        for chart in [*risk, *(c for c in policy_figures if not c.empty), *charts]:
             step(f"drawing {chart.key}.png")
-            path = folder / f"{chart.key}.png"
+            path = folder / f"{safe_component(chart.key, file='<report>', field='chart key')}.png"
             to_matplotlib(chart).savefig(path, dpi=dpi)
             pngs[chart.key] = path
+    extra: list[Section] = []
+    if policy is not None:
+        extra.append(policy_section(policy, policy_figures, {k: p.name for k, p in pngs.items()}))
+    if backtest is not None:
+        chart = toktogul_chart(backtest)
+        if png:
+            step(f"drawing {chart.key}.png")
+            pngs[chart.key] = folder / f"{chart.key}.png"
+            to_matplotlib(chart).savefig(pngs[chart.key], dpi=dpi)
+        body = backtest_html(backtest, chart, pngs[chart.key].name if chart.key in pngs else None)
+        extra.append(Section(SECTION_ID, SECTION_TITLE, body))
     step("writing report.html")
     html_path = folder / "report.html"
-    names = {k: p.name for k, p in pngs.items()}
-    sections = [policy_section(policy, extra, names)] if policy is not None else []
-    page = run_page(data, charts, names, risk, sections)
+    page = run_page(data, charts, {k: p.name for k, p in pngs.items()}, risk, extra)
     html_path.write_text(page, encoding="utf-8")
     return ReportFiles(data.run_id, html_path, pngs)

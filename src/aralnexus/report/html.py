@@ -169,7 +169,7 @@ def run_sections(
 ) -> list[Section]:
     """Return the standard sections of a run's report (with "Risk across members" for an ensemble).
 
-    ``extra`` sections (e.g. a policy simulation's "Operating policy") follow the risk section.
+    ``extra`` sections (e.g. the backtest) come after the charts, before the assumptions.
     """
     pngs = pngs or {}
     paragraphs = "".join(f"<p>{esc(p)}</p>" for p in findings(data))
@@ -178,9 +178,9 @@ def run_sections(
         sections.append(Section("numbers", "Headline numbers", table_html(data.figures)))
     if data.risk is not None:
         sections.append(Section("risk", "Risk across members", risk_html(data.risk, risk_charts, pngs)))
-    sections += list(extra)
     sections += [
         *(Section(c.key, c.title, chart_html(c, pngs.get(c.key))) for c in charts),
+        *extra,
         Section("assumptions", "Assumptions", _assumptions(data)),
     ]
     if not data.violations.empty:
@@ -196,7 +196,7 @@ def run_page(
     risk_charts: Sequence[Chart] = (),
     extra: Sequence[Section] = (),
 ) -> str:
-    """Return the HTML report of one run (``risk_charts`` go into the ensemble's risk section, then ``extra``)."""
+    """Return the HTML report of one run (``risk_charts`` go into the ensemble's risk section)."""
     r = data.run
     title = f"aralnexus — {r['scenario_name']} ({data.run_id})"
     subtitle = f"{r['horizon_start']} – {r['horizon_end']} · hydrology {hydrology_label(r)} · status {r['status']}"

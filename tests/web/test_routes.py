@@ -400,3 +400,13 @@ def test_an_ensemble_run_page_has_the_risk_section(config: WebConfig, tmp_path: 
         assert client.get("/runs?kind=ensemble").text.count(run_id[:12]) >= 1
         compared = client.get(f"/compare?a={run_id}&b={run_id}")
         assert compared.status_code == 200 and "share no yearly metrics" in compared.text
+
+
+def test_a_yaml_alias_bomb_is_refused_quickly_with_a_message(client) -> None:  # type: ignore[no-untyped-def]
+    lines = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]']
+    lines += [f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]" for i in range(8)]
+    bomb = "\n".join(lines) + "\n"
+    headers = {"X-CSRF-Token": token(client)}
+    response = client.post("/api/validate", json={"yaml": bomb, "file": "bomb.yaml"}, headers=headers)
+    assert response.status_code == 422
+    assert "alias" in response.text

@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, Literal
 
 import yaml
 
 from aralnexus.data.dataset import load_default
+from aralnexus.errors import InputError
 from aralnexus.scenario.model import HydrologySpec, TradeLevers
 from aralnexus.scenario.yaml_read import read_yaml
 
@@ -176,15 +177,20 @@ def _typed(field: FormField, text: str) -> Any:
 
 def values(text: str) -> dict[str, str]:
     """Return the form's values read from a scenario text (empty where unset or unreadable)."""
+    return dict(_values(text))
+
+
+@lru_cache(maxsize=256)
+def _values(text: str) -> tuple[tuple[str, str], ...]:
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError:
+        data, _lines = read_yaml(text, "form")  # the guarded reader: size, depth and alias limits
+    except InputError:
         data = None
     out: dict[str, str] = {}
     for field in FIELDS:
         found = _get(data, field.paths[0]) if isinstance(data, dict) else None
         out[field.key] = "" if found is None or isinstance(found, dict | list) else str(found)
-    return out
+    return tuple(out.items())
 
 
 def apply(text: str, entries: Mapping[str, str], label: str) -> str:

@@ -35,8 +35,6 @@ HOURS_PER_DAY = 24.0
 HM3_PER_M3 = 1e-6
 #: m3 per hm3.
 M3_PER_HM3 = 1e6
-#: Thousands of m3 per hm3 (water values are reported per 1000 m3).
-THOUSAND_M3_PER_HM3 = 1e3
 #: MW per GW.
 MW_PER_GW = 1e3
 #: MW per kW.

@@ -327,8 +327,10 @@ def _stage_lp(
     )
     cost = np.concatenate([lp.col_cost[cols], np.zeros(n_cols - n_c)]) * COST_SCALE
     k_out = process.n_outcomes
+    # irrigation withdrawals leave the reservoir before the turbines: a fixed part of the balance's rhs
+    taken = np.zeros(n_p) if system.withdrawal_m3s is None else system.withdrawal_m3s[t]
     values = np.column_stack(
-        [process.intercept_m3s[month][None, :] + process.outcomes_m3s[month], np.zeros((k_out, n_p))]
+        [process.intercept_m3s[month][None, :] + process.outcomes_m3s[month], np.tile(-K * hours * taken, (k_out, 1))]
     )
     rhs: NoiseKind = "rhs"
     kinds = (rhs,) * (n_r + n_p)

@@ -46,6 +46,8 @@ def inflow_noise(model: PolicyModel, inflows: xr.DataArray) -> tuple[list[Array]
     sites = tuple(str(s) for s in da["site"].values)
     flows = np.asarray(da.transpose("member", "time", "site").values, dtype=np.float64)
     river, plant, _ = river_flows(system, flows, sites)
+    if system.withdrawal_m3s is not None:  # net of irrigation withdrawals, as plant_inflows_m3s
+        plant = plant - system.withdrawal_m3s[None]
     lag0 = model.problem.initial_state[system.n_plants : system.n_plants + len(process.rivers)]
     first_month = int(months[0].month)
     residual = process.noise_of(river, first_month, lag0)

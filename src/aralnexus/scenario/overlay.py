@@ -503,7 +503,11 @@ def apply_inflows(state: Overlay, patches: dict[str, InflowPatch]) -> None:
 
 
 #: Parameters that count something: allowed range (inclusive).
-WHOLE_NUMBER_PARAMETERS: dict[str, tuple[int, int]] = {"lookahead_months": (0, 60), "head_max_iterations": (1, 100)}
+WHOLE_NUMBER_PARAMETERS: dict[str, tuple[int, int]] = {
+    "lookahead_months": (0, 60),
+    "head_max_iterations": (1, 100),
+    "storage_initial_year": (1900, 2200),
+}
 
 
 def apply_parameters(state: Overlay, values: dict[str, Any]) -> None:

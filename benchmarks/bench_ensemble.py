@@ -35,6 +35,10 @@ Every Dask case runs its 1- and 2-worker ensembles in pairs, alternating which g
 one untimed preparation of the scenario in the parent (so neither side pays the parent's first
 imports); with several pairs, ``ours_s``/``anchor_s`` are medians, ``ratio`` the median of the
 pairs' ratios and ``ratios`` lists them all.
+``member-iterate-heads``
+    Seconds per ensemble member with ``--heads iterate`` (the optimiser's head iteration and its
+    final solve at fixed heads) against the same members with ``--heads median`` (one LP), same
+    run, one process; target ratio ≤ 2.5.
 ``ensemble-memory``
     Peak RSS (parent + all worker processes, psutil sampling every 0.1 s) of a local ensemble of
     4N members against N members (N = 25, horizon 2025, 2 workers): ``memory_ratio`` ≈ 1 means
@@ -284,6 +288,68 @@ def ensemble_memory() -> dict[str, object]:
     }
 
 
+#: Members of ``member-iterate-heads`` (``ARALNEXUS_BENCH_HEAD_MEMBERS`` overrides).
+HEAD_MEMBERS = 8
+
+
+def member_iterate_heads() -> dict[str, object]:
+    """Seconds per member with ``iterate`` heads against the same members with ``median`` heads, same run.
+
+    One :class:`~aralnexus.ensemble.solver.MemberSolver` per strategy (default scenario, 2025–2035
+    plus its look-ahead, one HiGHS thread), the same seeded members, solved alternately so that
+    both see the same machine load. Times are the members' ``solve`` (restore the start, head
+    iteration or single solve), not the solvers' setup (the median run, shared by both strategies
+    and reported as ``setup_s``).
+    """
+    import os
+    import statistics
+
+    from aralnexus.ensemble.inflows import member_inflows
+    from aralnexus.ensemble.solver import MemberSolver, SolverOptions, median_hydrology
+    from aralnexus.pathways.runner import prepare_scenario
+
+    members = int(os.environ.get("ARALNEXUS_BENCH_HEAD_MEMBERS", HEAD_MEMBERS))
+    scenario = prepare_scenario("default", OPT_START, OPT_END)
+    median = median_hydrology(scenario)
+    t0 = time.perf_counter()
+    iterate = MemberSolver(scenario, SolverOptions(heads="iterate"), median)
+    setup_s = time.perf_counter() - t0
+    fixed = MemberSolver(scenario, SolverOptions(heads="median"), median)
+    inflows = member_inflows(scenario, list(range(members)), OPT_START, OPT_END, 11)
+    it_s: list[float] = []
+    med_s: list[float] = []
+    solves: list[int] = []
+    gaps: list[float] = []
+    changes: list[float] = []
+    for m in range(members):
+        one = inflows.isel(member=m, drop=True)
+        t0 = time.perf_counter()
+        exact = iterate.solve(m, one)
+        it_s.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        approx = fixed.solve(m, one)
+        med_s.append(time.perf_counter() - t0)
+        solves.append(exact.convergence.iterations)
+        changes.append(approx.convergence.max_head_change_pct)
+        gaps.append(abs(approx.solution.objective - exact.solution.objective) / abs(exact.solution.objective))
+    ours, anchor = statistics.mean(it_s), statistics.mean(med_s)
+    return {
+        "case": "member-iterate-heads",
+        "ours_s": ours,
+        "anchor": "median-heads",
+        "anchor_s": anchor,
+        "ratio": ours / anchor,
+        "members": members,
+        "horizon": OPT_HORIZON,
+        "iterate_lp_solves_mean": statistics.mean(solves),
+        "iterate_lp_solves_max": max(solves),
+        "median_head_change_pct_max": max(changes),
+        "median_objective_gap_max": max(gaps),
+        "setup_s": setup_s,
+        "target_ratio": 2.5,
+    }
+
+
 #: The cases of this group, in order (each returns one result line).
 CASES: list[Callable[[], dict[str, object]]] = [
     simulator_vs_pywr,
@@ -293,9 +359,18 @@ CASES: list[Callable[[], dict[str, object]]] = [
     dask_2_vs_1_workers_median_dask_defaults,
     dask_2_vs_1_workers_short,
     ensemble_memory,
+    member_iterate_heads,
 ]
 
 
-def run() -> list[dict[str, object]]:
-    """Run every case of the ensemble group."""
-    return [case() for case in CASES]
+def run(only: str | None = None) -> list[dict[str, object]]:
+    """Run every case of the ensemble group, or only the cases whose name contains ``only``.
+
+    ``ARALNEXUS_BENCH_CASE`` gives ``only`` from the command line, e.g.
+    ``ARALNEXUS_BENCH_CASE=member-iterate-heads python benchmarks/run.py ensemble``.
+    """
+    import os
+
+    only = only if only is not None else os.environ.get("ARALNEXUS_BENCH_CASE")
+    chosen = [case for case in CASES if not only or only.replace("-", "_") in case.__name__]
+    return [case() for case in chosen]

@@ -8,6 +8,7 @@ refuse such files at once with an :class:`~aralnexus.errors.InputError` naming t
 from __future__ import annotations
 
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -24,6 +25,17 @@ def _file_kind(mode: int) -> str:
         (stat.S_ISSOCK, "a socket"),
     )
     return next((text for test, text in kinds if test(mode)), "not a regular file")
+
+
+def regular_file_problem(path: Path, label: str, expected: str, field: str = "") -> Problem | None:
+    """Return a problem if ``path`` exists but is not a regular file (a directory, FIFO, device …)."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return Problem(label, field, expected, "no such file (or a broken link)")
+    except OSError as exc:
+        return Problem(label, field, expected, f"an unreadable path ({exc.strerror})")
+    return None if stat.S_ISREG(info.st_mode) else Problem(label, field, expected, _file_kind(info.st_mode))
 
 
 def read_limited_bytes(path: Path, label: str, *, expected: str, max_bytes: int, field: str = "") -> bytes:
@@ -79,3 +91,30 @@ _BOMS = (
 def text_encoding_problem(data: bytes) -> str:
     """Name a UTF-16/UTF-32 encoding recognised from its byte-order mark ('' for anything else)."""
     return next((name for bom, name in _BOMS if data.startswith(bom)), "")
+
+
+_SAFE_COMPONENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
+
+
+def safe_component(name: str, *, file: str, field: str) -> str:
+    """Return ``name`` if it can be used as one file or folder name, else refuse it.
+
+    Names read from untrusted input (a run id or table name from a store) become paths under an
+    output folder; ``../../x``, ``/etc/x``, names with separators, leading dots or control
+    characters could write elsewhere.
+
+    Raises
+    ------
+    InputError
+        Naming ``file`` and ``field``: expected letters, digits, ``.``, ``_``, ``-`` (first a
+        letter or digit, at most 200 characters).
+    """
+    if not _SAFE_COMPONENT.match(name):
+        expected = "a name of letters, digits, '.', '_' and '-' (starting with a letter or digit)"
+        raise InputError([Problem(file, field, expected, repr(name)[:120], "it would be used as a file name")])
+    return name
+
+
+def inside(folder: Path, path: Path) -> bool:
+    """Whether ``path`` lies inside ``folder`` once both are resolved (links followed)."""
+    return Path(path).resolve().is_relative_to(Path(folder).resolve())

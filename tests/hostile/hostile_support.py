@@ -61,7 +61,8 @@ def cli(
     """Run ``aralnexus ARGS`` in-process in ``tmp_path`` (store ``tmp_path/runs.duckdb``)."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("ARALNEXUS_STORE", str(tmp_path / "runs.duckdb"))
-    monkeypatch.setenv("COLUMNS", "250")
+    for console in (common.console, common.err_console):  # wide, so rich does not wrap names
+        monkeypatch.setattr(console, "_width", 400)
     monkeypatch.setattr("aralnexus.scenario.load.load_default", lambda: default_dataset)
 
     def invoke(*args: object) -> Outcome:

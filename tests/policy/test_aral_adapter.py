@@ -21,6 +21,8 @@ from aralnexus.results.balances import energy_balance_error, water_balance_error
 from aralnexus.scenario import scenario_from_mapping
 from aralnexus.scenario.model import Scenario
 
+pytestmark = pytest.mark.slow  # builds the pathway LP and runs the head iteration
+
 _CACHE: dict[str, Any] = {}
 
 

@@ -8,6 +8,8 @@ storage, turbined and spilled flows and power to 1e-9 relative (measured: ~1e-14
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import numpy.typing as npt
 import pytest
@@ -25,6 +27,14 @@ def _compare(ours: dict[str, npt.NDArray[np.float64]], theirs: dict[str, npt.NDA
         scale = max(float(np.abs(theirs[key]).max()), 1.0)
         worst[key] = float(np.abs(value - theirs[key]).max() / scale)
     return worst
+
+
+@pytest.fixture
+def system(system):
+    """The default system without irrigation withdrawals: the pywr twin checks storage routing only
+    (withdrawals are checked against hand-computed flows in tests/dispatch/test_withdrawals.py and
+    tests/simulate/test_engine.py)."""
+    return dataclasses.replace(system, withdrawal_m3s=None)
 
 
 @pytest.fixture(autouse=True)

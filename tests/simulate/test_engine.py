@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -127,3 +129,18 @@ def test_rules_for_another_network_are_refused(system, members):
     wrong = OperatingRules(rules.target_fraction[:, :3], rules.release_m3s[:, :3], "wrong")
     with pytest.raises(InputError, match="plants"):
         simulate(system, members, wrong)
+
+
+def test_a_withdrawal_at_a_run_of_river_plant_takes_what_arrives_and_no_more():
+    base = _cascade_system()
+    withdrawn = np.zeros((base.calendar.n_stages, base.n_plants))
+    withdrawn[6, 1] = 40.0  # July, at the run-of-river plant below
+    withdrawn[7, 1] = 1e6  # August: more than the river carries
+    system = dataclasses.replace(base, withdrawal_m3s=withdrawn)
+    inflows = random_inflows(system, np.random.default_rng(1), 2, scale=50.0)
+    result = simulate(system, inflows)
+    arriving = result.upstream_m3s[:, :, 1] + result.inflow_m3s[:, :, 1] + withdrawn[None, :, 1]
+    expected = np.maximum(arriving - withdrawn[None, :, 1], 0.0)
+    np.testing.assert_allclose(result.release_m3s[:, 6, 1], expected[:, 6], rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(result.release_m3s[:, 7, 1], 0.0, atol=1e-9)
+    assert (result.storage_hm3 >= system.staging.storage_min_hm3[None] - 1e-9).all()

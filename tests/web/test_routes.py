@@ -364,3 +364,38 @@ def test_an_unexpected_error_is_a_500_page_without_a_traceback(client, monkeypat
     response = client.get("/runs")
     assert response.status_code == 500
     assert "Traceback" not in response.text and "secret internals" not in response.text
+
+
+def test_a_scenario_text_over_the_file_size_limit_is_refused_with_a_message(client) -> None:  # type: ignore[no-untyped-def]
+    from aralnexus.scenario.yaml_read import MAX_SCENARIO_BYTES
+
+    text = "name: big\n" + "# padding\n" * (MAX_SCENARIO_BYTES // 10 + 1)
+    response = client.post(
+        "/api/validate", json={"yaml": text, "file": "big.yaml"}, headers={"X-CSRF-Token": token(client)}
+    )
+    assert response.status_code == 422
+    [problem] = response.json()["problems"]
+    assert problem["expected"] == f"a scenario text of at most {MAX_SCENARIO_BYTES:,} bytes"
+
+
+@pytest.mark.slow
+def test_an_ensemble_run_page_has_the_risk_section(config: WebConfig, tmp_path: Path) -> None:
+    import dataclasses
+
+    from starlette.testclient import TestClient
+
+    from aralnexus.ensemble.runner import EnsembleSpec, run_ensemble
+    from aralnexus.store import open_store
+    from aralnexus.web import create_app
+
+    store = open_store(tmp_path / "ensemble.duckdb")
+    spec = EnsembleSpec(members=2, seed=7, start="2029-10", end="2030-12", workers=1)
+    run_id = run_ensemble(spec, store).runs[0].run_id
+    with TestClient(create_app(dataclasses.replace(config, store=store.path))) as client:
+        page = client.get(f"/runs/{run_id}")
+        assert page.status_code == 200
+        assert 'id="risk"' in page.text and "Risk across members" in page.text
+        assert page.text.count('class="plotly-graph-div"') >= 3
+        assert client.get("/runs?kind=ensemble").text.count(run_id[:12]) >= 1
+        compared = client.get(f"/compare?a={run_id}&b={run_id}")
+        assert compared.status_code == 200 and "share no yearly metrics" in compared.text

@@ -21,11 +21,11 @@ from aralnexus.web import WebConfig, create_app
 from aralnexus.web.config import repository_examples
 
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
-#: A short horizon keeps each run to a few seconds.
-HORIZON = ("2026-01", "2026-06")
+#: A short horizon keeps each run to a few seconds (docs/web.md's screenshots use a longer one).
+HORIZON = tuple(os.environ.get("ARALNEXUS_BROWSER_HORIZON", "2026-01:2026-06").split(":"))
 SCENARIO = f"""\
 name: browser-test
-description: Rogun a year late, over half a year.
+description: Rogun a year late and CASA-1000 from 2030.
 horizon: {{start: "{HORIZON[0]}", end: "{HORIZON[1]}"}}
 plants:
   rogun:
@@ -76,11 +76,17 @@ def server(tmp_path: Path) -> Iterator[str]:
         thread.join(20)
 
 
-def _shoot(driver: Any, name: str) -> None:
+def _shoot(driver: Any, name: str, height: int = 0) -> None:
+    """Save a screenshot when ``ARALNEXUS_SCREENSHOTS`` names a folder (``height``: grow the window first)."""
     folder = os.environ.get("ARALNEXUS_SCREENSHOTS")
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
+        if height:
+            driver.set_window_size(1280, height)
+            time.sleep(0.5)  # let the charts reflow to the new size
         driver.save_screenshot(str(Path(folder) / f"{name}.png"))
+        if height:
+            driver.set_window_size(1280, 1000)
 
 
 def _severe(driver: Any) -> list[dict[str, Any]]:
@@ -171,12 +177,12 @@ def test_create_validate_run_read_and_compare_in_the_browser(server: str) -> Non
         wait.until(lambda d: d.find_elements(By.ID, "job"))
         ours = _wait_for_run(driver, wait)
         assert driver.find_element(By.ID, "job-lines").text.strip()  # streamed progress lines
-        _shoot(driver, "job")
+        _shoot(driver, "job", height=700)
         driver.get_log("browser")  # drained: the editor's 422 answers above are expected; the pages below have none
         driver.find_element(By.ID, "run-link").click()
         assert _charts_drawn(driver, wait) >= 4
         assert driver.find_element(By.ID, "findings").text
-        _shoot(driver, "run")
+        _shoot(driver, "run", height=2000)
         assert _severe(driver) == []
 
         # -- the default over the same months, then compare
@@ -190,7 +196,7 @@ def test_create_validate_run_read_and_compare_in_the_browser(server: str) -> Non
         rows = driver.find_elements(By.CSS_SELECTOR, "#compare-table tbody tr")
         assert rows
         assert "browser-test" in driver.find_element(By.CSS_SELECTOR, "p.subtitle").text
-        _shoot(driver, "compare")
+        _shoot(driver, "compare", height=2200)
         assert _severe(driver) == []
     except Exception:
         _shoot(driver, "failure")

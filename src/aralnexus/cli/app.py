@@ -29,6 +29,7 @@ def _register_all() -> None:
         ensemble_cmd,
         hydrology_cmd,
         optimise_cmd,
+        policy_cmd,
         report_cmd,
         results_cmd,
         run_cmd,
@@ -46,6 +47,7 @@ def _register_all() -> None:
         report_cmd,
         ensemble_cmd,
         backtest_cmd,
+        policy_cmd,
     ):
         module.register(app)
     serve_cmd.register(app)

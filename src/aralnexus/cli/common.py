@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import sys
 import threading
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from aralnexus.errors import ExitCode, InfeasibleScenarioError, InputError
 
@@ -167,21 +169,47 @@ def print_json(data: Any) -> None:
     sys.stdout.flush()
 
 
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def visible(text: object) -> str:
+    """Return ``text`` with control characters (terminal escapes, bells) written out as hex, ESC as backslash-x1b."""
+    return _CONTROL_CHARACTERS.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
+
+
+def literal(text: object) -> str:
+    """Return user text (a scenario name, a path, a run id) to embed in a rich markup string.
+
+    Markup such as ``[/bold]`` is escaped and control characters are made visible, so the text
+    prints exactly as written and can neither break nor restyle the output.
+    """
+    return escape(visible(text))
+
+
+def plain(text: object) -> Text:
+    """Return user text as a rich :class:`~rich.text.Text` (no markup), control characters visible."""
+    return Text(visible(text))
+
+
 def frame_table(frame: pd.DataFrame, title: str = "", *, floats: str = "{:,.3f}") -> Table:
-    """Return a rich Table showing ``frame`` (floats formatted with ``floats``)."""
-    table = Table(title=title or None, title_justify="left", header_style="bold")
+    """Return a rich Table showing ``frame`` (floats formatted with ``floats``).
+
+    Every cell, column name and the title are printed literally (no rich markup), since they may
+    hold user text from a scenario or a store.
+    """
+    table = Table(title=plain(title) if title else None, title_justify="left", header_style="bold")
     for i, column in enumerate(frame.columns):
         numeric = pd.api.types.is_numeric_dtype(frame[column]) and not pd.api.types.is_bool_dtype(frame[column])
-        table.add_column(str(column), justify="right" if numeric else "left", no_wrap=i == 0)
+        table.add_column(plain(column), justify="right" if numeric else "left", no_wrap=i == 0)
     for row in frame.itertuples(index=False):
-        cells = []
+        cells: list[Text] = []
         for value in row:
             if isinstance(value, float):
-                cells.append("" if math.isnan(value) else floats.format(value))
+                cells.append(plain("" if math.isnan(value) else floats.format(value)))
             elif value is None or (not isinstance(value, str) and pd.isna(value)):
-                cells.append("")
+                cells.append(plain(""))
             else:
-                cells.append(str(value))
+                cells.append(plain(value))
         table.add_row(*cells)
     return table
 

@@ -14,8 +14,9 @@ from typing import Annotated, Any
 import pandas as pd
 import typer
 from rich.table import Table
+from rich.text import Text
 
-from aralnexus.cli.common import console, fail_infeasible, fail_input
+from aralnexus.cli.common import console, fail_infeasible, fail_input, plain
 from aralnexus.errors import InfeasibleScenarioError, InputError
 from aralnexus.pathways import compare_pathways, horizon_totals, run_pathway
 from aralnexus.pathways.runner import prepare_scenario
@@ -27,17 +28,17 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _table(frame: pd.DataFrame, title: str, a: str, b: str) -> Table:
-    table = Table(title=title, title_justify="left", header_style="bold")
+    table = Table(title=plain(title), title_justify="left", header_style="bold")
     keys = [c for c in ("metric", "country", "year", "aggregate") if c in frame.columns]
     for key in keys:
         table.add_column(key, justify="right" if key == "year" else "left")
     for head in (f"A: {a}", f"B: {b}", "B − A"):
-        table.add_column(head, justify="right")
+        table.add_column(plain(head), justify="right")
     for row in frame.to_dict(orient="records"):
         diff = row["diff"]
         style = "" if pd.isna(diff) or abs(diff) < 1e-6 else ("green" if diff > 0 else "red")
-        cells = [str(row[k]) for k in keys]
-        cells += [f"{row['a']:,.3f}", f"{row['b']:,.3f}", f"[{style}]{diff:+,.3f}[/]" if style else f"{diff:+,.3f}"]
+        cells = [plain(row[k]) for k in keys]
+        cells += [plain(f"{row['a']:,.3f}"), plain(f"{row['b']:,.3f}"), Text(f"{diff:+,.3f}", style=style)]
         table.add_row(*cells)
     return table
 

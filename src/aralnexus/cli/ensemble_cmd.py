@@ -22,6 +22,7 @@ from aralnexus.cli.common import (
     finite,
     frame_table,
     handled,
+    plain,
     print_json,
     progress,
 )
@@ -192,9 +193,11 @@ def _print(outcome: Any, risks: dict[str, dict[str, pd.DataFrame]], threshold_tw
             title = f"Risk · {r.run_id} {r.variant or r.scenario}"
             console.print(frame_table(_summary(tables, threshold_twh), title, floats="{:,.2f}"))
     console.print(
-        f"Done in {outcome.seconds:.1f} s on {outcome.workers} {outcome.backend} worker(s). "
-        f"Results: store {outcome.store}, run(s) {', '.join(r.run_id for r in outcome.runs)}. "
-        'Risk views: aralnexus results query "SELECT * FROM risk_winter_deficit"',
+        plain(
+            f"Done in {outcome.seconds:.1f} s on {outcome.workers} {outcome.backend} worker(s). "
+            f"Results: store {outcome.store}, run(s) {', '.join(r.run_id for r in outcome.runs)}. "
+            'Risk views: aralnexus results query "SELECT * FROM risk_winter_deficit"'
+        ),
         highlight=False,
         soft_wrap=True,
     )

@@ -15,6 +15,8 @@ from aralnexus.cli.common import (
     console,
     finite,
     handled,
+    literal,
+    plain,
     print_json,
     progress,
 )
@@ -74,9 +76,12 @@ def report(
         print_json({"run_id": files.run_id, "html": files.html, "pngs": {k: str(p) for k, p in files.pngs.items()}})
         return
     if not quiet:
-        console.print(f"Report of {files.run_id}: [bold]{files.html}[/] ({len(files.pngs)} PNG figures alongside)")
+        console.print(
+            f"Report of {literal(files.run_id)}: [bold]{literal(files.html)}[/] "
+            f"({len(files.pngs)} PNG figures alongside)"
+        )
     else:
-        console.print(str(files.html))
+        console.print(plain(files.html))
 
 
 def register(app: typer.Typer) -> None:

@@ -17,6 +17,7 @@ from aralnexus.cli.common import (
     console,
     frame_table,
     handled,
+    literal,
     print_json,
     progress,
 )
@@ -89,7 +90,7 @@ def list_runs(
         return
     if runs.empty:
         if not quiet:
-            console.print(f"No runs in {db.path} yet. Run [bold]aralnexus run default[/] to make one.")
+            console.print(f"No runs in {literal(db.path)} yet. Run [bold]aralnexus run default[/] to make one.")
         return
     view = pd.DataFrame(
         {
@@ -171,7 +172,13 @@ def compare(
     ),
 )
 def query(
-    sql: Annotated[str, typer.Argument(help="A read-only DuckDB SQL query.")],
+    sql: Annotated[
+        str,
+        typer.Argument(
+            help="One read-only DuckDB query (SELECT, WITH, FROM, DESCRIBE, SUMMARIZE); it cannot read or write "
+            "files outside the store, change settings or load extensions, and stops after 30 s."
+        ),
+    ],
     limit: Annotated[int, typer.Option("--limit", help="Rows to print in the table view (0 = all).")] = 200,
     store: StoreOption = None,
     json: JsonOption = False,
@@ -179,7 +186,7 @@ def query(
 ) -> None:
     """Run read-only SQL on the store and print the result."""
     with handled():
-        frame = _open(store).query(sql)
+        frame = _open(store).read_only_query(sql)
     if json:
         print_json(frame)
         return
@@ -209,7 +216,7 @@ def export(
         print_json({"run_id": run_id, "format": fmt.value, "files": [str(f) for f in files]})
         return
     if not quiet:
-        console.print(f"Exported {len(files)} tables of {run_id} to [bold]{files[0].parent}[/]")
+        console.print(f"Exported {len(files)} tables of {literal(run_id)} to [bold]{literal(files[0].parent)}[/]")
 
 
 def register(app: typer.Typer) -> None:

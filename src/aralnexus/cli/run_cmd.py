@@ -17,7 +17,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from aralnexus.cli.common import console, fail_infeasible, fail_input
+from aralnexus.cli.common import console, fail_infeasible, fail_input, literal, plain
 from aralnexus.errors import InfeasibleScenarioError, InputError
 from aralnexus.pathways import PathwayResult, pathway_summary, run_pathway
 from aralnexus.pathways.casa import CasaCriterion
@@ -184,7 +184,8 @@ def print_summary(result: PathwayResult, summary: dict[str, Any]) -> None:
     """Print the rich summary of a pathway run."""
     conv = summary["convergence"]
     console.print(
-        f"[bold]{summary['scenario']}[/] · hydrology {summary['hydrology']} · {summary['start']} – {summary['end']} · "
+        f"[bold]{literal(summary['scenario'])}[/] · hydrology {literal(summary['hydrology'])} · "
+        f"{literal(summary['start'])} – {literal(summary['end'])} · "
         f"{conv['mode']} mode, {conv['iterations']} LP solve(s), "
         f"max head change {_fmt(conv['max_head_change_pct'], 2)} %"
         + ("" if conv["converged"] else " [red](not converged)[/]"),
@@ -197,17 +198,17 @@ def print_summary(result: PathwayResult, summary: dict[str, Any]) -> None:
         console.print(_security_table(summary, country))
     horizon = summary["horizon"]
     firm = ", ".join(f"{c} {_fmt(v.get('firm_winter_hydro_p90_twh'))} TWh" for c, v in horizon.items())
-    console.print(f"Firm winter hydro energy (P90 of the run's winters): {firm}", highlight=False)
+    console.print(f"Firm winter hydro energy (P90 of the run's winters): {firm}", highlight=False, markup=False)
     console.print(_exports_table(summary))
     for line in _casa_lines(result):
-        console.print(line, highlight=False)
+        console.print(plain(line), highlight=False)
     console.print(_water_table(result))
-    console.print(_swap_line(result), highlight=False)
+    console.print(plain(_swap_line(result)), highlight=False)
     console.print(_trade_table(result))
     t = summary["trade"]
     console.print(
         f"Electricity in 2030: US${_fmt(t['electricity_2030_musd'], 1)}m "
-        f"({_fmt(t['electricity_share_2030_pct'], 1)} % of turnover). {t['statement']}",
+        f"({_fmt(t['electricity_share_2030_pct'], 1)} % of turnover). {literal(t['statement'])}",
         highlight=False,
         soft_wrap=True,
     )
@@ -282,9 +283,10 @@ def run(
         highlight=False,
     )
     if run_id:
-        console.print(f"Results: store {store_path}, run {run_id}. Report: aralnexus report {run_id}", highlight=False)
+        line = f"Results: store {store_path}, run {run_id}. Report: aralnexus report {run_id}"
+        console.print(plain(line), highlight=False)
     if out is not None:
-        console.print(f"Tables written to {out}/", highlight=False)
+        console.print(plain(f"Tables written to {out}/"), highlight=False)
 
 
 def _choice(value: str, allowed: tuple[str, ...], option: str) -> str:

@@ -143,6 +143,15 @@ TABLE_SPECS: dict[str, tuple[tuple[str, ...], tuple[ColumnSpec, ...]]] = {
             _c("penalty_usd_per_hm3", "float", "US$/hm3", "penalty per hm3 of shortfall when relaxable"),
         ),
     ),
+    "withdrawals": (
+        ("point", "month"),
+        (
+            _c("point", "str", "", "plant whose reservoir (or headpond) the water is taken from, before its turbines"),
+            _c("month", "int", "1-12", "calendar month"),
+            _c("withdrawal_m3s", "float", "m3/s", "mean withdrawal in the month"),
+            _c("canal", "str", "", "canals or tunnels served"),
+        ),
+    ),
     "countries": (
         ("country",),
         (
@@ -304,6 +313,7 @@ class Dataset:
     inflow_sites: pd.DataFrame
     inflow_monthly: pd.DataFrame
     min_releases: pd.DataFrame
+    withdrawals: pd.DataFrame
     countries: pd.DataFrame
     demand_monthly: pd.DataFrame
     load_blocks: pd.DataFrame
@@ -333,9 +343,10 @@ class Dataset:
 
 TABLE_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Dataset) if f.name != "sources")
 
-#: Tables a dataset folder may leave out (read as empty): the backtest's published figures, start
-#: volumes and observed inflow record. The model runs without them; ``aralnexus backtest`` needs them.
-OPTIONAL_TABLES: frozenset[str] = frozenset({"published", "backtest_start", "observed_inflow"})
+#: Tables a dataset folder may leave out (read as empty): irrigation withdrawals, and the backtest's
+#: published figures, start volumes and observed inflow record. The model runs without them;
+#: ``aralnexus backtest`` needs them.
+OPTIONAL_TABLES: frozenset[str] = frozenset({"published", "backtest_start", "observed_inflow", "withdrawals"})
 
 #: Rows of ``parameters.csv`` kept as sourced reference values (shown by ``aralnexus data``) that
 #: the model does not read: CASA-1000 tariff components (the links carry the energy tariff), the

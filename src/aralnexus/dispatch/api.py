@@ -95,7 +95,7 @@ def optimise_system(
     results = extract_results(
         system,
         sol,
-        outcome.model.arrays.layout,
+        outcome.model.layout,
         inflow_m3s,
         outcome.heads_m,
         outcome.convergence,

@@ -1,4 +1,4 @@
-"""Build the LP of a system: layout, then the ``define_*`` families in a fixed order."""
+"""Build the LP of a system: layout, the ``define_*`` families in a fixed order, then the head terms."""
 
 from __future__ import annotations
 
@@ -6,11 +6,18 @@ import numpy as np
 import numpy.typing as npt
 
 from aralnexus.dispatch import names as n
-from aralnexus.dispatch.linearise import Linearisation, define_head_sensitivity
+from aralnexus.dispatch.linearise import (
+    HeadPattern,
+    Linearisation,
+    StorageBox,
+    apply_head_terms,
+    head_terms,
+    restrict_storage,
+)
 from aralnexus.dispatch.links import define_import_limits, define_links, import_limit_shape
 from aralnexus.dispatch.lp import LPArrays
-from aralnexus.dispatch.objective import define_shedding_priority, define_terminal_value, power_coefficients
-from aralnexus.dispatch.power import define_hydro, define_power_balance, define_thermal
+from aralnexus.dispatch.objective import define_shedding_priority
+from aralnexus.dispatch.power import define_power_balance, define_thermal
 from aralnexus.dispatch.water import define_min_releases, define_water_balance
 from aralnexus.system.system import System
 
@@ -42,6 +49,22 @@ def layout_for(system: System) -> n.Layout:
     return n.Layout.from_shapes(cols, rows)
 
 
+def build_base_lp(system: System, inflow_m3s: Array, *, relaxed: bool = False) -> LPArrays:
+    """Build every family that does not depend on heads (see :mod:`aralnexus.dispatch.linearise` for those).
+
+    The turbine columns have no power-balance entries and the power balance holds the demand.
+    """
+    lp = LPArrays(layout_for(system))
+    define_water_balance(lp, system, inflow_m3s, relaxed)
+    define_min_releases(lp, system, relaxed)
+    define_thermal(lp, system)
+    define_power_balance(lp, system)
+    define_links(lp, system)
+    define_shedding_priority(lp, system)
+    define_import_limits(lp, system)
+    return lp
+
+
 def build_lp(
     system: System,
     inflow_m3s: Array,
@@ -49,6 +72,7 @@ def build_lp(
     *,
     relaxed: bool = False,
     linearisation: Linearisation | None = None,
+    storage_box: StorageBox | None = None,
 ) -> LPArrays:
     """Build the LP arrays.
 
@@ -63,20 +87,14 @@ def build_lp(
     relaxed
         Relax strict constraints at very high penalties (used to explain infeasibility).
     linearisation
-        Reference point of the head–storage sensitivity and trust region (``None``: heads fixed).
+        Reference point of the head–storage sensitivity (``None``: output at fixed heads).
+    storage_box
+        Storage bounds ``(lower, upper)`` intersected with the reservoirs' own (trust region or head band).
     """
-    lp = LPArrays(layout_for(system))
-    coef_stage = power_coefficients(system, heads_m)
-    coef_step = coef_stage[system.calendar.step_stage]
-    define_water_balance(lp, system, inflow_m3s, relaxed)
-    define_min_releases(lp, system, relaxed)
-    define_hydro(lp, system, coef_step)
-    define_thermal(lp, system)
-    define_power_balance(lp, system)
-    define_links(lp, system)
-    define_shedding_priority(lp, system)
-    define_import_limits(lp, system)
-    define_terminal_value(lp, system, coef_stage)
-    if linearisation is not None:
-        define_head_sensitivity(lp, system, linearisation)
+    lp = build_base_lp(system, inflow_m3s, relaxed=relaxed)
+    pattern = HeadPattern.of(system, lp.layout)
+    apply_head_terms(lp, pattern, head_terms(system, pattern, heads_m, linearisation))
+    stor = lp.layout.cols[n.STORAGE].index
+    lower, upper = restrict_storage(lp.col_lower[stor], lp.col_upper[stor], storage_box)
+    lp.col_lower[stor], lp.col_upper[stor] = lower, upper
     return lp

@@ -5,7 +5,7 @@ Mapping (water in hm3, water flows in hm3/h, snapshot weightings = step hours):
 - a Bus per plant's water (``w:plant``) and per detailed country (``e:country``), a ``sea`` bus;
 - a Store per reservoir (storage bounds at the last step of each stage, free in between; the
   terminal water value as a negative ``marginal_cost_storage`` in the last snapshot);
-- a Generator per plant fixed at its natural inflow;
+- a Generator per plant fixed at its natural inflow net of irrigation withdrawals (negative: it takes water);
 - a three-port Link per turbine: bus0 water, bus1 electricity (efficiency = MWh per hm3 at the
   rated head), bus2 the downstream water (efficiency2 = 1); a Link per spill;
 - Links per interconnector direction (efficiency = 1 − loss); partner markets as buses with an
@@ -41,7 +41,8 @@ BIG_HM3_PER_H = 1e3
 
 
 def _pu(series: Array) -> tuple[float, Array]:
-    nom = float(np.max(series)) if series.size else 0.0
+    # |max|: a plant's inflow net of irrigation withdrawals can be negative (the generator then takes water)
+    nom = float(np.max(np.abs(series))) if series.size else 0.0
     if nom <= 0:
         return 1.0, np.zeros_like(series)
     return nom, series / nom

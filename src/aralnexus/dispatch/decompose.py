@@ -49,7 +49,7 @@ def _monthly_plan(
     outcome = solve_heads(system, plant_inflows_m3s(system, inflows), head_mode)
     if outcome.solution.status is not SolveStatus.OPTIMAL:
         raise InfeasibleScenarioError([], summary=f"the monthly plan is {outcome.solution.status}")
-    layout, x = outcome.model.arrays.layout, outcome.solution.x
+    layout, x = outcome.model.layout, outcome.solution.x
     storage = layout.cols[STORAGE].take(x)
     lk, cal = system.links, system.calendar
     imports = np.zeros((cal.n_stages, len(system.countries.partners)))

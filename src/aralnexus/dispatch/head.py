@@ -1,13 +1,27 @@
-"""Head iteration: successive linear programming on P = 9.81e-3 · η · H(storage) · Q.
+"""Head iteration: successive linear programming on P = 9.81e-3 · η · H(storage) · Q, then a final solve at fixed heads.
 
-Iteration 1 solves the LP with heads at the initial storage. Every later iteration linearises
-the output around the previous solution (see :mod:`aralnexus.dispatch.linearise`): heads
-``H⁰ = H(S̄⁰)`` from the previous mean stage storage (level from the level–volume curve minus
-tailwater = downstream pool level or fixed tailwater) plus the first-order effect of storage on
-head, inside a trust region on storage that shrinks by ``shrink`` each iteration. It stops when
-the largest relative change between the heads used and the heads of the new solution is below
-``tolerance_pct`` (default 0.5 %) or after ``max_iterations``. Each LP is warm-started from the
-previous basis. The result is a local optimum of the non-convex problem.
+The one head iterator of the package (:func:`iterate_heads`); ``aralnexus optimise`` and every
+ensemble member use it, only their starting points differ.
+
+1. Solve the LP as the model stands: heads at the initial storage (``optimise``) or the
+   linearisation around the variant's median-hydrology run (ensemble members; see
+   :mod:`aralnexus.ensemble.solver`).
+2. While the largest relative change between the heads the LP used and the heads at its
+   solution's mean stage storage is at least ``tolerance_pct`` (default 0.5 %) and fewer than
+   ``max_iterations`` LPs were solved: linearise the output around the last solution (see
+   :mod:`aralnexus.dispatch.linearise`) inside a trust region on storage (``radius`` × live
+   storage, shrinking by ``shrink`` every iteration) and solve again.
+3. Final solve at fixed heads: the heads at the last solution's mean storage, with storage held
+   in the band where no net head moves by more than the tolerance
+   (:func:`aralnexus.dispatch.linearise.head_band_hm3`). Its output is ``κ · H · Q`` exactly, so
+   every reported row has ``0 ≤ P ≤ capacity``, ``P = 0`` when ``Q = 0``, and ``P`` within the
+   tolerance of ``9.81e-3 · η · Q · H`` at the head of its own storage. (The linearised output of
+   step 2 has none of these: its storage term is taken at the reference flow, so it is non-zero at
+   zero flow, and capacity bounds the flow only.)
+
+Every LP is warm-started from the previous basis; a head update changes values in place
+(:meth:`aralnexus.dispatch.LPModel.set_heads`). The result is a local optimum of the non-convex
+problem, polished to exact physics within the tolerance.
 """
 
 from __future__ import annotations
@@ -18,16 +32,35 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from aralnexus.dispatch.linearise import Linearisation
+from aralnexus.dispatch.linearise import (
+    Linearisation,
+    head_band_hm3,
+    heads_at_m,
+    mean_storage_hm3,
+    trust_region_hm3,
+)
 from aralnexus.dispatch.model import LPModel
 from aralnexus.dispatch.names import STORAGE, TURBINE
-from aralnexus.dispatch.solve import LPSolution, SolveStatus
+from aralnexus.dispatch.solve import LPSolution, Simplex, SolveStatus
 from aralnexus.results.tables import Convergence
 from aralnexus.system.system import System
 from aralnexus.vocab import HeadMode
 
+__all__ = [
+    "HeadIteration",
+    "HeadMode",
+    "HeadOutcome",
+    "head_change_pct",
+    "initial_heads_m",
+    "iterate_heads",
+    "mean_storage_hm3",
+    "solve_heads",
+]
+
 log = logging.getLogger(__name__)
 Array = npt.NDArray[np.float64]
+#: Share of the tolerance the final solve's head band may use (a margin for rounding).
+BAND_SHARE = 0.95
 
 
 @dataclass(frozen=True)
@@ -39,17 +72,20 @@ class HeadIteration:
     tolerance_pct
         Stop when the largest relative head change between iterations is below this, in percent.
     max_iterations
-        Most LP solves.
+        Most linearised LP solves (the final solve at fixed heads comes on top).
     radius
         First trust-region radius, as a share of live storage.
     shrink
         Factor applied to the radius after every iteration.
+    final_solve
+        Finish with the solve at fixed converged heads (exact physics within the tolerance).
     """
 
     tolerance_pct: float = 0.5
     max_iterations: int = 25
     radius: float = 0.3
     shrink: float = 0.6
+    final_solve: bool = True
 
 
 @dataclass(frozen=True)
@@ -62,12 +98,6 @@ class HeadOutcome:
     convergence: Convergence
 
 
-def mean_storage_hm3(system: System, storage_end_hm3: Array) -> Array:
-    """Return the mean of start and end storage of every (stage, plant)."""
-    start = np.vstack([system.storage_initial_hm3[None, :], storage_end_hm3[:-1]])
-    return 0.5 * (start + storage_end_hm3)
-
-
 def initial_heads_m(system: System, mode: HeadMode) -> Array:
     """Return the first heads: rated heads (fixed mode) or heads at the initial storage (iterate)."""
     n_s = system.calendar.n_stages
@@ -78,6 +108,69 @@ def initial_heads_m(system: System, mode: HeadMode) -> Array:
     return system.curves.head_m(storage)
 
 
+def head_change_pct(system: System, heads_m: Array, new_m: Array) -> float:
+    """Return the largest relative change from ``heads_m`` to ``new_m`` over working plants, in percent."""
+    working = system.staging.capacity_mw > 0
+    if not working.any():
+        return 0.0
+    rel = np.abs(new_m - heads_m) / np.maximum(heads_m, 1e-9)
+    return float(100.0 * rel[working].max())
+
+
+def iterate_heads(model: LPModel, options: HeadIteration | None = None) -> HeadOutcome:
+    """Iterate heads to convergence from the model's current state, then solve at the converged heads.
+
+    The model's current heads (and reference point, if any) give the first LP. Returns the last
+    optimal solution; if an LP fails the outcome carries that solution (status not optimal).
+    """
+    opts = options or HeadIteration()
+    system, layout = model.system, model.layout
+    solution = model.solve()
+    iteration = 1
+    radius = opts.radius
+    change = np.inf
+    while solution.status is SolveStatus.OPTIMAL:
+        storage = layout.cols[STORAGE].take(solution.x)
+        new = heads_at_m(system, storage)
+        change = head_change_pct(system, model.heads_m, new)
+        log.info("head iteration %d: max head change %.3f %%", iteration, change)
+        if change < opts.tolerance_pct or iteration >= opts.max_iterations:
+            break
+        lin = Linearisation(turbine_m3s=layout.cols[TURBINE].take(solution.x), storage_hm3=storage)
+        model.set_heads(new, lin, trust_region_hm3(system, storage, radius))
+        solution = model.solve(Simplex.PRIMAL)
+        iteration += 1
+        radius *= opts.shrink
+    if solution.status is not SolveStatus.OPTIMAL:
+        conv = Convergence("head", iteration, float(change), opts.tolerance_pct, False)
+        return HeadOutcome(model, solution, model.heads_m, conv)
+    if not opts.final_solve:
+        conv = Convergence("head", iteration, change, opts.tolerance_pct, change < opts.tolerance_pct)
+        return HeadOutcome(model, solution, model.heads_m, conv)
+    return _final_solve(model, solution, iteration, change, opts)
+
+
+def _final_solve(
+    model: LPModel, solution: LPSolution, iteration: int, last_change: float, opts: HeadIteration
+) -> HeadOutcome:
+    """Solve at fixed heads at the last solution, storage held where heads stay within the tolerance."""
+    system, layout = model.system, model.layout
+    storage = layout.cols[STORAGE].take(solution.x)
+    heads = heads_at_m(system, storage)
+    previous = model.snapshot()
+    model.set_heads(heads, None, head_band_hm3(system, storage, heads, BAND_SHARE * opts.tolerance_pct / 100.0))
+    final = model.solve(Simplex.PRIMAL)
+    if final.status is not SolveStatus.OPTIMAL:  # not expected: the last solution is feasible in the band
+        log.warning("head iteration: final solve at fixed heads %s; reporting the linearised solution", final.status)
+        model.restore(previous)
+        conv = Convergence("head", iteration, last_change, opts.tolerance_pct, last_change < opts.tolerance_pct)
+        return HeadOutcome(model, solution, model.heads_m, conv)
+    change = head_change_pct(system, heads, heads_at_m(system, layout.cols[STORAGE].take(final.x)))
+    converged = last_change < opts.tolerance_pct and change < opts.tolerance_pct
+    conv = Convergence("head", iteration + 1, change, opts.tolerance_pct, converged)
+    return HeadOutcome(model, final, heads, conv)
+
+
 def solve_heads(
     system: System,
     inflow_m3s: Array,
@@ -85,34 +178,12 @@ def solve_heads(
     options: HeadIteration | None = None,
     threads: int | None = None,
 ) -> HeadOutcome:
-    """Solve the LP at fixed rated heads (``fixed``) or iterate heads to convergence (``iterate``)."""
+    """Solve the LP at fixed rated heads (``fixed``) or iterate heads from the initial storage (``iterate``)."""
     opts = options or HeadIteration()
     heads = initial_heads_m(system, mode)
     model = LPModel(system, inflow_m3s, heads, threads=threads)
+    if mode == "iterate":
+        return iterate_heads(model, opts)
     solution = model.solve()
-    if mode == "fixed" or solution.status is not SolveStatus.OPTIMAL:
-        conv = Convergence("fixed" if mode == "fixed" else "head", 1, 0.0, opts.tolerance_pct, True)
-        return HeadOutcome(model, solution, heads, conv)
-    working = system.staging.capacity_mw > 0
-    change_pct = np.inf
-    iteration = 1
-    radius = opts.radius
-    while True:
-        cols = model.arrays.layout.cols
-        storage = cols[STORAGE].take(solution.x)
-        new = system.curves.head_m(mean_storage_hm3(system, storage))
-        rel = np.abs(new - heads) / np.maximum(heads, 1e-9)
-        change_pct = float(100.0 * rel[working].max()) if working.any() else 0.0
-        log.info("head iteration %d: max head change %.3f %%", iteration, change_pct)
-        if change_pct < opts.tolerance_pct or iteration >= opts.max_iterations:
-            break
-        lin = Linearisation(turbine_m3s=cols[TURBINE].take(solution.x), storage_hm3=storage, radius=radius)
-        heads = new
-        model.set_heads(heads, lin)
-        solution = model.solve()
-        iteration += 1
-        radius *= opts.shrink
-        if solution.status is not SolveStatus.OPTIMAL:
-            break
-    conv = Convergence("head", iteration, change_pct, opts.tolerance_pct, change_pct < opts.tolerance_pct)
+    conv = Convergence("fixed", 1, 0.0, opts.tolerance_pct, True)
     return HeadOutcome(model, solution, heads, conv)

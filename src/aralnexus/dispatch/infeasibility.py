@@ -71,7 +71,7 @@ def explain_infeasible(system: System, inflow_m3s: Array, heads_m: Array) -> Inf
         return InfeasibleScenarioError(
             [], summary=f"even with every strict constraint relaxed the model is {sol.status}"
         )
-    found = shortfalls(system, model.arrays.layout, sol.x)
+    found = shortfalls(system, model.layout, sol.x)
     elements = sorted({s.element for s in found})
     summary = f"{len(found)} strict constraint(s) could not be met at {', '.join(elements[:5]) or 'no named element'}"
     return InfeasibleScenarioError(found, summary=summary)

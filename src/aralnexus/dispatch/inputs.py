@@ -16,7 +16,10 @@ Array = npt.NDArray[np.float64]
 
 
 def plant_inflows_m3s(system: System, inflows: xr.DataArray) -> Array:
-    """Sum site inflows into each plant's reservoir, per water stage.
+    """Sum site inflows into each plant's reservoir, per water stage, net of irrigation withdrawals.
+
+    The net inflow of a point with a withdrawal can be negative: the water then comes from
+    upstream releases (a canal head fed by the plant above).
 
     Parameters
     ----------
@@ -54,7 +57,10 @@ def plant_inflows_m3s(system: System, inflows: xr.DataArray) -> Array:
     values = np.asarray(da.transpose("time", "site").values, dtype=np.float64)[pos]  # (S, n_sites)
     assign = np.zeros((len(sites), system.n_plants))
     assign[np.arange(len(sites)), [system.site_plant[s] for s in sites]] = 1.0
-    return values @ assign
+    net: Array = values @ assign
+    if system.withdrawal_m3s is not None:
+        net = net - system.withdrawal_m3s
+    return net
 
 
 def climatology_inflows(dataset: Dataset, start: str, end: str) -> xr.DataArray:

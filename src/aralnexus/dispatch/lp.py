@@ -69,13 +69,54 @@ class LPArrays:
         self.row_lower[idx] = np.broadcast_to(lower, block.shape).ravel()
         self.row_upper[idx] = np.broadcast_to(upper, block.shape).ravel()
 
+    def triplets(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], Array]:
+        """Return all matrix entries added so far as ``(rows, cols, values)`` (duplicates not summed)."""
+        if not self._rows:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+        return np.concatenate(self._rows), np.concatenate(self._cols), np.concatenate(self._vals)
+
     def matrix(self) -> sp.csc_matrix:
         """Return the constraint matrix in compressed-column form."""
         shape = (self.layout.n_rows, self.layout.n_cols)
         if not self._rows:
             return sp.csc_matrix(shape)
-        rows, cols, vals = np.concatenate(self._rows), np.concatenate(self._cols), np.concatenate(self._vals)
+        rows, cols, vals = self.triplets()
         keep = vals != 0.0
         mat = sp.csc_matrix((vals[keep], (rows[keep], cols[keep])), shape=shape)
         mat.sum_duplicates()
         return mat
+
+
+@dataclass(frozen=True)
+class SparsePattern:
+    """A fixed compressed-column structure: column starts and row indices of every entry.
+
+    Values live outside (one array per state of the LP); :meth:`of` also returns where each given
+    entry lands, so values can be written in place with ``np.bincount``.
+    """
+
+    n_rows: int
+    n_cols: int
+    indptr: npt.NDArray[np.int32]
+    indices: npt.NDArray[np.int32]
+
+    @property
+    def nnz(self) -> int:
+        """Number of structural entries."""
+        return int(self.indices.size)
+
+    @staticmethod
+    def of(
+        n_rows: int, n_cols: int, rows: npt.NDArray[np.int64], cols: npt.NDArray[np.int64]
+    ) -> tuple[SparsePattern, npt.NDArray[np.int64]]:
+        """Return the pattern of entries ``(rows, cols)`` (repeats merged) and each entry's position in it."""
+        key = cols.astype(np.int64) * n_rows + rows.astype(np.int64)
+        unique, position = np.unique(key, return_inverse=True)
+        col_of = unique // n_rows
+        indptr = np.searchsorted(col_of, np.arange(n_cols + 1)).astype(np.int32)
+        pattern = SparsePattern(n_rows, n_cols, indptr, (unique % n_rows).astype(np.int32))
+        return pattern, position.astype(np.int64).ravel()
+
+    def values(self, position: npt.NDArray[np.int64], values: Array) -> Array:
+        """Return the pattern's values from entries at ``position`` (repeats summed)."""
+        return np.bincount(position, weights=values, minlength=self.nnz).astype(np.float64)

@@ -123,12 +123,6 @@ def terminal_value_usd_per_hm3(system: System, coef_stage: Array) -> Array:
     return eq * system.economics.terminal_value_usd_per_mwh
 
 
-def define_terminal_value(lp: LPArrays, system: System, coef_stage: Array) -> None:
-    """Credit water left in storage at the horizon end."""
-    idx = lp.layout.cols[STORAGE].index[-1]
-    lp.col_cost[idx] -= terminal_value_usd_per_hm3(system, coef_stage)
-
-
 def objective_terms(layout: Layout, system: System, x: Array, coef_stage: Array) -> pd.DataFrame:
     """Break the welfare (= − LP objective) down by term, in US$ million."""
     cols = layout.cols

@@ -1,12 +1,13 @@
-"""Power families: hydro output at the current heads, thermal, unserved energy, power balance.
+"""Power families: thermal, unserved energy, power balance; the turbine bound at given heads.
 
 Power balance per (step t, detailed country c), in MW::
 
     Σ_{p∈c} a[t, p] · turbine[t, p] + Σ_{g∈c} thermal[t, g] + unserved[t, c]
       + Σ_links (received − sent)[t, c] = demand[t, c]
 
-with ``a[t, p] = 9.81e-3 · η_p · H[stage(t), p]`` (MW per m3/s). The plant limit
-``a · turbine ≤ capacity`` becomes a column bound: ``turbine ≤ min(turbine_max, capacity / a)``.
+with ``a[t, p] = 9.81e-3 · η_p · H[stage(t), p]`` (MW per m3/s), set with everything else that
+depends on heads by :mod:`aralnexus.dispatch.linearise`. The plant limit ``a · turbine ≤ capacity``
+becomes a column bound: ``turbine ≤ min(turbine_max, capacity / a)``.
 Costs (US$): thermal ``cost · dur``; unserved ``(VoLL + served value) · dur`` and a constant
 ``− served value · Σ demand · dur``, so the objective counts served demand at its value.
 """
@@ -17,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from aralnexus.dispatch.lp import LPArrays
-from aralnexus.dispatch.names import POWER_BALANCE, THERMAL, TURBINE, UNSERVED
+from aralnexus.dispatch.names import POWER_BALANCE, THERMAL, UNSERVED
 from aralnexus.system.system import System
 
 
@@ -27,14 +28,6 @@ def turbine_upper_m3s(system: System, coef_step: npt.NDArray[np.float64]) -> npt
     cap = system.staging.capacity_mw[st]
     by_power = np.divide(cap, coef_step, out=np.zeros_like(cap), where=coef_step > 0)
     return np.minimum(system.staging.turbine_max_m3s[st], by_power)
-
-
-def define_hydro(lp: LPArrays, system: System, coef_step: npt.NDArray[np.float64]) -> None:
-    """Add hydro output to the power balance of each plant's country and the turbine bounds."""
-    rows = lp.layout.rows[POWER_BALANCE].index
-    turb = lp.layout.cols[TURBINE].index
-    lp.add(rows[:, system.country_index], turb, coef_step)
-    lp.set_cols(TURBINE, 0.0, turbine_upper_m3s(system, coef_step))
 
 
 def define_thermal(lp: LPArrays, system: System) -> None:

@@ -24,6 +24,8 @@ from aralnexus.ensemble.solver import MemberSolution, MemberSolver
 from aralnexus.ensemble.tables import STORAGE_COLUMNS
 from aralnexus.pathways.runner import evaluate
 from aralnexus.pathways.trade import turnover_by_year
+from aralnexus.results.tables import Results
+from aralnexus.scenario.model import Scenario
 from aralnexus.store.summary import summarise_results
 
 #: Pathway metrics kept per member (country, year); see docs/pathways.md for definitions.
@@ -131,9 +133,20 @@ def reference_tables(
         meta,
         solved.linearisation,
     )
-    _, metrics, _, trade, _ = evaluate(solver.scenario, results)
+    return results_tables(solver.scenario, results)
+
+
+def results_tables(
+    scenario: Scenario, results: Results
+) -> tuple[dict[str, float | int | None], pd.DataFrame, pd.DataFrame]:
+    """Return a member's ``(summary, metrics, storage)`` from its full ``Results`` (the reference definition).
+
+    Used by :func:`reference_tables` and by members that come as Results, such as a simulated
+    operating policy (:mod:`aralnexus.ensemble.policy_members`).
+    """
+    _, metrics, _, trade, _ = evaluate(scenario, results)
     kept = metrics[metrics["metric"].isin(ENSEMBLE_METRICS)]
-    first_year, last_year = int(solver.scenario.start[:4]), int(solver.scenario.end[:4])
+    first_year, last_year = int(scenario.start[:4]), int(scenario.end[:4])
     turnover = turnover_by_year(trade)
     turnover = turnover[(turnover.index >= first_year) & (turnover.index <= last_year)]
     trade_rows = pd.DataFrame(

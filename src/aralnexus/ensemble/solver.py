@@ -1,19 +1,20 @@
 """One LP per scenario variant, re-solved per member with new inflows (RHS only) and a warm start.
 
-:class:`MemberSolver` builds the system and the LP once (``aralnexus.dispatch.LPModel``), then for
-each member changes only the water-balance right-hand sides (``LPModel.update_inflows``) and
-re-solves from the previous basis — pywr's pattern. Heads (the nonlinear part) follow one of two
-strategies (:data:`HeadStrategy`):
+:class:`MemberSolver` builds the system and the LP once (``aralnexus.dispatch.LPModel``) and solves
+the variant's median-hydrology run with the optimiser's head iteration. Its converged point is the
+*start* of every member: the output linearised around it (its heads plus the first-order effect of
+storage on head, no trust region) and the basis of that LP at median inflows. For each member the
+model is put back into that recorded state with the member's water-balance right-hand sides
+(``LPModel.restore``), so a member's result depends on its inflows only — not on which members the
+worker solved before, the worker count, the chunking or the backend. Heads (the nonlinear part)
+follow one of two strategies (:data:`HeadStrategy`):
 
 ``iterate`` (default)
-    Successive linearisation per member (the optimiser's own head iteration), starting from the
-    previous member's converged heads; each iteration re-sets the power coefficients
-    (``LPModel.set_heads``) and warm-starts. As accurate as ``aralnexus optimise``.
+    The optimiser's own head iteration (:func:`aralnexus.dispatch.head.iterate_heads`) from that
+    start, ending with the solve at fixed converged heads: exact physics within the tolerance.
 ``median``
-    One LP solve per member: output linearised around the converged *median-hydrology* run of
-    the same variant (its heads plus the first-order effect of storage on head, no trust region),
-    solved once per worker. Each member records how far its own storage would move the heads
-    (``max_head_change_pct``); see docs/ensembles.md for the measured accuracy.
+    One LP solve per member from that start. Each member records how far its own storage would
+    move the heads (``max_head_change_pct``); see docs/ensembles.md for the measured accuracy.
 """
 
 from __future__ import annotations
@@ -29,9 +30,9 @@ import numpy.typing as npt
 import xarray as xr
 
 from aralnexus.dispatch.build import layout_for
-from aralnexus.dispatch.head import HeadIteration, mean_storage_hm3, solve_heads
+from aralnexus.dispatch.head import HeadIteration, iterate_heads, solve_heads
 from aralnexus.dispatch.inputs import plant_inflows_m3s
-from aralnexus.dispatch.linearise import Linearisation
+from aralnexus.dispatch.linearise import Linearisation, heads_at_m
 from aralnexus.dispatch.lookahead import median_inflows, optimised_to, restrict_solution
 from aralnexus.dispatch.model import LPModel
 from aralnexus.dispatch.names import STORAGE, TURBINE, Layout
@@ -51,8 +52,6 @@ CRASH_MEMBER_ENV = "ARALNEXUS_TEST_CRASH_MEMBER"
 CRASH_ONCE_ENV = "ARALNEXUS_TEST_CRASH_ONCE"
 #: Test hook: seconds to sleep before each member's solve (to make runs slow enough to interrupt).
 SLOW_ENV = "ARALNEXUS_TEST_SLOW_S"
-#: Trust-region radius (share of live storage) that never binds.
-NO_TRUST_REGION = 1e6
 
 
 @dataclass(frozen=True)
@@ -113,7 +112,7 @@ def median_hydrology(scenario: Scenario) -> xr.DataArray:
 
 
 class MemberSolver:
-    """The LP of one scenario variant, kept in HiGHS and re-solved per member.
+    """The LP of one scenario variant, kept in HiGHS and re-solved per member from one recorded start.
 
     Parameters
     ----------
@@ -154,10 +153,17 @@ class MemberSolver:
             self.full_system, inflow, "fixed" if self.fixed else "iterate", self.iteration, self.options.threads
         )
         self.model: LPModel = outcome.model
-        self.heads_m: Array = outcome.heads_m
-        # drop the trust region of the last head iteration: members' storage must move freely
-        self.model.set_heads(self.heads_m, self._median_linearisation(outcome.solution))
         self.reference = outcome.convergence
+        if not self.fixed and outcome.solution.status is SolveStatus.OPTIMAL:
+            # every member starts from the median run's linearisation, without a trust region,
+            # and from the basis of that LP at median inflows
+            cols = self.model.layout.cols
+            storage = cols[STORAGE].take(outcome.solution.x)
+            lin = Linearisation(cols[TURBINE].take(outcome.solution.x), storage)
+            self.model.set_heads(heads_at_m(self.full_system, storage), lin)
+            self.model.solve()
+        self.start = self.model.snapshot()
+        self.heads_m: Array = self.model.heads_m
         self.setup_seconds = time.perf_counter() - tick
         log.info(
             "built LP %s (%d × %d), median heads: %d solves, %.2f %% in %.1f s",
@@ -169,58 +175,27 @@ class MemberSolver:
             self.setup_seconds,
         )
 
-    def _median_linearisation(self, solution: LPSolution) -> Linearisation | None:
-        if self.options.heads != "median" or self.fixed or solution.status is not SolveStatus.OPTIMAL:
-            return None
-        cols = self.model.arrays.layout.cols
-        return Linearisation(cols[TURBINE].take(solution.x), cols[STORAGE].take(solution.x), NO_TRUST_REGION)
-
-    def _head_change_pct(self, solution: LPSolution, heads: Array) -> tuple[Array, float]:
-        storage = self.model.arrays.layout.cols[STORAGE].take(solution.x)
-        new = self.full_system.curves.head_m(mean_storage_hm3(self.full_system, storage))
-        working = self.full_system.staging.capacity_mw > 0
-        rel = np.abs(new - heads) / np.maximum(heads, 1e-9)
-        return new, float(100.0 * rel[working].max()) if working.any() else 0.0
-
     def solve(self, member: int, inflows: xr.DataArray) -> MemberSolution:
-        """Update the inflow right-hand sides to ``inflows[time, site]`` and re-solve warm-started."""
+        """Restore the recorded start with the member's ``inflows[time, site]`` and solve its heads."""
         tick = time.perf_counter()
         inflow = np.vstack([plant_inflows_m3s(self.system, inflows), self.lookahead_inflow_m3s])
-        self.model.update_inflows(inflow)
+        self.model.restore(self.start, inflow)
         _test_hooks(member)
-        solution = self.model.solve()
         tol = self.options.tolerance_pct
-        if self.fixed or solution.status is not SolveStatus.OPTIMAL:
-            conv = Convergence("fixed" if self.fixed else "median-heads", 1, 0.0, tol, True)
-            return self._reported(
-                MemberSolution(
-                    solution, inflow, self.model.heads_m, conv, time.perf_counter() - tick, self.model.linearisation
-                )
-            )
-        heads = self.model.heads_m
-        new, change = self._head_change_pct(solution, heads)
-        if self.options.heads == "median":
-            conv = Convergence("median-heads", 1, change, tol, change < tol)
-            lin = self.model.linearisation
-            return self._reported(MemberSolution(solution, inflow, heads, conv, time.perf_counter() - tick, lin))
-        iteration = 1
-        radius = self.iteration.radius
-        while change >= tol and iteration < self.iteration.max_iterations:
-            cols = self.model.arrays.layout.cols
-            lin = Linearisation(cols[TURBINE].take(solution.x), cols[STORAGE].take(solution.x), radius)
-            heads = new
-            self.model.set_heads(heads, lin)
+        if self.fixed:
             solution = self.model.solve()
-            iteration += 1
-            radius *= self.iteration.shrink
-            if solution.status is not SolveStatus.OPTIMAL:
-                break
-            new, change = self._head_change_pct(solution, heads)
-        used = self.model.linearisation
-        # the next member starts from these heads without this member's trust region
-        self.model.set_heads(heads, None)
-        conv = Convergence("head", iteration, change, tol, change < tol)
-        return self._reported(MemberSolution(solution, inflow, heads, conv, time.perf_counter() - tick, used))
+            conv = Convergence("fixed", 1, 0.0, tol, True)
+            heads = self.model.heads_m
+        elif self.options.heads == "median":
+            once = replace(self.iteration, max_iterations=1, final_solve=False)
+            outcome = iterate_heads(self.model, once)
+            solution, heads = outcome.solution, outcome.heads_m
+            conv = replace(outcome.convergence, mode="median-heads")
+        else:
+            outcome = iterate_heads(self.model, self.iteration)
+            solution, heads, conv = outcome.solution, outcome.heads_m, outcome.convergence
+        lin = self.model.linearisation
+        return self._reported(MemberSolution(solution, inflow, heads, conv, time.perf_counter() - tick, lin))
 
     def _reported(self, solved: MemberSolution) -> MemberSolution:
         """Restrict a solution of the horizon plus look-ahead to the reported horizon (:attr:`system`)."""
@@ -232,7 +207,7 @@ class MemberSolver:
             lin = replace(lin, turbine_m3s=lin.turbine_m3s[:n_t], storage_hm3=lin.storage_hm3[:n_s])
         return replace(
             solved,
-            solution=restrict_solution(solved.solution, self.model.arrays.layout, self.layout),
+            solution=restrict_solution(solved.solution, self.model.layout, self.layout),
             inflow_m3s=solved.inflow_m3s[:n_s],
             heads_m=solved.heads_m[:n_s],
             linearisation=lin,

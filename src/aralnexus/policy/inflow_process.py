@@ -34,6 +34,9 @@ from aralnexus.policy.problem import Array
 from aralnexus.scenario.model import Scenario
 from aralnexus.system.system import System
 
+#: Seed of the generator sample the process is fitted to (simulations must use other seeds to be out of sample).
+FIT_SEED = 20_240
+
 
 @dataclass(frozen=True)
 class LinearInflowProcess:
@@ -120,7 +123,7 @@ def _plant_rivers(system: System) -> list[str]:
 
 
 def fit_inflow_process(
-    scenario: Scenario, system: System, n_outcomes: int = 5, years: int = 1000, seed: int = 20_240
+    scenario: Scenario, system: System, n_outcomes: int = 5, years: int = 1000, seed: int = FIT_SEED
 ) -> LinearInflowProcess:
     """Fit the linear process to ``years`` years of the scenario's generator (seeded, not the simulation seed)."""
     sample = sample_ensemble(scenario, years, seed)

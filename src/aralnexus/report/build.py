@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from aralnexus.input_files import safe_component
 from aralnexus.report.charts import to_matplotlib
 from aralnexus.report.data import load_report_data
 from aralnexus.report.figures import standard_charts
@@ -61,9 +62,11 @@ def write_report(
         If no stored run matches ``run_id``.
     """
     step = on_step or (lambda _text: None)
+    # The run id comes from the store (untrusted): it must be a plain folder name.
+    run_folder = safe_component(store.resolve(run_id), file=str(store.path), field="runs.run_id")
     step("reading the run")
     data = load_report_data(store, run_id, threshold_twh=threshold_twh)
-    folder = Path(out_dir) if out_dir is not None else Path("reports") / data.run_id
+    folder = Path(out_dir) if out_dir is not None else Path("reports") / run_folder
     folder.mkdir(parents=True, exist_ok=True)
     charts = standard_charts(data)
     risk = risk_charts(data.risk) if data.risk is not None else []
@@ -71,7 +74,7 @@ def write_report(
     if png:
         for chart in [*risk, *charts]:
             step(f"drawing {chart.key}.png")
-            path = folder / f"{chart.key}.png"
+            path = folder / f"{safe_component(chart.key, file='<report>', field='chart key')}.png"
             to_matplotlib(chart).savefig(path, dpi=dpi)
             pngs[chart.key] = path
     step("writing report.html")

@@ -23,7 +23,7 @@ from aralnexus.scenario.model import ClimateShift, HydrologySpec, Override, Scen
 from aralnexus.scenario.overlay import apply_scenario, did_you_mean, fmt
 from aralnexus.scenario.schema import ScenarioFile
 from aralnexus.scenario.validation import Located, allowed_keys, problems_from_validation, prune
-from aralnexus.scenario.yaml_read import read_scenario_text, read_yaml
+from aralnexus.scenario.yaml_read import MAX_SCENARIO_BYTES, read_scenario_text, read_yaml
 
 DEFAULT = "default"
 _MAX_PRUNE_PASSES = 5
@@ -72,8 +72,12 @@ def scenario_from_text(text: str, *, label: str, folder: Path | None = None, bas
     Raises
     ------
     InputError
-        Listing every problem found.
+        Listing every problem found (a text over the size limit of a scenario file is one).
     """
+    size = len(text.encode("utf-8"))
+    if size > MAX_SCENARIO_BYTES:  # the limit a scenario file has
+        expected = f"a scenario text of at most {MAX_SCENARIO_BYTES:,} bytes"
+        raise InputError([Problem(label, "", expected, f"{size:,} bytes")])
     raw, lines = read_yaml(text, label)
     dataset = base if base is not None else load_default()  # after parsing: a hostile text is refused fast
     return _resolve(raw, Located(label, lines), (folder or Path()) / Path(label).name, dataset)

@@ -93,7 +93,10 @@ def member_plant_inflows_m3s(system: System, inflows: xr.DataArray) -> tuple[Arr
     assign = np.zeros((len(sites), system.n_plants))
     assign[np.arange(len(sites)), [system.site_plant[s] for s in sites]] = 1.0
     members = np.asarray(da["member"].values) if "member" in da.coords else np.arange(da.sizes["member"])
-    return values @ assign, members
+    net: Array = values @ assign
+    if system.withdrawal_m3s is not None:
+        net = net - system.withdrawal_m3s[None, :, :]  # irrigation withdrawals before the turbines
+    return net, members
 
 
 def _check(system: System, rules: OperatingRules) -> None:
@@ -139,6 +142,7 @@ def simulate(
     _check(system, rules)
     t0 = time.perf_counter()
     nat, members = member_plant_inflows_m3s(system, inflows)
+    withdrawn = np.zeros(nat.shape[1:]) if system.withdrawal_m3s is None else system.withdrawal_m3s
     n_m, n_s, n_p = nat.shape
     st, cal = system.staging, system.calendar
     kh_all = HM3_PER_M3S_HOUR * cal.stage_hours
@@ -162,6 +166,8 @@ def simulate(
         for idx, rows in levels:
             arrive = outflow @ rows.T
             avail = s0[:, idx] + kh * (nat[:, s, idx] + arrive)
+            # a withdrawal takes only what is there above the minimum storage
+            avail = np.maximum(avail, np.minimum(avail + kh * withdrawn[s, idx], smin[idx]))
             wanted = wanted_release_m3s(
                 rules.target_fraction[month[s], idx], rules.release_m3s[month[s], idx], avail, smin[idx], smax[idx], kh
             )

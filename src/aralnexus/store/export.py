@@ -8,6 +8,8 @@ from typing import Literal
 import duckdb
 import pandas as pd
 
+from aralnexus.errors import InputError, Problem
+from aralnexus.input_files import inside, safe_component
 from aralnexus.store import schema
 from aralnexus.store.schema import quote
 from aralnexus.store.store import Store
@@ -30,14 +32,19 @@ def export_run(
     ensemble's ``member_storage``) are exported too.
     """
     full = store.resolve(run_id)
-    folder = Path(out_dir) / full
-    folder.mkdir(parents=True, exist_ok=True)
+    label = str(store.path)
+    folder = Path(out_dir) / safe_component(full, file=label, field="runs.run_id")
     options = "FORMAT parquet" if fmt == "parquet" else "FORMAT csv, HEADER true"
     written: list[Path] = []
     with store._read() as con:
         extra = [t for t in store._run_keyed_tables(con) if t not in schema.ALL_TABLES]
-        for table in tables or (*schema.ALL_TABLES, *extra):
-            path = folder / f"{table}.{fmt}"
+        names = tables or (*schema.ALL_TABLES, *extra)
+        # A store is untrusted input: every name becomes a path, so check them all before writing.
+        paths = {t: folder / f"{safe_component(t, file=label, field='table name')}.{fmt}" for t in names}
+        if not all(inside(out_dir, path) for path in paths.values()):  # pragma: no cover - names are checked
+            raise InputError([Problem(label, "table name", "names that stay inside --out", repr(names))])
+        folder.mkdir(parents=True, exist_ok=True)
+        for table, path in paths.items():
             if table in schema.ALL_TABLES:
                 columns = schema.column_list(table, run_id=True)
                 order = schema.order_clause(table)

@@ -71,13 +71,30 @@ def _is_lock_error(error: Exception) -> bool:
     return "lock" in text or "different configuration" in text
 
 
-def connect(path: Path, *, read_only: bool, timeout_s: float = DEFAULT_TIMEOUT_S) -> duckdb.DuckDBPyConnection:
-    """Open ``path`` with DuckDB, retrying with exponential backoff while another process holds it."""
+#: Settings of every store connection: a store file never makes DuckDB install or load an
+#: extension (a SQLite or other foreign file given as a store would otherwise download one).
+STORE_CONFIG: dict[str, str | bool | int | float | list[str]] = {
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+}
+
+
+def connect(
+    path: Path,
+    *,
+    read_only: bool,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+    config: dict[str, str | bool | int | float | list[str]] | None = None,
+) -> duckdb.DuckDBPyConnection:
+    """Open ``path`` with DuckDB, retrying with exponential backoff while another process holds it.
+
+    ``config`` (default :data:`STORE_CONFIG`) is passed to :func:`duckdb.connect`.
+    """
     deadline = time.monotonic() + timeout_s
     attempt = 0
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            return duckdb.connect(str(path), read_only=read_only, config=dict(config or STORE_CONFIG))
         except (duckdb.IOException, duckdb.ConnectionException) as error:
             if not _is_lock_error(error) or time.monotonic() > deadline:
                 if _is_lock_error(error):

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from aralnexus.errors import InputError, Problem
+from aralnexus.input_files import regular_file_problem
 from aralnexus.results import Results
 from aralnexus.store import schema
 from aralnexus.store.locking import DEFAULT_TIMEOUT_S, connection
@@ -147,19 +148,42 @@ class Store:
         return [*(t for t in schema.RUN_TABLES if t in found), *sorted(found - set(schema.RUN_TABLES))]
 
     def _is_initialised(self) -> bool:
-        if not self.path.exists():
+        """Whether the file is a store of the current schema (False: missing, empty or older).
+
+        A store is untrusted input: a path that is not a regular file, a file that is not DuckDB, a
+        DuckDB file of other tables, a store whose schema lacks tables or columns, or a garbage
+        write-ahead log beside it is refused with the file named — and never written to.
+        """
+        if not self.path.exists() and not self.path.is_symlink():
             return False
+        expected = "an aralnexus store (DuckDB file)"
+        problem = regular_file_problem(self.path, str(self.path), expected)
+        if problem is not None:
+            raise InputError([problem])
+        _check_wal(self.path)
         try:
             with self._read() as con:
+                tables = {str(r[0]) for r in con.execute(_TABLES_SQL).fetchall()}
+                if "meta" not in tables:
+                    if tables:
+                        found = f"a DuckDB database of other tables ({', '.join(sorted(tables)[:5])})"
+                        hint = "give --store a new file name, or the store written by aralnexus"
+                        raise InputError([Problem(str(self.path), "", expected, found, hint)])
+                    return False
                 rows = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
-        except duckdb.CatalogException:
-            return False
+                version = _schema_version(self.path, rows)
+                if version != schema.SCHEMA_VERSION:
+                    return False
+                _check_columns(self.path, self._columns(con))
         except (duckdb.IOException, duckdb.InvalidInputException, duckdb.SerializationException) as error:
             if "lock" in str(error).lower():
                 raise
             first = str(error).strip().splitlines()[0]
-            raise InputError([Problem(str(self.path), "", "an aralnexus store (DuckDB file)", first)]) from error
-        return bool(rows) and int(rows[0][0]) == schema.SCHEMA_VERSION
+            raise InputError([Problem(str(self.path), "", expected, first)]) from error
+        except duckdb.Error as error:
+            first = str(error).strip().splitlines()[0]
+            raise InputError([Problem(str(self.path), "", expected, first)]) from error
+        return True
 
     # -- writing ---------------------------------------------------------------------------
     def _delete_run(self, con: duckdb.DuckDBPyConnection, run_id: str) -> None:
@@ -438,6 +462,22 @@ class Store:
             problem = Problem("<sql>", "", "a valid read-only DuckDB query", first, sql.strip()[:200])
             raise InputError([problem]) from error
 
+    def read_only_query(self, sql: str, params: list[Any] | dict[str, Any] | None = None) -> pd.DataFrame:
+        """Run a user's SQL under the read-only guarantee of :func:`aralnexus.store.readonly.read_only_query`.
+
+        One query statement only, on a connection that cannot read or write anything outside the
+        store, change settings or load extensions, interrupted after a time limit. Use this (not
+        :meth:`query`, which is for the package's own SQL) for any SQL a user typed.
+
+        Raises
+        ------
+        InputError
+            If the SQL is refused or DuckDB rejects it.
+        """
+        from aralnexus.store.readonly import read_only_query
+
+        return read_only_query(self.path, sql, params, timeout_s=self.timeout_s)
+
     def integrity(self) -> list[str]:
         """Return problems found in the store (empty when consistent).
 
@@ -457,6 +497,50 @@ class Store:
                 if orphans and orphans[0]:
                     problems.append(f"{orphans[0]} rows of {table} belong to no run")
         return problems
+
+
+_TABLES_SQL = "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main'"
+#: First bytes of a DuckDB write-ahead log (its WAL_VERSION entry: field 100, type 98).
+_WAL_MAGIC = b"d\x00b"
+
+
+def _check_wal(path: Path) -> None:
+    """Refuse a write-ahead log beside the store that DuckDB would silently skip (garbage)."""
+    wal = path.with_name(path.name + ".wal")
+    if not wal.exists():
+        return
+    problem = regular_file_problem(wal, str(wal), "DuckDB's write-ahead log of the store")
+    if problem is not None:
+        raise InputError([problem])
+    with wal.open("rb") as handle:
+        head = handle.read(len(_WAL_MAGIC))
+    if head and head != _WAL_MAGIC:
+        hint = "not written by DuckDB; move it aside to open the store as last saved"
+        found = f"{wal.stat().st_size:,} bytes that are not a DuckDB write-ahead log"
+        raise InputError([Problem(str(wal), "", "DuckDB's write-ahead log of the store", found, hint)])
+
+
+def _schema_version(path: Path, rows: list[Any]) -> int:
+    if not rows:  # a store records its version in the transaction that creates it
+        raise InputError([Problem(str(path), "meta.schema_version", "the store's schema version", "none")])
+    text = str(rows[0][0]).strip()
+    if not text.isdigit() or len(text) > 6:
+        raise InputError([Problem(str(path), "meta.schema_version", "a whole number", repr(rows[0][0]))])
+    return int(text)
+
+
+def _check_columns(path: Path, found: dict[str, set[str]]) -> None:
+    """Refuse a store of the current schema version that lacks tables or columns of the contract."""
+    problems = []
+    for table, columns in schema.ALL_TABLES.items():
+        if table not in found:
+            problems.append(Problem(str(path), table, f"a table {table!r}", "none"))
+            continue
+        missing = [c for c, _ in columns if c not in found[table]]
+        if missing:
+            problems.append(Problem(str(path), table, "the columns of the store schema", f"no {', '.join(missing)}"))
+    if problems:
+        raise InputError(problems)
 
 
 def open_store(path: str | Path | None = None, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> Store:

@@ -74,6 +74,19 @@ class LevelCurves:
         level = self.h_lo_m + (self.h_hi_m - self.h_lo_m) * frac
         return np.where(self.has_curve[None, :], level, np.nan)
 
+    def storage_at_level_hm3(self, level_m: Array2D) -> Array2D:
+        """Return the storage ``(S, P)`` at pool level ``(S, P)``: the inverse of :meth:`level_m`.
+
+        Levels outside the stage's curve are clipped to its end points; plants without a curve
+        (or without live storage) get NaN.
+        """
+        rise = self.h_hi_m - self.h_lo_m
+        frac = np.divide(level_m - self.h_lo_m, rise, out=np.zeros_like(rise), where=rise > 1e-9)
+        frac = np.clip(frac, 0.0, 1.0) ** self.exponent[None, :]
+        storage = self.v_lo_hm3 + (self.v_hi_hm3 - self.v_lo_hm3) * frac
+        live = (self.v_hi_hm3 - self.v_lo_hm3 > 1e-9) & (rise > 1e-9)
+        return np.where(self.has_curve[None, :] & live, storage, np.nan)
+
     def tail_is_pool(self) -> npt.NDArray[np.bool_]:
         """Return ``(S, P)``: the plant has a curve and its tailwater is the downstream pool level."""
         down = self.downstream

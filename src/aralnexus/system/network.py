@@ -258,3 +258,37 @@ def build_releases(
     return out[["stage", "plant", "point", "agreement", "required_m3s", "strict", "penalty_usd_per_hm3"]].reset_index(
         drop=True
     )
+
+
+def build_withdrawals(
+    withdrawals: pd.DataFrame, plant_ids: tuple[str, ...], cal: Calendar, problems: list[Problem]
+) -> Array:
+    """Return irrigation withdrawals ``(S, P)`` in m3/s, taken from each point's reservoir.
+
+    A withdrawal leaves the river at its point before the point's turbines (a canal head or a
+    tunnel from the reservoir); several canals at one point add up. Months without a row are 0.
+    """
+    index = {p: i for i, p in enumerate(plant_ids)}
+    out = np.zeros((cal.n_stages, len(plant_ids)))
+    if withdrawals.empty:
+        return out
+    unknown = ~withdrawals["point"].isin(index)
+    problems.extend(
+        Problem("withdrawals.csv", f"withdrawals.{point}", "a plant id", repr(point))
+        for point in withdrawals.loc[unknown, "point"].unique()
+    )
+    negative = withdrawals["withdrawal_m3s"] < 0
+    problems.extend(
+        Problem("withdrawals.csv", f"withdrawals.{r.point}.{r.month}", "a withdrawal ≥ 0 m3/s", f"{r.withdrawal_m3s}")
+        for r in withdrawals[negative].itertuples()
+    )
+    table = withdrawals[~unknown & ~negative]
+    monthly = np.zeros((12, len(plant_ids)))
+    np.add.at(
+        monthly,
+        (table["month"].to_numpy(dtype=np.int64) - 1, table["point"].map(index).to_numpy(dtype=np.int64)),
+        table["withdrawal_m3s"].to_numpy(dtype=np.float64),
+    )
+    months = cal.stages["month"].to_numpy(dtype=np.int64)
+    result: Array = monthly[months - 1]
+    return result

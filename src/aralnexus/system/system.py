@@ -28,6 +28,7 @@ from aralnexus.system.network import (
     build_links,
     build_releases,
     build_thermal,
+    build_withdrawals,
 )
 from aralnexus.system.staging import Staging, build_staging
 from aralnexus.system.start_storage import start_storage_table, storage_date
@@ -91,6 +92,10 @@ class System:
         Number of leading stages that form the reported horizon; later stages are a look-ahead
         whose strict constraints are soft (priced, see :mod:`aralnexus.dispatch.lookahead`).
         ``None``: every stage is in the horizon.
+    withdrawal_m3s
+        Irrigation withdrawals ``(S, P)`` in m3/s taken from each plant's reservoir before its
+        turbines (``withdrawals.csv``); ``None``: none. The optimiser works with natural inflow net
+        of them (:func:`aralnexus.dispatch.inputs.plant_inflows_m3s`).
     """
 
     calendar: Calendar
@@ -110,6 +115,7 @@ class System:
     end_storage_hm3: npt.NDArray[np.float64] | None = None
     horizon_stages: int | None = None
     start_storage: pd.DataFrame | None = None
+    withdrawal_m3s: npt.NDArray[np.float64] | None = None
 
     @property
     def lookahead_stage(self) -> npt.NDArray[np.bool_]:
@@ -197,6 +203,7 @@ def build_system_from_dataset(
     thermal = build_thermal(dataset.thermal, countries, cal, problems)
     links = build_links(dataset.links, countries, cal, problems)
     releases = build_releases(dataset.min_releases, tuple(plants["plant"]), cal, problems)
+    withdrawals = build_withdrawals(dataset.withdrawals, tuple(plants["plant"]), cal, problems)
     index = {p: i for i, p in enumerate(plants["plant"])}
     site_plant = {}
     for site, plant in zip(dataset.inflow_sites["site"], dataset.inflow_sites["plant"], strict=True):
@@ -237,6 +244,7 @@ def build_system_from_dataset(
         economics=_economics(dataset, countries),
         horizon_stages=None if horizon_end is None else horizon_stage_count(cal, horizon_end),
         start_storage=start_table,
+        withdrawal_m3s=withdrawals,
     )
 
 

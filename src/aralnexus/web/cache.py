@@ -40,6 +40,14 @@ class StoreCache:
                 out.append((-1, -1))
         return tuple(out)
 
+    def peek(self, key: Any) -> Any | None:
+        """Return the cached value of ``key`` if the store is unchanged, else ``None`` (never computes)."""
+        stamp = self.stamp()
+        with self._lock:
+            if stamp != self._stamp:
+                return None
+            return self._items.get(key)
+
     def get(self, key: Any, compute: Callable[[], T]) -> T:
         """Return the cached value of ``key``, computing it (once, under a per-key lock) if needed."""
         stamp = self.stamp()

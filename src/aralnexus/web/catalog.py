@@ -12,12 +12,16 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 
+from aralnexus.data.dataset import Dataset, load_default
 from aralnexus.errors import InputError, Problem
 from aralnexus.scenario import Scenario, scenario_from_text
 from aralnexus.scenario.yaml_read import read_yaml
@@ -28,6 +32,8 @@ Source = Literal["examples", "user"]
 SOURCES: tuple[Source, ...] = ("examples", "user")
 #: A scenario file name: letters, digits, ``. _ -``, ending in ``.yaml`` or ``.yml``; no folders.
 FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,80}\.ya?ml$")
+#: Validations remembered (the editor asks again for the same text, e.g. on every page view).
+MAX_VALIDATIONS = 256
 _NAME_EXPECTED = "a file name such as my-scenario.yaml (letters, digits, '.', '_' and '-'; no folders)"
 
 #: What a new scenario starts from.
@@ -96,7 +102,7 @@ def check_file_name(file: str) -> str:
     InputError
         For anything else (a folder, ``..``, an absolute path, another extension).
     """
-    if not FILE_NAME.match(file or ""):
+    if not FILE_NAME.fullmatch(file or ""):
         raise InputError([Problem("<request>", "file", _NAME_EXPECTED, repr(file))])
     return file
 
@@ -124,6 +130,9 @@ class Catalog:
     def __init__(self, config: WebConfig) -> None:
         self.user = config.scenarios
         self.examples = config.examples
+        self._lock = threading.Lock()
+        self._validations: OrderedDict[tuple[str, str, str], Validation] = OrderedDict()
+        self._listing: tuple[object, list[ScenarioEntry]] | None = None
 
     def folder(self, source: str) -> Path:
         """Return the folder of ``source`` (``examples`` or ``user``)."""
@@ -157,9 +166,8 @@ class Catalog:
             raise InputError([Problem("<request>", "file", "a file inside the scenarios folder", repr(file))])
         return path
 
-    def entries(self) -> list[ScenarioEntry]:
-        """Return the example scenarios, then the user's, each sorted by file name."""
-        out: list[ScenarioEntry] = []
+    def _files(self) -> list[tuple[Source, Path]]:
+        out: list[tuple[Source, Path]] = []
         for source in SOURCES:
             try:
                 folder = self.folder(source)
@@ -170,11 +178,24 @@ class Catalog:
             root = folder.resolve()
             paths = sorted(folder.iterdir())
             out.extend(
-                _entry(source, p)
-                for p in paths
-                if FILE_NAME.match(p.name) and p.is_file() and p.resolve().parent == root
+                (source, p) for p in paths if FILE_NAME.fullmatch(p.name) and p.is_file() and p.resolve().parent == root
             )
         return out
+
+    def entries(self) -> list[ScenarioEntry]:
+        """Return the example scenarios, then the user's, each sorted by file name.
+
+        Files are read again only when one of them (or the set of files) has changed.
+        """
+        files = self._files()
+        signature = tuple((source, p.name, p.stat().st_mtime_ns, p.stat().st_size) for source, p in files)
+        with self._lock:
+            if self._listing is not None and self._listing[0] == signature:
+                return self._listing[1]
+        listed = [_entry(source, p) for source, p in files]
+        with self._lock:
+            self._listing = (signature, listed)
+        return listed
 
     def read(self, source: str, file: str) -> str:
         """Return the text of a scenario file."""
@@ -208,14 +229,24 @@ class Catalog:
         return path
 
     def validate(self, text: str, file: str, source: str = "user") -> Validation:
-        """Validate a scenario text as if it were ``file`` in ``source``'s folder."""
-        label = file
+        """Validate a scenario text as if it were ``file`` in ``source``'s folder (remembered per text)."""
+        key = (text, file, source)
+        with self._lock:
+            if key in self._validations:
+                self._validations.move_to_end(key)
+                return self._validations[key]
         try:
             scenario = self.load_text(text, file, source)
         except InputError as error:
-            return Validation(False, findings(error, label))
-        overrides = tuple((o.path, o.default or "", o.value or "") for o in scenario.overrides)
-        return Validation(True, (), overrides, scenario.name)
+            validation = Validation(False, findings(error, file))
+        else:
+            overrides = tuple((o.path, o.default or "", o.value or "") for o in scenario.overrides)
+            validation = Validation(True, (), overrides, scenario.name)
+        with self._lock:
+            self._validations[key] = validation
+            while len(self._validations) > MAX_VALIDATIONS:
+                self._validations.popitem(last=False)
+        return validation
 
     def load_text(self, text: str, file: str, source: str = "user") -> Scenario:
         """Return the scenario of ``text`` as if it were ``file`` in ``source``'s folder.
@@ -241,7 +272,13 @@ def load_checked(text: str, file: str, folder: Path) -> Scenario:
     record_problem = _record_outside(raw, lines, file, folder)
     if record_problem is not None:
         raise InputError([record_problem])
-    return scenario_from_text(text, label=file, folder=folder)
+    return scenario_from_text(text, label=file, folder=folder, base=default_dataset())
+
+
+@cache
+def default_dataset() -> Dataset:
+    """Return the default dataset, loaded once per process (the overlay copies what it changes)."""
+    return load_default()
 
 
 def _record_outside(raw: object, lines: dict[str, int], label: str, folder: Path) -> Problem | None:

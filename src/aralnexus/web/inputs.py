@@ -65,7 +65,7 @@ def run_id(value: str, field: str = "run") -> str:
     InputError
         Otherwise, naming the field (HTTP 400).
     """
-    if not RUN_ID.match(value):
+    if not RUN_ID.fullmatch(value):
         raise InputError([Problem("<request>", field, "a run id (hex digits, at least 4)", repr(value[:80]))])
     return value
 
@@ -80,9 +80,9 @@ def run_options(start: str, end: str, hydrology: str) -> tuple[str | None, str |
     """
     problems = []
     for option, value in (("--start", start), ("--end", end)):
-        if value and not MONTH.match(value):
+        if value and not MONTH.fullmatch(value):
             problems.append(Problem("<run form>", option, 'a month "YYYY-MM"', repr(value[:40])))
-    if hydrology and not HYDROLOGY.match(hydrology):
+    if hydrology and not HYDROLOGY.fullmatch(hydrology):
         expected = "median, mean, dry, wet, dry-sequence or synthetic[:MEMBER]"
         problems.append(Problem("<run form>", "--hydrology", expected, repr(hydrology[:40])))
     if start and end and not problems and end < start:

@@ -50,11 +50,15 @@ ENV.globals.update(_=gettext, version=__version__)
 ENV.filters.update(number=number, when=when)
 
 
-def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
-    """Render ``template`` with the page context (CSRF token, current path) and ``context``."""
+def html(request: Request, template: str, **context: Any) -> str:
+    """Return ``template`` rendered with the page context (CSRF token, current path) and ``context``."""
     token = request.app.state.csrf.value
-    html = ENV.get_template(template).render(csrf_token=token, path=request.url.path, **context)
-    return HTMLResponse(html, status_code=status)
+    return ENV.get_template(template).render(csrf_token=token, path=request.url.path, **context)
+
+
+def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """Return the response of ``template`` rendered with the page context and ``context``."""
+    return HTMLResponse(html(request, template, **context), status_code=status)
 
 
 def wants_json(request: Request) -> bool:

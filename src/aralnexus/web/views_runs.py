@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import tempfile
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ import pandas as pd
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from aralnexus.report.charts import Chart
@@ -26,7 +27,7 @@ from aralnexus.web.cache import StoreCache
 from aralnexus.web.compare import Comparison, compare_stored
 from aralnexus.web.i18n import _
 from aralnexus.web.inputs import run_id
-from aralnexus.web.render import page
+from aralnexus.web.render import html
 
 #: Filters of the runs list: query parameter → ``runs`` column (exact match, except ``scenario``).
 FILTERS: tuple[str, ...] = ("scenario", "kind", "status", "hydrology")
@@ -69,6 +70,26 @@ def _resolve(request: Request, wanted: str, field: str = "run") -> str:
     return _store(request).resolve(prefix)
 
 
+async def _resolved(request: Request, wanted: str, field: str = "run") -> str:
+    """:func:`_resolve` without leaving the event loop when the run list is cached (the common case)."""
+    prefix = run_id(wanted, field)
+    runs = _cache(request).peek("runs")
+    if runs is not None:
+        found = [str(r["run_id"]) for r in runs if str(r["run_id"]).startswith(prefix)]
+        if len(found) == 1:
+            return found[0]
+    return await run_in_threadpool(_resolve, request, prefix, field)
+
+
+async def _cached_page(request: Request, key: tuple[str, ...], render: Callable[[], str]) -> HTMLResponse:
+    """Serve a page from the cache (on the event loop), or render it once in a worker thread."""
+    cache = _cache(request)
+    found = cache.peek(key)
+    if found is None:
+        found = await run_in_threadpool(cache.get, key, render)
+    return HTMLResponse(found)
+
+
 def _filtered(runs: list[dict[str, Any]], chosen: dict[str, str]) -> list[dict[str, Any]]:
     out = runs
     if chosen["scenario"]:
@@ -82,11 +103,15 @@ def _filtered(runs: list[dict[str, Any]], chosen: dict[str, str]) -> list[dict[s
 
 async def runs(request: Request) -> Response:
     """List the store's runs, newest first, with filters by scenario name, kind, status and hydrology."""
-    everything = await run_in_threadpool(_runs, request)
     chosen = {key: request.query_params.get(key, "")[:100] for key in FILTERS}
-    options = {key: sorted({str(r[key]) for r in everything if r[key]}) for key in ("kind", "status", "hydrology")}
-    shown = _filtered(everything, chosen)
-    return page(request, "runs.html", runs=shown, total=len(everything), chosen=chosen, options=options)
+
+    def render() -> str:
+        everything = _runs(request)
+        options = {key: sorted({str(r[key]) for r in everything if r[key]}) for key in ("kind", "status", "hydrology")}
+        shown = _filtered(everything, chosen)
+        return html(request, "runs.html", runs=shown, total=len(everything), chosen=chosen, options=options)
+
+    return await _cached_page(request, ("runs-page", *chosen.values()), render)
 
 
 def _run_view(store: Store, run: str) -> dict[str, Any]:
@@ -102,10 +127,12 @@ def _run_view(store: Store, run: str) -> dict[str, Any]:
 async def run_page(request: Request) -> Response:
     """Show one run: findings, headline numbers, charts, risk for an ensemble, assumptions, sources."""
     store = _store(request)
-    full = await run_in_threadpool(_resolve, request, request.path_params["run_id"])
-    view = await run_in_threadpool(_cache(request).get, ("run", full), lambda: _run_view(store, full))
-    others = await run_in_threadpool(_runs, request)
-    return page(request, "run.html", downloads=DOWNLOADS, others=others, **view)
+    full = await _resolved(request, request.path_params["run_id"])
+
+    def render() -> str:
+        return html(request, "run.html", downloads=DOWNLOADS, others=_runs(request), **_run_view(store, full))
+
+    return await _cached_page(request, ("run-page", full), render)
 
 
 def _export_zip(store: Store, run: str, fmt: str) -> bytes:
@@ -134,7 +161,7 @@ async def download(request: Request) -> Response:
     what = request.path_params["what"]
     if what not in DOWNLOADS:
         raise HTTPException(404, _("downloads are: {kinds}", kinds=", ".join(DOWNLOADS)))
-    full = await run_in_threadpool(_resolve, request, request.path_params["run_id"])
+    full = await _resolved(request, request.path_params["run_id"])
     if what == "html":
         body = await run_in_threadpool(_report_html, store, full)
         name, media = f"aralnexus-{full}.html", "text/html; charset=utf-8"
@@ -162,16 +189,15 @@ def _compare_view(store: Store, a: str, b: str) -> dict[str, Any]:
 async def compare(request: Request) -> Response:
     """Show two runs side by side (``?a=RUN&b=RUN``): the ``aralnexus compare`` table and overlaid charts."""
     store = _store(request)
-    everything = await run_in_threadpool(_runs, request)
     a, b = request.query_params.get("a", ""), request.query_params.get("b", "")
-    view: dict[str, Any] | None = None
     if a and b:
-        full_a = await run_in_threadpool(_resolve, request, a, "a")
-        full_b = await run_in_threadpool(_resolve, request, b, "b")
-        view = await run_in_threadpool(
-            _cache(request).get, ("compare", full_a, full_b), lambda: _compare_view(store, full_a, full_b)
-        )
-    return page(request, "compare.html", runs=everything, a=a, b=b, view=view)
+        a, b = await _resolved(request, a, "a"), await _resolved(request, b, "b")
+
+    def render() -> str:
+        view = _compare_view(store, a, b) if a and b else None
+        return html(request, "compare.html", runs=_runs(request), a=a, b=b, view=view)
+
+    return await _cached_page(request, ("compare-page", a, b), render)
 
 
 ROUTES = [

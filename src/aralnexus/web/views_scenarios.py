@@ -67,7 +67,7 @@ def _editor(
 async def scenarios(request: Request) -> Response:
     """List the example scenarios and the user's files."""
     catalog = _catalog(request)
-    entries = await run_in_threadpool(catalog.entries)
+    entries = catalog.entries()  # a few stat calls; files are parsed again only when one changed
     return page(request, "scenarios.html", entries=entries, user_folder=str(catalog.user))
 
 

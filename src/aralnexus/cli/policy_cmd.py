@@ -1,0 +1,140 @@
+"""CLI group ``policy``: train an operating policy by SDDP and simulate it out of sample (docs/policy.md).
+
+``aralnexus policy train SCENARIO [--iterations N] [--time-limit S] [--workers K] [--seed S] [--resume]``
+stores the cuts and convergence log round by round under a run id (Ctrl-C keeps them; ``--resume``
+continues). ``aralnexus policy simulate RUN_ID --members N --seed S`` stores the simulated members
+as an ensemble run, so ``results``, the risk views and ``report`` read them unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from aralnexus.cli.common import (
+    JsonOption,
+    QuietOption,
+    StoreOption,
+    console,
+    err_console,
+    handled,
+    print_json,
+    progress,
+)
+
+policy_app = typer.Typer(help="Operating policy under uncertainty: SDDP water values, simulated out of sample.")
+
+
+@policy_app.command("train")
+def train_cmd(
+    scenario: Annotated[str, typer.Argument(help="Scenario YAML file, or 'default'.")] = "default",
+    iterations: Annotated[
+        int | None, typer.Option("--iterations", help="Iterations (forward/backward passes) to run now.")
+    ] = None,
+    time_limit: Annotated[float | None, typer.Option("--time-limit", help="Stop training after S seconds.")] = None,
+    workers: Annotated[int, typer.Option("--workers", "-w", help="Local processes running passes.")] = 1,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the forward-pass sampling.")] = 0,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue the stored policy from its cuts.")] = False,
+    store: StoreOption = None,
+    quiet: QuietOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Train the scenario's operating policy (monthly stages) and store its cuts and convergence log."""
+    from aralnexus.policy.service import check_train_options, train_policy
+    from aralnexus.policy.train import LogRow
+    from aralnexus.scenario import load_scenario
+    from aralnexus.store import open_store
+
+    with handled():
+        check_train_options(iterations, time_limit, workers)
+        sc = load_scenario(scenario)
+        db = open_store(store)
+        with progress("policy training", total=None, quiet=quiet or as_json, delay_s=0.5) as bar:
+
+            def on_round(row: LogRow) -> None:
+                bar.update(f"iteration {row.iteration}: lower bound {row.lower_bound:,.1f} US$m")
+                bar.advance()
+
+            out = train_policy(
+                sc,
+                scenario,
+                db,
+                iterations=iterations,
+                time_limit_s=time_limit,
+                workers=workers,
+                seed=seed,
+                resume=resume,
+                on_round=on_round,
+            )
+    result = out.result
+    time_s = result.log[-1].time_s if result.log else 0.0
+    if as_json:
+        print_json(
+            {"run_id": out.run_id, "iterations": result.iterations, "lower_bound": result.lower_bound, "time_s": time_s}
+        )
+    elif not quiet:
+        console.print(
+            f"policy {out.run_id}: {result.iterations} iterations, lower bound {result.lower_bound:,.2f} US$ million "
+            f"(cost = − welfare), {time_s:.1f} s of training; stopped by {result.stop_reason}. "
+            f"Next: aralnexus policy simulate {out.run_id} --members 100 --seed 1",
+            highlight=False,
+            soft_wrap=True,
+        )
+    if result.stop_reason == "interrupted":
+        err_console.print(
+            "interrupted: the cuts of finished iterations are stored; add --resume to continue.", highlight=False
+        )
+        raise typer.Exit(130)
+
+
+@policy_app.command("simulate")
+def simulate_cmd(
+    run_id: Annotated[str, typer.Argument(help="Id (or unique prefix) of a trained policy.")],
+    members: Annotated[int, typer.Option("--members", "-n", help="Synthetic members to simulate.")] = 100,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the synthetic members (as `aralnexus ensemble`).")] = 1,
+    workers: Annotated[int, typer.Option("--workers", "-w", help="Local processes.")] = 1,
+    scenario: Annotated[
+        str | None,
+        typer.Option("--scenario", help="Simulate under this scenario (same staging); default the policy's."),
+    ] = None,
+    store: StoreOption = None,
+    quiet: QuietOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Simulate a trained policy on synthetic members it never saw and store them like ensemble members."""
+    from aralnexus.ensemble.policy_members import check_simulate_options, simulate_policy_members
+    from aralnexus.store import open_store
+
+    with handled():
+        check_simulate_options(members, workers)
+        db = open_store(store)
+        with progress("policy simulation", total=members, quiet=quiet or as_json, delay_s=0.5) as bar:
+            shown = [0]
+
+            def on_batch(done: int, total: int) -> None:
+                bar.update(f"members {done}/{total}")
+                bar.advance(done - shown[0])
+                shown[0] = done
+
+            out = simulate_policy_members(
+                db, run_id, members, seed, workers=workers, scenario_ref=scenario, progress=on_batch
+            )
+    mean, low, high = out.interval()
+    if as_json:
+        print_json(
+            {"run_id": out.run_id, "members": out.members, "cost_mean_musd": mean, "cost_interval_95_musd": [low, high]}
+        )
+    elif not quiet:
+        console.print(
+            f"policy {out.policy_run_id} simulated on {out.members} members (seed {seed}) → run {out.run_id}: "
+            f"cost {mean:,.2f} US$ million, 95 % interval [{low:,.2f}, {high:,.2f}]. "
+            f"Risk views: aralnexus results query \"SELECT * FROM risk_winter_deficit WHERE run_id = '{out.run_id}'\"",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``policy`` group to the app."""
+    app.add_typer(policy_app, name="policy")

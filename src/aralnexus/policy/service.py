@@ -1,0 +1,163 @@
+"""Train a scenario's operating policy and keep it in the store (what ``aralnexus policy train`` does)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from aralnexus.errors import InputError, Problem
+from aralnexus.policy.aral import PolicyModel, build_policy_model
+from aralnexus.policy.cuts import Cuts
+from aralnexus.policy.inflow_process import FIT_SEED
+from aralnexus.policy.store_io import (
+    POLICY_KIND,
+    append_round,
+    clear_policy,
+    ensure_tables,
+    load_info,
+    load_training,
+    write_info,
+)
+from aralnexus.policy.train import LogRow, TrainingResult, TrainOptions, train
+from aralnexus.scenario.model import Scenario
+from aralnexus.store import Store
+from aralnexus.store.records import RunRecord
+
+log = logging.getLogger(__name__)
+
+#: Iterations when neither ``iterations`` nor ``time_limit_s`` is given.
+DEFAULT_ITERATIONS = 200
+#: Residual points per month of the inflow process.
+DEFAULT_OUTCOMES = 5
+#: Years of generator output the inflow process is fitted to.
+FIT_YEARS = 1000
+
+
+@dataclass(frozen=True)
+class PolicyTraining:
+    """A stored training run: its id, the training result (including resumed rounds) and the model."""
+
+    run_id: str
+    result: TrainingResult
+    model: PolicyModel
+    seconds: float
+
+
+def check_train_options(iterations: int | None, time_limit_s: float | None, workers: int) -> None:
+    """Raise one ``InputError`` listing every bad training option."""
+    problems = []
+    if iterations is not None and iterations < 1:
+        problems.append(Problem("--iterations", "", "a positive number of iterations", str(iterations)))
+    if time_limit_s is not None and not time_limit_s > 0:
+        problems.append(Problem("--time-limit", "", "a time limit > 0 seconds", str(time_limit_s)))
+    if workers < 1:
+        problems.append(Problem("--workers", "", "at least 1 worker", str(workers)))
+    if problems:
+        raise InputError(problems)
+
+
+def policy_record(scenario: Scenario, seed: int, n_outcomes: int) -> RunRecord:
+    """Return the run record of a scenario's policy (its id depends on scenario content, seed and outcomes)."""
+    record = RunRecord.from_scenario(scenario, kind=POLICY_KIND, seed=seed, status="running")
+    return replace(record, hydrology=f"policy training (PAR(1), {n_outcomes} outcomes per month, seed {seed})")
+
+
+def train_policy(
+    scenario: Scenario,
+    scenario_ref: str,
+    db: Store,
+    *,
+    iterations: int | None = None,
+    time_limit_s: float | None = None,
+    workers: int = 1,
+    seed: int = 0,
+    resume: bool = False,
+    n_outcomes: int = DEFAULT_OUTCOMES,
+    on_round: Callable[[LogRow], None] | None = None,
+) -> PolicyTraining:
+    """Train (or continue training) the policy of ``scenario`` and store it round by round.
+
+    Parameters
+    ----------
+    scenario
+        The scenario.
+    scenario_ref
+        How to load it again (a YAML path or ``default``), kept with the policy for ``simulate``.
+    db
+        The store.
+    iterations
+        Iterations to run now (``None`` with no time limit: :data:`DEFAULT_ITERATIONS`).
+    time_limit_s
+        Stop after this many seconds of training.
+    workers
+        Local processes running passes in parallel.
+    seed
+        Seed of the forward passes (part of the policy's id).
+    resume
+        Continue a stored policy of the same scenario and seed from its cuts (else start over).
+    n_outcomes
+        Residual points per month of the inflow process.
+    on_round
+        Called with each new log row (progress).
+
+    Raises
+    ------
+    InputError
+        Bad options, or a stored policy trained on a different staging.
+    """
+    check_train_options(iterations, time_limit_s, workers)
+    start = time.perf_counter()
+    model = build_policy_model(scenario, n_outcomes, FIT_YEARS)
+    record = policy_record(scenario, seed, n_outcomes)
+    ensure_tables(db)
+    run_id = record.run_id
+    previous: TrainingResult | None = None
+    if resume and db.has_run(run_id):
+        info = load_info(db, run_id)
+        if info.get("staging_key") != model.staging_key:
+            expected = f"the staging the policy was trained on ({info.get('staging_key')})"
+            raise InputError([Problem(scenario.file, "staging", expected, f"staging {model.staging_key}")])
+        previous = load_training(db, run_id, model.problem.n_states)
+    else:
+        db.start_run(record, replace=True)
+        clear_policy(db, run_id)
+        ref = str(Path(scenario_ref).resolve()) if Path(scenario_ref).is_file() else scenario_ref
+        info = {
+            "scenario": ref,
+            "staging_key": model.staging_key,
+            "n_outcomes": n_outcomes,
+            "fit_years": FIT_YEARS,
+            "fit_seed": FIT_SEED,
+            "state_names": list(model.problem.state_names),
+            "start": model.start,
+            "end": model.end,
+            "optimised_to": model.last,
+            "cost_unit": "US$ million",
+        }
+        write_info(db, run_id, info)
+    done = previous.iterations if previous is not None else 0
+    total = None if iterations is None and time_limit_s is not None else done + (iterations or DEFAULT_ITERATIONS)
+    cut_count = [len(previous.cuts) if previous is not None else 0]
+
+    def store_round(row: LogRow, cuts: Cuts) -> bool:
+        append_round(db, run_id, [row], cuts, cut_count[0])
+        cut_count[0] += len(cuts)
+        if on_round is not None:
+            on_round(row)
+        return False
+
+    options = TrainOptions(iterations=total, time_limit_s=time_limit_s, workers=workers, seed=seed)
+    result = train(model.problem, options, resume=previous, callback=store_round)
+    if result.stop_reason != "interrupted":
+        db.finish_run(run_id, "ok")
+    log.info(
+        "policy %s: %d iterations, lower bound %.6g (%s)",
+        run_id,
+        result.iterations,
+        result.lower_bound,
+        result.stop_reason,
+    )
+    return PolicyTraining(run_id, result, model, time.perf_counter() - start)

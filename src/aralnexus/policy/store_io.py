@@ -1,0 +1,155 @@
+"""The policy's additions to the store: a trained policy's cuts, convergence log and settings.
+
+A trained policy is a run (``runs.kind = 'policy'``) with three tables, created with ``CREATE …
+IF NOT EXISTS`` when a policy is first stored:
+
+- ``policy_info(run_id, key, value)``: settings and the staging fingerprint the policy was trained on;
+- ``policy_log(run_id, iteration, lower_bound_musd, time_s, stage_solves, upper_mean_musd,
+  upper_low_musd, upper_high_musd)``: the convergence log, one row per round;
+- ``policy_cuts(run_id, cut, stage, theta, intercept_musd, slope)``: every Benders cut, ``slope`` a
+  ``DOUBLE[]`` over the states (US$ million per state unit).
+
+Each training round is appended in one transaction (:func:`append_round`), so an interrupted
+training keeps every round it finished and ``--resume`` continues from them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from aralnexus.errors import InputError, Problem
+from aralnexus.policy.cuts import Cuts
+from aralnexus.policy.train import LogRow, TrainingResult
+from aralnexus.store import Store
+from aralnexus.store.rows import insert
+from aralnexus.store.schema import quote
+from aralnexus.vocab import RunKind
+
+POLICY_KIND: RunKind = "policy"
+LOG_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("iteration", "INTEGER"),
+    ("lower_bound_musd", "DOUBLE"),
+    ("time_s", "DOUBLE"),
+    ("stage_solves", "BIGINT"),
+    ("upper_mean_musd", "DOUBLE"),
+    ("upper_low_musd", "DOUBLE"),
+    ("upper_high_musd", "DOUBLE"),
+)
+CUT_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("cut", "INTEGER"),
+    ("stage", "INTEGER"),
+    ("theta", "INTEGER"),
+    ("intercept_musd", "DOUBLE"),
+    ("slope", "DOUBLE[]"),
+)
+INFO_COLUMNS: tuple[tuple[str, str], ...] = (("key", "VARCHAR"), ("value", "VARCHAR"))
+TABLES: dict[str, tuple[tuple[str, str], ...]] = {
+    "policy_info": INFO_COLUMNS,
+    "policy_log": LOG_COLUMNS,
+    "policy_cuts": CUT_COLUMNS,
+}
+
+
+def ensure_tables(db: Store) -> None:
+    """Create the policy tables in the store if they do not exist."""
+    db.initialise()
+    with db.transaction() as con:
+        for name, columns in TABLES.items():
+            body = ", ".join(f"{quote(c)} {t}" for c, t in (("run_id", "VARCHAR"), *columns))
+            con.execute(f"CREATE TABLE IF NOT EXISTS {quote(name)} ({body})")
+
+
+def write_info(db: Store, run_id: str, info: Mapping[str, object]) -> None:
+    """Replace the policy's settings (values stored as JSON)."""
+    frame = pd.DataFrame({"key": list(info), "value": [json.dumps(v) for v in info.values()]})
+    with db.transaction() as con:
+        con.execute("DELETE FROM policy_info WHERE run_id = ?", [run_id])
+        insert(con, "policy_info", run_id, frame, INFO_COLUMNS)
+
+
+def append_round(db: Store, run_id: str, rows: list[LogRow], cuts: Cuts, first_cut: int) -> None:
+    """Append log rows and cuts (numbered from ``first_cut``) of finished rounds in one transaction."""
+    log = pd.DataFrame(
+        {
+            "iteration": [r.iteration for r in rows],
+            "lower_bound_musd": [r.lower_bound for r in rows],
+            "time_s": [r.time_s for r in rows],
+            "stage_solves": [r.stage_solves for r in rows],
+            "upper_mean_musd": [None if math.isnan(r.upper_mean) else r.upper_mean for r in rows],
+            "upper_low_musd": [None if math.isnan(r.upper_low) else r.upper_low for r in rows],
+            "upper_high_musd": [None if math.isnan(r.upper_high) else r.upper_high for r in rows],
+        }
+    )
+    table = pa.table(
+        {
+            "cut": pa.array(first_cut + np.arange(len(cuts), dtype=np.int64)),
+            "stage": pa.array(cuts.stage),
+            "theta": pa.array(cuts.theta),
+            "intercept_musd": pa.array(cuts.intercept),
+            "slope": pa.array(list(cuts.slope), type=pa.list_(pa.float64())),
+        }
+    )
+    with db.transaction() as con:
+        insert(con, "policy_log", run_id, log, LOG_COLUMNS)
+        if len(cuts):
+            insert(con, "policy_cuts", run_id, table, CUT_COLUMNS)
+
+
+def clear_policy(db: Store, run_id: str) -> None:
+    """Delete a policy's log and cuts (training starts over)."""
+    with db.transaction() as con:
+        for name in TABLES:
+            con.execute(f"DELETE FROM {quote(name)} WHERE run_id = ?", [run_id])
+
+
+def require_policy(db: Store, run_id: str) -> str:
+    """Return the full id of a stored policy; raise ``InputError`` if the run is not one."""
+    full = db.resolve(run_id)
+    kind = db.run(full).get("kind")
+    if kind != POLICY_KIND:
+        hint = "train one with `aralnexus policy train SCENARIO`; `aralnexus results list` shows run kinds"
+        raise InputError([Problem(str(db.path), "RUN_ID", "the id of a trained policy", f"a {kind} run", hint)])
+    return full
+
+
+def load_info(db: Store, run_id: str) -> dict[str, object]:
+    """Return the policy's settings."""
+    frame = db.query("SELECT key, value FROM policy_info WHERE run_id = ?", [run_id])
+    return {str(k): json.loads(str(v)) for k, v in zip(frame["key"], frame["value"], strict=True)}
+
+
+def load_training(db: Store, run_id: str, n_states: int) -> TrainingResult:
+    """Return the stored cuts and log of a policy as a :class:`TrainingResult` (to resume or simulate)."""
+    log = db.query(
+        "SELECT * FROM policy_log WHERE run_id = ? ORDER BY iteration",
+        [run_id],
+    )
+    cuts = db.query(
+        "SELECT stage, theta, intercept_musd, slope FROM policy_cuts WHERE run_id = ? ORDER BY cut", [run_id]
+    )
+    upper = log[["upper_mean_musd", "upper_low_musd", "upper_high_musd"]].astype("float64").to_numpy()
+    rows = tuple(
+        LogRow(int(i), float(lb), float(t), int(n), *(float(v) for v in up))
+        for i, lb, t, n, up in zip(
+            log["iteration"].to_numpy(),
+            log["lower_bound_musd"].to_numpy(np.float64),
+            log["time_s"].to_numpy(np.float64),
+            log["stage_solves"].to_numpy(),
+            upper,
+            strict=True,
+        )
+    )
+    slope = np.array([np.asarray(s, dtype=np.float64) for s in cuts["slope"]]).reshape(len(cuts), n_states)
+    found = Cuts(
+        cuts["stage"].to_numpy(np.int64),
+        cuts["theta"].to_numpy(np.int64),
+        cuts["intercept_musd"].to_numpy(np.float64),
+        slope,
+    )
+    return TrainingResult(found, rows, "interrupted")

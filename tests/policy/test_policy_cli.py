@@ -1,0 +1,156 @@
+"""``aralnexus policy train`` / ``simulate``: stored cuts and log, resume, ensemble-like members, bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from aralnexus.cli.app import app
+from aralnexus.policy.service import train_policy
+from aralnexus.policy.store_io import load_info, load_training
+from aralnexus.policy.train import LogRow
+from aralnexus.scenario import load_scenario
+from aralnexus.store import open_store
+
+pytestmark = pytest.mark.slow  # builds the pathway LP and runs the head iteration
+
+SCENARIO = """\
+name: policy-cli-test
+horizon: {start: "2030-01", end: "2030-06"}
+parameters: {lookahead_months: 2}
+"""
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict[str, object]]:
+    """A scenario file, a store with a 4-iteration policy, and the train command's JSON."""
+    folder = tmp_path_factory.mktemp("policy")
+    scenario = folder / "short.yaml"
+    scenario.write_text(SCENARIO, encoding="utf-8")
+    db = folder / "store.duckdb"
+    result = CliRunner().invoke(
+        app, ["policy", "train", str(scenario), "--iterations", "4", "--seed", "2", "--store", str(db), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    return scenario, db, json.loads(result.stdout)
+
+
+def _invoke(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+def test_train_prints_exactly_the_promised_json_and_stores_cuts_and_log(
+    trained: tuple[Path, Path, dict[str, object]],
+) -> None:
+    scenario, db, data = trained
+    assert set(data) == {"run_id", "iterations", "lower_bound", "time_s"}
+    assert data["iterations"] == 4
+    store = open_store(db)
+    run_id = str(data["run_id"])
+    assert store.run(run_id)["kind"] == "policy"
+    info = load_info(store, run_id)
+    assert info["scenario"] == str(scenario.resolve()) and info["staging_key"]
+    assert len(load_training(store, run_id, len(info["state_names"])).cuts) > 0  # type: ignore[arg-type]
+    log = store.query("SELECT * FROM policy_log WHERE run_id = ? ORDER BY iteration", [run_id])
+    assert log["iteration"].tolist() == [1, 2, 3, 4]
+    assert log["lower_bound_musd"].iloc[-1] == pytest.approx(float(data["lower_bound"]))  # type: ignore[arg-type]
+
+
+def test_resume_continues_the_stored_policy(trained: tuple[Path, Path, dict[str, object]]) -> None:
+    scenario, db, data = trained
+    code, out = _invoke(
+        "policy", "train", str(scenario), "--iterations", "2", "--seed", "2", "--resume", "--store", str(db), "--json"
+    )
+    assert code == 0, out
+    again = json.loads(out)
+    assert again["run_id"] == data["run_id"] and again["iterations"] == 6
+    assert again["lower_bound"] >= data["lower_bound"] - 1e-6  # type: ignore[operator]
+
+
+def test_simulated_members_are_stored_like_ensemble_members(trained: tuple[Path, Path, dict[str, object]]) -> None:
+    _, db, data = trained
+    code, out = _invoke(
+        "policy", "simulate", str(data["run_id"]), "--members", "2", "--seed", "5", "--store", str(db), "--json"
+    )
+    assert code == 0, out
+    sim = json.loads(out)
+    assert set(sim) == {"run_id", "members", "cost_mean_musd", "cost_interval_95_musd"}
+    low, high = sim["cost_interval_95_musd"]
+    assert sim["members"] == 2 and low <= sim["cost_mean_musd"] <= high
+    store = open_store(db)
+    run = store.run(sim["run_id"])
+    assert run["kind"] == "ensemble" and run["status"] == "ok" and str(data["run_id"]) in run["hydrology"]
+    members = store.query("SELECT member, status FROM members WHERE run_id = ? ORDER BY member", [sim["run_id"]])
+    assert members["member"].tolist() == [0, 1] and set(members["status"]) == {"done"}
+    fan = store.query("SELECT DISTINCT plant FROM member_storage WHERE run_id = ?", [sim["run_id"]])
+    assert {"toktogul", "nurek"} <= set(fan["plant"])
+    code, out = _invoke("results", "show", sim["run_id"], "--store", str(db))
+    assert code == 0, out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--members", "0"], "--members"),
+        (["--members", "-3"], "--members"),
+    ],
+)
+def test_simulate_refuses_bad_members_with_exit_code_2(
+    trained: tuple[Path, Path, dict[str, object]], args: list[str], message: str
+) -> None:
+    _, db, data = trained
+    code, out = _invoke("policy", "simulate", str(data["run_id"]), *args, "--store", str(db))
+    assert code == 2 and message in out and "Traceback" not in out
+
+
+def test_simulating_a_run_that_is_not_a_policy_exits_2(trained: tuple[Path, Path, dict[str, object]]) -> None:
+    _, db, data = trained
+    code, out = _invoke(
+        "policy", "simulate", str(data["run_id"]), "--members", "1", "--seed", "9", "--store", str(db), "--json"
+    )
+    ensemble_id = json.loads(out)["run_id"]
+    code, out = _invoke("policy", "simulate", ensemble_id, "--members", "1", "--store", str(db))
+    assert code == 2 and "trained policy" in out
+
+
+def test_a_scenario_with_other_staging_is_refused(
+    trained: tuple[Path, Path, dict[str, object]], tmp_path: Path
+) -> None:
+    _, db, data = trained
+    other = tmp_path / "other.yaml"
+    other.write_text(SCENARIO.replace('end: "2030-06"', 'end: "2030-09"'), encoding="utf-8")
+    code, out = _invoke(
+        "policy", "simulate", str(data["run_id"]), "--members", "1", "--scenario", str(other), "--store", str(db)
+    )
+    assert code == 2 and "staging" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "field"), [(["--time-limit", "0"], "--time-limit"), (["--iterations", "0"], "--iterations")]
+)
+def test_train_refuses_bad_limits_with_exit_code_2(tmp_path: Path, args: list[str], field: str) -> None:
+    code, out = _invoke("policy", "train", "default", *args, "--store", str(tmp_path / "s.duckdb"))
+    assert code == 2 and field in out
+
+
+def test_interrupted_training_keeps_its_cuts_and_resumes(tmp_path: Path) -> None:
+    scenario = tmp_path / "short.yaml"
+    scenario.write_text(SCENARIO, encoding="utf-8")
+    db = open_store(tmp_path / "s.duckdb")
+    sc = load_scenario(str(scenario))
+
+    def interrupt(row: LogRow) -> None:
+        if row.iteration == 2:
+            raise KeyboardInterrupt
+
+    first = train_policy(sc, str(scenario), db, iterations=10, on_round=interrupt)
+    assert first.result.stop_reason == "interrupted"
+    stored = load_training(db, first.run_id, first.model.problem.n_states)
+    assert stored.iterations == 2 and len(stored.cuts) == len(first.result.cuts)
+    resumed = train_policy(sc, str(scenario), db, iterations=1, resume=True)
+    assert resumed.result.iterations == 3
+    assert db.run(first.run_id)["status"] == "ok"

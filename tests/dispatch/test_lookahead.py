@@ -103,7 +103,8 @@ def test_a_strict_minimum_the_lookahead_cannot_meet_leaves_a_feasible_horizon_fe
     myopic = optimise(_winter_minimum(900.0, lookahead_months=0))
     ahead = optimise(_winter_minimum(900.0))
     assert float(ahead.metadata["lookahead_shortfall_hm3"]) > 0.0
-    assert myopic.violations.empty and ahead.violations.empty
+    for res in (myopic, ahead):
+        assert not res.violations["constraint"].str.contains("minimum release").any()
     for res in (myopic, ahead):
         tok = res.releases[res.releases["point"] == "toktogul"]
         assert (tok["released_m3s"] >= 900.0 - 1e-6).all()

@@ -1,6 +1,6 @@
 # aralnexus: two commands on a fresh machine.
 #   make run   — install into .venv and run the main job on the default scenario
-#   make test  — install into .venv (with test tools) and run the test suite
+#   make test  — install into .venv (with test tools), lint (ruff), type-check (mypy) and run the test suite
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -20,7 +20,8 @@ install-dev: $(BIN)/python
 run: install
 	$(BIN)/aralnexus run default
 
-test: install-dev
+# lint (ruff check + format check) and types (mypy, strict) first: a failure stops before the slow tests
+test: lint
 	bash scripts/ensure-chromium.sh || true
 	$(BIN)/python -m pytest -n 2 -q
 

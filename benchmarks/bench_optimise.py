@@ -24,9 +24,9 @@ import numpy as np
 
 from aralnexus.data.dataset import load_default
 from aralnexus.dispatch.api import optimise_system
-from aralnexus.dispatch.crosscheck import solve_pypsa
 from aralnexus.dispatch.decompose import optimise_hourly_by_month
 from aralnexus.dispatch.inputs import climatology_inflows, plant_inflows_m3s
+from aralnexus.dispatch.pypsa_network import solve_pypsa
 from aralnexus.system.system import build_system_from_dataset
 
 logging.getLogger("pypsa").setLevel(logging.ERROR)

@@ -70,6 +70,20 @@ class InputError(Exception):
         return "\n".join([head, *(f"  - {p}" for p in self.problems)])
 
 
+class MissingDependencyError(InputError):
+    """An optional dependency a feature needs is not installed (exit code 2, like other bad input)."""
+
+    def __init__(self, package: str, feature: str, install: str) -> None:
+        problem = Problem(
+            "<environment>",
+            package,
+            f"the optional package {package!r} installed (needed for {feature})",
+            "it is not installed",
+            hint=f"install it with: pip install '{install}'",
+        )
+        super().__init__([problem])
+
+
 @dataclass(frozen=True)
 class Shortfall:
     """A named constraint that could not be met, with the amount missed.

@@ -27,6 +27,20 @@ MWH_PER_GWH = 1e3
 USD_PER_MUSD = 1e6
 #: Gravity times water density, in MW per (m3/s · m): ρ·g = 1000 kg/m3 · 9.81 m/s2 = 9.81e-3 MW.
 RHO_G_MW_PER_M3S_M = 9.81e-3
+#: Hours in a day.
+HOURS_PER_DAY = 24.0
+#: hm3 per m3.
+HM3_PER_M3 = 1e-6
+#: m3 per hm3.
+M3_PER_HM3 = 1e6
+#: Thousands of m3 per hm3 (water values are reported per 1000 m3).
+THOUSAND_M3_PER_HM3 = 1e3
+#: MW per GW.
+MW_PER_GW = 1e3
+#: MW per kW.
+MW_PER_KW = 1e-3
+#: US$ per US$ billion.
+USD_PER_BUSD = 1e9
 #: US$/MWh per US cent/kWh.
 USD_PER_MWH_PER_CENT_PER_KWH = 10.0
 

@@ -12,7 +12,7 @@ from aralnexus.dispatch.model import LPModel
 from aralnexus.testing.examples import random_dataset
 
 pytest.importorskip("pypsa")
-from aralnexus.dispatch.crosscheck import solve_pypsa
+from aralnexus.dispatch.pypsa_network import solve_pypsa
 
 pytestmark = pytest.mark.slow
 

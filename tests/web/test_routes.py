@@ -123,6 +123,7 @@ def test_the_form_writes_the_common_fields_into_the_yaml(client) -> None:  # typ
     assert data["plants"]["rogun"]["schedule_shift_months"] == 12
     assert data["hydrology"] == "dry"
     assert "trade" not in data  # an empty entry removes the key (and the section left empty)
+    assert 'start: "2030-05"' in body["yaml"]  # months quoted, as the scenario docs ask
     overrides = {o["path"]: o["value"] for o in body["overrides"]}
     assert overrides["links.casa1000_pk.tariff_usd_per_mwh"] == "50"
 
@@ -399,3 +400,13 @@ def test_an_ensemble_run_page_has_the_risk_section(config: WebConfig, tmp_path: 
         assert client.get("/runs?kind=ensemble").text.count(run_id[:12]) >= 1
         compared = client.get(f"/compare?a={run_id}&b={run_id}")
         assert compared.status_code == 200 and "share no yearly metrics" in compared.text
+
+
+def test_a_yaml_alias_bomb_is_refused_quickly_with_a_message(client) -> None:  # type: ignore[no-untyped-def]
+    lines = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]']
+    lines += [f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]" for i in range(8)]
+    bomb = "\n".join(lines) + "\n"
+    headers = {"X-CSRF-Token": token(client)}
+    response = client.post("/api/validate", json={"yaml": bomb, "file": "bomb.yaml"}, headers=headers)
+    assert response.status_code == 422
+    assert "alias" in response.text

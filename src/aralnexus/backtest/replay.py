@@ -29,10 +29,10 @@ from aralnexus.errors import InputError, Problem
 from aralnexus.pathways.exports import link_flows
 from aralnexus.results.tables import Results
 from aralnexus.scenario.model import Scenario
+from aralnexus.units import HM3_PER_KM3, HM3_PER_M3S_DAY
 
 #: Days per month of a non-leap year (volumes of the monthly climatology).
 _DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.float64)
-_SECONDS_PER_DAY = 86_400.0
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ def climatology_volume_km3(dataset: Dataset, series: str) -> float:
     """Annual volume (km3) of one series' mean monthly climatology (``inflow_monthly``)."""
     rows = dataset.inflow_monthly[dataset.inflow_monthly["series"] == series].sort_values("month")
     m3s = rows["mean_m3s"].to_numpy(dtype=np.float64)
-    return float((m3s * _DAYS * _SECONDS_PER_DAY).sum() / 1e9)
+    return float((m3s * _DAYS).sum() * HM3_PER_M3S_DAY / HM3_PER_KM3)
 
 
 def record_volumes(dataset: Dataset) -> pd.DataFrame:

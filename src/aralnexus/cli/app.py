@@ -27,6 +27,7 @@ def _register_all() -> None:
         backtest_cmd,
         data_cmd,
         ensemble_cmd,
+        export_cmd,
         hydrology_cmd,
         optimise_cmd,
         policy_cmd,
@@ -47,6 +48,7 @@ def _register_all() -> None:
         report_cmd,
         ensemble_cmd,
         backtest_cmd,
+        export_cmd,
         policy_cmd,
     ):
         module.register(app)

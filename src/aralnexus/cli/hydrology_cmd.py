@@ -177,8 +177,10 @@ def stats_cmd(
     n_years = flows.shape[0] // 12
     rows, basin = _stats_rows(flows[: n_years * 12].reshape(n_years, 12, -1), scen, by_month)
     label = f"targets: {model.variability_label}; sample: {source}"
+    provenance = model.provenance
     if as_json:
-        console.print_json(json.dumps({"label": label, "columns": "[target, sample]", "rows": rows, "basins": basin}))
+        doc = {"label": label, "columns": "[target, sample]", "rows": rows, "basins": basin, "provenance": provenance}
+        console.print_json(json.dumps(doc))
         return
     table = Table(title=f"Hydrology statistics — target / sample\n[dim]{label}[/]")
     keys = [k for k in rows[0] if k not in {"site", "month"}]
@@ -198,6 +200,21 @@ def stats_cmd(
             f"(monthly normal scores), sample annual volumes {basin['annual_corr']:.2f}",
             soft_wrap=True,
         )
+    if provenance:
+        console.print(_provenance_table(provenance))
+
+
+def _provenance_table(provenance: dict[str, dict[str, str]]) -> Table:
+    """Which target statistics come from a record and which remain derived or assumed."""
+    from aralnexus.hydrology.observed import STATISTICS
+
+    table = Table(title="Where the targets come from (record / derived / assumed)", title_justify="left")
+    table.add_column("statistic")
+    for series in provenance:
+        table.add_column(series)
+    for stat in STATISTICS:
+        table.add_row(stat, *(provenance[s].get(stat, "") for s in provenance))
+    return table
 
 
 @hydrology_app.command("plot")
@@ -276,11 +293,12 @@ def import_cmd(
     The input is never overwritten, and an existing output file only with ``--force``; the
     Parquet file is written next to its final name and renamed, so nothing is half-written.
     """
-    from aralnexus.hydrology.record import read_record_csv, record_years, write_record
+    from aralnexus.hydrology.record import read_record_table, record_years, validate_record, write_record
 
     target = _import_target(file, out, force)
+    raw = read_record_table(file)  # the file is checked before the scenario is loaded
     scen = load_cli_scenario(scenario)
-    table = read_record_csv(file, scen.dataset)
+    table = validate_record(raw, scen.dataset, str(file))
     columns, flows, first = record_years(table, str(file))
     partial = target.with_name(f".{target.name}.partial")
     try:

@@ -16,23 +16,26 @@ from rich.markup import escape
 
 from aralnexus.cli.common import JsonOption, QuietOption, console, frame_table, handled, print_json, progress
 from aralnexus.results.tables import Results
+from aralnexus.units import MWH_PER_TWH, USD_PER_MUSD
 from aralnexus.vocab import HEAD_MODES, RESOLUTIONS, HeadMode, Resolution
 
 
 def summary(results: Results) -> dict[str, Any]:
     """Return the summary tables of a run: objective, generation, countries, exports, convergence."""
     gen = results.plants.groupby(["country", "plant"], as_index=False)["energy_mwh"].sum()
-    gen["energy_twh"] = gen["energy_mwh"] / 1e6
+    gen["energy_twh"] = gen["energy_mwh"] / MWH_PER_TWH
     c = results.countries.groupby("country", as_index=False)[
         ["demand_mwh", "hydro_mwh", "thermal_mwh", "imports_mwh", "exports_mwh", "unserved_mwh"]
     ].sum()
-    countries = c.assign(**{col.replace("_mwh", "_twh"): c[col] / 1e6 for col in c.columns if col.endswith("_mwh")})
+    countries = c.assign(
+        **{col.replace("_mwh", "_twh"): c[col] / MWH_PER_TWH for col in c.columns if col.endswith("_mwh")}
+    )
     countries = countries[["country", *[col for col in countries.columns if col.endswith("_twh")]]]
     links = results.links.groupby(["link", "from_country", "to_country"], as_index=False)[
         ["energy_mwh", "revenue_usd"]
     ].sum()
-    links["energy_twh"] = links["energy_mwh"] / 1e6
-    links["revenue_musd"] = links["revenue_usd"] / 1e6
+    links["energy_twh"] = links["energy_mwh"] / MWH_PER_TWH
+    links["revenue_musd"] = links["revenue_usd"] / USD_PER_MUSD
     conv = results.convergence
     return {
         "metadata": results.metadata,

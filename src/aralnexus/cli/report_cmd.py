@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from aralnexus.backtest import BacktestResult
 from aralnexus.cli.common import (
     EXIT_CODES_HELP,
     JsonOption,
@@ -57,6 +59,13 @@ def report(
     store: StoreOption = None,
     json: JsonOption = False,
     quiet: QuietOption = False,
+    backtest: Annotated[
+        bool,
+        typer.Option(
+            "--backtest/--no-backtest",
+            help="Add the section 'How the model compares with what happened' (the 2019–2025 backtest, ~10 s).",
+        ),
+    ] = True,
 ) -> None:
     """Write a run's report: a self-contained HTML page with interactive charts and PNG figures."""
     with handled():
@@ -64,14 +73,18 @@ def report(
         run_id = db.resolve(run)
         from aralnexus.report import write_report
 
-        steps = 9 + (6 if db.run(run_id).get("kind") == "ensemble" else 0)
+        steps = 9 + (6 if db.run(run_id).get("kind") == "ensemble" else 0) + (2 if backtest else 0)
         with progress(f"report {run_id}", total=steps, quiet=quiet or json) as bar:
 
             def step(text: str) -> None:
                 bar.update(f"report {run_id}: {text}")
                 bar.advance()
 
-            files = write_report(db, run_id, out, png=png, threshold_twh=threshold_twh, on_step=step)
+            replay = None
+            if backtest:
+                step("replaying 2019–2025 (backtest)")
+                replay = default_backtest()
+            files = write_report(db, run_id, out, png=png, threshold_twh=threshold_twh, on_step=step, backtest=replay)
     if json:
         print_json({"run_id": files.run_id, "html": files.html, "pngs": {k: str(p) for k, p in files.pngs.items()}})
         return
@@ -87,3 +100,11 @@ def report(
 def register(app: typer.Typer) -> None:
     """Add the ``report`` command to ``app``."""
     app.command("report", help=HELP, epilog=EXAMPLES)(report)
+
+
+@functools.lru_cache(maxsize=1)
+def default_backtest() -> BacktestResult:
+    """Return the default model's 2019–2025 backtest (computed once per process)."""
+    from aralnexus.backtest import run_backtest
+
+    return run_backtest("default")

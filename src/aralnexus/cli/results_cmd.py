@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -24,6 +23,7 @@ from aralnexus.cli.common import (
 from aralnexus.store import Store, open_store
 from aralnexus.store.export import export_run
 from aralnexus.store.summary import compare_runs, key_figures
+from aralnexus.vocab import ExportFormat
 
 results_app = typer.Typer(
     name="results",
@@ -55,13 +55,6 @@ SELECT status, count(*) AS members,
        quantile_cont(exports_twh, 0.1) AS exports_p10_twh
 FROM members WHERE run_id = ? GROUP BY status ORDER BY status
 """
-
-
-class Format(StrEnum):
-    """Export file format."""
-
-    parquet = "parquet"
-    csv = "csv"
 
 
 def _cell(value: object) -> str:
@@ -198,24 +191,31 @@ def query(
 @results_app.command("export", epilog="Examples:  aralnexus results export 3fa9c0 --format csv --out exports/")
 def export(
     run: Annotated[str, typer.Argument(help="Run id (a unique prefix is enough).")],
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="File format.")] = Format.parquet,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write <run_id>/<table>.<format> into.")] = Path(
-        "exports"
-    ),
+    fmt: Annotated[
+        ExportFormat,
+        typer.Option("--format", "-f", help="parquet or csv (one file per table), netcdf (the labelled solution)."),
+    ] = "parquet",
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder to write <run_id>/<table>.<format> (or solution.nc) into.")
+    ] = Path("exports"),
     store: StoreOption = None,
     json: JsonOption = False,
     quiet: QuietOption = False,
 ) -> None:
-    """Export every table of a run to Parquet or CSV files (one file per table)."""
+    """Export every table of a run to Parquet or CSV files (one per table), or its labelled solution to netCDF."""
     with handled():
         db = _open(store)
         run_id = db.resolve(run)
         with progress(f"exporting {run_id}", quiet=quiet or json):
-            files = export_run(db, run_id, out, fmt.value)
+            files = export_run(db, run_id, out, fmt)
     if json:
-        print_json({"run_id": run_id, "format": fmt.value, "files": [str(f) for f in files]})
+        print_json({"run_id": run_id, "format": fmt, "files": [str(f) for f in files]})
         return
-    if not quiet:
+    if quiet:
+        return
+    if fmt == "netcdf":
+        console.print(f"Exported the labelled solution of {literal(run_id)} to [bold]{literal(files[0])}[/]")
+    else:
         console.print(f"Exported {len(files)} tables of {literal(run_id)} to [bold]{literal(files[0].parent)}[/]")
 
 

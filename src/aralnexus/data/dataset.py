@@ -129,7 +129,14 @@ TABLE_SPECS: dict[str, tuple[tuple[str, ...], tuple[ColumnSpec, ...]]] = {
         (
             _c("series", "str", "", "series id (e.g. toktogul_inflow, nurek_inflow)"),
             _c("month", "int", "1-12", "calendar month"),
-            _c("mean_m3s", "float", "m3/s", "mean discharge in the month (DERIVED, not observed)"),
+            _c("mean_m3s", "float", "m3/s", "mean discharge in the month (sources.csv: observed shape or DERIVED)"),
+            _c(
+                "sd_m3s",
+                "float",
+                "m3/s",
+                "inter-annual sd of the month's mean discharge where a record gives it; empty → assumed variability",
+                required=False,
+            ),
         ),
     ),
     "min_releases": (

@@ -9,7 +9,7 @@ generator and the climatology. It is fitted from the imported record when the sc
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -30,8 +30,9 @@ from aralnexus.hydrology.climatology import (
     series_climatology_m3s,
 )
 from aralnexus.hydrology.named import NamedYears, named_years
+from aralnexus.hydrology.observed import observed_targets
 from aralnexus.hydrology.record import load_record, record_years
-from aralnexus.hydrology.stats import FlowStatistics, assumed_targets, compute_statistics
+from aralnexus.hydrology.stats import FlowStatistics, compute_statistics
 from aralnexus.hydrology.variability import ASSUMED
 from aralnexus.scenario.model import HydrologySpec, Scenario
 
@@ -66,6 +67,10 @@ class InflowModel:
         First calendar year of ``record_m3s``.
     key
         Content hash (cache key).
+    provenance
+        Per component: statistic → what it rests on (record, derived or assumed); see
+        :func:`aralnexus.hydrology.observed.observed_targets`. Empty for an imported monthly record
+        (every statistic is the record's).
     """
 
     layout: SiteLayout
@@ -77,12 +82,14 @@ class InflowModel:
     record_m3s: FloatArray | None
     record_first_year: int
     key: str
+    provenance: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def _dataset_key(dataset: Dataset, record_file: str) -> str:
     digest = hashlib.sha256()
     digest.update(dataset.inflow_sites.to_csv(index=False).encode())
     digest.update(dataset.inflow_monthly.to_csv(index=False).encode())
+    digest.update(dataset.observed_inflow.to_csv(index=False).encode())
     if record_file:
         path = Path(record_file)
         digest.update(str(path.resolve()).encode())
@@ -136,11 +143,13 @@ def build_inflow_model(dataset: Dataset, record_file: str = "") -> InflowModel:
     else:
         layout = base_layout(dataset)
         climatology = series_climatology_m3s(dataset, layout.components)
-        targets = par.scale_to_annual_cv(
-            assumed_targets(climatology, layout.components, layout.component_rivers, ASSUMED)
+        targets, provenance = observed_targets(
+            dataset, climatology, layout.components, layout.component_rivers, ASSUMED
         )
+        observed = any(v.startswith("record") for p in provenance.values() for v in p.values())
+        variability = DERIVED_ASSUMED_LABEL + (" and recorded statistics" if observed else "")
         result = InflowModel(
-            layout, targets, par.fit(targets), climatology, DERIVED_LABEL, DERIVED_ASSUMED_LABEL, None, 0, key
+            layout, targets, par.fit(targets), climatology, DERIVED_LABEL, variability, None, 0, key, provenance
         )
     if len(_CACHE) >= _CACHE_SIZE:
         _CACHE.pop(next(iter(_CACHE)))

@@ -1,8 +1,10 @@
 """ASSUMED variability of the derived inflows: the one place these assumptions live.
 
-No observed monthly or annual inflow series was found for the Naryn or the Vakhsh (see
+No observed monthly series of the Naryn or the Vakhsh can be shipped (see
 ``/work/shared/reference/HYDROLOGY.md``), so without an imported record the generator's statistical
-targets are the DERIVED monthly means (DRV-N, DRV-V) plus the assumed parameters below. Everything
+targets are the dataset's monthly means plus the assumed parameters below, except where the dataset
+carries an observed statistic (annual CV and lag-1 of the CA-discharge water years, the Vakhsh
+monthly spreads): :mod:`aralnexus.hydrology.observed` puts those in and says which is which. Everything
 computed from them is labelled "derived + assumed variability". The reasoning is repeated in
 ``docs/hydrology.md``.
 """

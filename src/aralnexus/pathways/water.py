@@ -146,7 +146,8 @@ def swap_accounting(results: Results, dataset: Dataset, flows: pd.DataFrame, cou
 def _outlets(dataset: Dataset, owner: pd.Series) -> set[str]:
     """Plants whose water leaves the owner's cascade: no downstream plant, or one in another country."""
     plants = dataset.plants.set_index("plant")
-    down = plants["downstream"].fillna("").astype(str) if "downstream" in plants else pd.Series("", index=plants.index)
+    raw = plants["downstream"] if "downstream" in plants else pd.Series(None, index=plants.index, dtype=object)
+    down = raw.astype(object).where(raw.notna(), "").astype(str)  # an all-empty column is read as float NaN
     down_owner = down.map(owner).fillna("")
     return {str(p) for p in plants.index[(down == "") | (down_owner != plants["country"])]}
 

@@ -6,11 +6,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from aralnexus.backtest import BacktestResult
 from aralnexus.input_files import safe_component
+from aralnexus.report.backtest import SECTION_ID, SECTION_TITLE, backtest_html, toktogul_chart
 from aralnexus.report.charts import to_matplotlib
 from aralnexus.report.data import load_report_data
+from aralnexus.report.ensemble import DEFAULT_THRESHOLD_TWH
 from aralnexus.report.figures import standard_charts
-from aralnexus.report.html import run_page
+from aralnexus.report.html import Section, run_page
+from aralnexus.report.policy import load_policy_view, policy_charts, policy_section
 from aralnexus.report.risk_charts import risk_charts
 from aralnexus.store import Store
 
@@ -33,6 +37,7 @@ def write_report(
     dpi: int = 110,
     threshold_twh: float | None = None,
     on_step: Callable[[str], None] | None = None,
+    backtest: BacktestResult | None = None,
 ) -> ReportFiles:
     """Write the report of ``run_id`` into ``out_dir`` (default ``reports/<run_id>``).
 
@@ -55,6 +60,9 @@ def write_report(
         Winter-deficit threshold of an ensemble's exceedance probabilities (default 1 TWh).
     on_step
         Called with a short description before each step (for progress bars).
+    backtest
+        A backtest (:func:`aralnexus.backtest.run_backtest`) to add as the section "How the model
+        compares with what happened" (Toktogul chart with its PNG); ``None``: no such section.
 
     Raises
     ------
@@ -70,15 +78,28 @@ def write_report(
     folder.mkdir(parents=True, exist_ok=True)
     charts = standard_charts(data)
     risk = risk_charts(data.risk) if data.risk is not None else []
+    policy = load_policy_view(store, data.run_id, threshold_twh or DEFAULT_THRESHOLD_TWH)
+    policy_figures = policy_charts(policy) if policy is not None else []
     pngs: dict[str, Path] = {}
     if png:
-        for chart in [*risk, *charts]:
+        for chart in [*risk, *(c for c in policy_figures if not c.empty), *charts]:
             step(f"drawing {chart.key}.png")
             path = folder / f"{safe_component(chart.key, file='<report>', field='chart key')}.png"
             to_matplotlib(chart).savefig(path, dpi=dpi)
             pngs[chart.key] = path
+    extra: list[Section] = []
+    if policy is not None:
+        extra.append(policy_section(policy, policy_figures, {k: p.name for k, p in pngs.items()}))
+    if backtest is not None:
+        chart = toktogul_chart(backtest)
+        if png:
+            step(f"drawing {chart.key}.png")
+            pngs[chart.key] = folder / f"{chart.key}.png"
+            to_matplotlib(chart).savefig(pngs[chart.key], dpi=dpi)
+        body = backtest_html(backtest, chart, pngs[chart.key].name if chart.key in pngs else None)
+        extra.append(Section(SECTION_ID, SECTION_TITLE, body))
     step("writing report.html")
     html_path = folder / "report.html"
-    page = run_page(data, charts, {k: p.name for k, p in pngs.items()}, risk)
+    page = run_page(data, charts, {k: p.name for k, p in pngs.items()}, risk, extra)
     html_path.write_text(page, encoding="utf-8")
     return ReportFiles(data.run_id, html_path, pngs)

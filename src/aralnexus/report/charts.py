@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, ScalarFormatter
 from plotly.subplots import make_subplots
 
-TraceKind = Literal["line", "bar", "area", "band", "hline"]
+TraceKind = Literal["line", "bar", "area", "band", "hline", "points"]
 Values = Sequence[Any] | pd.Series | npt.NDArray[Any]
 
 #: Qualitative colours (matplotlib tab10 followed by the light tab20 shades); grey is kept for thermal.
@@ -31,7 +31,7 @@ PALETTE = (
 
 @dataclass(frozen=True)
 class Trace:
-    """One series: ``line``, ``bar``, stacked ``area``, ``band`` (between ``y_low`` and ``y``) or ``hline``.
+    """One series: ``line``, ``bar``, stacked ``area``, ``band`` (between ``y_low`` and ``y``), ``hline`` or ``points``.
 
     A band is filled with a translucent shade of ``color`` (grey when not given); a ``dashed`` band
     is drawn as dotted edge lines over a fainter fill (for a band that lies over another one).
@@ -150,6 +150,9 @@ def to_plotly(chart: Chart) -> go.Figure:
             )
         elif t.kind == "hline":
             fig.add_trace(go.Scatter(x=list(t.x), y=list(t.y), mode="lines+markers", line=line, **common), **where)
+        elif t.kind == "points":
+            marker = {"color": color, "size": 7, "symbol": "diamond"}
+            fig.add_trace(go.Scatter(x=list(t.x), y=list(t.y), mode="markers", marker=marker, **common), **where)
         else:
             fig.add_trace(
                 go.Scatter(
@@ -226,6 +229,8 @@ def to_matplotlib(chart: Chart) -> Figure:
             ax.bar(xs, list(t.y), width=width, color=color, label=t.name, bottom=bottom)
             if chart.stacked:
                 stacks[t.panel] = [b + v for b, v in zip(bottom or [0.0] * len(x), t.y, strict=True)]
+        elif t.kind == "points":
+            ax.plot(x, list(t.y), color=color, linestyle="none", marker="D", markersize=4, label=t.name)
         elif t.kind == "area":
             base = stacks.get(t.panel, [0.0] * len(x))
             top = [b + v for b, v in zip(base, t.y, strict=True)]

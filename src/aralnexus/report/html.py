@@ -165,8 +165,12 @@ def run_sections(
     charts: Sequence[Chart],
     pngs: dict[str, str] | None = None,
     risk_charts: Sequence[Chart] = (),
+    extra: Sequence[Section] = (),
 ) -> list[Section]:
-    """Return the standard sections of a run's report (with "Risk across members" for an ensemble)."""
+    """Return the standard sections of a run's report (with "Risk across members" for an ensemble).
+
+    ``extra`` sections (e.g. the backtest) come after the charts, before the assumptions.
+    """
     pngs = pngs or {}
     paragraphs = "".join(f"<p>{esc(p)}</p>" for p in findings(data))
     sections = [Section("findings", "Findings", paragraphs)]
@@ -176,6 +180,7 @@ def run_sections(
         sections.append(Section("risk", "Risk across members", risk_html(data.risk, risk_charts, pngs)))
     sections += [
         *(Section(c.key, c.title, chart_html(c, pngs.get(c.key))) for c in charts),
+        *extra,
         Section("assumptions", "Assumptions", _assumptions(data)),
     ]
     if not data.violations.empty:
@@ -185,7 +190,11 @@ def run_sections(
 
 
 def run_page(
-    data: ReportData, charts: Sequence[Chart], pngs: dict[str, str] | None = None, risk_charts: Sequence[Chart] = ()
+    data: ReportData,
+    charts: Sequence[Chart],
+    pngs: dict[str, str] | None = None,
+    risk_charts: Sequence[Chart] = (),
+    extra: Sequence[Section] = (),
 ) -> str:
     """Return the HTML report of one run (``risk_charts`` go into the ensemble's risk section)."""
     r = data.run
@@ -193,4 +202,4 @@ def run_page(
     subtitle = f"{r['horizon_start']} – {r['horizon_end']} · hydrology {hydrology_label(r)} · status {r['status']}"
     if data.risk is not None:
         subtitle += f" · {data.risk.members} of {r['n_members']} members finished"
-    return page(title, subtitle, run_sections(data, charts, pngs, risk_charts))
+    return page(title, subtitle, run_sections(data, charts, pngs, risk_charts, extra))

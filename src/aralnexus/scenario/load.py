@@ -118,9 +118,16 @@ def _resolve(raw: object, located: Located, source: Path, dataset: Dataset) -> S
     start = (spec.horizon.start if spec.horizon else None) or _DEFAULTS.start
     resolved, overrides, overlay_problems = apply_scenario(dataset, spec, label, start)
     options, option_overrides, option_problems = _options(spec, source, located, resolved)
+    # A refused schedule shift already says how it conflicts with in_service: no second problem.
+    shifted = {p.field.rsplit(".", 1)[0] for p in overlay_problems if p.field.endswith(".schedule_shift_months")}
+    checks = [
+        p
+        for p in run_checks(resolved)
+        if not (p.field.endswith(".in_service") and p.field.rsplit(".", 1)[0] in shifted)
+    ]
     later = [
         located.place(p)
-        for p in [*overlay_problems, *option_problems, *run_checks(resolved)]
+        for p in [*overlay_problems, *option_problems, *checks]
         if not any(_related(p.field, path) for path in pruned)
     ]
     problems += later

@@ -227,26 +227,58 @@ def _schedule_text(rows: pd.DataFrame) -> str:
 def shift_schedule(rows: pd.DataFrame, months: int, start: str) -> tuple[pd.DataFrame, dict[str, str], list[str]]:
     """Move the schedule rows not yet in force at ``start`` by ``months``.
 
-    Rows dated at or before ``start`` are history and stay; a row moved earlier replaces the
-    history rows it lands on or before, so dates stay distinct and increasing.
+    Rows dated at or before ``start`` are history and stay. A row moved to the horizon start or
+    earlier is in force from the start: it is dated ``start`` (the run cannot see earlier), and
+    when several land there the latest stage wins; it replaces a history row dated ``start``.
+    Dates stay distinct and increasing, and a plant in service before the horizon stays so.
 
     Returns
     -------
     tuple
-        The new rows, old date → new date of the moved rows, and the dates of dropped history rows.
+        The new rows, old date → new date of the moved rows, and the old dates of dropped rows
+        (history rows replaced at the start, and moved rows merged into a later stage).
     """
     ordered = rows.sort_values("date")
     future = ordered["date"] > start
     old_dates = [str(d) for d in ordered.loc[future, "date"]]
-    moved = {d: shift_month(d, months) for d in old_dates}
-    shifted = ordered.loc[future].assign(date=[moved[d] for d in old_dates])
+    targets = [max(shift_month(d, months), start) for d in old_dates]
+    shifted = ordered.loc[future].assign(date=targets)
+    merged = shifted["date"].duplicated(keep="last").to_numpy()
+    shifted = shifted.loc[~merged]
+    moved = {d: t for d, t, m in zip(old_dates, targets, merged, strict=True) if not m}
+    dropped = [d for d, m in zip(old_dates, merged, strict=True) if m]
     kept = ordered.loc[~future]
-    dropped: list[str] = []
     if len(shifted):
         superseded = kept["date"] >= shifted["date"].min()
-        dropped = [str(d) for d in kept.loc[superseded, "date"]]
+        dropped += [str(d) for d in kept.loc[superseded, "date"]]
         kept = kept.loc[~superseded]
     return pd.concat([kept, shifted], ignore_index=True), moved, dropped
+
+
+def _month_number(month: str) -> int:
+    return int(month[:4]) * 12 + int(month[5:7]) - 1
+
+
+def _shift_conflict(
+    plant: str, rows: pd.DataFrame, new_rows: pd.DataFrame, months: int, in_service: str, start: str
+) -> Problem | None:
+    """Return the problem of a shift that moves capacity before an ``in_service`` the file fixes."""
+    producing = new_rows.loc[new_rows["capacity_mw"] > 0].sort_values("date")
+    if producing.empty or not in_service or str(producing["date"].iloc[0]) >= in_service:
+        return None
+    first_new = str(producing["date"].iloc[0])
+    original = rows.loc[rows["capacity_mw"] > 0].sort_values("date")
+    moved_from = str(original["date"].iloc[0]) if len(original) else first_new
+    if moved_from > start:
+        needed = _month_number(in_service) - _month_number(moved_from)
+        hint = (
+            f"with in_service {in_service} set in the file, use schedule_shift_months: {needed} or later, "
+            "or leave in_service out so that it moves with the schedule"
+        )
+    else:
+        hint = f"capacity from {moved_from} is history at the horizon start {start}; in_service cannot be later"
+    expected = f"a shift that keeps the first schedule row with capacity at or after in_service ({in_service})"
+    return Problem("", f"plants.{plant}.schedule_shift_months", expected, f"{months} (moves it to {first_new})", hint)
 
 
 def _new_schedule(state: Overlay, plant: str, rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame | None:
@@ -318,6 +350,14 @@ def apply_schedules(state: Overlay, patches: dict[str, BaseModel], start: str) -
         elif given.get("schedule_shift_months"):
             months = int(given["schedule_shift_months"])
             keep = "in_service" in given
+            if keep:  # in_service stays where the file puts it: the shift must not move capacity before it
+                hit = plants.index[plants["plant"] == plant]
+                in_service = str(plants.at[hit[0], "in_service"]) if len(hit) else ""
+                shifted = shift_schedule(rows_old, months, start)[0]
+                conflict = _shift_conflict(plant, rows_old, shifted, months, in_service, start)
+                if conflict is not None:
+                    state.problems.append(conflict)
+                    continue
             new_rows = _shifted_schedule(state, plant, rows_old, months, start, plants, keep_in_service=keep)
         if new_rows is None:
             continue

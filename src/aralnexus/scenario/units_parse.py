@@ -41,12 +41,11 @@ def _norm(unit: str) -> str:
     return " ".join(unit.replace("³", "3").replace("¢", "c").split()).lower()
 
 
-_MW_PER_GW = 1e3
-_POWER = _dim("power", {"MW": 1.0, "GW": _MW_PER_GW, "kW": 1e-3}, "MW", "GW", "kW")
+_POWER = _dim("power", {"MW": 1.0, "GW": units.MW_PER_GW, "kW": units.MW_PER_KW}, "MW", "GW", "kW")
 _FLOW = _dim("flow", {"m3/s": 1.0, "cumecs": 1.0}, "m3/s")
 _VOLUME = _dim(
     "volume",
-    {"hm3": 1.0, "km3": units.HM3_PER_KM3, "Mm3": 1.0, "million m3": 1.0, "mcm": 1.0, "m3": 1e-6},
+    {"hm3": 1.0, "km3": units.HM3_PER_KM3, "Mm3": 1.0, "million m3": 1.0, "mcm": 1.0, "m3": units.HM3_PER_M3},
     "hm3",
     "km3",
     "Mm3",
@@ -69,7 +68,11 @@ _PRICE = _dim(
     "US$/MWh",
     "c/kWh",
 )
-_WATER_PRICE = _dim("price of water", {"US$/hm3": 1.0, "USD/hm3": 1.0, "US$/m3": 1e6, "USD/m3": 1e6}, "US$/hm3")
+_WATER_PRICE = _dim(
+    "price of water",
+    {"US$/hm3": 1.0, "USD/hm3": 1.0, "US$/m3": units.M3_PER_HM3, "USD/m3": units.M3_PER_HM3},
+    "US$/hm3",
+)
 _ENERGY = _dim(
     "energy",
     {
@@ -93,8 +96,8 @@ _MONEY = _dim(
         "USD million": units.USD_PER_MUSD,
         "musd": units.USD_PER_MUSD,
         "million US$": units.USD_PER_MUSD,
-        "US$ billion": 1e3 * units.USD_PER_MUSD,
-        "USD billion": 1e3 * units.USD_PER_MUSD,
+        "US$ billion": units.USD_PER_BUSD,
+        "USD billion": units.USD_PER_BUSD,
     },
     "US$ million",
     "musd",

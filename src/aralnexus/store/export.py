@@ -1,4 +1,4 @@
-"""Export a stored run to Parquet or CSV (one file per table) and read an export back."""
+"""Export a stored run to Parquet or CSV (one file per table) or netCDF (the labelled solution); read exports back."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ import pandas as pd
 from aralnexus.errors import InputError, Problem
 from aralnexus.input_files import inside, safe_component
 from aralnexus.store import schema
+from aralnexus.store.labelled import run_dataset
 from aralnexus.store.schema import quote
 from aralnexus.store.store import Store
+from aralnexus.vocab import EXPORT_FORMATS, ExportFormat
 
-ExportFormat = Literal["parquet", "csv"]
-FORMATS: tuple[ExportFormat, ...] = ("parquet", "csv")
+FORMATS: tuple[ExportFormat, ...] = EXPORT_FORMATS
 
 
 def _sql_string(text: str) -> str:
@@ -27,13 +28,19 @@ def export_run(
 ) -> list[Path]:
     """Write every table of one run to ``out_dir/<run_id>/<table>.<fmt>``; return the files written.
 
-    Tables without rows for the run are still written (with their header), so an export always has
-    the same set of files; tables other packages added to the store with a ``run_id`` column (the
-    ensemble's ``member_storage``) are exported too.
+    ``netcdf`` writes the labelled solution (:func:`aralnexus.store.labelled.run_dataset`) as one file,
+    ``out_dir/<run_id>/solution.nc``. Tables without rows for the run are still written (with their
+    header), so an export always has the same set of files; tables other packages added to the store
+    with a ``run_id`` column (the ensemble's ``member_storage``) are exported too.
     """
     full = store.resolve(run_id)
     label = str(store.path)
     folder = Path(out_dir) / safe_component(full, file=label, field="runs.run_id")
+    if fmt == "netcdf":
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "solution.nc"
+        run_dataset(store, full).to_netcdf(path)
+        return [path]
     options = "FORMAT parquet" if fmt == "parquet" else "FORMAT csv, HEADER true"
     written: list[Path] = []
     with store._read() as con:
@@ -56,8 +63,11 @@ def export_run(
     return written
 
 
-def read_export(folder: Path, fmt: ExportFormat = "parquet") -> dict[str, pd.DataFrame]:
-    """Read an exported run back into DataFrames with the store's column types."""
+def read_export(folder: Path, fmt: Literal["parquet", "csv"] = "parquet") -> dict[str, pd.DataFrame]:
+    """Read a Parquet or CSV export back into DataFrames with the store's column types.
+
+    A netCDF export is read with ``xarray.open_dataset(folder / "solution.nc")``.
+    """
     out: dict[str, pd.DataFrame] = {}
     con = duckdb.connect()
     try:

@@ -15,6 +15,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from aralnexus.errors import InputError, Problem
+from aralnexus.units import HOURS_PER_DAY
 from aralnexus.vocab import RESOLUTIONS, Resolution
 
 #: Hours of the day (start hour) counted as peak in hourly runs: 07–10 and 17–20.
@@ -111,7 +112,7 @@ def _block_table(load_blocks: pd.DataFrame) -> pd.DataFrame:
 
 
 def _monthly(months: pd.DatetimeIndex, blocks: pd.DataFrame) -> Calendar:
-    hours = months.days_in_month.to_numpy(dtype=np.float64) * 24.0
+    hours = months.days_in_month.to_numpy(dtype=np.float64) * HOURS_PER_DAY
     n_m, n_b = len(months), len(blocks)
     stage = np.repeat(np.arange(n_m), n_b)
     share = np.tile(blocks["hours_share"].to_numpy(dtype=np.float64), n_m)
@@ -141,7 +142,7 @@ def hourly_shape(blocks: pd.DataFrame) -> npt.NDArray[np.float64]:
     if "peak" in lf:
         shape[list(PEAK_HOURS)] = lf["peak"]
     if "offpeak" in lf:
-        n_off = round(24 * float(share["offpeak"]))
+        n_off = round(HOURS_PER_DAY * float(share["offpeak"]))
         free = [h for h in NIGHT_HOURS if h not in PEAK_HOURS][:n_off]
         shape[free] = lf["offpeak"]
     out: npt.NDArray[np.float64] = shape / shape.mean()

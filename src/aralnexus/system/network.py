@@ -10,7 +10,7 @@ import pandas as pd
 
 from aralnexus.errors import Problem
 from aralnexus.system.calendar import Calendar
-from aralnexus.units import MWH_PER_TWH
+from aralnexus.units import HOURS_PER_DAY, MWH_PER_TWH
 
 Array = npt.NDArray[np.float64]
 
@@ -120,7 +120,7 @@ def build_countries(
     partners = countries[countries["role"].str.strip() == "partner"].reset_index(drop=True)
     steps = cal.steps
     times = pd.DatetimeIndex(steps["time"])
-    hours_in_month = times.days_in_month.to_numpy(dtype=np.float64) * 24.0
+    hours_in_month = times.days_in_month.to_numpy(dtype=np.float64) * HOURS_PER_DAY
     years = steps["year"].to_numpy(dtype=np.float64)
     months = steps["month"].to_numpy(dtype=np.int64)
     demand = np.zeros((cal.n_steps, len(detailed)))

@@ -19,12 +19,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-
 from aralnexus.data.dataset import Dataset, load_default
 from aralnexus.errors import InputError, Problem
 from aralnexus.scenario import Scenario, scenario_from_text
-from aralnexus.scenario.yaml_read import read_yaml
+from aralnexus.scenario.yaml_read import read_scenario_text, read_yaml
 from aralnexus.web.config import WebConfig
 from aralnexus.web.i18n import _
 
@@ -198,12 +196,8 @@ class Catalog:
         return listed
 
     def read(self, source: str, file: str) -> str:
-        """Return the text of a scenario file."""
-        path = self.path(source, file)
-        try:
-            return path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            raise InputError([Problem(f"{source}/{file}", "", "a readable UTF-8 file", str(error))]) from None
+        """Return the text of a scenario file (read as ``aralnexus validate`` reads one: size-limited UTF-8)."""
+        return read_scenario_text(self.path(source, file), f"{source}/{file}")
 
     def save(self, file: str, text: str, *, overwrite: bool) -> Path:
         """Write ``text`` to the user's folder atomically; an existing file only when ``overwrite``.
@@ -227,6 +221,11 @@ class Catalog:
             Path(tmp).unlink(missing_ok=True)
             raise
         return path
+
+    def remembered(self, text: str, file: str, source: str = "user") -> Validation | None:
+        """Return the validation of this text if it was done before (never validates)."""
+        with self._lock:
+            return self._validations.get((text, file, source))
 
     def validate(self, text: str, file: str, source: str = "user") -> Validation:
         """Validate a scenario text as if it were ``file`` in ``source``'s folder (remembered per text)."""
@@ -298,9 +297,9 @@ def _record_outside(raw: object, lines: dict[str, int], label: str, folder: Path
 
 
 def _entry(source: Source, path: Path) -> ScenarioEntry:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+    try:  # the guarded readers of aralnexus.scenario: size, depth and alias limits
+        raw, _lines = read_yaml(read_scenario_text(path, path.name), path.name)
+    except InputError:
         return ScenarioEntry(source, path.name, path.stem, "", _("not readable as YAML: open it to see why"))
     data = raw if isinstance(raw, dict) else {}
     name = data.get("name")

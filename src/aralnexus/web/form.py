@@ -8,14 +8,16 @@ written as typed; an empty field removes the key, so the default applies again.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, Literal
 
 import yaml
 
 from aralnexus.data.dataset import load_default
+from aralnexus.errors import InputError
 from aralnexus.scenario.model import HydrologySpec, TradeLevers
 from aralnexus.scenario.yaml_read import read_yaml
 
@@ -75,6 +77,19 @@ FIELDS: tuple[FormField, ...] = (
 )
 
 _HYDROLOGY = "hydrology"
+_MONTH = re.compile(r"\d{4}-\d{2}")
+
+
+class _Dumper(yaml.SafeDumper):
+    """Writes months as ``"2030-05"`` (quoted, as the scenario docs ask) and everything else plainly."""
+
+
+def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = '"' if _MONTH.fullmatch(value) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _text)
 
 
 @cache
@@ -162,15 +177,20 @@ def _typed(field: FormField, text: str) -> Any:
 
 def values(text: str) -> dict[str, str]:
     """Return the form's values read from a scenario text (empty where unset or unreadable)."""
+    return dict(_values(text))
+
+
+@lru_cache(maxsize=256)
+def _values(text: str) -> tuple[tuple[str, str], ...]:
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError:
+        data, _lines = read_yaml(text, "form")  # the guarded reader: size, depth and alias limits
+    except InputError:
         data = None
     out: dict[str, str] = {}
     for field in FIELDS:
         found = _get(data, field.paths[0]) if isinstance(data, dict) else None
         out[field.key] = "" if found is None or isinstance(found, dict | list) else str(found)
-    return out
+    return tuple(out.items())
 
 
 def apply(text: str, entries: Mapping[str, str], label: str) -> str:
@@ -194,4 +214,4 @@ def apply(text: str, entries: Mapping[str, str], label: str) -> str:
                 _set(data, path, _typed(field, entry))
             else:
                 _remove(data, path)
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)

@@ -88,8 +88,10 @@ async def edit(request: Request) -> Response:
     """Open a scenario file in the editor (examples are read-only: they are saved as a copy)."""
     catalog = _catalog(request)
     source, file = request.path_params["source"], request.path_params["file"]
-    yaml_text = await run_in_threadpool(catalog.read, source, file)
-    validation = await run_in_threadpool(catalog.validate, yaml_text, file, source)
+    yaml_text = catalog.read(source, file)  # a small local file
+    validation = catalog.remembered(yaml_text, file, source)
+    if validation is None:
+        validation = await run_in_threadpool(catalog.validate, yaml_text, file, source)
     message = _("Saved.") if request.query_params.get("saved") else ""
     return _editor(request, source=source, file=file, yaml_text=yaml_text, validation=validation, message=message)
 

@@ -17,7 +17,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from aralnexus.errors import InfeasibleScenarioError, InputError, Problem
+from aralnexus.errors import InfeasibleScenarioError, InputError
 
 Send = Callable[[str, str], None]
 
@@ -86,6 +86,7 @@ def execute(spec: JobSpec, send: Send) -> str:
     from aralnexus.hydrology import make_inflows
     from aralnexus.pathways import run_pathway
     from aralnexus.scenario import load_scenario
+    from aralnexus.scenario.yaml_read import read_scenario_text
     from aralnexus.store import RunRecord, open_store
     from aralnexus.web.catalog import check_file_name, load_checked
 
@@ -93,11 +94,7 @@ def execute(spec: JobSpec, send: Send) -> str:
     if spec.source == "default" or spec.folder is None:
         scenario = load_scenario("default")
     else:
-        path = spec.folder / check_file_name(spec.file)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            raise InputError([Problem(spec.label, "", "a readable UTF-8 scenario file", str(error))]) from None
+        text = read_scenario_text(spec.folder / check_file_name(spec.file), spec.label)
         scenario = load_checked(text, spec.file, spec.folder)
     result = run_pathway(
         scenario,

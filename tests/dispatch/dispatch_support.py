@@ -5,20 +5,15 @@ import functools
 import numpy as np
 import pytest
 
-from aralnexus.data.dataset import load_default
 from aralnexus.dispatch.inputs import climatology_inflows, plant_inflows_m3s
+from aralnexus.scenario import load_scenario
 from aralnexus.scenario.model import Scenario
 from aralnexus.system.system import System, build_system_from_dataset
 
 
 @functools.cache
 def default_scenario() -> Scenario:
-    try:
-        from aralnexus.scenario import load_scenario
-
-        return load_scenario("default")
-    except Exception:
-        return Scenario(name="default", description="", file="default", content_hash="", dataset=load_default())
+    return load_scenario("default")
 
 
 def system_and_inflows(dataset, start: str, end: str, resolution: str = "monthly") -> tuple[System, np.ndarray]:

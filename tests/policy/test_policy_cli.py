@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
 from aralnexus.cli.app import app
+from aralnexus.policy.curves import water_value_curves
 from aralnexus.policy.service import train_policy
 from aralnexus.policy.store_io import load_info, load_training
-from aralnexus.policy.train import LogRow
+from aralnexus.policy.training import LogRow
 from aralnexus.scenario import load_scenario
 from aralnexus.store import open_store
 
@@ -36,6 +39,18 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict[
     )
     assert result.exit_code == 0, result.output
     return scenario, db, json.loads(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def simulated(trained: tuple[Path, Path, dict[str, object]]) -> dict[str, object]:
+    """The simulate command's JSON for 2 members of seed 5 of the trained policy."""
+    _, db, data = trained
+    code, out = _invoke(
+        "policy", "simulate", str(data["run_id"]), "--members", "2", "--seed", "5", "--store", str(db), "--json"
+    )
+    assert code == 0, out
+    result: dict[str, object] = json.loads(out)
+    return result
 
 
 def _invoke(*args: str) -> tuple[int, str]:
@@ -71,13 +86,11 @@ def test_resume_continues_the_stored_policy(trained: tuple[Path, Path, dict[str,
     assert again["lower_bound"] >= data["lower_bound"] - 1e-6  # type: ignore[operator]
 
 
-def test_simulated_members_are_stored_like_ensemble_members(trained: tuple[Path, Path, dict[str, object]]) -> None:
+def test_simulated_members_are_stored_like_ensemble_members(
+    trained: tuple[Path, Path, dict[str, object]], simulated: dict[str, Any]
+) -> None:
     _, db, data = trained
-    code, out = _invoke(
-        "policy", "simulate", str(data["run_id"]), "--members", "2", "--seed", "5", "--store", str(db), "--json"
-    )
-    assert code == 0, out
-    sim = json.loads(out)
+    sim = simulated
     assert set(sim) == {"run_id", "members", "cost_mean_musd", "cost_interval_95_musd"}
     low, high = sim["cost_interval_95_musd"]
     assert sim["members"] == 2 and low <= sim["cost_mean_musd"] <= high
@@ -154,3 +167,27 @@ def test_interrupted_training_keeps_its_cuts_and_resumes(tmp_path: Path) -> None
     resumed = train_policy(sc, str(scenario), db, iterations=1, resume=True)
     assert resumed.result.iterations == 3
     assert db.run(first.run_id)["status"] == "ok"
+
+
+def test_report_of_a_policy_simulation_has_the_policy_section(
+    trained: tuple[Path, Path, dict[str, object]], simulated: dict[str, Any], tmp_path: Path
+) -> None:
+    _, db, _ = trained
+    code, out = _invoke("report", str(simulated["run_id"]), "--store", str(db), "--out", str(tmp_path / "rep"))
+    assert code == 0, out
+    page = (tmp_path / "rep" / "report.html").read_text(encoding="utf-8")
+    assert "Operating policy (SDDP)" in page and "chart-policy_water_values" in page
+    assert "No perfect-foresight ensemble" in page  # none stored for this seed: the page says how to get one
+    assert (tmp_path / "rep" / "policy_convergence.png").exists()
+
+
+def test_water_values_never_rise_with_storage(trained: tuple[Path, Path, dict[str, object]]) -> None:
+    _, db, data = trained
+    store = open_store(db)
+    info = load_info(store, str(data["run_id"]))
+    cuts = load_training(store, str(data["run_id"]), len(info["state_names"])).cuts  # type: ignore[arg-type]
+    curves = water_value_curves(cuts, info)
+    assert set(curves["plant"]) == {"toktogul", "kambarata1", "nurek", "rogun"}
+    for _, rows in curves.groupby(["plant", "month"]):
+        values = rows.sort_values("storage_hm3")["water_value_usd_per_1000m3"].to_numpy()
+        assert (np.diff(values) <= 1e-9 * max(1.0, float(np.abs(values).max()))).all()

@@ -104,3 +104,12 @@ def test_simulation_on_given_noise_paths_follows_them() -> None:
         assert [x[t][volume_in] for t in (1, 2)] == [x[t][volume_out] for t in (0, 1)]
         costs = [c * x[t][thermal] for t, c in enumerate((50.0, 100.0, 150.0))]
         np.testing.assert_allclose(sim.stage_costs[member], costs)
+
+
+def test_no_public_name_of_the_package_is_also_a_submodule() -> None:
+    import importlib.util
+
+    import aralnexus.policy as policy
+
+    clashes = [name for name in policy.__all__ if importlib.util.find_spec(f"aralnexus.policy.{name}") is not None]
+    assert clashes == []  # importing such a submodule would replace the function on the package

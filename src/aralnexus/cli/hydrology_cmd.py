@@ -293,11 +293,12 @@ def import_cmd(
     The input is never overwritten, and an existing output file only with ``--force``; the
     Parquet file is written next to its final name and renamed, so nothing is half-written.
     """
-    from aralnexus.hydrology.record import read_record_csv, record_years, write_record
+    from aralnexus.hydrology.record import read_record_table, record_years, validate_record, write_record
 
     target = _import_target(file, out, force)
+    raw = read_record_table(file)  # the file is checked before the scenario is loaded
     scen = load_cli_scenario(scenario)
-    table = read_record_csv(file, scen.dataset)
+    table = validate_record(raw, scen.dataset, str(file))
     columns, flows, first = record_years(table, str(file))
     partial = target.with_name(f".{target.name}.partial")
     try:

@@ -42,7 +42,7 @@ def train_cmd(
 ) -> None:
     """Train the scenario's operating policy (monthly stages) and store its cuts and convergence log."""
     from aralnexus.policy.service import check_train_options, train_policy
-    from aralnexus.policy.train import LogRow
+    from aralnexus.policy.training import LogRow
     from aralnexus.scenario import load_scenario
     from aralnexus.store import open_store
 

@@ -24,7 +24,7 @@ from aralnexus.errors import InputError, Problem
 from aralnexus.hydrology import sample_members
 from aralnexus.policy.aral import build_policy_model
 from aralnexus.policy.aral_simulate import simulate_policy
-from aralnexus.policy.store_io import load_info, load_training, require_policy
+from aralnexus.policy.store_io import load_info, load_training, record_simulation, require_policy
 from aralnexus.scenario import load_scenario
 from aralnexus.store import Store
 from aralnexus.store.records import MemberRecord, RunRecord
@@ -133,5 +133,6 @@ def simulate_policy_members(
         save_members(db, {run_id: items})
         if progress is not None:
             progress(first + len(items), members)
+    record_simulation(db, run_id, policy_id, seed, costs)
     db.finish_run(run_id, "ok")
     return PolicySimulationOutcome(run_id, policy_id, members, costs, time.perf_counter() - start)

@@ -222,6 +222,17 @@ def read_record_csv(path: Path, dataset: Dataset, *, field: str = "") -> pd.Data
         Naming the file: missing, not a regular file, larger than :data:`MAX_RECORD_BYTES`, not
         UTF-8 text (UTF-16, Latin-1, binary, Parquet), empty, without data rows, or invalid.
     """
+    return validate_record(read_record_table(path, field=field), dataset, str(path))
+
+
+def read_record_table(path: Path, *, field: str = "") -> pd.DataFrame:
+    """Read a record CSV as text columns (file checks and CSV parsing only; see :func:`read_record_csv`).
+
+    Raises
+    ------
+    InputError
+        Naming the file, as :func:`read_record_csv` does for the file itself.
+    """
     text = _csv_text(Path(path), field)
     try:
         with warnings.catch_warnings():
@@ -233,7 +244,7 @@ def read_record_csv(path: Path, dataset: Dataset, *, field: str = "") -> pd.Data
     if raw.empty:
         found = f"a header ({', '.join(map(str, raw.columns))}) and no rows"
         raise InputError([Problem(str(path), field, "one row per site and month", found)])
-    return validate_record(raw.replace("", pd.NA), dataset, str(path))
+    return raw.replace("", pd.NA)
 
 
 def write_record(table: pd.DataFrame, path: Path, source: str) -> None:

@@ -12,9 +12,9 @@ from aralnexus.policy.cuts import Cuts
 from aralnexus.policy.extensive import ExtensiveSolution, build_extensive, solve_extensive, tree_size
 from aralnexus.policy.passes import PassRunner, Trajectory
 from aralnexus.policy.problem import CutType, NoiseKind, Problem, StageBuilder, StageLP, StageNoise, StateRef
-from aralnexus.policy.simulate import Simulation, sample_noise_paths, simulate
+from aralnexus.policy.simulation import Simulation, sample_noise_paths, simulate
 from aralnexus.policy.stage_solver import StageSolution, StageSolveError, StageSolver
-from aralnexus.policy.train import LogRow, StopReason, TrainingResult, TrainOptions, train
+from aralnexus.policy.training import LogRow, StopReason, TrainingResult, TrainOptions, train
 from aralnexus.policy.values import cost_to_go, water_values
 
 __all__ = [

@@ -10,7 +10,8 @@ in that LP becomes a state:
 - **lagged river flow** (m3/s), one per river: the inflow process
   (:class:`~aralnexus.policy.inflow_process.LinearInflowProcess`) is
   ``Q = a[m] + b[m]·Q_lag + ε`` and each plant's natural inflow is ``share[m, p]·Q`` (plus a
-  correction ``δ`` that is zero in training and makes simulated inflows exact);
+  correction ``δ`` that is zero in training and makes simulated inflows exact), less the
+  irrigation withdrawal at the plant (deterministic);
 - **imports so far this year** (MWh) per partner with an annual import cap: the annual
   import-limit row becomes ``cum_out = cum_in + Σ imports of the month ≤ cap`` (``cum_in`` dropped
   in January).
@@ -114,6 +115,17 @@ class PolicyModel:
     staging_key: str
 
 
+def withdrawals_m3s(system: System) -> Array:
+    """Return the irrigation withdrawals per (stage, plant), m3/s (zero when the system has none).
+
+    Dispatch nets them out of the natural inflow (``plant_inflows_m3s``); the stage LPs subtract
+    them from the water-balance right-hand side, which the inflow noise sets.
+    """
+    if system.withdrawal_m3s is None:
+        return np.zeros((system.calendar.n_stages, system.n_plants))
+    return np.asarray(system.withdrawal_m3s, dtype=np.float64)
+
+
 def staging_key(system: System) -> str:
     """Return a fingerprint of the calendar and commissioning schedule of a system."""
     digest = hashlib.sha256()
@@ -193,6 +205,7 @@ def training_lp(system: System, process: LinearInflowProcess, inflow_m3s: Array,
     river = np.maximum(process.plant_river, 0)
     has_river = process.plant_river >= 0
     dry_plant = np.where(has_river, process.share[months] * process.dry_m3s[months][:, river], 0.0)
+    dry_plant = dry_plant - withdrawals_m3s(system)
     lp = build_lp(system, inflow_m3s, heads_m, relaxed=True)
     lp.set_cols(n.STORAGE, storage_lower_hm3(system, dry_plant), system.staging.storage_max_hm3)
     return lp
@@ -327,10 +340,12 @@ def _stage_lp(
     )
     cost = np.concatenate([lp.col_cost[cols], np.zeros(n_cols - n_c)]) * COST_SCALE
     k_out = process.n_outcomes
-    # irrigation withdrawals leave the reservoir before the turbines: a fixed part of the balance's rhs
-    taken = np.zeros(n_p) if system.withdrawal_m3s is None else system.withdrawal_m3s[t]
+    withdrawn = K * hours * withdrawals_m3s(system)[t]  # taken before the turbines, the same in every outcome
     values = np.column_stack(
-        [process.intercept_m3s[month][None, :] + process.outcomes_m3s[month], np.tile(-K * hours * taken, (k_out, 1))]
+        [
+            process.intercept_m3s[month][None, :] + process.outcomes_m3s[month],
+            np.broadcast_to(-withdrawn, (k_out, n_p)),
+        ]
     )
     rhs: NoiseKind = "rhs"
     kinds = (rhs,) * (n_r + n_p)

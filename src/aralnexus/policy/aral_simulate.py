@@ -24,11 +24,11 @@ from aralnexus.dispatch.objective import power_coefficients
 from aralnexus.dispatch.power import turbine_upper_m3s
 from aralnexus.dispatch.solve import LPSolution, SolveStatus
 from aralnexus.dispatch.water import K
-from aralnexus.policy.aral import COST_SCALE, PolicyModel, StageIndex
+from aralnexus.policy.aral import COST_SCALE, PolicyModel, StageIndex, withdrawals_m3s
 from aralnexus.policy.cuts import Cuts
 from aralnexus.policy.inflow_process import river_flows
 from aralnexus.policy.problem import Array
-from aralnexus.policy.simulate import Simulation, simulate
+from aralnexus.policy.simulation import Simulation, simulate
 from aralnexus.policy.stage_solver import StageSolution, StageSolver
 from aralnexus.results.tables import Convergence, Results
 from aralnexus.system.curves import LevelCurves
@@ -36,7 +36,7 @@ from aralnexus.system.system import System
 
 
 def inflow_noise(model: PolicyModel, inflows: xr.DataArray) -> tuple[list[Array], Array]:
-    """Return the stage noise reproducing ``inflows`` exactly, and the plant inflows ``(member, S, P)`` in m3/s.
+    """Return the stage noise reproducing ``inflows`` exactly, and the net plant inflows ``(member, S, P)`` in m3/s.
 
     ``inflows`` is ``inflow_m3s[member, time, site]`` covering every month of the model.
     """
@@ -46,8 +46,6 @@ def inflow_noise(model: PolicyModel, inflows: xr.DataArray) -> tuple[list[Array]
     sites = tuple(str(s) for s in da["site"].values)
     flows = np.asarray(da.transpose("member", "time", "site").values, dtype=np.float64)
     river, plant, _ = river_flows(system, flows, sites)
-    if system.withdrawal_m3s is not None:  # net of irrigation withdrawals, as plant_inflows_m3s
-        plant = plant - system.withdrawal_m3s[None]
     lag0 = model.problem.initial_state[system.n_plants : system.n_plants + len(process.rivers)]
     first_month = int(months[0].month)
     residual = process.noise_of(river, first_month, lag0)
@@ -56,9 +54,10 @@ def inflow_noise(model: PolicyModel, inflows: xr.DataArray) -> tuple[list[Array]
     has_river = process.plant_river >= 0
     share = np.where(has_river, process.share[cal_month], 0.0)  # (S, P)
     approx = share[None] * river[..., np.maximum(process.plant_river, 0)]
-    delta = K * system.calendar.stage_hours[None, :, None] * (plant - approx)  # (M, S, P), hm3
-    paths = [np.concatenate([inflow_rhs[:, t], delta[:, t]], axis=1) for t in range(len(months))]
-    return paths, plant
+    net = plant - withdrawals_m3s(system)[None]  # as dispatch's plant_inflows_m3s
+    rhs = K * system.calendar.stage_hours[None, :, None] * (net - approx)  # (M, S, P), hm3: δ less withdrawals
+    paths = [np.concatenate([inflow_rhs[:, t], rhs[:, t]], axis=1) for t in range(len(months))]
+    return paths, net
 
 
 def _stage_curves(curves: LevelCurves, stage: int) -> LevelCurves:

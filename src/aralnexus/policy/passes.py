@@ -88,6 +88,10 @@ class PassRunner:
         self.problem = problem
         self.rng = np.random.default_rng(seed)
         self.solvers: list[StageSolver] = []
+        # bounds of each stage's outgoing state: solutions are clipped into them before being passed on,
+        # so a bound met only to the solver's tolerance cannot make the next stage infeasible
+        self._out_lower = [st.col_lower[st.state_out] for st in problem.stages]
+        self._out_upper = [st.col_upper[st.state_out] for st in problem.stages]
         for t, stage in enumerate(problem.stages):
             weights = theta_weights(problem, t)
             self.solvers.append(StageSolver(stage, weights.shape[0], weights, problem.cost_to_go_lower_bound))
@@ -136,7 +140,8 @@ class PassRunner:
             sol = self._solve(t, x, noise_path[t], keep_x)
             if hook is not None:
                 sol = hook(t, self.solvers[t], sol, keep_x)
-            states[t], costs[t], x = sol.outgoing, sol.stage_cost, sol.outgoing
+            x = np.clip(sol.outgoing, self._out_lower[t], self._out_upper[t])
+            states[t], costs[t] = x, sol.stage_cost
             if keep_x:
                 kept.append(sol.x)
                 duals.append(sol.row_dual)

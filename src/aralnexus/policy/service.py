@@ -8,10 +8,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from aralnexus.dispatch.lookahead import median_inflows
 from aralnexus.errors import InputError, Problem
 from aralnexus.policy.aral import PolicyModel, build_policy_model
+from aralnexus.policy.aral_simulate import inflow_noise
 from aralnexus.policy.cuts import Cuts
 from aralnexus.policy.inflow_process import FIT_SEED
+from aralnexus.policy.simulation import simulate
 from aralnexus.policy.store_io import (
     POLICY_KIND,
     append_round,
@@ -21,7 +24,7 @@ from aralnexus.policy.store_io import (
     load_training,
     write_info,
 )
-from aralnexus.policy.train import LogRow, TrainingResult, TrainOptions, train
+from aralnexus.policy.training import LogRow, TrainingResult, TrainOptions, train
 from aralnexus.scenario.model import Scenario
 from aralnexus.store import Store
 from aralnexus.store.records import RunRecord
@@ -57,6 +60,28 @@ def check_train_options(iterations: int | None, time_limit_s: float | None, work
         problems.append(Problem("--workers", "", "at least 1 worker", str(workers)))
     if problems:
         raise InputError(problems)
+
+
+def reading_info(scenario: Scenario, model: PolicyModel, cuts: Cuts) -> dict[str, object]:
+    """Return what reading the policy's water values needs: reference states, storage bounds, months.
+
+    The reference states are the policy's own states along the median inflows (one simulation);
+    water-value curves vary one reservoir's storage around them.
+    """
+    paths, _ = inflow_noise(model, median_inflows(scenario, model.start, model.last))
+    reference = simulate(model.problem, cuts, noise_paths=paths).states[0]
+    n_p = model.system.n_plants
+    lower = [list(st.col_lower[st.state_out[:n_p]]) for st in model.problem.stages]
+    upper = [list(st.col_upper[st.state_out[:n_p]]) for st in model.problem.stages]
+    return {
+        "reference_states": reference.tolist(),
+        "storage_lower_hm3": lower,
+        "storage_upper_hm3": upper,
+        "plants": list(model.system.plant_ids),
+        "stage_months": [t.strftime("%Y-%m") for t in model.system.calendar.stage_month_start],
+        "cut_type": model.problem.cut_type,
+        "cost_to_go_lower_bound": model.problem.cost_to_go_lower_bound,
+    }
 
 
 def policy_record(scenario: Scenario, seed: int, n_outcomes: int) -> RunRecord:
@@ -152,6 +177,7 @@ def train_policy(
     options = TrainOptions(iterations=total, time_limit_s=time_limit_s, workers=workers, seed=seed)
     result = train(model.problem, options, resume=previous, callback=store_round)
     if result.stop_reason != "interrupted":
+        write_info(db, run_id, {**load_info(db, run_id), **reading_info(scenario, model, result.cuts)})
         db.finish_run(run_id, "ok")
     log.info(
         "policy %s: %d iterations, lower bound %.6g (%s)",

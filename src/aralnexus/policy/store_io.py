@@ -7,7 +7,10 @@ IF NOT EXISTS`` when a policy is first stored:
 - ``policy_log(run_id, iteration, lower_bound_musd, time_s, stage_solves, upper_mean_musd,
   upper_low_musd, upper_high_musd)``: the convergence log, one row per round;
 - ``policy_cuts(run_id, cut, stage, theta, intercept_musd, slope)``: every Benders cut, ``slope`` a
-  ``DOUBLE[]`` over the states (US$ million per state unit).
+  ``DOUBLE[]`` over the states (US$ million per state unit);
+- ``policy_simulations(run_id, policy_run_id, seed, members)``: which ensemble run simulates which
+  policy, and ``policy_member_costs(run_id, member, cost_musd)``: each simulated member's cost over
+  the optimised period (the quantity the lower bound bounds).
 
 Each training round is appended in one transaction (:func:`append_round`), so an interrupted
 training keeps every round it finished and ``--resume`` continues from them.
@@ -25,7 +28,7 @@ import pyarrow as pa
 
 from aralnexus.errors import InputError, Problem
 from aralnexus.policy.cuts import Cuts
-from aralnexus.policy.train import LogRow, TrainingResult
+from aralnexus.policy.training import LogRow, TrainingResult
 from aralnexus.store import Store
 from aralnexus.store.rows import insert
 from aralnexus.store.schema import quote
@@ -49,11 +52,21 @@ CUT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("slope", "DOUBLE[]"),
 )
 INFO_COLUMNS: tuple[tuple[str, str], ...] = (("key", "VARCHAR"), ("value", "VARCHAR"))
+SIMULATION_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("policy_run_id", "VARCHAR"),
+    ("seed", "BIGINT"),
+    ("members", "INTEGER"),
+)
+MEMBER_COST_COLUMNS: tuple[tuple[str, str], ...] = (("member", "INTEGER"), ("cost_musd", "DOUBLE"))
 TABLES: dict[str, tuple[tuple[str, str], ...]] = {
     "policy_info": INFO_COLUMNS,
     "policy_log": LOG_COLUMNS,
     "policy_cuts": CUT_COLUMNS,
+    "policy_simulations": SIMULATION_COLUMNS,
+    "policy_member_costs": MEMBER_COST_COLUMNS,
 }
+#: Tables of a trained policy (the simulation tables belong to the simulation's run).
+POLICY_TABLES = ("policy_info", "policy_log", "policy_cuts")
 
 
 def ensure_tables(db: Store) -> None:
@@ -104,7 +117,7 @@ def append_round(db: Store, run_id: str, rows: list[LogRow], cuts: Cuts, first_c
 def clear_policy(db: Store, run_id: str) -> None:
     """Delete a policy's log and cuts (training starts over)."""
     with db.transaction() as con:
-        for name in TABLES:
+        for name in POLICY_TABLES:
             con.execute(f"DELETE FROM {quote(name)} WHERE run_id = ?", [run_id])
 
 
@@ -153,3 +166,23 @@ def load_training(db: Store, run_id: str, n_states: int) -> TrainingResult:
         slope,
     )
     return TrainingResult(found, rows, "interrupted")
+
+
+def record_simulation(db: Store, run_id: str, policy_run_id: str, seed: int, costs_musd: np.ndarray) -> None:
+    """Record that ensemble run ``run_id`` simulates ``policy_run_id``, with each member's cost."""
+    link = pd.DataFrame({"policy_run_id": [policy_run_id], "seed": [int(seed)], "members": [int(costs_musd.shape[0])]})
+    costs = pd.DataFrame({"member": np.arange(costs_musd.shape[0]), "cost_musd": costs_musd})
+    with db.transaction() as con:
+        for name in ("policy_simulations", "policy_member_costs"):
+            con.execute(f"DELETE FROM {quote(name)} WHERE run_id = ?", [run_id])
+        insert(con, "policy_simulations", run_id, link, SIMULATION_COLUMNS)
+        insert(con, "policy_member_costs", run_id, costs, MEMBER_COST_COLUMNS)
+
+
+def simulated_policy(db: Store, run_id: str) -> str | None:
+    """Return the policy an ensemble run simulates (``None`` for any other run or a store without policies)."""
+    found = db.query("SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = 'policy_simulations'")
+    if not int(found["n"].iloc[0]):
+        return None
+    rows = db.query("SELECT policy_run_id FROM policy_simulations WHERE run_id = ?", [run_id])
+    return str(rows["policy_run_id"].iloc[0]) if len(rows) else None

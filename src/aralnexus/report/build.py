@@ -11,8 +11,10 @@ from aralnexus.input_files import safe_component
 from aralnexus.report.backtest import SECTION_ID, SECTION_TITLE, backtest_html, toktogul_chart
 from aralnexus.report.charts import to_matplotlib
 from aralnexus.report.data import load_report_data
+from aralnexus.report.ensemble import DEFAULT_THRESHOLD_TWH
 from aralnexus.report.figures import standard_charts
 from aralnexus.report.html import Section, run_page
+from aralnexus.report.policy import load_policy_view, policy_charts, policy_section
 from aralnexus.report.risk_charts import risk_charts
 from aralnexus.store import Store
 
@@ -76,14 +78,18 @@ def write_report(
     folder.mkdir(parents=True, exist_ok=True)
     charts = standard_charts(data)
     risk = risk_charts(data.risk) if data.risk is not None else []
+    policy = load_policy_view(store, data.run_id, threshold_twh or DEFAULT_THRESHOLD_TWH)
+    policy_figures = policy_charts(policy) if policy is not None else []
     pngs: dict[str, Path] = {}
     if png:
-        for chart in [*risk, *charts]:
+        for chart in [*risk, *(c for c in policy_figures if not c.empty), *charts]:
             step(f"drawing {chart.key}.png")
             path = folder / f"{safe_component(chart.key, file='<report>', field='chart key')}.png"
             to_matplotlib(chart).savefig(path, dpi=dpi)
             pngs[chart.key] = path
     extra: list[Section] = []
+    if policy is not None:
+        extra.append(policy_section(policy, policy_figures, {k: p.name for k, p in pngs.items()}))
     if backtest is not None:
         chart = toktogul_chart(backtest)
         if png:

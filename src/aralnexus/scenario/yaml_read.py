@@ -11,6 +11,7 @@ deeper than Python's recursion allows is one problem, not a crash.
 from __future__ import annotations
 
 import difflib
+import re
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +73,7 @@ def read_scenario_text(path: Path, label: str) -> str:
 
 
 _MAX_DIGITS = 100
+_DEEP_FLOW = re.compile(r"(?:[\[{]\s*){" + str(MAX_YAML_DEPTH + 1) + "}")
 
 
 class _TooManyNodes(Exception):
@@ -158,6 +160,9 @@ def read_yaml(text: str, label: str) -> tuple[Any, dict[str, int]]:
     InputError
         On a syntax error (with line and column) or a duplicate key.
     """
+    if _DEEP_FLOW.search(text):  # refused before PyYAML's scanner spends O(depth²) on it
+        expected = f"YAML nested at most {MAX_YAML_DEPTH} levels deep"
+        raise InputError([Problem(label, "", expected, f"more than {MAX_YAML_DEPTH} '[' or '{{' in a row")])
     loader = _Loader(text)
     lines: dict[str, int] = {}
     problems: list[Problem] = []

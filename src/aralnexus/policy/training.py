@@ -22,7 +22,7 @@ import numpy as np
 from aralnexus.policy.cuts import Cuts
 from aralnexus.policy.parallel import make_pool
 from aralnexus.policy.problem import Problem
-from aralnexus.policy.simulate import simulate
+from aralnexus.policy.simulation import simulate
 
 log = logging.getLogger(__name__)
 

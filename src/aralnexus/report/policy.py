@@ -1,0 +1,234 @@
+"""The report's "Operating policy" section for a policy simulation (``aralnexus policy simulate``).
+
+Three parts, read from the store:
+
+- **Convergence**: the training's lower bound by iteration against the simulated cost of this
+  run's members and its 95 % interval (both in US$ million of cost = − welfare, over the
+  optimised period). The policy is near-optimal when the bound reaches the interval.
+- **Water values**: for Toktogul, Kambarata-1, Nurek and Rogun, the marginal value of stored
+  water against storage at the end of each month of the first full year
+  (:func:`aralnexus.policy.curves.water_value_curves`).
+- **Against perfect foresight on the same members**: when the store holds the ensemble of the
+  same scenario and seed (``aralnexus ensemble SCENARIO --members N --seed S``), members
+  ``0 … N−1`` are the same inflow series; the value of perfect information is the mean welfare
+  difference, and each country's P(winter deficit > x in some winter) and its CASA-1000 exports
+  are shown for both.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from aralnexus.policy.curves import MAIN_RESERVOIRS, water_value_curves
+from aralnexus.policy.store_io import load_info, load_training, simulated_policy
+from aralnexus.report.charts import PALETTE, Chart, Trace
+from aralnexus.report.data import country_name
+from aralnexus.report.html import Section, chart_html, table_html
+from aralnexus.store import Store
+
+MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+RESERVOIR_NAMES = {"toktogul": "Toktogul", "kambarata1": "Kambarata-1", "nurek": "Nurek", "rogun": "Rogun"}
+
+
+@dataclass(frozen=True)
+class PolicyView:
+    """What the report shows about a policy simulation.
+
+    Parameters
+    ----------
+    run_id, policy_run_id
+        The simulation's ensemble run and the policy it simulates.
+    log
+        ``iteration, lower_bound_musd, time_s`` of the training.
+    costs
+        ``member, cost_musd`` of the simulated members.
+    curves
+        Water-value curves (:func:`~aralnexus.policy.curves.water_value_curves`).
+    perfect_run_id
+        The perfect-foresight ensemble on the same members, if stored.
+    comparison
+        ``figure, country, policy, perfect_foresight, difference`` rows (empty without that ensemble).
+    threshold_twh
+        Winter-deficit threshold of the comparison.
+    """
+
+    run_id: str
+    policy_run_id: str
+    log: pd.DataFrame
+    costs: pd.DataFrame
+    curves: pd.DataFrame
+    perfect_run_id: str | None
+    comparison: pd.DataFrame
+    threshold_twh: float
+
+    def interval(self) -> tuple[float, float, float]:
+        """Return the simulated mean cost and its 95 % interval (US$ million)."""
+        c = self.costs["cost_musd"].to_numpy(dtype=np.float64)
+        half = 1.959963984540054 * float(c.std(ddof=1)) / math.sqrt(len(c)) if len(c) > 1 else math.inf
+        return float(c.mean()), float(c.mean()) - half, float(c.mean()) + half
+
+
+def load_policy_view(store: Store, run_id: str, threshold_twh: float = 1.0) -> PolicyView | None:
+    """Return the policy view of a run, or ``None`` when the run is not a policy simulation."""
+    policy_id = simulated_policy(store, run_id)
+    if policy_id is None:
+        return None
+    info = load_info(store, policy_id)
+    training = load_training(store, policy_id, len(info["state_names"]))  # type: ignore[arg-type]
+    log = store.query(
+        "SELECT iteration, lower_bound_musd, time_s FROM policy_log WHERE run_id = ? ORDER BY iteration", [policy_id]
+    )
+    costs = store.query("SELECT member, cost_musd FROM policy_member_costs WHERE run_id = ? ORDER BY member", [run_id])
+    curves = water_value_curves(training.cuts, info) if "reference_states" in info else pd.DataFrame()
+    perfect = perfect_foresight_run(store, run_id)
+    comparison = compare_runs(store, run_id, perfect, len(costs), threshold_twh) if perfect else pd.DataFrame()
+    return PolicyView(run_id, policy_id, log, costs, curves, perfect, comparison, threshold_twh)
+
+
+def perfect_foresight_run(store: Store, run_id: str) -> str | None:
+    """Return the newest perfect-foresight ensemble of the same scenario and seed with at least as many members."""
+    found = store.query(
+        "SELECT o.run_id FROM runs r JOIN runs o ON o.scenario_hash = r.scenario_hash AND o.seed = r.seed "
+        "AND o.horizon_start = r.horizon_start AND o.horizon_end = r.horizon_end "
+        "WHERE r.run_id = ? AND o.kind = 'ensemble' AND o.run_id <> r.run_id "
+        "AND o.hydrology LIKE 'synthetic ensemble%' AND o.n_members >= r.n_members "
+        "ORDER BY o.saved_at DESC LIMIT 1",
+        [run_id],
+    )
+    return str(found["run_id"].iloc[0]) if len(found) else None
+
+
+def compare_runs(store: Store, policy_run: str, perfect_run: str, members: int, threshold_twh: float) -> pd.DataFrame:
+    """Return the policy against perfect foresight on members ``0 … members−1`` of both runs."""
+    welfare = store.query(
+        "SELECT run_id, avg(objective_musd) AS welfare FROM members WHERE run_id IN (?, ?) AND member < ? "
+        "AND status = 'done' GROUP BY run_id",
+        [policy_run, perfect_run, members],
+    ).set_index("run_id")["welfare"]
+    winter = store.query(
+        "SELECT run_id, country, avg(CASE WHEN worst > ? THEN 1.0 ELSE 0.0 END) AS p FROM ("
+        "  SELECT run_id, country, member, max(value) AS worst FROM member_metrics"
+        "  WHERE run_id IN (?, ?) AND member < ? AND metric = 'winter_deficit_twh' AND value IS NOT NULL"
+        "  GROUP BY run_id, country, member) GROUP BY run_id, country",
+        [threshold_twh, policy_run, perfect_run, members],
+    )
+    casa = store.query(
+        "SELECT run_id, country, avg(total) AS twh FROM ("
+        "  SELECT run_id, country, member, sum(value) AS total FROM member_metrics"
+        "  WHERE run_id IN (?, ?) AND member < ? AND metric = 'exports_casa_twh' GROUP BY run_id, country, member)"
+        " GROUP BY run_id, country",
+        [policy_run, perfect_run, members],
+    )
+    rows = [
+        _row("expected welfare, US$ million", "both", welfare.get(policy_run), welfare.get(perfect_run)),
+    ]
+    for frame, label, column in (
+        (winter, f"P(winter deficit > {threshold_twh:g} TWh in some winter)", "p"),
+        (casa, "CASA-1000 exports over the horizon, TWh (mean)", "twh"),
+    ):
+        table = frame.pivot_table(index="country", columns="run_id", values=column)
+        for country, r in table.iterrows():
+            rows.append(_row(label, country_name(str(country)), r.get(policy_run), r.get(perfect_run)))
+    return pd.DataFrame(rows, columns=["figure", "country", "policy", "perfect_foresight", "difference"])
+
+
+def _number(value: object) -> float:
+    """Return a float, NaN for a missing value."""
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def _row(figure: str, country: str, policy: object, perfect: object) -> dict[str, object]:
+    p, f = _number(policy), _number(perfect)
+    return {"figure": figure, "country": country, "policy": p, "perfect_foresight": f, "difference": f - p}
+
+
+def policy_charts(view: PolicyView) -> list[Chart]:
+    """Return the convergence chart and the water-value chart (four panels)."""
+    mean, low, high = view.interval()
+    it = view.log["iteration"].tolist()
+    ends = [it[0], it[-1]] if it else []
+    convergence = Chart(
+        key="policy_convergence",
+        title="Policy training: lower bound and simulated cost",
+        y_title="cost (− welfare), US$ million",
+        x_title="iteration",
+        traces=[
+            Trace("band", ends, [high, high], "simulated cost, 95 % interval", y_low=[low, low], color="#ff7f0e"),
+            Trace("line", ends, [mean, mean], f"simulated mean ({len(view.costs)} members)", color="#ff7f0e"),
+            Trace("line", it, view.log["lower_bound_musd"], "lower bound (training)", color="#1f77b4"),
+        ],
+        caption="The lower bound of the expected cost rises as cuts are added; the simulated members' mean "
+        "and its 95 % interval estimate the policy's expected cost. A bound that reaches the interval means the "
+        "policy is close to optimal for the training's inflow model.",
+    )
+    traces = []
+    plants = [p for p in MAIN_RESERVOIRS if not view.curves.empty and p in set(view.curves["plant"])]
+    for panel, plant in enumerate(plants):
+        rows = view.curves[view.curves["plant"] == plant]
+        for month, r in rows.groupby("month", sort=True):
+            m = int(str(month))
+            show = MONTH_NAMES[m - 1]
+            traces.append(
+                Trace(
+                    "line", r["storage_hm3"], r["water_value_usd_per_1000m3"], show, panel, color=PALETTE[(m - 1) % 12]
+                )
+            )
+    curves = Chart(
+        key="policy_water_values",
+        title="Water values by month",
+        y_title="US$ per 1000 m3",
+        x_title="storage at the end of the month, hm3",
+        traces=traces,
+        panels=tuple(RESERVOIR_NAMES[p] for p in plants) or ("",),
+        caption="Marginal value of one more unit of water stored at the end of each month, against the "
+        "reservoir's storage (other reservoirs and the recent inflows at the policy's own median-inflow path). "
+        "Steps come from the cuts; values fall as the reservoir fills.",
+    )
+    return [convergence, curves]
+
+
+def policy_section(view: PolicyView, charts: list[Chart], pngs: dict[str, str] | None = None) -> Section:
+    """Return the "Operating policy" section of the report."""
+    rendered = {c.key: chart_html(c, (pngs or {}).get(c.key)) for c in charts if not c.empty}
+    return Section("policy", "Operating policy (SDDP)", policy_html(view, rendered))
+
+
+def policy_html(view: PolicyView, rendered: dict[str, str]) -> str:
+    """Return the body of the "Operating policy" section (``rendered``: chart HTML by chart key)."""
+    mean, low, high = view.interval()
+    bound = float(view.log["lower_bound_musd"].iloc[-1]) if len(view.log) else math.nan
+    gap = (high - bound) / abs(high) if high else math.nan
+    parts = [
+        f"<p>Policy {html.escape(view.policy_run_id)} was trained by SDDP for {len(view.log)} round(s); its lower "
+        f"bound on the expected cost is {bound:,.1f} US$ million. Simulated on {len(view.costs)} synthetic members "
+        f"it never saw, with the exact head iteration each month, it costs {mean:,.1f} US$ million on average "
+        f"(95 % interval {low:,.1f} – {high:,.1f}); the gap between the bound and the interval's upper end is "
+        f"{100 * gap:.1f} %.</p>",
+        rendered.get("policy_convergence", ""),
+        "<h3>Water values</h3>",
+        rendered.get("policy_water_values", "<p>No water-value curves (the policy has no cuts for these months).</p>"),
+        "<h3>Against perfect foresight on the same members</h3>",
+    ]
+    if view.perfect_run_id is None:
+        parts.append(
+            "<p>No perfect-foresight ensemble of this scenario and seed is stored. Run "
+            "<code>aralnexus ensemble SCENARIO --members N --seed S</code> with this run's seed and at least as many "
+            "members: its members are the same inflow series, and this section then shows the value of perfect "
+            "information and how the risk figures change.</p>"
+        )
+    else:
+        parts.append(
+            f"<p>Perfect foresight: ensemble {html.escape(view.perfect_run_id)} (each member optimised knowing its "
+            "inflows). The value of perfect information is the welfare difference; the policy's risk figures are "
+            "what an operator without foresight would face.</p>"
+        )
+        parts.append(table_html(view.comparison, floats="{:,.3f}"))
+    return "".join(parts)

@@ -535,6 +535,8 @@ def apply_inflows(state: Overlay, patches: dict[str, InflowPatch]) -> None:
             sites = pd.concat([sites, pd.DataFrame([row]).astype(sites.dtypes.to_dict())], ignore_index=True)
             state.override(f"inflows.{site}.mean_m3s", "(new)", values)
         new = pd.DataFrame({"series": series, "month": [float(m) for m in range(1, 13)], "mean_m3s": values})
+        # columns the override does not give (e.g. the recorded sd_m3s) are unknown for a scenario's series
+        new = new.reindex(columns=monthly.columns)
         monthly = pd.concat([monthly, new.astype(monthly.dtypes.to_dict())], ignore_index=True)
         for month, value in enumerate(values, start=1):
             state.source("inflow_monthly", f"{series}/{month}", "mean_m3s", value)

@@ -11,7 +11,7 @@ from aralnexus.input_files import safe_component
 from aralnexus.report.backtest import SECTION_ID, SECTION_TITLE, backtest_html, toktogul_chart
 from aralnexus.report.charts import to_matplotlib
 from aralnexus.report.data import load_report_data
-from aralnexus.report.ensemble import DEFAULT_THRESHOLD_TWH
+from aralnexus.ensemble.tables import DEFAULT_THRESHOLD_TWH
 from aralnexus.report.figures import standard_charts
 from aralnexus.report.html import Section, run_page
 from aralnexus.report.policy import load_policy_view, policy_charts, policy_section

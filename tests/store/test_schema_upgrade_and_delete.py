@@ -15,7 +15,7 @@ from aralnexus.report import write_report
 from aralnexus.results import Results
 from aralnexus.store import RunRecord, Store, open_store, schema
 from aralnexus.store.export import export_run, read_export
-from aralnexus.store.summary import summarise_results
+from aralnexus.testing.sample import sample_summary
 
 NEW_COLUMNS = ("level_min_m", "level_max_m")
 
@@ -93,7 +93,7 @@ def test_delete_run_removes_member_storage_and_every_ensemble_row(
     )
     for member in (0, 1):
         save_member_storage(store, ensemble, member, storage)
-        store.save_member(ensemble, member, summarise_results(results), metrics=metrics)
+        store.save_member(ensemble, member, sample_summary(results), metrics=metrics)
     save_member_storage(store, keep, 0, storage)  # another run's rows must stay
     with store._write() as con:  # a table some later package adds, keyed by run_id
         con.execute("CREATE TABLE member_extra (run_id VARCHAR, member INTEGER, value DOUBLE)")

@@ -9,6 +9,7 @@ import numpy as np
 import numpy.typing as npt
 import xarray as xr
 
+from aralnexus.data.definitions import planner_definitions
 from aralnexus.dispatch.extract import extract_results
 from aralnexus.dispatch.head import HeadIteration, solve_heads
 from aralnexus.dispatch.infeasibility import explain_infeasible
@@ -163,6 +164,7 @@ def optimise(
         "lookahead_months": str(months),
         "resolution": resolution,
         "head_mode": mode,
+        "definitions": planner_definitions(scenario.dataset).to_record(),
     }
     options = head_options(scenario, tolerance_pct, max_iterations)
     return truncate_results(optimise_system(system, inflow, mode, options, threads, meta), end)

@@ -15,7 +15,9 @@ Dimensions
     The detailed countries (own demand and plants).
 ``link``
     Coordinates ``from_country``, ``to_country`` (decoded once, partners by code), ``efficiency``
-    (1 − loss) and ``tariff_usd_per_mwh``.
+    (1 − loss), ``tariff_usd_per_mwh`` and the partner-market prices ``export_price_usd_per_mwh``
+    (paid by a partner end for energy it buys; the tariff where set) and ``import_price_usd_per_mwh``
+    (paid to a partner end for energy it sells), NaN between detailed countries.
 ``release``
     Minimum-release rows: ``point``, ``agreement``, ``release_stage``.
 ``term``
@@ -48,6 +50,7 @@ from aralnexus.results.tables import (
     Convergence,
     Results,
 )
+from aralnexus.units import MWH_PER_GWH
 
 Array = npt.NDArray[np.float64]
 
@@ -224,53 +227,73 @@ def _period(times: npt.NDArray[np.datetime64]) -> npt.NDArray[np.object_]:
     return np.asarray(pd.DatetimeIndex(times).strftime("%Y-%m"), dtype=object)
 
 
+#: Kinds of violation: (constraint label, unit, whether amounts of one element and month are summed).
+_KINDS = {
+    "release": ("minimum release", "m3/s", False),
+    "unserved": ("unserved demand", "GWh", True),
+    "water": ("water balance within storage bounds", "hm3", True),
+}
+
+
+def _slacks(solution: xr.Dataset) -> list[tuple[str, npt.NDArray[np.object_], npt.NDArray[np.object_], Array]]:
+    """Return every slack above :data:`SLACK_TOL`: ``(kind, element or label, period, amount)`` arrays.
+
+    The one definition of a violation: a release row short by more than the tolerance (m3/s), a
+    step with unserved energy (GWh) and a stage with artificial water (hm3), each dated by its month.
+    """
+    out = []
+    short = solution["shortfall_m3s"].values > SLACK_TOL if solution.sizes.get("release", 0) else np.zeros(0, bool)
+    if short.any():
+        stage = solution["release_stage"].values.astype(np.int64)[short]
+        agreement = solution["agreement"].values[short].astype(str).astype(object)
+        label = "minimum release (" + agreement + ")"
+        element = solution["point"].values[short].astype(object)
+        keys = np.asarray([f"{a}\x00{e}" for a, e in zip(label, element, strict=True)], dtype=object)
+        period = _period(solution["stage_time"].values[stage])
+        out.append(("release", keys, period, solution["shortfall_m3s"].values[short]))
+    unserved = _values(solution, "unserved_mwh", ("step", "country"))
+    t_idx, c_idx = np.nonzero(unserved > SLACK_TOL)
+    if t_idx.size:
+        element = solution["country"].values[c_idx].astype(object)
+        out.append(("unserved", element, _period(solution["time"].values[t_idx]), unserved[t_idx, c_idx] / MWH_PER_GWH))
+    deficit = _values(solution, "water_deficit_hm3", ("stage", "plant"))
+    s_idx, p_idx = np.nonzero(deficit > SLACK_TOL)
+    if s_idx.size:
+        element = solution["plant"].values[p_idx].astype(object)
+        out.append(("water", element, _period(solution["stage_time"].values[s_idx]), deficit[s_idx, p_idx]))
+    return out
+
+
+def violation_count(solution: xr.Dataset) -> int:
+    """Return the number of records :func:`violations_view` gives, without building the table."""
+    total = 0
+    for kind, element, period, _ in _slacks(solution):
+        if _KINDS[kind][2]:
+            total += len({(e, p) for e, p in zip(element.tolist(), period.tolist(), strict=True)})
+        else:
+            total += len(element)
+    return total
+
+
 def violations_view(solution: xr.Dataset) -> pd.DataFrame:
-    """Named non-zero slacks by month: release shortfalls, unserved demand, artificial water.
+    """Return named non-zero slacks by month: release shortfalls, unserved demand, artificial water.
 
     The one place slacks become violation records (``constraint, element, period, amount, unit``):
     a release row short by more than :data:`SLACK_TOL` m3/s; a country's unserved energy summed by
     month (GWh); a plant's artificial water (``water_deficit_hm3``) summed by month (hm3).
     """
     frames: list[pd.DataFrame] = []
-    if solution.sizes.get("release", 0):
-        short = solution["shortfall_m3s"].values > SLACK_TOL
-        agreement = solution["agreement"].values[short].astype(str).astype(object)
-        stage = solution["release_stage"].values.astype(np.int64)[short]
-        frames.append(
-            pd.DataFrame(
-                {
-                    "constraint": "minimum release (" + agreement + ")",
-                    "element": solution["point"].values[short].astype(object),
-                    "period": _period(solution["stage_time"].values[stage]),
-                    "amount": solution["shortfall_m3s"].values[short],
-                    "unit": "m3/s",
-                }
-            )
-        )
-    unserved = _values(solution, "unserved_mwh", ("step", "country"))
-    t_idx, c_idx = np.nonzero(unserved > SLACK_TOL)
-    if t_idx.size:
-        uns = pd.DataFrame(
-            {
-                "element": solution["country"].values[c_idx].astype(object),
-                "period": _period(solution["time"].values[t_idx]),
-                "amount": unserved[t_idx, c_idx] / 1e3,
-            }
-        )
-        agg = uns.groupby(["element", "period"], as_index=False)["amount"].sum()
-        frames.append(agg.assign(constraint="unserved demand", unit="GWh"))
-    deficit = _values(solution, "water_deficit_hm3", ("stage", "plant"))
-    s_idx, p_idx = np.nonzero(deficit > SLACK_TOL)
-    if s_idx.size:
-        water = pd.DataFrame(
-            {
-                "element": solution["plant"].values[p_idx].astype(object),
-                "period": _period(solution["stage_time"].values[s_idx]),
-                "amount": deficit[s_idx, p_idx],
-            }
-        )
-        agg = water.groupby(["element", "period"], as_index=False)["amount"].sum()
-        frames.append(agg.assign(constraint="water balance within storage bounds", unit="hm3"))
+    for kind, element, period, amount in _slacks(solution):
+        constraint, unit, summed = _KINDS[kind]
+        frame: pd.DataFrame = pd.DataFrame({"element": element, "period": period, "amount": amount})
+        if kind == "release":
+            parts = frame["element"].str.split("\x00", n=1, expand=True)
+            frame = frame.assign(constraint=parts[0], element=parts[1])
+        else:
+            frame = frame.assign(constraint=constraint)
+        if summed:
+            frame = frame.groupby(["constraint", "element", "period"], as_index=False).agg(amount=("amount", "sum"))
+        frames.append(frame.assign(unit=unit))
     cols = list(VIOLATION_COLUMNS)
     if not frames:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in cols})

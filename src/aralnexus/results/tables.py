@@ -62,6 +62,8 @@ LINK_COLUMNS: tuple[str, ...] = (
 )
 
 #: Per reservoir plant and water stage: storage and water values (duals of the water balance).
+#: ``storage_min_hm3``/``storage_max_hm3`` are the bounds in force that month (the lower one below
+#: dead storage while a new reservoir is first filled).
 #: ``level_min_m``/``level_max_m`` are the levels at the stage's storage bounds on the level–volume
 #: curve (NaN for plants without a curve).
 RESERVOIR_COLUMNS: tuple[str, ...] = (

@@ -9,6 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from aralnexus.data.dataset import load_default
+from aralnexus.data.definitions import PlannerDefinitions, planner_definitions
+from aralnexus.metrics import compute, headline_rows, member_summary, metric_rows
+from aralnexus.metrics.tables import solution_from_tables
 from aralnexus.results import Convergence, Results
 from aralnexus.results import tables as rt
 from aralnexus.store.records import RunRecord
@@ -195,8 +199,22 @@ def sample_results(start_year: int = 2025, years: int = 2, seed: int = 0) -> Res
     )
 
 
+def sample_definitions() -> PlannerDefinitions:
+    """Return the planner definitions the sample uses (the default dataset's)."""
+    return planner_definitions(load_default())
+
+
+def sample_summary(results: Results) -> dict[str, float | int | None]:
+    """Return an ensemble member's ``members`` summary of ``results`` (the metric layer on its tables)."""
+    return member_summary(solution_from_tables(results, load_default()), sample_definitions())
+
+
 def sample_metrics(results: Results) -> pd.DataFrame:
-    """Return pathway-style metrics (country, year, metric, value, unit) computed from ``results``."""
+    """Return pathway-style metrics (country, year, metric, value, unit) from ``results``, headline rows included.
+
+    The winter deficit, unserved, exports and revenue rows are simple stand-ins; the CASA-1000 rows and
+    the horizon rows (``year`` NA) are the metric layer's, on the tables (:mod:`aralnexus.metrics`).
+    """
     c = results.countries.assign(winter=results.countries["month"].isin((10, 11, 12, 1, 2, 3)))
     c = c.assign(winter_gap_mwh=(c["imports_mwh"] + c["unserved_mwh"]) * c["winter"])
     by = c.groupby(["country", "year"], as_index=False).agg(
@@ -212,7 +230,10 @@ def sample_metrics(results: Results) -> pd.DataFrame:
     long["unit"] = long["metric"].map(
         {"winter_deficit_twh": "TWh", "unserved_twh": "TWh", "exports_twh": "TWh", "export_revenue_musd": "US$ million"}
     )
-    return long
+    solution = solution_from_tables(results, load_default())
+    casa = metric_rows(compute(solution, sample_definitions(), ["exports_casa_twh", "export_revenue_casa_musd"]))
+    headline = headline_rows(solution, sample_definitions())
+    return pd.concat([long, casa, headline], ignore_index=True)
 
 
 def sample_trade(start_year: int = 2025, end_year: int = 2030) -> pd.DataFrame:

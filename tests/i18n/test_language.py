@@ -128,3 +128,13 @@ def test_messages_are_translated_and_filled() -> None:
     with i18n.use_language("ru"):
         assert i18n._("Tables written to {folder}/", folder="out") == "Таблицы записаны в out/"
     assert i18n._("Tables written to {folder}/", folder="out") == "Tables written to out/"
+
+
+def test_report_page_headings_follow_the_language() -> None:
+    from aralnexus.report.html import Section, page
+
+    with i18n.use_language("ru"):
+        html = page("Отчёт", "", [Section("findings", i18n._("Findings"), "<p>…</p>")])
+    assert '<html lang="ru">' in html and "<h2>Выводы</h2>" in html and "Подготовлено aralnexus" in html
+    english = page("Report", "", [Section("findings", i18n._("Findings"), "<p>…</p>")])
+    assert '<html lang="en">' in english and "<h2>Findings</h2>" in english

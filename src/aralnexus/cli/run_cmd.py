@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 import pandas as pd
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from aralnexus.cli.common import console, fail_infeasible, fail_input, literal, plain
@@ -221,6 +222,9 @@ def print_summary(result: PathwayResult, summary: dict[str, Any]) -> None:
         + ("" if conv["converged"] else " [red]" + _("(not converged)") + "[/]"),
         highlight=False,
     )
+    start = summary.get("start_storage", {}).get("summary")
+    if start:
+        console.print(f"Start storage: {escape(start)}", highlight=False)
     for country in summary["countries"]:
         console.print(_security_table(summary, country))
     horizon = summary["horizon"]

@@ -78,7 +78,7 @@ def write_report(
     folder.mkdir(parents=True, exist_ok=True)
     charts = standard_charts(data)
     risk = risk_charts(data.risk) if data.risk is not None else []
-    policy = load_policy_view(store, data.run_id, threshold_twh or DEFAULT_THRESHOLD_TWH)
+    policy = load_policy_view(store, data.run_id, threshold_twh or data.definitions.winter_deficit_threshold_twh)
     policy_figures = policy_charts(policy) if policy is not None else []
     pngs: dict[str, Path] = {}
     if png:

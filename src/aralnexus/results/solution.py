@@ -128,30 +128,30 @@ def solution_metadata(solution: xr.Dataset) -> dict[str, str]:
 
 # -- the tidy tables: an export view ---------------------------------------------------------------
 def _values(solution: xr.Dataset, name: str, dims: tuple[str, ...]) -> Array:
-    return np.asarray(solution[name].transpose(*dims).values, dtype=np.float64)
+    return np.asarray(solution.variables[name].transpose(*dims).values, dtype=np.float64)
 
 
 def _time_frame(solution: xr.Dataset, n_e: int) -> pd.DataFrame:
     """Step-major time columns repeated for ``n_e`` elements per step."""
-    frame = pd.DataFrame({c: np.repeat(solution[c].values, n_e) for c in TIME_COLUMNS if c != "step"})
-    frame.insert(0, "step", np.repeat(solution["step"].values.astype(np.int64), n_e))
+    frame = pd.DataFrame({c: np.repeat(solution.variables[c].values, n_e) for c in TIME_COLUMNS if c != "step"})
+    frame.insert(0, "step", np.repeat(solution.variables["step"].values.astype(np.int64), n_e))
     return frame
 
 
 def _stage_frame(solution: xr.Dataset, n_e: int, index: npt.NDArray[np.int64] | None = None) -> pd.DataFrame:
     sel = slice(None) if index is None else index
     cols = {"time": "stage_time", "year": "stage_year", "month": "stage_month"}
-    return pd.DataFrame({k: np.repeat(solution[v].values[sel], n_e) for k, v in cols.items()})
+    return pd.DataFrame({k: np.repeat(solution.variables[v].values[sel], n_e) for k, v in cols.items()})
 
 
 def plants_view(solution: xr.Dataset) -> pd.DataFrame:
     """Return the ``plants`` table: per step and plant, stage quantities repeated on the stage's steps."""
     n_p = solution.sizes["plant"]
-    st = solution["step_stage"].values.astype(np.int64)
+    st = solution.variables["step_stage"].values.astype(np.int64)
     frame = _time_frame(solution, n_p)
     n_t = solution.sizes["step"]
     for key, coord in (("plant", "plant"), ("country", "plant_country"), ("river", "river")):
-        frame[key] = np.tile(solution[coord].values.astype(object), n_t)
+        frame[key] = np.tile(solution.variables[coord].values.astype(object), n_t)
     for name in ("turbined_m3s", "spilled_m3s", "inflow_m3s", "storage_hm3", "level_m", "head_m"):
         grid = _values(solution, name, ("stage", "plant") if "stage" in solution[name].dims else ("step", "plant"))
         frame[name] = (grid[st] if "stage" in solution[name].dims else grid).ravel()
@@ -164,7 +164,7 @@ def countries_view(solution: xr.Dataset) -> pd.DataFrame:
     """Return the ``countries`` table: per step and detailed country."""
     n_c = solution.sizes["country"]
     frame = _time_frame(solution, n_c)
-    frame["country"] = np.tile(solution["country"].values.astype(object), solution.sizes["step"])
+    frame["country"] = np.tile(solution.variables["country"].values.astype(object), solution.sizes["step"])
     frame["served_mwh"] = 0.0
     for name in COUNTRY_COLUMNS[len(TIME_COLUMNS) + 1 :]:
         if name != "served_mwh":
@@ -185,7 +185,7 @@ def links_view(solution: xr.Dataset) -> pd.DataFrame:
         frame[key] = np.tile(solution[key].values.astype(object), n_t)
     flow = _values(solution, "flow_fwd_mw", ("step", "link")) - _values(solution, "flow_bwd_mw", ("step", "link"))
     frame["flow_mw"] = flow.ravel()
-    frame["energy_mwh"] = (flow * solution["duration_h"].values[:, None]).ravel()
+    frame["energy_mwh"] = (flow * solution.variables["duration_h"].values[:, None]).ravel()
     frame["capacity_mw"] = _values(solution, "link_capacity_mw", ("step", "link")).ravel()
     frame["revenue_usd"] = _values(solution, "link_revenue_usd", ("step", "link")).ravel()
     frame["market_value_usd"] = _values(solution, "market_value_usd", ("step", "link")).ravel()
@@ -194,10 +194,10 @@ def links_view(solution: xr.Dataset) -> pd.DataFrame:
 
 def reservoirs_view(solution: xr.Dataset) -> pd.DataFrame:
     """Return the ``reservoirs`` table: per reservoir plant and stage."""
-    keep = np.flatnonzero(solution["is_reservoir"].values.astype(bool))
+    keep = np.flatnonzero(solution.variables["is_reservoir"].values.astype(bool))
     n_r = len(keep)
     frame = _stage_frame(solution, n_r)
-    frame["plant"] = np.tile(solution["plant"].values.astype(object)[keep], solution.sizes["stage"])
+    frame["plant"] = np.tile(solution.variables["plant"].values.astype(object)[keep], solution.sizes["stage"])
     for name in RESERVOIR_COLUMNS[4:]:
         frame[name] = _values(solution, name, ("stage", "plant"))[:, keep].ravel()
     return frame[list(RESERVOIR_COLUMNS)]
@@ -207,10 +207,10 @@ def releases_view(solution: xr.Dataset) -> pd.DataFrame:
     """Return the ``releases`` table: per minimum-release row."""
     if solution.sizes.get("release", 0) == 0:
         return pd.DataFrame(columns=list(RELEASE_COLUMNS))
-    stage = solution["release_stage"].values.astype(np.int64)
+    stage = solution.variables["release_stage"].values.astype(np.int64)
     frame = _stage_frame(solution, 1, stage)
-    frame["point"] = solution["point"].values.astype(object)
-    frame["agreement"] = solution["agreement"].values.astype(object)
+    frame["point"] = solution.variables["point"].values.astype(object)
+    frame["agreement"] = solution.variables["agreement"].values.astype(object)
     for name in RELEASE_COLUMNS[5:]:
         frame[name] = solution[name].values.astype(np.float64)
     return frame[list(RELEASE_COLUMNS)]
@@ -219,7 +219,10 @@ def releases_view(solution: xr.Dataset) -> pd.DataFrame:
 def objective_view(solution: xr.Dataset) -> pd.DataFrame:
     """Return the ``objective`` table: one row per term (US$ million, revenues positive)."""
     return pd.DataFrame(
-        {"term": solution["term"].values.astype(object), "value_musd": solution["objective_musd"].values}
+        {
+            "term": solution.variables["term"].values.astype(object),
+            "value_musd": solution.variables["objective_musd"].values,
+        }
     )
 
 
@@ -244,23 +247,30 @@ def _slacks(solution: xr.Dataset) -> list[tuple[str, npt.NDArray[np.object_], np
     out = []
     short = solution["shortfall_m3s"].values > SLACK_TOL if solution.sizes.get("release", 0) else np.zeros(0, bool)
     if short.any():
-        stage = solution["release_stage"].values.astype(np.int64)[short]
-        agreement = solution["agreement"].values[short].astype(str).astype(object)
+        stage = solution.variables["release_stage"].values.astype(np.int64)[short]
+        agreement = solution.variables["agreement"].values[short].astype(str).astype(object)
         label = "minimum release (" + agreement + ")"
-        element = solution["point"].values[short].astype(object)
+        element = solution.variables["point"].values[short].astype(object)
         keys = np.asarray([f"{a}\x00{e}" for a, e in zip(label, element, strict=True)], dtype=object)
-        period = _period(solution["stage_time"].values[stage])
+        period = _period(solution.variables["stage_time"].values[stage])
         out.append(("release", keys, period, solution["shortfall_m3s"].values[short]))
     unserved = _values(solution, "unserved_mwh", ("step", "country"))
     t_idx, c_idx = np.nonzero(unserved > SLACK_TOL)
     if t_idx.size:
-        element = solution["country"].values[c_idx].astype(object)
-        out.append(("unserved", element, _period(solution["time"].values[t_idx]), unserved[t_idx, c_idx] / MWH_PER_GWH))
+        element = solution.variables["country"].values[c_idx].astype(object)
+        out.append(
+            (
+                "unserved",
+                element,
+                _period(solution.variables["time"].values[t_idx]),
+                unserved[t_idx, c_idx] / MWH_PER_GWH,
+            )
+        )
     deficit = _values(solution, "water_deficit_hm3", ("stage", "plant"))
     s_idx, p_idx = np.nonzero(deficit > SLACK_TOL)
     if s_idx.size:
-        element = solution["plant"].values[p_idx].astype(object)
-        out.append(("water", element, _period(solution["stage_time"].values[s_idx]), deficit[s_idx, p_idx]))
+        element = solution.variables["plant"].values[p_idx].astype(object)
+        out.append(("water", element, _period(solution.variables["stage_time"].values[s_idx]), deficit[s_idx, p_idx]))
     return out
 
 
@@ -323,8 +333,8 @@ def results_view(solution: xr.Dataset) -> Results:
 def truncate_solution(solution: xr.Dataset, last: np.datetime64 | pd.Timestamp) -> xr.Dataset:
     """Keep the steps, stages and release rows that start at or before ``last`` (objective terms stay)."""
     stop = np.datetime64(pd.Timestamp(last), "ns")
-    stages = solution["stage_time"].values <= stop
-    out = solution.isel(step=solution["time"].values <= stop, stage=stages)
+    stages = solution.variables["stage_time"].values <= stop
+    out = solution.isel(step=solution.variables["time"].values <= stop, stage=stages)
     if solution.sizes.get("release", 0):
-        out = out.isel(release=stages[solution["release_stage"].values.astype(np.int64)])
+        out = out.isel(release=stages[solution.variables["release_stage"].values.astype(np.int64)])
     return out

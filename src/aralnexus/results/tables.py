@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from aralnexus.system.start_storage import START_STORAGE_COLUMNS
+
 if TYPE_CHECKING:
     import xarray as xr
 
@@ -144,6 +146,9 @@ class Results:
     convergence: Convergence
     solve_seconds: float = 0.0
     metadata: dict[str, str] = field(default_factory=dict)
+    #: Start storage per plant: ``plant, storage_hm3, source, stated_hm3, adjustment_hm3, note``
+    #: (:mod:`aralnexus.system.start_storage`); empty when not known (tables read back, by hand).
+    start_storage: pd.DataFrame = field(default_factory=lambda: empty_table(START_STORAGE_COLUMNS))
     solution: xr.Dataset | None = field(default=None, repr=False, compare=False)
 
     @property

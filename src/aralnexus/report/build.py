@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aralnexus.backtest import BacktestResult
-from aralnexus.ensemble.tables import DEFAULT_THRESHOLD_TWH
 from aralnexus.input_files import safe_component
 from aralnexus.report.backtest import SECTION_ID, SECTION_TITLE, backtest_html, toktogul_chart
 from aralnexus.report.charts import to_matplotlib

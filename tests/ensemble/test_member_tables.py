@@ -58,10 +58,13 @@ def test_a_members_metrics_are_the_pathway_metrics_of_the_same_solution() -> Non
     inflows = member_inflows(scenario, [4], "2025-01", "2026-12", 5)
     solved = solver.solve(4, inflows.isel(member=0, drop=True))
     summary, metrics, _ = member_tables(solver, solved)
-    pathway = evaluate(scenario, results_view(member_solution(solver, solved)))[1]
+    results = results_view(member_solution(solver, solved))
+    pathway = evaluate(scenario, results)[1]
     want = pathway[pathway["metric"].isin(ENSEMBLE_METRICS)].sort_values(["country", "metric", "year"])
     got = metrics.to_pandas()
     got = got[got["metric"] != "trade_turnover_musd"].sort_values(["country", "metric", "year"])
     assert len(got) == len(want)
     np.testing.assert_allclose(got["value"].to_numpy(), want["value"].to_numpy(), rtol=1e-12, atol=1e-12)
-    assert summary["violations"] == 0
+    # the member's violation count is the labelled solution's violation records (this dry member has some:
+    # a Golovnaya canal release short in April 2025 and TJ demand unserved in January 2025)
+    assert summary["violations"] == len(results.violations)

@@ -23,6 +23,8 @@ HM3_PER_KM3 = 1000.0
 MWH_PER_TWH = 1e6
 #: MWh per GWh.
 MWH_PER_GWH = 1e3
+#: Thousand cubic metres in one hm3 (water values per 1000 m3).
+THOUSAND_M3_PER_HM3 = 1e3
 #: US$ per US$ million.
 USD_PER_MUSD = 1e6
 #: Gravity times water density, in MW per (m3/s · m): ρ·g = 1000 kg/m3 · 9.81 m/s2 = 9.81e-3 MW.
@@ -33,8 +35,6 @@ HOURS_PER_DAY = 24.0
 HM3_PER_M3 = 1e-6
 #: m3 per hm3.
 M3_PER_HM3 = 1e6
-#: Thousands of m3 per hm3 (water values are reported per 1000 m3).
-THOUSAND_M3_PER_HM3 = 1e3
 #: MW per GW.
 MW_PER_GW = 1e3
 #: MW per kW.

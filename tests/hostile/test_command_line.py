@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 from hostile_support import Cli, assert_refused
 
@@ -75,3 +78,29 @@ CASES: list[tuple[str, list[str], list[str]]] = [
 @pytest.mark.parametrize(("args", "names"), [pytest.param(a, n, id=i) for i, a, n in CASES])
 def test_a_command_line_mistake_exits_2_naming_the_option(cli: Cli, args: list[str], names: list[str]) -> None:
     assert_refused(cli(*args), *names)
+
+
+NEWER_ENTRY_POINTS: list[tuple[str, list[str], list[str]]] = [
+    ("backtest-start-negative", ["backtest", "--start", "-5"], ["--start"]),
+    ("backtest-start-huge", ["backtest", "--start", "99999"], ["--start"]),
+    ("backtest-reversed", ["backtest", "--start", "2025", "--end", "2019"], ["--start"]),
+    ("backtest-record-directory", ["backtest", "--record", "."], ["directory"]),
+    ("backtest-record-device", ["backtest", "--record", "/dev/zero"], ["/dev/zero", "character device"]),
+    ("serve-port-huge", ["serve", "--port", "99999"], ["--port"]),
+    ("serve-port-negative", ["serve", "--port", "-1"], ["--port"]),
+    ("serve-workers-zero", ["serve", "--workers", "0"], ["--workers"]),
+    ("serve-scenarios-device", ["serve", "--scenarios", "/dev/zero"], ["--scenarios"]),
+    ("export-pypsa-device", ["export", "pypsa", "/dev/zero", "--out", "x.nc"], ["/dev/zero"]),
+    ("policy-train-directory", ["policy", "train", "."], ["directory"]),
+]
+
+
+@pytest.mark.parametrize(("args", "names"), [pytest.param(a, n, id=i) for i, a, n in NEWER_ENTRY_POINTS])
+def test_newer_commands_refuse_bad_options_and_files(cli: Cli, args: list[str], names: list[str]) -> None:
+    assert_refused(cli(*args), *names)
+
+
+def test_backtest_refuses_a_fifo_as_record(cli: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "record.csv"
+    os.mkfifo(path)
+    assert_refused(cli("backtest", "--record", path), "record.csv", "FIFO")

@@ -76,3 +76,15 @@ def test_solution_round_trips_through_netcdf(tmp_path) -> None:
     back = xr.load_dataset(path)
     np.testing.assert_allclose(back["storage_hm3"].values, ds["storage_hm3"].values)
     assert back.attrs["head_mode"] == ds.attrs["head_mode"]
+
+
+def test_violation_count_is_the_number_of_violation_records() -> None:
+    from aralnexus.results.solution import violation_count
+
+    ds = short_solution().copy(deep=True)
+    ds["unserved_mwh"][0, 0] = 5000.0
+    ds["unserved_mwh"][1, 0] = 1000.0
+    ds["shortfall_m3s"][0] = 3.0
+    ds["water_deficit_hm3"][2, 1] = 1.0
+    assert violation_count(ds) == len(violations_view(ds)) == 3
+    assert set(violations_view(ds)["unit"]) == {"m3/s", "GWh", "hm3"}

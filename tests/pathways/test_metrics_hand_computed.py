@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from aralnexus.data.definitions import planner_definitions
 from aralnexus.pathways import evaluate
 from aralnexus.pathways.exports import link_flows
-from aralnexus.pathways.seasons import complete_winters, winter_year
 
 
 def _value(metrics, country, year, metric):
@@ -21,14 +21,15 @@ def metrics(scenario, results):
     return evaluate(scenario, results)[1]
 
 
-def test_winter_is_labelled_by_the_year_it_starts(results):
+def test_winter_is_labelled_by_the_year_it_starts(scenario, results):
     c = results.countries
-    w = winter_year(c["year"], c["month"])
-    assert set(w[(c["year"] == 2025) & (c["month"] == 11)]) == {2025}
-    assert set(w[(c["year"] == 2026) & (c["month"] == 2)]) == {2025}
-    assert w[c["month"] == 7].isna().all()
+    defs = planner_definitions(scenario.dataset)
+    w = defs.winter_label(c["year"], c["month"])
+    assert set(w[((c["year"] == 2025) & (c["month"] == 11)).to_numpy()]) == {2025}
+    assert set(w[((c["year"] == 2026) & (c["month"] == 2)).to_numpy()]) == {2025}
+    assert (w[(c["month"] == 7).to_numpy()] == -1).all()
     # only winter 2025/26 lies wholly inside 2025-01 … 2026-12
-    assert complete_winters(c["year"], c["month"]) == [2025]
+    assert defs.complete_winters(c["year"], c["month"]) == [2025]
 
 
 def test_winter_deficit_is_demand_minus_domestic_supply(metrics):

@@ -41,12 +41,12 @@ def test_electricity_counts_only_when_included(dataset):
     with_e = project_trade(dataset, TradeLevers(growth_pct_per_year=0.0), [2030], elec)
     without = project_trade(dataset, TradeLevers(growth_pct_per_year=0.0, include_electricity=False), [2030], elec)
     assert turnover_by_year(with_e)[2030] - turnover_by_year(without)[2030] == pytest.approx(40.0)
-    outlook = trade_outlook(with_e, TradeLevers(growth_pct_per_year=0.0))
+    outlook = trade_outlook(with_e, TradeLevers(growth_pct_per_year=0.0), 500.0, 2030)
     assert outlook.electricity_share_pct == pytest.approx(100 * 40 / 73.4)
 
 
 def test_a_large_enough_growth_reaches_the_target(dataset):
     trade = project_trade(dataset, TradeLevers(growth_pct_per_year=80.0), [2030])
-    outlook = trade_outlook(trade, TradeLevers(growth_pct_per_year=80.0))
+    outlook = trade_outlook(trade, TradeLevers(growth_pct_per_year=80.0), 500.0, 2030)
     assert outlook.reachable
     assert "is reached" in outlook.statement()

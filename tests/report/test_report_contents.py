@@ -80,16 +80,25 @@ def test_a_falling_winter_deficit_is_described_as_falling(stored: tuple[Store, s
     assert sentences[1].startswith("Tajikistan's winter deficit stays at about 2.01 TWh")
 
 
-def test_without_pathway_metrics_the_winter_deficit_comes_from_the_dispatch(stored: tuple[Store, str]) -> None:
+def test_without_stored_metrics_the_report_shows_no_winter_deficit(stored: tuple[Store, str]) -> None:
+    """The report reads the stored metric; it never recomputes the winter deficit another way."""
     store, run_id = stored
     data = replace(
         load_report_data(store, run_id), metrics=pd.DataFrame(columns=["country", "year", "metric", "value", "unit"])
     )
-    deficit = winter_deficit(data)
-    assert set(deficit["source"]) == {"dispatch"}
-    assert (deficit["value"] > 0).all()
-    chart = next(c for c in standard_charts(data) if c.key == "winter_deficit")
-    assert "dispatch" in chart.caption
+    assert winter_deficit(data).empty
+    assert all(c.key != "winter_deficit" for c in standard_charts(data))
+    assert winter_sentences(data) == []
+
+
+def test_headline_sentences_read_the_stored_metrics(stored: tuple[Store, str]) -> None:
+    store, run_id = stored
+    data = load_report_data(store, run_id)
+    text = " ".join(findings(data))
+    assert re.search(r"Toktogul holds [\d,]+–[\d,]+ hm3 \(\d+–\d+ % of its usable volume", text)
+    assert "-" not in re.findall(r"\(([-\d]+)–", text)[0]
+    assert "Water spilled past the last plant of each river: Naryn" in text
+    assert "is the welfare the optimiser maximises" in text
 
 
 def test_charts_have_data_for_every_reservoir_and_country(stored: tuple[Store, str]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 
 import numpy as np
@@ -24,7 +25,16 @@ def default_scenario() -> Scenario:
 
 @functools.cache
 def default_system(start: str = START, end: str = END) -> System:
-    return build_system(default_scenario(), start, end, "monthly")
+    """The default system, with its start storages stated: the data's, within the first month's bounds.
+
+    (The engine is compared with pywr from a known state; a run would take them from a median run.)
+    """
+    scenario = default_scenario()
+    plain = build_system(scenario, start, end, "monthly")
+    data = plain.plants["storage_initial_hm3"].fillna(plain.plants["storage_full_hm3"]).to_numpy(dtype=float)
+    stated = np.clip(data, plain.staging.storage_min_hm3[0], plain.staging.storage_max_hm3[0])
+    pairs = tuple(sorted(zip(plain.plant_ids, (float(v) for v in stated), strict=True)))
+    return build_system(dataclasses.replace(scenario, initial_storage_hm3=pairs), start, end, "monthly")
 
 
 @functools.cache

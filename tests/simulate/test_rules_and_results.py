@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from aralnexus.data.dataset import load_default
+from aralnexus.data.definitions import planner_definitions
 from aralnexus.errors import InputError
 from aralnexus.results.tables import PLANT_COLUMNS
 from aralnexus.simulate import (
@@ -89,7 +91,7 @@ def test_dataset_and_country_energy_add_up(system, members):
 
 def test_winter_energy_sums_october_to_march_of_complete_winters(system, members):
     result = simulate(system, members)
-    winter = result.winter_energy_mwh()
+    winter = result.winter_energy_mwh(planner_definitions(load_default()))
     assert list(winter["winter"].values) == [2034, 2035]  # 2034-01..2036-12: two complete winters
     times = result.time
     pick = ((times.year == 2034) & (times.month >= 10)) | ((times.year == 2035) & (times.month <= 3))

@@ -11,7 +11,7 @@ from aralnexus.results import Results
 from aralnexus.store import RunRecord, Store, open_store
 from aralnexus.store import store as store_module
 from aralnexus.store.schema import ALL_TABLES
-from aralnexus.store.summary import summarise_results
+from aralnexus.testing.sample import sample_summary
 
 
 def _row_counts(store: Store) -> dict[str, int]:
@@ -104,7 +104,7 @@ def test_ensemble_members_are_resumable(store: Store, record: RunRecord, results
     assert store.runs().empty  # a running ensemble is not listed as a finished run
     assert store.runs(include_incomplete=True)["status"].tolist() == ["running"]
     assert store.pending_members(run_id, 5) == [0, 1, 2, 3, 4]
-    summary = summarise_results(results)
+    summary = sample_summary(results)
     for member in (0, 2, 3):
         store.save_member(run_id, member, summary, metrics=metrics)
     store.save_member(run_id, 4, {}, status="failed", error="solver crashed")

@@ -9,7 +9,7 @@ import pytest
 from aralnexus.results import Results
 from aralnexus.store import RunRecord, Store
 from aralnexus.store.schema import ALL_TABLES
-from aralnexus.store.summary import summarise_results
+from aralnexus.testing.sample import sample_summary
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "store-and-report.md"
 
@@ -33,7 +33,7 @@ def test_every_sql_example_in_the_doc_runs(
     run_id = store.save_run(record, results, metrics, trade)
     ensemble = store.start_run(replace(record, kind="ensemble", n_members=2))
     for member in (0, 1):
-        store.save_member(ensemble, member, summarise_results(results))
+        store.save_member(ensemble, member, sample_summary(results))
     frame = store.query(sql)
     assert len(frame) > 0, sql
     assert run_id

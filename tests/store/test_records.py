@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from typing import get_args
+
 import pytest
 
+from aralnexus.data.dataset import SourceKind
 from aralnexus.results import Results
 from aralnexus.store import RunRecord, Store
 
@@ -16,6 +19,6 @@ def test_a_record_from_a_real_scenario_stores_its_sources_and_overrides(store: S
     run_id = store.save_run(record, results)
     sources = store.table("sources", run_id)
     assert len(sources) == len(scenario.dataset.sources)
-    assert set(sources["kind"]) <= {"sourced", "derived", "assumption"}
+    assert set(sources["kind"]) <= set(get_args(SourceKind))
     assert len(store.table("overrides", run_id)) == len(scenario.overrides)
     assert record.run_id != RunRecord.from_scenario(scenario, kind="run").run_id

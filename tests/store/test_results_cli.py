@@ -130,11 +130,11 @@ def test_every_command_has_help_with_examples(app: typer.Typer) -> None:
 
 
 def test_show_summarises_ensemble_members(app: typer.Typer, store: Store, record: RunRecord, results: Results) -> None:
-    from aralnexus.store.summary import summarise_results
+    from aralnexus.testing.sample import sample_summary
 
     run_id = store.start_run(replace(record, kind="ensemble", n_members=3))
     for member in range(3):
-        store.save_member(run_id, member, summarise_results(results))
+        store.save_member(run_id, member, sample_summary(results))
     code, out, _ = _run(app, store, "show", run_id, "--json")
     assert code == 0
     assert json.loads(out)["members"] == [{**json.loads(out)["members"][0], "status": "done", "members": 3}]

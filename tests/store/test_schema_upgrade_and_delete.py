@@ -15,7 +15,7 @@ from aralnexus.report import write_report
 from aralnexus.results import Results
 from aralnexus.store import RunRecord, Store, open_store, schema
 from aralnexus.store.export import export_run, read_export
-from aralnexus.store.summary import summarise_results
+from aralnexus.testing.sample import sample_summary
 
 NEW_COLUMNS = ("level_min_m", "level_max_m")
 
@@ -31,6 +31,36 @@ def _downgrade_to_version_1(path: Path) -> None:
         con.close()
 
 
+def test_a_store_written_with_schema_2_gains_the_start_storage_table(
+    tmp_path: Path, record: RunRecord, results: Results
+) -> None:
+    path = tmp_path / "v2.duckdb"
+    old_run = open_store(path).save_run(record, results)
+    con = duckdb.connect(str(path))
+    try:
+        con.execute("DROP TABLE start_storage")
+        con.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    finally:
+        con.close()
+    store = open_store(path)
+    assert int(store.query("SELECT value FROM meta WHERE key = 'schema_version'")["value"].iloc[0]) == 3
+    assert store.table("start_storage", old_run).empty  # runs stored before say nothing about it
+    stated = pd.DataFrame(
+        {
+            "plant": ["toktogul"],
+            "storage_hm3": [11233.0],
+            "source": ["data"],
+            "stated_hm3": [11233.0],
+            "adjustment_hm3": [0.0],
+            "note": ["plants.storage_initial_hm3 at 2025-01"],
+        }
+    )
+    new_run = store.save_run(replace(record, seed=7), replace(results, start_storage=stated))
+    back = store.table("start_storage", new_run)
+    assert list(back["source"]) == ["data"] and back["storage_hm3"].iloc[0] == 11233.0
+    assert store.integrity() == []
+
+
 def test_a_store_written_with_schema_1_is_upgraded_and_keeps_its_runs(
     tmp_path: Path, record: RunRecord, results: Results
 ) -> None:
@@ -40,7 +70,7 @@ def test_a_store_written_with_schema_1_is_upgraded_and_keeps_its_runs(
 
     store = open_store(path)
     version = store.query("SELECT value FROM meta WHERE key = 'schema_version'")["value"].iloc[0]
-    assert int(version) == schema.SCHEMA_VERSION == 2
+    assert int(version) == schema.SCHEMA_VERSION == 3
     old = store.table("reservoirs", old_run)
     assert list(old.columns) == ["run_id", *(c for c, _ in schema.ALL_TABLES["reservoirs"][1:])]  # contract order
     assert old[list(NEW_COLUMNS)].isna().all().all()  # rows stored before the upgrade have no bounds
@@ -93,7 +123,7 @@ def test_delete_run_removes_member_storage_and_every_ensemble_row(
     )
     for member in (0, 1):
         save_member_storage(store, ensemble, member, storage)
-        store.save_member(ensemble, member, summarise_results(results), metrics=metrics)
+        store.save_member(ensemble, member, sample_summary(results), metrics=metrics)
     save_member_storage(store, keep, 0, storage)  # another run's rows must stay
     with store._write() as con:  # a table some later package adds, keyed by run_id
         con.execute("CREATE TABLE member_extra (run_id VARCHAR, member INTEGER, value DOUBLE)")

@@ -17,6 +17,7 @@ water). Each year
 from __future__ import annotations
 
 import dataclasses
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,7 @@ import xarray as xr
 
 from aralnexus.data.dataset import Dataset
 from aralnexus.errors import InputError, Problem
+from aralnexus.input_files import read_limited_bytes
 from aralnexus.pathways.exports import link_flows
 from aralnexus.results.tables import Results
 from aralnexus.scenario.model import Scenario
@@ -100,6 +102,10 @@ def record_volumes(dataset: Dataset) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
+#: Largest annual-volume record read, bytes (a few kB in practice).
+MAX_BACKTEST_RECORD_BYTES = 16 * 1024 * 1024
+
+
 def read_record_file(path: Path, dataset: Dataset, first: int, last: int) -> pd.DataFrame:
     """Read a user's annual-volume record: CSV ``series, water_year, volume_km3``.
 
@@ -111,9 +117,12 @@ def read_record_file(path: Path, dataset: Dataset, first: int, last: int) -> pd.
         Unreadable file, missing columns, non-numbers, unknown series, or years not covered.
     """
     file = str(path)
+    expected = "a CSV file series,water_year,volume_km3"
+    # A FIFO, device or directory is refused without opening it; a huge file from its size.
+    data = read_limited_bytes(Path(path), file, expected=expected, max_bytes=MAX_BACKTEST_RECORD_BYTES)
     try:
-        raw = pd.read_csv(path)
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raw = pd.read_csv(io.BytesIO(data))
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise InputError([Problem(file, "", "a CSV file series,water_year,volume_km3", str(exc))]) from exc
     need = ("series", "water_year", "volume_km3")
     missing = [c for c in need if c not in raw.columns]
@@ -125,8 +134,9 @@ def read_record_file(path: Path, dataset: Dataset, first: int, last: int) -> pd.
     volumes = pd.to_numeric(raw["volume_km3"], errors="coerce")
     if years.isna().any():
         problems.append(Problem(file, "water_year", "whole years", repr(raw["water_year"][years.isna()].iloc[0])))
-    if volumes.isna().any() or (volumes <= 0).any():
-        bad = raw["volume_km3"][volumes.isna() | (volumes <= 0)].iloc[0]
+    wrong = volumes.isna() | (volumes <= 0) | ~np.isfinite(volumes.to_numpy(dtype="float64", na_value=np.nan))
+    if wrong.any():
+        bad = raw["volume_km3"][wrong].iloc[0]
         problems.append(Problem(file, "volume_km3", "positive volumes in km3", repr(bad)))
     known = set(dataset.inflow_monthly["series"].astype(str))
     unknown = sorted(set(raw["series"].astype(str)) - known)

@@ -53,6 +53,7 @@ def _register_all() -> None:
     ):
         module.register(app)
     serve_cmd.register(app)
+    common.add_language_option(app)  # --lang on every command, defined once
 
 
 _register_all()

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import math
 import re
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, get_type_hints
 
 import numpy as np
 import pandas as pd
@@ -22,7 +24,8 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TaskProgre
 from rich.table import Table
 from rich.text import Text
 
-from aralnexus.errors import ExitCode, InfeasibleScenarioError, InputError
+from aralnexus import i18n
+from aralnexus.errors import ExitCode, InfeasibleScenarioError, InputError, Problem
 
 console = Console()
 err_console = Console(stderr=True)
@@ -272,3 +275,49 @@ def handled() -> Iterator[None]:
         raise fail_input(error) from None
     except InfeasibleScenarioError as error:
         raise fail_infeasible(error) from None
+
+
+# -- the language of text for people (--lang on every command) -------------------------------------
+
+LANG_HELP = "Language of text for people: en or ru (default: $ARALNEXUS_LANG, else the locale, else en)."
+
+
+def _with_language(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Return ``func`` with a ``--lang`` option added; the command body runs in the chosen language.
+
+    The signature (read by Typer) gains ``lang``; the wrapper resolves it (``--lang``, then
+    ``ARALNEXUS_LANG``, then the locale, then English), sets it for the command and calls ``func``
+    without it. A bad value of ``--lang`` or ``ARALNEXUS_LANG`` is an :class:`InputError` (exit 2).
+    """
+    signature = inspect.signature(func, eval_str=True)
+    if "lang" in signature.parameters:
+        return func
+    hints = get_type_hints(func, include_extras=True)
+    lang_type = Annotated[str | None, typer.Option("--lang", help=LANG_HELP, show_default=False)]
+    parameters = [p.replace(annotation=hints.get(p.name, p.annotation)) for p in signature.parameters.values()]
+    parameters.append(inspect.Parameter("lang", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=lang_type))
+
+    @functools.wraps(func)
+    def command(*args: Any, lang: str | None = None, **kwargs: Any) -> Any:
+        try:
+            language = i18n.resolve_language(lang)
+        except i18n.LanguageError as error:
+            raise InputError(
+                [Problem(error.source, "", f"one of {', '.join(i18n.LANGUAGES)}", repr(error.value))]
+            ) from None
+        with i18n.use_language(language):
+            return func(*args, **kwargs)
+
+    command.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+    command.__annotations__ = {**hints, "lang": lang_type}
+    return command
+
+
+def add_language_option(app: typer.Typer) -> None:
+    """Give every command of ``app`` (and of its sub-groups) the ``--lang`` option, in one place."""
+    for info in app.registered_commands:
+        if info.callback is not None:
+            info.callback = _with_language(info.callback)
+    for group in app.registered_groups:
+        if group.typer_instance is not None:
+            add_language_option(group.typer_instance)

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Annotated, get_args
 
 import pandas as pd
 import typer
 from rich.table import Table
 
 from aralnexus.cli.common import console, err_console
-from aralnexus.data.dataset import TABLE_NAMES, TABLE_SPECS, load_default
+from aralnexus.data.dataset import TABLE_NAMES, TABLE_SPECS, SourceKind, load_default
 from aralnexus.errors import ExitCode
 
 data_app = typer.Typer(help="Show the default dataset and the source of every value.", no_args_is_help=True)
 
-SOURCE_KINDS = ("sourced", "derived", "assumption")
+SOURCE_KINDS: tuple[str, ...] = get_args(SourceKind)
 
 
 def _unknown(what: str, value: str, valid: tuple[str, ...]) -> typer.Exit:
@@ -51,7 +51,7 @@ def _rich_table(frame: pd.DataFrame, title: str) -> Table:
 @data_app.command("sources")
 def sources_cmd(
     table: Annotated[str | None, typer.Option("--table", "-t", help="Only this table.")] = None,
-    kind: Annotated[str | None, typer.Option("--kind", "-k", help="Only sourced, derived or assumption.")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", "-k", help="Only this kind of source.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list of records.")] = False,
 ) -> None:
     """List every value of the default dataset with its kind, source and note."""

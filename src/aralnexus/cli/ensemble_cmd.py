@@ -27,6 +27,7 @@ from aralnexus.cli.common import (
     progress,
 )
 from aralnexus.errors import ExitCode, InputError, Problem
+from aralnexus.i18n import ngettext
 
 #: Most members and local workers one ``ensemble`` command accepts (more is a typo, not a study).
 MAX_MEMBERS = 100_000
@@ -165,7 +166,14 @@ def ensemble(
         _print(outcome, risks, threshold_twh, quiet)
     if not outcome.complete:
         missing = sum(r.missing for r in outcome.runs)
-        err_console.print(f"{missing} member(s) not finished; run the same command again to resume.", highlight=False)
+        err_console.print(
+            ngettext(
+                "{n} member not finished; run the same command again to resume.",
+                "{n} members not finished; run the same command again to resume.",
+                missing,
+            ),
+            highlight=False,
+        )
         raise typer.Exit(int(ExitCode.FAILURE))
 
 

@@ -53,6 +53,7 @@ def summary(results: Results) -> dict[str, Any]:
             "converged": conv.converged,
         },
         "solve_seconds": results.solve_seconds,
+        "start_storage": results.start_storage[["plant", "storage_hm3", "source", "adjustment_hm3"]],
     }
 
 
@@ -75,6 +76,8 @@ def _print_summary(data: dict[str, Any]) -> None:
     else:
         top = violations.sort_values("amount", ascending=False).head(15)
         console.print(frame_table(top, f"Not met ({len(violations)} rows, largest first)", floats="{:,.2f}"))
+    if meta.get("start_storage"):
+        console.print(f"Start storage: {escape(meta['start_storage'])}", highlight=False)
     conv = data["convergence"]
     state = "[green]converged[/]" if conv["converged"] else "[yellow]not converged[/]"
     console.print(

@@ -14,10 +14,12 @@ from typing import Annotated, Any
 
 import pandas as pd
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from aralnexus.cli.common import console, fail_infeasible, fail_input, literal, plain
 from aralnexus.errors import InfeasibleScenarioError, InputError
+from aralnexus.i18n import _, format_number, ngettext
 from aralnexus.pathways import PathwayResult, pathway_summary, run_pathway
 from aralnexus.pathways.casa import CasaCriterion
 from aralnexus.pathways.exports import CasaRule
@@ -50,14 +52,22 @@ CasaCheckOpt = Annotated[
 def _fmt(value: Any, digits: int = 2) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return "–"
-    return f"{value:,.{digits}f}"
+    return format_number(value, digits)
 
 
 def _security_table(summary: dict[str, Any], country: str) -> Table:
-    title = f"{country} — energy security (winter Y = Oct Y – Mar Y+1; other columns calendar year)"
+    title = _("{country} — energy security (winter Y = Oct Y – Mar Y+1; other columns calendar year)", country=country)
     table = Table(title=title, title_justify="left", header_style="bold")
-    heads = ("year", "winter deficit TWh", "% of winter", "unserved TWh", "imports TWh", "thermal TWh", "reserve %")
-    for head in (*heads, "storage Sep hm3", "storage Mar hm3"):
+    heads = (
+        _("year"),
+        _("winter deficit TWh"),
+        _("winter share %"),
+        _("unserved TWh"),
+        _("imports TWh"),
+        _("thermal TWh"),
+        _("reserve %"),
+    )
+    for head in (*heads, _("storage Sep hm3"), _("storage Mar hm3")):
         table.add_column(head, justify="right")
     for year in summary["years"]:
         v = summary["countries"][country][str(year)]
@@ -76,11 +86,12 @@ def _security_table(summary: dict[str, Any], country: str) -> Table:
 
 
 def _exports_table(summary: dict[str, Any]) -> Table:
-    table = Table(title="Exports (TWh) and export revenue (US$ million), calendar year", title_justify="left")
-    table.add_column("year", justify="right")
+    title = _("Exports (TWh) and export revenue (US$ million), calendar year")
+    table = Table(title=title, title_justify="left")
+    table.add_column(_("year"), justify="right")
     countries = list(summary["countries"])
     for c in countries:
-        for head in ("exports", "CASA", "revenue"):
+        for head in (_("exports"), _("CASA"), _("revenue")):
             table.add_column(f"{c} {head}", justify="right")
     for year in summary["years"]:
         row = [str(year)]
@@ -94,28 +105,38 @@ def _exports_table(summary: dict[str, Any]) -> Table:
 def _casa_lines(result: PathwayResult) -> list[str]:
     casa = result.casa
     if casa.empty:
-        return ["CASA-1000: no exports in the horizon."]
-    lines = [f"CASA-1000 surplus check ({casa['criterion'].iloc[0]} criterion, attribution rule '{result.casa_rule}'):"]
+        return [_("CASA-1000: no exports in the horizon.")]
+    lines = [
+        _(
+            "CASA-1000 surplus check ({criterion} criterion, attribution rule '{rule}'):",
+            criterion=casa["criterion"].iloc[0],
+            rule=result.casa_rule,
+        )
+    ]
     for row in casa.to_dict(orient="records"):
         at_risk, exported = float(row["at_risk_twh"]), float(row["casa_exports_twh"])
-        risk = f", {at_risk:.2f} TWh at risk" if at_risk > 0 else ""
-        verdict = str(row["verdict"]).replace("_", " ")
-        lines.append(f"  {row['country']} {row['year']}: {exported:.2f} TWh → {verdict}{risk}")
+        risk = _(", {twh} TWh at risk", twh=format_number(at_risk)) if at_risk > 0 else ""
+        verdict = _verdict(str(row["verdict"]))
+        twh = _("{twh} TWh", twh=format_number(exported))
+        lines.append(f"  {row['country']} {row['year']}: {twh} → {verdict}{risk}")
     return lines
 
 
 def _water_table(result: PathwayResult) -> Table:
-    table = Table(title="Interstate water: vegetation season (Apr–Sep), horizon totals", title_justify="left")
-    for head in (
-        "release point",
-        "agreement",
-        "required hm3",
-        "released hm3",
-        "shortfall hm3",
-        "cost US$m",
-        "months short",
+    title = _("Interstate water: vegetation season (Apr–Sep), horizon totals")
+    table = Table(title=title, title_justify="left")
+    for i, head in enumerate(
+        (
+            _("release point"),
+            _("agreement"),
+            _("required hm3"),
+            _("released hm3"),
+            _("shortfall hm3"),
+            _("cost US$m"),
+            _("months short"),
+        )
     ):
-        table.add_column(head, justify="left" if head in {"point", "agreement"} else "right")
+        table.add_column(head, justify="left" if i < 2 else "right")
     w = result.water
     if w.empty:
         return table
@@ -146,10 +167,15 @@ def _swap_line(result: PathwayResult) -> str:
         tot = rows.groupby("metric")["value"].sum()
         if tot.get("swap_energy_twh", 0.0) > 0:
             parts.append(
-                f"{c} {tot['swap_energy_twh']:.2f} TWh summer→winter "
-                f"({tot['swap_water_hm3']:,.0f} hm3 of summer release, worth US${tot['swap_net_value_musd']:,.1f}m)"
+                _(
+                    "{country} {twh} TWh summer→winter ({hm3} hm3 of summer release, worth US${musd}m)",
+                    country=c,
+                    twh=format_number(tot["swap_energy_twh"]),
+                    hm3=format_number(tot["swap_water_hm3"], 0),
+                    musd=format_number(tot["swap_net_value_musd"], 1),
+                )
             )
-    return "Water-for-energy swaps with KZ/UZ over the horizon: " + ("; ".join(parts) if parts else "none.")
+    return _("Water-for-energy swaps with KZ/UZ over the horizon: ") + ("; ".join(parts) if parts else _("none."))
 
 
 def _trade_table(result: PathwayResult) -> Table:
@@ -161,13 +187,15 @@ def _trade_table(result: PathwayResult) -> Table:
     )
     wide = trade.assign(part=part).pivot_table(index="year", columns="part", values="value_musd", aggfunc="sum")
     wide = wide.reindex(columns=["goods", "levers", "electricity"]).fillna(0.0)
-    table = Table(title="KG–TJ trade turnover, US$ million", title_justify="left", header_style="bold")
-    for head in ("year", "goods", "levers", "electricity", "turnover", "kind"):
-        table.add_column(head, justify="left" if head == "kind" else "right")
+    table = Table(title=_("KG–TJ trade turnover, US$ million"), title_justify="left", header_style="bold")
+    heads = (_("year"), _("goods"), _("levers"), _("electricity"), _("turnover"), _("kind"))
+    for i, head in enumerate(heads):
+        table.add_column(head, justify="left" if i == len(heads) - 1 else "right")
     for year, row in wide[wide.index >= base].iterrows():
-        kind = "observed" if year == base else "projected"
+        kind = _("observed") if year == base else _("projected")
         total = float(row.sum())
-        mark = f" (target {result.outlook.target_musd:,.0f})" if year == result.outlook.target_year else ""
+        target = format_number(result.outlook.target_musd, 0)
+        mark = _(" (target {musd})", musd=target) if year == result.outlook.target_year else ""
         table.add_row(
             str(year),
             _fmt(row["goods"], 1),
@@ -183,18 +211,27 @@ def print_summary(result: PathwayResult, summary: dict[str, Any]) -> None:
     """Print the rich summary of a pathway run."""
     conv = summary["convergence"]
     console.print(
-        f"[bold]{literal(summary['scenario'])}[/] · hydrology {literal(summary['hydrology'])} · "
-        f"{literal(summary['start'])} – {literal(summary['end'])} · "
-        f"{conv['mode']} mode, {conv['iterations']} LP solve(s), "
-        f"max head change {_fmt(conv['max_head_change_pct'], 2)} %"
-        + ("" if conv["converged"] else " [red](not converged)[/]"),
+        f"[bold]{literal(summary['scenario'])}[/] · "
+        + _("hydrology {name}", name=literal(summary["hydrology"]))
+        + f" · {literal(summary['start'])} – {literal(summary['end'])} · "
+        + _("{mode} mode", mode=conv["mode"])
+        + ", "
+        + ngettext("{n} LP solve", "{n} LP solves", int(conv["iterations"]))
+        + ", "
+        + _("max head change {pct} %", pct=_fmt(conv["max_head_change_pct"], 2))
+        + ("" if conv["converged"] else " [red]" + _("(not converged)") + "[/]"),
         highlight=False,
     )
+    start = summary.get("start_storage", {}).get("summary")
+    if start:
+        console.print(f"Start storage: {escape(start)}", highlight=False)
     for country in summary["countries"]:
         console.print(_security_table(summary, country))
     horizon = summary["horizon"]
-    firm = ", ".join(f"{c} {_fmt(v.get('firm_winter_hydro_p90_twh'))} TWh" for c, v in horizon.items())
-    console.print(f"Firm winter hydro energy (P90 of the run's winters): {firm}", highlight=False, markup=False)
+    firm = ", ".join(c + " " + _("{twh} TWh", twh=_fmt(v.get("firm_winter_hydro_p90_twh"))) for c, v in horizon.items())
+    console.print(
+        _("Firm winter hydro energy (P90 of the run's winters): {firm}", firm=firm), highlight=False, markup=False
+    )
     console.print(_exports_table(summary))
     for line in _casa_lines(result):
         console.print(plain(line), highlight=False)
@@ -203,8 +240,12 @@ def print_summary(result: PathwayResult, summary: dict[str, Any]) -> None:
     console.print(_trade_table(result))
     t = summary["trade"]
     console.print(
-        f"Electricity in 2030: US${_fmt(t['electricity_2030_musd'], 1)}m "
-        f"({_fmt(t['electricity_share_2030_pct'], 1)} % of turnover). {literal(t['statement'])}",
+        _(
+            "Electricity in 2030: US${musd}m ({share} of turnover).",
+            musd=_fmt(t["electricity_2030_musd"], 1),
+            share=_fmt(t["electricity_share_2030_pct"], 1) + " %",
+        )
+        + f" {literal(t['statement'])}",
         highlight=False,
         soft_wrap=True,
     )
@@ -271,18 +312,33 @@ def run(
     if not quiet:
         print_summary(result, summary)
     tm = result.timings
+    seconds = {k: format_number(tm.get(k, 0), 1) for k in ("inflows", "optimise", "metrics")}
     console.print(
-        f"Done in {elapsed:.1f} s (inflows {tm.get('inflows', 0):.1f} s, optimise {tm.get('optimise', 0):.1f} s, "
-        f"metrics {tm.get('metrics', 0):.1f} s"
-        + (f", counterfactual {tm['counterfactual']:.1f} s" if "counterfactual" in tm else "")
+        _(
+            "Done in {total} s (inflows {inflows} s, optimise {optimise} s, metrics {metrics} s",
+            total=format_number(elapsed, 1),
+            **seconds,
+        )
+        + (_(", counterfactual {s} s", s=format_number(tm["counterfactual"], 1)) if "counterfactual" in tm else "")
         + ").",
         highlight=False,
     )
     if run_id:
-        line = f"Results: store {store_path}, run {run_id}. Report: aralnexus report {run_id}"
+        line = _("Results: store {store}, run {run}. Report: aralnexus report {run}", store=store_path, run=run_id)
         console.print(plain(line), highlight=False)
     if out is not None:
-        console.print(plain(f"Tables written to {out}/"), highlight=False)
+        console.print(plain(_("Tables written to {folder}/", folder=out)), highlight=False)
+
+
+def _verdict(code: str) -> str:
+    """Return the CASA-1000 verdict for people (the stored code stays English)."""
+    words = {
+        "surplus": _("surplus"),
+        "competes_with_winter": _("competes with winter"),
+        "causes_winter_deficit": _("causes winter deficit"),
+        "unknown": _("unknown"),
+    }
+    return words.get(code, code.replace("_", " "))
 
 
 def _choice(value: str, allowed: tuple[str, ...], option: str) -> str:

@@ -40,6 +40,8 @@ _FALLBACK: dict[str, float] = {
     "trade_target_year": 2030,  # TRD-001
     "winter_deficit_threshold_twh": 1.0,
     "casa_surplus_full_pct": 99.0,
+    "bilateral_electricity_price_usd_per_mwh": 25.0,  # XB-035
+    "casa1000_kg_share": 0.30,  # XB-018
 }
 
 
@@ -70,6 +72,14 @@ class PlannerDefinitions:
         Winter deficit above which a winter counts as short.
     casa_surplus_full_pct
         End-of-September storage (percent of the storage allowed then) counted as full.
+    bilateral_price_usd_per_mwh
+        Price of electricity traded between the pair on a link without a tariff.
+    casa_contract_feeder_share
+        Share of CASA-1000 exports credited to the feeding country under the ``contract`` rule
+        (Kyrgyzstan 30 %, XB-018).
+    casa_rule
+        How CASA-1000 energy is attributed between the pair: ``flow`` or ``contract`` (a run option,
+        see :mod:`aralnexus.metrics.flows`).
     """
 
     winter_months: tuple[int, ...]
@@ -80,6 +90,9 @@ class PlannerDefinitions:
     trade_target_year: int
     winter_deficit_threshold_twh: float
     casa_surplus_full_pct: float
+    bilateral_price_usd_per_mwh: float
+    casa_contract_feeder_share: float
+    casa_rule: str = "flow"
 
     @property
     def pair_label(self) -> str:
@@ -119,6 +132,9 @@ class PlannerDefinitions:
             trade_target_year=int(raw["trade_target_year"]),
             winter_deficit_threshold_twh=float(raw["winter_deficit_threshold_twh"]),
             casa_surplus_full_pct=float(raw["casa_surplus_full_pct"]),
+            bilateral_price_usd_per_mwh=float(raw["bilateral_price_usd_per_mwh"]),
+            casa_contract_feeder_share=float(raw["casa_contract_feeder_share"]),
+            casa_rule=str(raw.get("casa_rule", "flow")),
         )
 
 
@@ -160,4 +176,6 @@ def planner_definitions(dataset: Dataset) -> PlannerDefinitions:
         trade_target_year=int(_parameter(dataset, "trade_target_year")),
         winter_deficit_threshold_twh=float(_parameter(dataset, "winter_deficit_threshold_twh")),
         casa_surplus_full_pct=float(_parameter(dataset, "casa_surplus_full_pct")),
+        bilateral_price_usd_per_mwh=float(_parameter(dataset, "bilateral_electricity_price_usd_per_mwh")),
+        casa_contract_feeder_share=float(_parameter(dataset, "casa1000_kg_share")),
     )

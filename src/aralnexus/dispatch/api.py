@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 
@@ -9,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 import xarray as xr
 
+from aralnexus.data.definitions import planner_definitions
 from aralnexus.dispatch.extract import extract_results
 from aralnexus.dispatch.head import HeadIteration, solve_heads
 from aralnexus.dispatch.infeasibility import explain_infeasible
@@ -21,11 +23,13 @@ from aralnexus.dispatch.lookahead import (
     truncate_results,
 )
 from aralnexus.dispatch.solve import SolveStatus
+from aralnexus.dispatch.start import build_run_system
 from aralnexus.errors import InputError, Problem
 from aralnexus.hydrology import make_inflows
 from aralnexus.results.tables import Results
 from aralnexus.scenario.model import Scenario
-from aralnexus.system.system import System, build_system
+from aralnexus.system.start_storage import describe_start_storage
+from aralnexus.system.system import System
 from aralnexus.vocab import HEAD_MODES, HeadMode, Resolution
 
 log = logging.getLogger(__name__)
@@ -78,6 +82,8 @@ def optimise_system(
         msg = f"the LP solver stopped without an optimum ({sol.status}); try a shorter horizon or monthly resolution"
         raise RuntimeError(msg)
     meta = dict(metadata or {})
+    if system.start_storage is not None:
+        meta["start_storage"] = describe_start_storage(system.start_storage)
     if system.lookahead_stage.any():
         short_hm3 = lookahead_shortfalls_hm3(system, outcome.model.arrays.layout, sol.x)
         meta["lookahead_shortfall_hm3"] = f"{short_hm3:.6g}"
@@ -87,7 +93,7 @@ def optimise_system(
                 "not reported as violations of the horizon)",
                 short_hm3,
             )
-    return extract_results(
+    results = extract_results(
         system,
         sol,
         outcome.model.layout,
@@ -98,6 +104,9 @@ def optimise_system(
         meta,
         outcome.model.linearisation,
     )
+    if system.start_storage is None:
+        return results
+    return dataclasses.replace(results, start_storage=system.start_storage)
 
 
 def optimise(
@@ -151,7 +160,7 @@ def optimise(
         raise InputError([Problem(scenario.file, "head_mode", " or ".join(HEAD_MODES), repr(mode))])
     months = lookahead_months(scenario.dataset, resolution)
     last = optimised_to(scenario.dataset, end, resolution)
-    system = build_system(scenario, start, last, resolution, horizon_end=end)
+    system = build_run_system(scenario, start, last, resolution, horizon_end=end)
     if inflows is None:
         inflows = default_inflows(scenario, start, end)
     inflow = plant_inflows_m3s(system, extend_inflows(scenario, inflows, end, last))
@@ -163,6 +172,7 @@ def optimise(
         "lookahead_months": str(months),
         "resolution": resolution,
         "head_mode": mode,
+        "definitions": planner_definitions(scenario.dataset).to_record(),
     }
     options = head_options(scenario, tolerance_pct, max_iterations)
     return truncate_results(optimise_system(system, inflow, mode, options, threads, meta), end)

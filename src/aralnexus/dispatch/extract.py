@@ -20,11 +20,12 @@ from aralnexus.dispatch.head import mean_storage_hm3
 from aralnexus.dispatch.linearise import Linearisation, linearised_power_mw
 from aralnexus.dispatch.objective import energy_equivalent_mwh_per_hm3, objective_terms, power_coefficients
 from aralnexus.dispatch.solve import LPSolution
-from aralnexus.dispatch.water import K, steps_of_stage
+from aralnexus.dispatch.water import K, steps_of_stage, storage_lower_hm3
 from aralnexus.results.solution import SLACK_TOL, VARIABLE_DIMS, convergence_attrs, results_view
 from aralnexus.results.tables import Convergence, Results
 from aralnexus.system.network import end_countries
 from aralnexus.system.system import System
+from aralnexus.units import THOUSAND_M3_PER_HM3
 
 Array = npt.NDArray[np.float64]
 
@@ -66,6 +67,8 @@ def solution_coords(system: System) -> dict[str, object]:
         "to_country": ("link", end_countries(lk.to_end, system.countries)),
         "efficiency": ("link", np.asarray(lk.efficiency, dtype=np.float64)),
         "tariff_usd_per_mwh": ("link", np.asarray(lk.tariff_usd_per_mwh, dtype=np.float64)),
+        "export_price_usd_per_mwh": ("link", np.asarray(lk.export_price_usd_per_mwh, dtype=np.float64)),
+        "import_price_usd_per_mwh": ("link", np.asarray(lk.import_price_usd_per_mwh, dtype=np.float64)),
         "release": np.arange(len(rel), dtype=np.int64),
         "point": ("release", rel["point"].astype(str).to_numpy(dtype=object) if len(rel) else np.zeros(0, object)),
         "agreement": (
@@ -82,6 +85,9 @@ def _plant_values(
 ) -> dict[str, Array]:
     """Per plant: flows, storage and its bounds in force, level, head, power and energy.
 
+    ``storage_min_hm3`` is the LP's lower bound that month: dead storage, or less while a new
+    reservoir is first filled (what its inflow can have filled since, :func:`storage_lower_hm3`).
+
     ``power_mw`` is the LP's output (with the head–storage term of the last linearisation, so the
     energy balance closes exactly); ``head_m`` is the head at the solution's mean stage storage.
     """
@@ -94,6 +100,7 @@ def _plant_values(
         power = power + linearised_power_mw(system, lin, stor)
     actual_heads = heads_m if lin is None else system.curves.head_m(mean_storage_hm3(system, stor))
     built = system.staging.in_service
+    lower = storage_lower_hm3(system, inflow_m3s)  # the LP's lower bound in force (first filling included)
     return {
         "turbined_m3s": turb,
         "power_mw": power,
@@ -102,10 +109,10 @@ def _plant_values(
         "inflow_m3s": inflow_m3s,
         "spilled_m3s": layout.cols[n.SPILL].take(x),
         "storage_hm3": stor,
-        "storage_min_hm3": system.staging.storage_min_hm3,
+        "storage_min_hm3": lower,
         "storage_max_hm3": system.staging.storage_max_hm3,
         "level_m": system.curves.level_m(stor),
-        "level_min_m": np.where(built, system.curves.level_m(system.staging.storage_min_hm3), np.nan),
+        "level_min_m": np.where(built, system.curves.level_m(lower), np.nan),
         "level_max_m": np.where(built, system.curves.level_m(system.staging.storage_max_hm3), np.nan),
         "head_m": actual_heads,
         "water_deficit_hm3": layout.cols[n.WATER_DEFICIT].take(x),
@@ -116,7 +123,7 @@ def _water_values(system: System, sol: LPSolution, layout: n.Layout, heads_m: Ar
     value_hm3 = -layout.rows[n.WATER_BALANCE].take(sol.row_dual)
     eq = energy_equivalent_mwh_per_hm3(system, power_coefficients(system, heads_m))
     per_mwh = np.divide(value_hm3, eq, out=np.full_like(eq, np.nan), where=eq > 1e-9)
-    return {"water_value_usd_per_1000m3": value_hm3 / 1000.0, "water_value_usd_per_mwh": per_mwh}
+    return {"water_value_usd_per_1000m3": value_hm3 / THOUSAND_M3_PER_HM3, "water_value_usd_per_mwh": per_mwh}
 
 
 def _country_values(system: System, sol: LPSolution, layout: n.Layout, energy_mwh: Array) -> dict[str, Array]:

@@ -128,7 +128,12 @@ def truncate_results(results: Results, end: str) -> Results:
 
     if results.solution is not None:
         cut = results_view(truncate_solution(results.solution, last))
-        return dataclasses.replace(cut, metadata={**results.metadata, "end": end}, solve_seconds=results.solve_seconds)
+        return dataclasses.replace(
+            cut,
+            metadata={**results.metadata, "end": end},
+            solve_seconds=results.solve_seconds,
+            start_storage=results.start_storage,
+        )
     violations = results.violations
     if not violations.empty and "period" in violations.columns:
         violations = violations[violations["period"].astype(str) <= end].reset_index(drop=True)

@@ -2,7 +2,7 @@
 
 A member's :class:`MemberOutput` holds the ``members`` summary numbers, the pathway metrics per
 country and year that the risk views need (:data:`ENSEMBLE_METRICS`, plus trade turnover under the
-pseudo-country :data:`PAIR`), and the end-of-month storage of the main reservoirs
+bilateral pair's pseudo-country, e.g. ``KG-TJ``, from the dataset), and the end-of-month storage of the main reservoirs
 (:data:`FAN_RESERVOIRS`). A 2025–2035 member is about 1,500 rows (tens of kB), whatever the LP size.
 """
 
@@ -13,20 +13,30 @@ import traceback
 import weakref
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import xarray as xr
 
-from aralnexus.dispatch.extract import extract_results
+from aralnexus.data.definitions import PlannerDefinitions
+from aralnexus.dispatch.extract import extract_solution
 from aralnexus.dispatch.solve import SolveStatus
-from aralnexus.ensemble.compact import CompactExtractor
 from aralnexus.ensemble.solver import MemberSolution, MemberSolver
-from aralnexus.ensemble.tables import STORAGE_COLUMNS
-from aralnexus.pathways.runner import evaluate
-from aralnexus.pathways.trade import turnover_by_year
+from aralnexus.metrics import compute, member_summary, metric_rows
+from aralnexus.metrics.exports import flows_of
+from aralnexus.metrics.flows import flow_table
+from aralnexus.metrics.tables import solution_from_tables
+from aralnexus.pathways.exports import definitions_for
+from aralnexus.pathways.trade import (
+    electricity_rows,
+    electricity_trade,
+    observed_trade,
+    project_trade,
+    projected_years,
+    turnover_by_year,
+)
 from aralnexus.results.tables import Results
 from aralnexus.scenario.model import Scenario
-from aralnexus.store.summary import summarise_results
 
 #: Pathway metrics kept per member (country, year); see docs/pathways.md for definitions.
 ENSEMBLE_METRICS: tuple[str, ...] = (
@@ -43,15 +53,10 @@ ENSEMBLE_METRICS: tuple[str, ...] = (
     "storage_end_mar_hm3",
     "veg_shortfall_hm3",
 )
-#: Pseudo-country of bilateral (KG–TJ) rows such as ``trade_turnover_musd``.
-PAIR = "KG-TJ"
 #: Reservoirs whose monthly storage is kept per member (storage fan charts).
 FAN_RESERVOIRS: tuple[str, ...] = ("rogun", "nurek", "kambarata1", "toktogul")
 
 MEMBER_METRIC_COLUMNS: tuple[str, ...] = ("country", "year", "metric", "value", "unit")
-
-#: One extractor per solver (variant and worker thread), dropped with the solver.
-_EXTRACTORS: weakref.WeakKeyDictionary[MemberSolver, CompactExtractor] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -65,7 +70,7 @@ class MemberOutput:
     status
         ``done``, ``infeasible`` or ``failed``.
     summary
-        ``members`` table summary numbers (:func:`aralnexus.store.summary.summarise_results`).
+        ``members`` table summary numbers (:func:`aralnexus.metrics.member_summary`).
     metrics
         Long ``country, year, metric, value, unit`` rows (an Arrow table).
     storage
@@ -94,35 +99,10 @@ class MemberOutput:
     worker: int = 0
 
 
-def extractor(solver: MemberSolver) -> CompactExtractor:
-    """Return the variant's :class:`CompactExtractor`, built on first use and kept with the solver."""
-    found = _EXTRACTORS.get(solver)
-    if found is None:
-        found = CompactExtractor(solver.scenario, solver.system, solver.layout, FAN_RESERVOIRS)
-        _EXTRACTORS[solver] = found
-    return found
-
-
-def compact_tables(
-    solver: MemberSolver, solved: MemberSolution
-) -> tuple[dict[str, float | int | None], pa.Table, pa.Table]:
-    """Return ``(summary, metrics, storage)`` of a solved member, straight from its LP solution.
-
-    Gives the rows of :func:`reference_tables` (to rounding) at a fraction of the cost; the two
-    tables are Arrow tables.
-    """
-    return extractor(solver).tables(solved.solution, solved.heads_m, solved.linearisation, PAIR)
-
-
-def reference_tables(
-    solver: MemberSolver, solved: MemberSolution
-) -> tuple[dict[str, float | int | None], pd.DataFrame, pd.DataFrame]:
-    """Return ``(summary, metrics, storage)`` through the full ``Results`` and pathway metrics.
-
-    The definition :func:`compact_tables` is checked against (``tests/ensemble/test_compact_tables.py``).
-    """
+def member_solution(solver: MemberSolver, solved: MemberSolution) -> xr.Dataset:
+    """Return the labelled solution of a solved member on the reported horizon."""
     meta = {"scenario": solver.scenario.name, "head_mode": solved.convergence.mode}
-    results = extract_results(
+    return extract_solution(
         solver.system,
         solved.solution,
         solver.layout,
@@ -133,36 +113,107 @@ def reference_tables(
         meta,
         solved.linearisation,
     )
-    return results_tables(solver.scenario, results)
 
 
-def results_tables(
-    scenario: Scenario, results: Results
-) -> tuple[dict[str, float | int | None], pd.DataFrame, pd.DataFrame]:
-    """Return a member's ``(summary, metrics, storage)`` from its full ``Results`` (the reference definition).
+@dataclass(frozen=True)
+class _Variant:
+    """What every member of one variant shares: definitions and the goods-and-levers part of trade."""
 
-    Used by :func:`reference_tables` and by members that come as Results, such as a simulated
-    operating policy (:mod:`aralnexus.ensemble.policy_members`).
+    definitions: PlannerDefinitions
+    years: list[int]
+    wanted: list[int]
+    static_turnover: pd.Series
+
+
+_VARIANTS: weakref.WeakKeyDictionary[MemberSolver, _Variant] = weakref.WeakKeyDictionary()
+
+
+def _make_variant(scenario: Scenario, years: list[int]) -> _Variant:
+    dataset = scenario.dataset
+    definitions = definitions_for(dataset)
+    target = definitions.trade_target_year
+    static = turnover_by_year(project_trade(dataset, scenario.trade, years, None, target))
+    wanted = projected_years(observed_trade(dataset), years, target)
+    return _Variant(definitions, years, wanted, static)
+
+
+def _variant(solver: MemberSolver, years: list[int]) -> _Variant:
+    found = _VARIANTS.get(solver)
+    if found is None or found.years != years:
+        found = _make_variant(solver.scenario, years)
+        _VARIANTS[solver] = found
+    return found
+
+
+def _trade_rows(scenario: Scenario, variant: _Variant, flows: pd.DataFrame) -> pd.DataFrame:
+    """Bilateral turnover per year of the horizon: the projection of :func:`aralnexus.pathways.trade.project_trade`.
+
+    The goods-and-levers part is the same for every member of a variant (computed once); the
+    member's electricity sales are added as ``project_trade`` adds them (``electricity_rows``).
     """
-    _, metrics, _, trade, _ = evaluate(scenario, results)
-    kept = metrics[metrics["metric"].isin(ENSEMBLE_METRICS)]
-    first_year, last_year = int(scenario.start[:4]), int(scenario.end[:4])
-    turnover = turnover_by_year(trade)
-    turnover = turnover[(turnover.index >= first_year) & (turnover.index <= last_year)]
-    trade_rows = pd.DataFrame(
+    first, last = int(scenario.start[:4]), int(scenario.end[:4])
+    elec = electricity_rows(electricity_trade(flows), scenario.trade, variant.wanted)
+    turnover = variant.static_turnover.add(elec.groupby("year")["value_musd"].sum(), fill_value=0.0)
+    turnover = turnover[(turnover.index >= first) & (turnover.index <= last)]
+    return pd.DataFrame(
         {
-            "country": PAIR,
+            "country": variant.definitions.pair_label,
             "year": turnover.index.astype(int),
             "metric": "trade_turnover_musd",
             "value": turnover.to_numpy(dtype=float),
             "unit": "US$ million",
         }
     )
-    long = pd.concat([kept[list(MEMBER_METRIC_COLUMNS)], trade_rows], ignore_index=True)
+
+
+def _tables(
+    scenario: Scenario, solution: xr.Dataset, variant: _Variant
+) -> tuple[dict[str, float | int | None], pa.Table, pa.Table]:
+    definitions = variant.definitions
+    rows = metric_rows(compute(solution, definitions, ENSEMBLE_METRICS), definitions.pair_label)
+    flows = flow_table(flows_of(solution, definitions))
+    long = pd.concat([rows[list(MEMBER_METRIC_COLUMNS)], _trade_rows(scenario, variant, flows)])
     long["year"] = long["year"].astype("int64")
-    res = results.reservoirs
-    storage = res.loc[res["plant"].isin(FAN_RESERVOIRS), list(STORAGE_COLUMNS)].reset_index(drop=True)
-    return summarise_results(results), long, storage
+    reservoirs = set(solution["plant"].values[solution["is_reservoir"].values.astype(bool)].astype(str))
+    fan = [p for p in FAN_RESERVOIRS if p in reservoirs]
+    kept = solution["storage_hm3"].sel(plant=fan).transpose("stage", "plant")
+    storage = pa.table(
+        {
+            "plant": pa.array(np.tile(np.asarray(fan, dtype=object), solution.sizes["stage"]).tolist(), pa.string()),
+            "time": pa.array(np.repeat(solution["stage_time"].values, len(fan))),
+            "storage_hm3": pa.array(kept.values.ravel(), pa.float64()),
+        }
+    )
+    summary = member_summary(solution, definitions)
+    return summary, pa.Table.from_pandas(long.reset_index(drop=True), preserve_index=False), storage
+
+
+def _years(solution: xr.Dataset) -> list[int]:
+    return sorted(int(y) for y in np.unique(solution["year"].values))
+
+
+def member_tables(
+    solver: MemberSolver, solved: MemberSolution
+) -> tuple[dict[str, float | int | None], pa.Table, pa.Table]:
+    """Return ``(summary, metrics, storage)`` of a solved member: the metric layer on its labelled solution.
+
+    ``metrics`` holds :data:`ENSEMBLE_METRICS` per detailed country and year plus the pair's trade
+    turnover (the pathway's definitions, :func:`aralnexus.pathways.runner.evaluate`); ``storage`` the
+    end-of-month storage of :data:`FAN_RESERVOIRS`. Both are Arrow tables (cheap to send and to
+    stack into one store insert).
+    """
+    solution = member_solution(solver, solved)
+    return _tables(solver.scenario, solution, _variant(solver, _years(solution)))
+
+
+def results_tables(scenario: Scenario, results: Results) -> tuple[dict[str, float | int | None], pa.Table, pa.Table]:
+    """Return a member's ``(summary, metrics, storage)`` from its ``Results`` (e.g. a simulated operating policy).
+
+    The same metric functions as :func:`member_tables`, on ``results.solution`` (or the Dataset
+    rebuilt from its tables).
+    """
+    solution = results.solution if results.solution is not None else solution_from_tables(results, scenario.dataset)
+    return _tables(scenario, solution, _make_variant(scenario, _years(solution)))
 
 
 def solve_member(solver: MemberSolver, variant: str, member: int, inflows: xr.DataArray, worker: int) -> MemberOutput:
@@ -181,7 +232,7 @@ def solve_member(solver: MemberSolver, variant: str, member: int, inflows: xr.Da
                 total_s=time.perf_counter() - tick,
                 worker=worker,
             )
-        summary, metrics, storage = compact_tables(solver, solved)
+        summary, metrics, storage = member_tables(solver, solved)
     except Exception:
         return MemberOutput(
             variant, member, "failed", error=traceback.format_exc(limit=6), total_s=time.perf_counter() - tick

@@ -37,9 +37,10 @@ from aralnexus.dispatch.lookahead import median_inflows, optimised_to, restrict_
 from aralnexus.dispatch.model import LPModel
 from aralnexus.dispatch.names import STORAGE, TURBINE, Layout
 from aralnexus.dispatch.solve import LPSolution, SolveStatus
+from aralnexus.dispatch.start import build_run_system
 from aralnexus.results.tables import Convergence
 from aralnexus.scenario.model import Scenario
-from aralnexus.system.system import System, build_system
+from aralnexus.system.system import System
 from aralnexus.vocab import HeadStrategy
 
 log = logging.getLogger(__name__)
@@ -132,13 +133,13 @@ class MemberSolver:
         tick = time.perf_counter()
         end = optimised_to(scenario.dataset, scenario.end, scenario.resolution)
         #: The optimised system (horizon plus look-ahead) and the reported one (the horizon).
-        self.full_system: System = build_system(
+        self.full_system: System = build_run_system(
             scenario, scenario.start, end, scenario.resolution, horizon_end=scenario.end
         )
         self.system: System = (
             self.full_system
             if end == scenario.end
-            else build_system(scenario, scenario.start, scenario.end, scenario.resolution)
+            else build_run_system(scenario, scenario.start, scenario.end, scenario.resolution)
         )
         self.layout: Layout = layout_for(self.system)
         self.iteration = HeadIteration(self.options.tolerance_pct, self.options.max_iterations)

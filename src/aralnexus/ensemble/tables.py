@@ -9,7 +9,7 @@ with ``CREATE … IF NOT EXISTS`` / ``CREATE OR REPLACE`` when an ensemble runs 
 - table macros ``risk_winter_deficit_at(threshold_twh)``, ``risk_winter_deficit_any_at(threshold_twh)``,
   ``risk_trade_target_at(target_musd, target_year)`` and the views ``risk_winter_deficit``
   (1 TWh), ``risk_winter_deficit_any`` (1 TWh), ``risk_exports``, ``risk_exports_total``,
-  ``risk_trade_target`` (US$500 million in 2030), ``risk_storage_fan``.
+  ``risk_trade_target`` (the default dataset's target, US$500 million in 2030), ``risk_storage_fan``.
 
 Quantiles are ``quantile_cont`` (linear interpolation, as numpy's default). Finished members are
 written in batches (:func:`save_members`): their storage series, ``members`` rows and
@@ -26,6 +26,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from aralnexus.data.dataset import load_default
+from aralnexus.data.definitions import planner_definitions
 from aralnexus.store import Store
 from aralnexus.store.locking import connection
 from aralnexus.store.records import MemberRecord
@@ -39,9 +41,12 @@ MEMBER_STORAGE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("time", "TIMESTAMP"),
     ("storage_hm3", "DOUBLE"),
 )
-DEFAULT_THRESHOLD_TWH = 1.0
-TRADE_TARGET_MUSD = 500.0
-TRADE_TARGET_YEAR = 2030
+#: The default dataset's threshold and trade target (``parameters.csv``): the plain views' settings.
+#: A run's own values (recorded with it) go through the ``…_at`` macros, as the report does.
+_DEFAULTS = planner_definitions(load_default())
+DEFAULT_THRESHOLD_TWH = _DEFAULTS.winter_deficit_threshold_twh
+TRADE_TARGET_MUSD = _DEFAULTS.trade_target_musd
+TRADE_TARGET_YEAR = _DEFAULTS.trade_target_year
 
 _QUANTILES = "quantile_cont(value, 0.1) AS p10, quantile_cont(value, 0.5) AS p50, quantile_cont(value, 0.9) AS p90"
 

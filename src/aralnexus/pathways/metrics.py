@@ -1,23 +1,45 @@
-"""Energy-security metrics per country and year, from optimisation results.
+"""Energy-security metrics per country and year: the metric layer's, plus reserve margin and firm energy.
 
 All metrics are tidy rows ``country, year, metric, value, unit``. Calendar-year metrics use the
-calendar year; winter metrics use the winter label (winter Y/Y+1 = October Y – March Y+1,
-labelled Y, see :mod:`aralnexus.pathways.seasons`) and are reported only for winters whose six
-months all lie inside the run. Horizon-wide metrics have ``year = <NA>``. Definitions are in
-``docs/pathways.md``.
+calendar year; winter metrics use the winter label (winter Y/Y+1, labelled Y, see
+:mod:`aralnexus.data.definitions`) and are reported only for complete winters. The energy balance,
+winter and storage metrics are defined once in :mod:`aralnexus.metrics` (``ENERGY_METRICS``).
+Horizon-wide metrics have ``year = <NA>``. Definitions are in ``docs/pathways.md``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import xarray as xr
 
 from aralnexus.data.dataset import Dataset
-from aralnexus.pathways.seasons import complete_winters, winter_year
+from aralnexus.data.definitions import PlannerDefinitions
+from aralnexus.metrics import compute, metric_rows
+from aralnexus.metrics.registry import METRIC_COLUMNS
 from aralnexus.results.tables import Results
+from aralnexus.units import MWH_PER_TWH
 
-METRIC_COLUMNS: tuple[str, ...] = ("country", "year", "metric", "value", "unit")
-TWH_PER_MWH = 1e-6
+TWH_PER_MWH = 1.0 / MWH_PER_TWH
+#: Energy and storage metrics of every pathway (registered in :mod:`aralnexus.metrics`).
+ENERGY_METRICS: tuple[str, ...] = (
+    "demand_twh",
+    "hydro_twh",
+    "thermal_twh",
+    "unserved_twh",
+    "unserved_share_pct",
+    "winter_demand_twh",
+    "winter_hydro_twh",
+    "winter_thermal_twh",
+    "winter_imports_twh",
+    "winter_deficit_twh",
+    "winter_deficit_share_pct",
+    "winter_unserved_twh",
+    "winter_unserved_share_pct",
+    "storage_end_sep_hm3",
+    "storage_end_sep_pct_full",
+    "storage_end_mar_hm3",
+)
 #: Percentile of winter hydro generation used as firm energy (P90 exceedance = 10th percentile).
 FIRM_PERCENTILE = 10.0
 
@@ -36,62 +58,6 @@ def _tidy(frame: pd.DataFrame, columns: dict[str, tuple[str, str]], year: str = 
     out["year"] = out["year"].astype("Int64")
     out["value"] = out["value"].astype("float64")
     return out[list(METRIC_COLUMNS)]
-
-
-def annual_balance(results: Results) -> pd.DataFrame:
-    """Calendar-year energy balance per country: demand, hydro, thermal, unserved (TWh)."""
-    c = results.countries
-    sums = (
-        c.groupby(["country", "year"])[["demand_mwh", "hydro_mwh", "thermal_mwh", "unserved_mwh"]].sum() * TWH_PER_MWH
-    )
-    sums = sums.reset_index()
-    demand = sums["demand_mwh"].where(sums["demand_mwh"] > 0)
-    sums["unserved_share_pct"] = (100.0 * sums["unserved_mwh"] / demand).fillna(0.0)
-    return _tidy(
-        sums,
-        {
-            "demand_mwh": ("demand_twh", "TWh"),
-            "hydro_mwh": ("hydro_twh", "TWh"),
-            "thermal_mwh": ("thermal_twh", "TWh"),
-            "unserved_mwh": ("unserved_twh", "TWh"),
-            "unserved_share_pct": ("unserved_share_pct", "%"),
-        },
-    )
-
-
-def winter_balance(results: Results) -> pd.DataFrame:
-    """Winter (October–March) energy balance per country and complete winter.
-
-    Notes
-    -----
-    ``winter_deficit_twh = max(0, D − H − T)`` summed over the winter, where D is winter demand,
-    H winter hydro and T winter thermal generation of the country: the energy that had to be
-    imported or went unserved. Shares are in percent of winter demand.
-    """
-    c = results.countries.copy()
-    c["winter"] = winter_year(c["year"], c["month"])
-    keep = complete_winters(c["year"], c["month"])
-    c = c[c["winter"].isin(keep)]
-    cols = ["demand_mwh", "hydro_mwh", "thermal_mwh", "imports_mwh", "unserved_mwh"]
-    w = (c.groupby(["country", "winter"])[cols].sum() * TWH_PER_MWH).reset_index()
-    w["deficit"] = (w["demand_mwh"] - w["hydro_mwh"] - w["thermal_mwh"]).clip(lower=0.0)
-    demand = w["demand_mwh"].where(w["demand_mwh"] > 0)
-    w["deficit_share"] = (100.0 * w["deficit"] / demand).fillna(0.0)
-    w["unserved_share"] = (100.0 * w["unserved_mwh"] / demand).fillna(0.0)
-    return _tidy(
-        w,
-        {
-            "demand_mwh": ("winter_demand_twh", "TWh"),
-            "hydro_mwh": ("winter_hydro_twh", "TWh"),
-            "thermal_mwh": ("winter_thermal_twh", "TWh"),
-            "imports_mwh": ("winter_imports_twh", "TWh"),
-            "deficit": ("winter_deficit_twh", "TWh"),
-            "deficit_share": ("winter_deficit_share_pct", "%"),
-            "unserved_mwh": ("winter_unserved_twh", "TWh"),
-            "unserved_share": ("winter_unserved_share_pct", "%"),
-        },
-        year="winter",
-    )
 
 
 def firm_energy(winter: pd.DataFrame) -> pd.DataFrame:
@@ -167,40 +133,13 @@ def _thermal_in_service_mw(dataset: Dataset, peak: pd.DataFrame) -> pd.Series:
     return merged.groupby("row")["mw"].sum().reindex(peak.index, fill_value=0.0)
 
 
-def storage_metrics(results: Results, dataset: Dataset) -> pd.DataFrame:
-    """Storage of each country's reservoirs at the end of September and the end of March (hm3).
-
-    Also ``storage_end_sep_pct_full``: end-of-September storage in percent of the storage allowed
-    at full supply level then (used by the CASA-1000 surplus check).
-    """
-    r = results.reservoirs.copy()
-    owner = dataset.plants.set_index("plant")["country"]
-    r["country"] = r["plant"].map(owner)
-    r = r.dropna(subset=["country"])
-    r = r[r["month"].isin([3, 9])]
-    sums = r.groupby(["country", "year", "month"])[["storage_hm3", "storage_max_hm3"]].sum().reset_index()
-    sep = sums[sums["month"] == 9].copy()
-    sep["pct"] = 100.0 * sep["storage_hm3"] / sep["storage_max_hm3"].where(sep["storage_max_hm3"] > 0)
-    mar = sums[sums["month"] == 3]
-    return pd.concat(
-        [
-            _tidy(sep, {"storage_hm3": ("storage_end_sep_hm3", "hm3"), "pct": ("storage_end_sep_pct_full", "%")}),
-            _tidy(mar, {"storage_hm3": ("storage_end_mar_hm3", "hm3")}),
-        ],
-        ignore_index=True,
-    )
-
-
-def energy_security(results: Results, dataset: Dataset) -> pd.DataFrame:
-    """Return every energy-security metric (annual, winter, reserve, storage, firm) as tidy rows."""
-    winter = winter_balance(results)
-    parts = [
-        annual_balance(results),
-        winter,
-        reserve_margin(results, dataset),
-        storage_metrics(results, dataset),
-        firm_energy(winter),
-    ]
+def energy_security(
+    results: Results, dataset: Dataset, solution: xr.Dataset, definitions: PlannerDefinitions
+) -> pd.DataFrame:
+    """Return every energy-security metric (annual, winter, storage, reserve, firm) as tidy rows."""
+    rows = metric_rows(compute(solution, definitions, ENERGY_METRICS), definitions.pair_label)
+    winter = rows[rows["metric"] == "winter_hydro_twh"]
+    parts = [rows, reserve_margin(results, dataset), firm_energy(winter)]
     out = pd.concat([p for p in parts if not p.empty], ignore_index=True)
     out["year"] = out["year"].astype("Int64")
-    return out
+    return out[list(METRIC_COLUMNS)]

@@ -6,6 +6,7 @@ the CLI saves a :class:`PathwayResult` there.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -16,10 +17,21 @@ from typing import Any, Protocol
 import pandas as pd
 
 from aralnexus.errors import InputError, Problem
+from aralnexus.metrics import compute, metric_rows
+from aralnexus.metrics.exports import flows_of
+from aralnexus.metrics.flows import flow_table
+from aralnexus.metrics.registry import METRIC_COLUMNS
 from aralnexus.pathways.casa import CasaCriterion, casa_check, without_casa
-from aralnexus.pathways.exports import CasaRule, casa_links, detailed_countries, export_metrics, link_flows
-from aralnexus.pathways.metrics import METRIC_COLUMNS, energy_security
-from aralnexus.pathways.trade import TradeOutlook, electricity_trade, project_trade, trade_outlook, trade_target
+from aralnexus.pathways.exports import (
+    EXPORT_METRICS,
+    CasaRule,
+    definitions_for,
+    detailed_countries,
+    partner_market_exports,
+    solution_of,
+)
+from aralnexus.pathways.metrics import energy_security
+from aralnexus.pathways.trade import TradeOutlook, electricity_trade, project_trade, trade_outlook
 from aralnexus.pathways.water import release_compliance, swap_accounting, water_country_metrics
 from aralnexus.results.tables import Results
 from aralnexus.scenario.model import HydrologySpec, Scenario
@@ -65,10 +77,6 @@ class PathwayResult:
         Trade held against the US$500 million 2030 target.
     casa
         CASA-1000 surplus check (:data:`aralnexus.pathways.casa.CASA_COLUMNS`).
-    timings
-        Seconds per phase (``inflows``, ``optimise``, ``metrics``, ``counterfactual``, ``total``).
-    casa_rule
-        Attribution rule of CASA-1000 flows (``flow`` or ``contract``).
     """
 
     scenario: Scenario
@@ -167,11 +175,14 @@ def evaluate(
     """Compute flows, metrics, release compliance, trade and the trade outlook from results."""
     dataset = scenario.dataset
     countries = detailed_countries(dataset)
-    flows = link_flows(results, dataset, casa_rule)
+    definitions = definitions_for(dataset, casa_rule)
+    solution = solution_of(results, dataset)
+    flows = flow_table(flows_of(solution, definitions))
     water = release_compliance(results, dataset)
     parts = [
-        energy_security(results, dataset),
-        export_metrics(flows, countries),
+        energy_security(results, dataset, solution, definitions),
+        metric_rows(compute(solution, definitions, (*EXPORT_METRICS, "veg_shortfall_hm3")), definitions.pair_label),
+        partner_market_exports(flows, countries),
         water_country_metrics(water),
         swap_accounting(results, dataset, flows, countries),
     ]
@@ -179,10 +190,23 @@ def evaluate(
     metrics = metrics[metrics["country"].isin(countries)].reset_index(drop=True)
     metrics["year"] = metrics["year"].astype("Int64")
     years = sorted(int(y) for y in pd.unique(results.countries["year"]))
-    target_musd, target_year = trade_target(dataset)
+    target_musd, target_year = definitions.trade_target_musd, definitions.trade_target_year
     trade = project_trade(dataset, scenario.trade, years, electricity_trade(flows), target_year)
     outlook = trade_outlook(trade, scenario.trade, target_musd, target_year)
     return flows, metrics[list(METRIC_COLUMNS)], water, trade, outlook
+
+
+def with_definitions(scenario: Scenario, results: Results, casa_rule: CasaRule = "flow") -> Results:
+    """Return ``results`` with the run's planner definitions and plant names in its metadata.
+
+    The store records them with the run and computes the run's headline figures with them
+    (:func:`aralnexus.metrics.headline_rows`).
+    """
+    definitions = definitions_for(scenario.dataset, casa_rule)
+    plants = scenario.dataset.plants
+    names = dict(zip(plants["plant"].astype(str), plants["name"].astype(str), strict=True))
+    meta = {**results.metadata, "definitions": definitions.to_record(), "plant_names": json.dumps(names)}
+    return replace(results, metadata=meta)
 
 
 def run_pathway(
@@ -236,7 +260,7 @@ def run_pathway(
     flows, metrics, water, trade, outlook = evaluate(sc, results, casa_rule)
     timings["metrics"] = time.perf_counter() - tick
     baseline = None
-    casa_ids = casa_links(sc.dataset)
+    casa_ids = list(definitions_for(sc.dataset, casa_rule).casa_links)
     if casa_criterion == "counterfactual" and casa_ids and (flows["channel"] == "casa").any():
         tick = time.perf_counter()
         alt = without_casa(sc, casa_ids)
@@ -248,5 +272,6 @@ def run_pathway(
         risk = casa[["country", "year", "at_risk_twh"]].rename(columns={"at_risk_twh": "value"})
         risk = risk.assign(metric="casa_winter_risk_twh", unit="TWh")[list(METRIC_COLUMNS)]
         metrics = pd.concat([metrics, risk], ignore_index=True)
+    results = with_definitions(sc, results, casa_rule)
     timings["total"] = time.perf_counter() - t0
     return PathwayResult(sc, results, flows, metrics, water, trade, outlook, casa, timings, casa_rule)

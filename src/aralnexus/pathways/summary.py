@@ -23,6 +23,7 @@ import pandas as pd
 
 from aralnexus.pathways.runner import PathwayResult
 from aralnexus.pathways.trade import turnover_by_year
+from aralnexus.results.tables import Results
 
 #: Per country and year fields of the JSON, in order.
 COUNTRY_YEAR_FIELDS: tuple[str, ...] = (
@@ -124,6 +125,7 @@ def pathway_summary(
             "electricity_share_2030_pct": clean(outlook.electricity_share_pct),
             "statement": outlook.statement(),
         },
+        "start_storage": start_storage_summary(result.results),
         "convergence": {
             "mode": result.results.convergence.mode,
             "iterations": result.results.convergence.iterations,
@@ -135,6 +137,20 @@ def pathway_summary(
         "store": store,
         "report_command": f"aralnexus report {run_id}" if run_id else None,
     }
+
+
+def start_storage_summary(results: Results) -> dict[str, Any]:
+    """Where the run's start storages come from (one line) and each plant's storage, source and adjustment."""
+    table = results.start_storage
+    plants = {
+        str(row.plant): {
+            "storage_hm3": clean(row.storage_hm3),
+            "source": str(row.source),
+            "adjustment_hm3": clean(row.adjustment_hm3),
+        }
+        for row in table.itertuples(index=False)
+    }
+    return {"summary": results.metadata.get("start_storage", ""), "plants": plants}
 
 
 def _criterion(result: PathwayResult) -> str:

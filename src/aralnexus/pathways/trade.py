@@ -22,11 +22,10 @@ from dataclasses import dataclass
 import pandas as pd
 
 from aralnexus.data.dataset import Dataset
+from aralnexus.data.definitions import planner_definitions
 from aralnexus.scenario.model import TradeLevers
+from aralnexus.units import USD_PER_MUSD
 
-#: Bilateral turnover target, US$ million in 2030 (TRD-001, https://en.trend.az/casia/kyrgyzstan/4013342.html).
-TRADE_TARGET_MUSD = 500.0
-TRADE_TARGET_YEAR = 2030
 TRADE_COLUMNS: tuple[str, ...] = ("year", "direction", "product_group", "value_musd", "kind")
 DIRECTIONS: tuple[str, ...] = ("KG_to_TJ", "TJ_to_KG")
 
@@ -88,14 +87,6 @@ class TradeOutlook:
         )
 
 
-def trade_target(dataset: Dataset) -> tuple[float, int]:
-    """Return the target and its year from the dataset parameters, else TRD-001 (500, 2030)."""
-    try:
-        return dataset.parameter("trade_target_musd"), int(dataset.parameter("trade_target_year"))
-    except KeyError:
-        return TRADE_TARGET_MUSD, TRADE_TARGET_YEAR
-
-
 def observed_trade(dataset: Dataset) -> pd.DataFrame:
     """Observed goods trade by direction (``total`` only where no direction split exists)."""
     t = dataset.trade.copy()
@@ -124,7 +115,7 @@ def project_trade(
     levers: TradeLevers,
     years: list[int],
     electricity: pd.DataFrame | None = None,
-    target_year: int = TRADE_TARGET_YEAR,
+    target_year: int | None = None,
 ) -> pd.DataFrame:
     """Observed trade plus the projection for every year after the last observed one.
 
@@ -135,22 +126,26 @@ def project_trade(
     levers
         The scenario's trade levers.
     years
-        Years to project (those after the last observed year are projected; the 2030 target
-        year is always included).
+        Years to project (those after the last observed year are projected; the target year is
+        always included).
     electricity
         Bilateral electricity sales: columns ``year, direction, value_musd`` (ignored when
         ``levers.include_electricity`` is false).
+    target_year
+        Year of the turnover target; default the dataset's (``trade_target_year``).
 
     Returns
     -------
     pandas.DataFrame
         Columns :data:`TRADE_COLUMNS`; ``kind`` is ``observed`` or ``projected``.
     """
+    if target_year is None:
+        target_year = planner_definitions(dataset).trade_target_year
     observed = observed_trade(dataset)
     base_year = int(observed["year"].max())
     base = _base_by_group(dataset, observed, base_year)
     growth = levers.growth_pct_per_year / 100.0
-    wanted = sorted({y for y in [*years, target_year] if y > base_year})
+    wanted = projected_years(observed, years, target_year)
     rows: list[pd.DataFrame] = []
     lever_rows = [
         ("TJ_to_KG", "transit_eaeu", levers.transit_eaeu_musd),
@@ -166,14 +161,27 @@ def project_trade(
             columns=["year", "direction", "product_group", "value_musd"],
         )
         rows += [goods, lever]
-    if levers.include_electricity and electricity is not None and not electricity.empty:
-        elec = electricity[electricity["year"].isin(wanted)].assign(product_group="electricity")
-        rows.append(elec[["year", "direction", "product_group", "value_musd"]])
+    rows.append(electricity_rows(electricity, levers, wanted))
     projected = pd.concat([r for r in rows if not r.empty], ignore_index=True) if rows else pd.DataFrame()
     projected["kind"] = "projected"
     out = pd.concat([observed, projected[list(TRADE_COLUMNS)]], ignore_index=True)
     out["year"] = out["year"].astype("int64")
     return out.sort_values(["year", "kind", "direction", "product_group"]).reset_index(drop=True)
+
+
+def projected_years(observed: pd.DataFrame, years: list[int], target_year: int) -> list[int]:
+    """Return the years a projection covers: the asked years and the target year after the last observed one."""
+    base_year = int(observed["year"].max())
+    return sorted({y for y in [*years, target_year] if y > base_year})
+
+
+def electricity_rows(electricity: pd.DataFrame | None, levers: TradeLevers, wanted: list[int]) -> pd.DataFrame:
+    """Return the electricity rows a projection adds: bilateral sales in the projected years (when counted)."""
+    columns = ["year", "direction", "product_group", "value_musd"]
+    if not levers.include_electricity or electricity is None or electricity.empty:
+        return pd.DataFrame(columns=columns)
+    elec = electricity[electricity["year"].isin(wanted)].assign(product_group="electricity")
+    return elec[columns]
 
 
 def turnover_by_year(trade: pd.DataFrame) -> pd.Series:
@@ -184,8 +192,8 @@ def turnover_by_year(trade: pd.DataFrame) -> pd.Series:
 def trade_outlook(
     trade: pd.DataFrame,
     levers: TradeLevers,
-    target_musd: float = TRADE_TARGET_MUSD,
-    target_year: int = TRADE_TARGET_YEAR,
+    target_musd: float,
+    target_year: int,
 ) -> TradeOutlook:
     """Hold the projection against the target: gap, required growth, electricity share."""
     observed = trade[trade["kind"] == "observed"]
@@ -226,6 +234,6 @@ def electricity_trade(flows: pd.DataFrame) -> pd.DataFrame:
     bilateral = flows[flows["channel"] == "bilateral"].copy()
     bilateral["direction"] = bilateral["exporter"].astype(str) + "_to_" + bilateral["importer"].astype(str)
     out = bilateral.groupby(["year", "direction"])["revenue_usd"].sum().reset_index()
-    out["value_musd"] = out["revenue_usd"] / 1e6
+    out["value_musd"] = out["revenue_usd"] / USD_PER_MUSD
     out["year"] = out["year"].astype("int64")
     return out[["year", "direction", "value_musd"]]

@@ -11,15 +11,21 @@ from __future__ import annotations
 import pandas as pd
 
 from aralnexus.data.dataset import Dataset
-from aralnexus.pathways.metrics import METRIC_COLUMNS, TWH_PER_MWH
-from aralnexus.pathways.seasons import SUMMER_MONTHS, VEGETATION_MONTHS, complete_winters, hours_in_month, winter_year
+from aralnexus.data.definitions import planner_definitions
+from aralnexus.metrics.registry import METRIC_COLUMNS
+from aralnexus.pathways.metrics import TWH_PER_MWH
 from aralnexus.results.tables import Results
-from aralnexus.units import HM3_PER_M3S_HOUR, USD_PER_MUSD
+from aralnexus.units import HM3_PER_M3S_HOUR, HOURS_PER_DAY, USD_PER_MUSD
 
 #: Partner markets whose summer-for-winter exchanges count as water-for-energy swaps.
 SWAP_PARTNERS: tuple[str, ...] = ("KZ", "UZ")
 
 WATER_COLUMNS: tuple[str, ...] = ("point", "country", "agreement", "year", "metric", "value", "unit")
+
+
+def hours_in_month(time: pd.Series) -> pd.Series:
+    """Return the number of hours in the calendar month of each timestamp."""
+    return pd.to_datetime(time).dt.days_in_month.astype("float64") * HOURS_PER_DAY
 
 
 def release_compliance(results: Results, dataset: Dataset) -> pd.DataFrame:
@@ -44,7 +50,7 @@ def release_compliance(results: Results, dataset: Dataset) -> pd.DataFrame:
     r["country"] = r["point"].map(dataset.plants.set_index("plant")["country"]).fillna("")
     keys = ["point", "country", "agreement", "year"]
     veg = (
-        r[r["month"].isin(VEGETATION_MONTHS)]
+        r[r["month"].isin(planner_definitions(dataset).vegetation_months)]
         .groupby(keys)[["required", "released", "shortfall", "cost", "short"]]
         .sum()
     )
@@ -74,10 +80,13 @@ def release_compliance(results: Results, dataset: Dataset) -> pd.DataFrame:
 
 
 def water_country_metrics(compliance: pd.DataFrame) -> pd.DataFrame:
-    """Sum release compliance over each country's release points → tidy country metrics."""
+    """Sum release compliance costs over each country's release points → tidy country metrics.
+
+    ``veg_shortfall_hm3`` per country is the metric layer's (:mod:`aralnexus.metrics.water`).
+    """
     if compliance.empty:
         return pd.DataFrame(columns=list(METRIC_COLUMNS))
-    wanted = ["veg_shortfall_hm3", "veg_shortfall_cost_musd", "shortfall_cost_musd"]
+    wanted = ["veg_shortfall_cost_musd", "shortfall_cost_musd"]
     part = compliance[compliance["metric"].isin(wanted) & (compliance["country"] != "")]
     out = part.groupby(["country", "year", "metric", "unit"])["value"].sum().reset_index()
     return out[list(METRIC_COLUMNS)]
@@ -103,13 +112,14 @@ def swap_accounting(results: Results, dataset: Dataset, flows: pd.DataFrame, cou
       April–September release at c's basin-outlet release points (plants with no downstream plant
       in c). Zero when c has no such release point.
     """
-    summer = flows[flows["month"].isin(SUMMER_MONTHS) & flows["importer"].isin(SWAP_PARTNERS)]
+    defs = planner_definitions(dataset)
+    summer = flows[flows["month"].isin(defs.vegetation_months) & flows["importer"].isin(SWAP_PARTNERS)]
     sent = summer[summer["exporter"].isin(countries)].groupby(["exporter", "year"])[["energy_mwh", "revenue_usd"]].sum()
     sent.index = sent.index.set_names(["country", "year"])
     sent.columns = ["summer_mwh", "summer_usd"]
     winter_flows = flows[flows["exporter"].isin(SWAP_PARTNERS) & flows["importer"].isin(countries)].copy()
-    winter_flows["winter"] = winter_year(winter_flows["year"], winter_flows["month"])
-    full = complete_winters(results.countries["year"], results.countries["month"])
+    winter_flows["winter"] = defs.winter_label(winter_flows["year"], winter_flows["month"])
+    full = defs.complete_winters(results.countries["year"], results.countries["month"])
     winter_flows = winter_flows[winter_flows["winter"].isin(full)]
     got = winter_flows.groupby(["importer", "winter"])[["received_mwh", "revenue_usd"]].sum()
     got.index = got.index.set_names(["country", "year"])
@@ -155,12 +165,13 @@ def _outlets(dataset: Dataset, owner: pd.Series) -> set[str]:
 def _summer_yield_mwh_per_hm3(results: Results, dataset: Dataset) -> pd.Series:
     """April–September hydro energy per hm3 released at the country's basin outlets."""
     c = results.countries
-    hydro = c[c["month"].isin(SUMMER_MONTHS)].groupby(["country", "year"])["hydro_mwh"].sum()
+    summer_months = planner_definitions(dataset).vegetation_months
+    hydro = c[c["month"].isin(summer_months)].groupby(["country", "year"])["hydro_mwh"].sum()
     r = results.releases
     if r.empty:
         return pd.Series(dtype="float64")
     owner = results.plants.drop_duplicates("plant").set_index("plant")["country"]
-    r = r[r["month"].isin(SUMMER_MONTHS) & r["point"].isin(_outlets(dataset, owner))].copy()
+    r = r[r["month"].isin(summer_months) & r["point"].isin(_outlets(dataset, owner))].copy()
     r["country"] = r["point"].map(owner)
     # one row per point and stage even if several agreements apply there
     r = r.drop_duplicates(["point", "time"])

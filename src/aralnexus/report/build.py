@@ -11,7 +11,6 @@ from aralnexus.input_files import safe_component
 from aralnexus.report.backtest import SECTION_ID, SECTION_TITLE, backtest_html, toktogul_chart
 from aralnexus.report.charts import to_matplotlib
 from aralnexus.report.data import load_report_data
-from aralnexus.report.ensemble import DEFAULT_THRESHOLD_TWH
 from aralnexus.report.figures import standard_charts
 from aralnexus.report.html import Section, run_page
 from aralnexus.report.policy import load_policy_view, policy_charts, policy_section
@@ -78,7 +77,7 @@ def write_report(
     folder.mkdir(parents=True, exist_ok=True)
     charts = standard_charts(data)
     risk = risk_charts(data.risk) if data.risk is not None else []
-    policy = load_policy_view(store, data.run_id, threshold_twh or DEFAULT_THRESHOLD_TWH)
+    policy = load_policy_view(store, data.run_id, threshold_twh or data.definitions.winter_deficit_threshold_twh)
     policy_figures = policy_charts(policy) if policy is not None else []
     pngs: dict[str, Path] = {}
     if png:

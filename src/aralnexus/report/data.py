@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from aralnexus.data.definitions import PlannerDefinitions
 from aralnexus.store import Store
-from aralnexus.store.summary import WINTER_MONTHS, key_figures, partner_exports
-from aralnexus.units import MWH_PER_GWH, MWH_PER_TWH, USD_PER_MUSD
+from aralnexus.store.summary import key_figures, run_definitions
+from aralnexus.units import MWH_PER_GWH
 
 if TYPE_CHECKING:
     from aralnexus.report.ensemble import EnsembleRisk
 
-#: Bilateral turnover target, US$ million in 2030 (TRD-001, https://en.trend.az/casia/kyrgyzstan/4013342.html).
-TRADE_TARGET_MUSD = 500.0
-TRADE_TARGET_YEAR = 2030
-#: Links whose id starts with this are CASA-1000.
-CASA_PREFIX = "casa1000"
 #: Reservoirs whose usable volume is below this share of the largest are left out of storage views.
 SEASONAL_SHARE = 0.05
 COUNTRY_NAMES = {"KG": "Kyrgyzstan", "TJ": "Tajikistan", "PK": "Pakistan", "AF": "Afghanistan", "KZ": "Kazakhstan"}
@@ -40,12 +37,24 @@ class ReportData:
     sources: pd.DataFrame
     overrides: pd.DataFrame
     figures: pd.DataFrame
+    definitions: PlannerDefinitions
     risk: EnsembleRisk | None = None
 
     @property
     def run_id(self) -> str:
         """The run id."""
         return str(self.run["run_id"])
+
+    @property
+    def plant_names(self) -> dict[str, str]:
+        """Plant id → name as written in the data (``Kambarata-1``), as recorded with the run."""
+        meta = self.run.get("metadata")
+        names = json.loads(meta).get("plant_names", "{}") if isinstance(meta, str) and meta else "{}"
+        return dict(json.loads(names)) if isinstance(names, str) else dict(names)
+
+    def plant_name(self, plant: str) -> str:
+        """Return a plant's name as written in the data, else its id in title case."""
+        return self.plant_names.get(plant, plant.replace("_", " ").title())
 
     @property
     def has_dispatch(self) -> bool:
@@ -60,16 +69,17 @@ def load_report_data(store: Store, run_id: str, *, threshold_twh: float | None =
     """Read everything a report shows for ``run_id`` (a unique prefix is enough).
 
     For an ensemble run this includes the risk metrics across its members (``risk``), with the
-    winter-deficit threshold ``threshold_twh`` (default 1 TWh).
+    winter-deficit threshold ``threshold_twh`` (default: the run's ``winter_deficit_threshold_twh``).
     """
-    from aralnexus.report.ensemble import DEFAULT_THRESHOLD_TWH, is_ensemble, load_ensemble_risk
+    from aralnexus.report.ensemble import is_ensemble, load_ensemble_risk
 
     full = store.resolve(run_id)
     tables = store.tables((*_RESULT_TABLES, "metrics", "trade", "sources", "overrides"), full)
     run = store.run(full)
-    threshold = DEFAULT_THRESHOLD_TWH if threshold_twh is None else threshold_twh
-    risk = load_ensemble_risk(store, full, threshold) if is_ensemble(run) else None
-    return ReportData(run=run, figures=key_figures(store, full), risk=risk, **tables)
+    definitions = run_definitions(store, full)
+    risk = load_ensemble_risk(store, full, threshold_twh, definitions) if is_ensemble(run) else None
+    figures = key_figures(store, full)
+    return ReportData(run=run, figures=figures, definitions=definitions, risk=risk, **tables)
 
 
 def country_name(code: str) -> str:
@@ -78,38 +88,37 @@ def country_name(code: str) -> str:
 
 
 def winter_deficit(data: ReportData) -> pd.DataFrame:
-    """Winter deficit per country and year (``country, year, value``, TWh).
+    """Winter deficit per country and winter (``country, year, value``, TWh): the stored metric ``winter_deficit_twh``.
 
-    Uses the pathway metric ``winter_deficit_twh`` when stored; otherwise winter (Oct–Mar)
-    imports plus unserved energy per calendar year from the dispatch, marked ``source=dispatch``.
+    Empty when the run stored no pathway metrics (the report does not recompute it).
     """
     m = data.metrics
     rows = m[(m["metric"] == "winter_deficit_twh") & m["year"].notna()]
-    if not rows.empty:
-        out = rows[["country", "year", "value"]].assign(source="pathway")
-    else:
-        c = data.countries[data.countries["month"].isin(WINTER_MONTHS)]
-        gap = (c["imports_mwh"] + c["unserved_mwh"]) / MWH_PER_TWH
-        out = c.assign(value=gap).groupby(["country", "year"], as_index=False)["value"].sum().assign(source="dispatch")
-    out = out.astype({"year": "int64"})
+    out = rows[["country", "year", "value"]].astype({"year": "int64"})
     return out.sort_values(["country", "year"]).reset_index(drop=True)
 
 
 def casa_annual(data: ReportData) -> pd.DataFrame:
-    """CASA-1000 exports per year (``year, exports_twh, revenue_musd``)."""
-    links = data.links[data.links["link"].astype(str).str.startswith(CASA_PREFIX)]
-    if links.empty:
+    """CASA-1000 exports per year (``year, exports_twh, revenue_musd``): stored metrics summed over countries."""
+    m = data.metrics
+    rows = m[m["metric"].isin(["exports_casa_twh", "export_revenue_casa_musd"]) & m["year"].notna()]
+    if rows.empty:
         return pd.DataFrame({"year": pd.Series(dtype="int64"), "exports_twh": [], "revenue_musd": []})
-    detailed = set(data.countries["country"].astype(str))
-    x = partner_exports(links, detailed)
-    out = x.groupby("year", as_index=False).agg(export_mwh=("export_mwh", "sum"), revenue=("export_revenue_usd", "sum"))
+    wide = rows.pivot_table(index="year", columns="metric", values="value", aggfunc="sum").reset_index()
     return pd.DataFrame(
         {
-            "year": out["year"].astype("int64"),
-            "exports_twh": out["export_mwh"] / MWH_PER_TWH,
-            "revenue_musd": out["revenue"] / USD_PER_MUSD,
+            "year": wide["year"].astype("int64"),
+            "exports_twh": wide.get("exports_casa_twh", 0.0),
+            "revenue_musd": wide.get("export_revenue_casa_musd", 0.0),
         }
     )
+
+
+def headline_metric(data: ReportData, metric: str) -> pd.Series:
+    """Return a stored horizon metric (``year`` NULL) indexed by its element (country, reservoir, river)."""
+    m = data.metrics
+    rows = m[(m["metric"] == metric) & m["year"].isna()]
+    return rows.set_index(rows["country"].astype(str))["value"].astype("float64")
 
 
 def trade_turnover(data: ReportData) -> pd.DataFrame:

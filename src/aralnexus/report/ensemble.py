@@ -15,11 +15,9 @@ from typing import Any
 
 import pandas as pd
 
-from aralnexus.report.data import TRADE_TARGET_MUSD, TRADE_TARGET_YEAR
+from aralnexus.data.definitions import PlannerDefinitions
 from aralnexus.store import Store
-
-#: Winter-deficit threshold of the exceedance probabilities, TWh (as the ``risk_winter_deficit`` view).
-DEFAULT_THRESHOLD_TWH = 1.0
+from aralnexus.store.summary import run_definitions
 
 
 def is_ensemble(run: dict[str, Any]) -> bool:
@@ -69,8 +67,8 @@ class EnsembleRisk:
     trade: pd.DataFrame
     trade_values: pd.DataFrame
     storage: pd.DataFrame
-    target_musd: float = TRADE_TARGET_MUSD
-    target_year: int = TRADE_TARGET_YEAR
+    target_musd: float
+    target_year: int
 
     @property
     def members(self) -> int:
@@ -78,8 +76,13 @@ class EnsembleRisk:
         return int(self.counts.get("done", 0))
 
 
-def load_ensemble_risk(store: Store, run_id: str, threshold_twh: float = DEFAULT_THRESHOLD_TWH) -> EnsembleRisk:
+def load_ensemble_risk(
+    store: Store, run_id: str, threshold_twh: float | None = None, definitions: PlannerDefinitions | None = None
+) -> EnsembleRisk:
     """Read the risk metrics of an ensemble run (a unique prefix of its id is enough).
+
+    ``threshold_twh`` defaults to the run's ``winter_deficit_threshold_twh``; the trade target is
+    the one recorded with the run (``definitions``).
 
     Also creates the ensemble's views in the store if they are missing (a store written before
     the risk views existed).
@@ -91,10 +94,15 @@ def load_ensemble_risk(store: Store, run_id: str, threshold_twh: float = DEFAULT
     run = store.run(run_id)
     full = str(run["run_id"])
     ensure_ensemble_schema(store)
+    if definitions is None:
+        definitions = run_definitions(store, full)
+    if threshold_twh is None:
+        threshold_twh = definitions.winter_deficit_threshold_twh
+    target_musd, target_year = definitions.trade_target_musd, definitions.trade_target_year
     trade_values = store.query(
         "SELECT member, value FROM ensemble_member_metrics "
         "WHERE run_id = $run AND metric = 'trade_turnover_musd' AND year = $year ORDER BY member",
-        {"run": full, "year": TRADE_TARGET_YEAR},
+        {"run": full, "year": target_year},
     )
     return EnsembleRisk(
         run_id=full,
@@ -105,7 +113,9 @@ def load_ensemble_risk(store: Store, run_id: str, threshold_twh: float = DEFAULT
         winter_any=risk.winter_deficit_any_risk(store, full, threshold_twh),
         exports=risk.export_quantiles(store, full, per_year=True),
         exports_total=risk.export_quantiles(store, full),
-        trade=risk.trade_target_probability(store, full, TRADE_TARGET_MUSD, TRADE_TARGET_YEAR),
+        trade=risk.trade_target_probability(store, full, target_musd, target_year),
         trade_values=trade_values,
         storage=risk.storage_fan(store, full),
+        target_musd=target_musd,
+        target_year=target_year,
     )

@@ -11,8 +11,6 @@ import pandas as pd
 
 from aralnexus.report.charts import Chart, Trace
 from aralnexus.report.data import (
-    TRADE_TARGET_MUSD,
-    TRADE_TARGET_YEAR,
     ReportData,
     casa_annual,
     country_name,
@@ -26,7 +24,14 @@ COUNTRY_COLORS = {"KG": "#d62728", "TJ": "#2ca02c"}
 LEVEL_COLOR = "#ff7f0e"
 
 
-def storage_chart(reservoirs: pd.DataFrame, plants: list[str] | None = None) -> Chart:
+def _title(plant: object, names: dict[str, str] | None) -> str:
+    """Return a plant's name as written in the data when known, else its id in title case."""
+    return (names or {}).get(str(plant), str(plant).replace("_", " ").title())
+
+
+def storage_chart(
+    reservoirs: pd.DataFrame, plants: list[str] | None = None, names: dict[str, str] | None = None
+) -> Chart:
     """Storage of each reservoir (hm3) and its level (m a.s.l., right axis), each within its bounds.
 
     ``plants`` selects the reservoirs (default: the seasonal ones, see
@@ -77,20 +82,20 @@ def storage_chart(reservoirs: pd.DataFrame, plants: list[str] | None = None) -> 
         else "level on the right axis."
     )
     if others:
-        caption += f" Small pondages not shown: {', '.join(o.replace('_', ' ').title() for o in others)}."
+        caption += f" Small pondages not shown: {', '.join(_title(o, names) for o in others)}."
     return Chart(
         key="storage",
         title="Reservoir storage and level",
         y_title="storage (hm3)",
         y2_title="level (m a.s.l.)",
-        panels=tuple(p.replace("_", " ").title() for p in plants),
+        panels=tuple(_title(p, names) for p in plants),
         traces=traces,
         caption=caption,
         y2_from_zero=False,
     )
 
 
-def generation_chart(generation: pd.DataFrame) -> Chart:
+def generation_chart(generation: pd.DataFrame, names: dict[str, str] | None = None) -> Chart:
     """Monthly generation by plant (and thermal), one panel per country (GWh, stacked)."""
     countries = sorted(generation["country"].unique())
     traces = []
@@ -98,7 +103,7 @@ def generation_chart(generation: pd.DataFrame) -> Chart:
         g = generation[generation["country"] == country]
         for source in sorted(g["source"].unique(), key=lambda s: (s == "thermal", s)):
             s = g[g["source"] == source].sort_values("time")
-            name = "thermal" if source == "thermal" else str(source).replace("_", " ").title()
+            name = "thermal" if source == "thermal" else _title(source, names)
             traces.append(Trace("area", s["time"], s["gwh"], name, i, color="#7f7f7f" if source == "thermal" else None))
     return Chart(
         key="generation",
@@ -116,18 +121,13 @@ def winter_deficit_chart(deficit: pd.DataFrame) -> Chart:
         Trace("bar", d["year"], d["value"], country_name(str(c)), color=COUNTRY_COLORS.get(str(c)))
         for c, d in deficit.groupby("country", sort=True)
     ]
-    source = str(deficit["source"].iloc[0]) if len(deficit) else "pathway"
-    how = (
-        "the pathway metric winter_deficit_twh (winter Y = October Y – March Y+1)"
-        if source == "pathway"
-        else "winter (October–March) imports plus unserved energy in each calendar year (dispatch results)"
-    )
     return Chart(
         key="winter_deficit",
         title="Winter deficit by year",
         y_title="TWh",
         traces=traces,
-        caption=f"Energy each country cannot supply from its own plants in winter: {how}.",
+        caption="Energy each country cannot supply from its own plants in winter: winter_deficit_twh = "
+        "max(0, winter demand − hydro − thermal), winter Y = October Y – March Y+1.",
     )
 
 
@@ -147,9 +147,7 @@ def casa_chart(casa: pd.DataFrame) -> Chart:
     )
 
 
-def trade_chart(
-    turnover: pd.DataFrame, target_musd: float = TRADE_TARGET_MUSD, target_year: int = TRADE_TARGET_YEAR
-) -> Chart:
+def trade_chart(turnover: pd.DataFrame, target_musd: float, target_year: int) -> Chart:
     """Bilateral trade turnover (observed and projected, US$ million) against the target."""
     traces = []
     for kind, colour in (("observed", "#1f77b4"), ("projected", "#2ca02c")):
@@ -161,7 +159,7 @@ def trade_chart(
     traces.append(Trace("hline", span, [target_musd, target_musd], f"{target_year} target", color="#d62728"))
     return Chart(
         key="trade",
-        title="Kyrgyzstan–Tajikistan trade turnover against the 2030 target",
+        title=f"Kyrgyzstan–Tajikistan trade turnover against the {target_year} target",
         y_title="US$ million",
         traces=traces,
         caption=f"Goods trade (one statistical source) plus the scenario's levers and electricity sales; the "
@@ -169,10 +167,10 @@ def trade_chart(
     )
 
 
-def water_value_chart(reservoirs: pd.DataFrame) -> Chart:
+def water_value_chart(reservoirs: pd.DataFrame, names: dict[str, str] | None = None) -> Chart:
     """Water value of each reservoir over time (US$/MWh)."""
     traces = [
-        Trace("line", r["time"], r["water_value_usd_per_mwh"], str(p).replace("_", " ").title())
+        Trace("line", r["time"], r["water_value_usd_per_mwh"], _title(p, names))
         for p, r in reservoirs.sort_values("time").groupby("plant", sort=True)
     ]
     return Chart(
@@ -187,12 +185,14 @@ def water_value_chart(reservoirs: pd.DataFrame) -> Chart:
 
 def standard_charts(data: ReportData) -> list[Chart]:
     """Return the report's charts for one run (charts with nothing to show are left out)."""
+    names = data.plant_names
+    target = (data.definitions.trade_target_musd, data.definitions.trade_target_year)
     charts = [
-        storage_chart(data.reservoirs),
-        generation_chart(monthly_generation(data)),
+        storage_chart(data.reservoirs, names=names),
+        generation_chart(monthly_generation(data), names),
         winter_deficit_chart(winter_deficit(data)),
         casa_chart(casa_annual(data)),
-        trade_chart(trade_turnover(data)),
-        water_value_chart(data.reservoirs),
+        trade_chart(trade_turnover(data), *target),
+        water_value_chart(data.reservoirs, names),
     ]
     return [c for c in charts if not c.empty]

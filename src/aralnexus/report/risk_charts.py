@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 
 from aralnexus.report.charts import Chart, Trace, to_plotly
 from aralnexus.report.data import country_name
-from aralnexus.report.ensemble import DEFAULT_THRESHOLD_TWH, EnsembleRisk, load_ensemble_risk
+from aralnexus.report.ensemble import EnsembleRisk, load_ensemble_risk
 from aralnexus.store import Store
 
 COUNTRY_COLORS = {"KG": "#d62728", "TJ": "#2ca02c"}
@@ -153,6 +153,6 @@ def risk_charts(risk: EnsembleRisk) -> list[Chart]:
     return [c for c in charts if not c.empty]
 
 
-def risk_figures(store: Store, run_id: str, threshold_twh: float = DEFAULT_THRESHOLD_TWH) -> dict[str, go.Figure]:
+def risk_figures(store: Store, run_id: str, threshold_twh: float | None = None) -> dict[str, go.Figure]:
     """Return the risk charts of an ensemble run as plotly figures keyed ``risk-…`` (display order)."""
     return {c.key: to_plotly(c) for c in risk_charts(load_ensemble_risk(store, run_id, threshold_twh))}

@@ -6,12 +6,12 @@ import calendar
 
 import pandas as pd
 
+from aralnexus.metrics import OBJECTIVE_MEANING
 from aralnexus.report.data import (
-    TRADE_TARGET_MUSD,
-    TRADE_TARGET_YEAR,
     ReportData,
     casa_annual,
     country_name,
+    headline_metric,
     seasonal_reservoirs,
     trade_turnover,
     winter_deficit,
@@ -57,8 +57,7 @@ def winter_sentences(data: ReportData) -> list[str]:
     out = []
     for code, d in deficit.groupby("country", sort=True):
         d = d.sort_values("year")
-        pathway = (d["source"] == "pathway").all()
-        years = [f"winter {y}/{(y + 1) % 100:02d}" if pathway else str(y) for y in d["year"].astype(int)]
+        years = [f"winter {y}/{(y + 1) % 100:02d}" for y in d["year"].astype(int)]
         first = (years[0], float(d["value"].iloc[0]))
         last = (years[-1], float(d["value"].iloc[-1]))
         out.append(_trend(f"{country_name(str(code))}'s winter deficit", "TWh", first, last))
@@ -88,13 +87,14 @@ def casa_sentence(data: ReportData) -> str:
     )
 
 
-def trade_sentence(data: ReportData, target_musd: float = TRADE_TARGET_MUSD) -> str:
-    """Trade turnover held against the 2030 target."""
+def trade_sentence(data: ReportData) -> str:
+    """Trade turnover held against the target recorded with the run."""
+    target_musd, target_year = data.definitions.trade_target_musd, data.definitions.trade_target_year
     turnover = trade_turnover(data)
     if turnover.empty:
         return "No trade projection is stored with this run."
     total = turnover.groupby("year")["value_musd"].sum()
-    year = TRADE_TARGET_YEAR if TRADE_TARGET_YEAR in total.index else int(total.index.max())
+    year = target_year if target_year in total.index else int(total.index.max())
     value = float(total.loc[year])
     share = 100.0 * value / target_musd
     observed = turnover[turnover["kind"] == "observed"]
@@ -106,30 +106,58 @@ def trade_sentence(data: ReportData, target_musd: float = TRADE_TARGET_MUSD) -> 
     verdict = "meeting" if value >= target_musd else f"{share:.0f} % of"
     return (
         f"Bilateral trade turnover reaches US${value:,.0f} million in {year}{base}, {verdict} the "
-        f"US${target_musd:,.0f} million {TRADE_TARGET_YEAR} target."
+        f"US${target_musd:,.0f} million {target_year} target."
     )
 
 
 def reservoir_sentences(data: ReportData) -> list[str]:
-    """Storage range and the month of the highest water value, per seasonal reservoir."""
+    """Storage range, its share of the usable range in force each month, and the month of the highest water value.
+
+    The shares are the stored metrics ``storage_share_min_pct`` / ``storage_share_max_pct`` (against
+    the storage bounds in force each month, so a reservoir still filling is not shown below empty).
+    """
     out = []
+    low, high = headline_metric(data, "storage_low_hm3"), headline_metric(data, "storage_high_hm3")
+    share_low, share_high = (
+        headline_metric(data, "storage_share_min_pct"),
+        headline_metric(data, "storage_share_max_pct"),
+    )
     seasonal = seasonal_reservoirs(data.reservoirs)
     for plant, r in data.reservoirs[data.reservoirs["plant"].isin(seasonal)].groupby("plant", sort=True):
-        usable = (r["storage_max_hm3"] - r["storage_min_hm3"]).replace(0.0, float("nan"))
-        fill = 100.0 * (r["storage_hm3"] - r["storage_min_hm3"]) / usable
+        key = str(plant)
+        if key not in low.index:
+            continue
         by_month = r.groupby("month")["water_value_usd_per_mwh"].mean()
         peak = int(by_month.index[int(by_month.to_numpy().argmax())]) if by_month.notna().any() else 0
-        name = str(plant).replace("_", " ").title()
-        low, high = r["storage_hm3"].min(), r["storage_hm3"].max()
-        text = (
-            f"{name} holds {low:,.0f}–{high:,.0f} hm3 ({round(fill.min())}–{round(fill.max())} % of its usable volume)"
+        shares = (
+            f" ({round(share_low[key])}–{round(share_high[key])} % of its usable volume at the bounds in force)"
+            if key in share_low.index and pd.notna(share_low[key])
+            else ""
         )
+        text = f"{data.plant_name(key)} holds {low[key]:,.0f}–{high[key]:,.0f} hm3{shares}"
         if peak:
             text += (
                 f"; its water is worth most in {calendar.month_name[peak]} (US${by_month.max():,.0f}/MWh on average)"
             )
         out.append(text + ".")
     return out
+
+
+def spill_sentence(data: ReportData) -> str:
+    """Water spilled past each river's last plant (counted once per river)."""
+    spill = headline_metric(data, "spilled_hm3")
+    if spill.empty:
+        return ""
+    parts = [f"{str(river).replace('_', ' ').title()} {value:,.0f} hm3" for river, value in spill.sort_index().items()]
+    return "Water spilled past the last plant of each river: " + ", ".join(parts) + "."
+
+
+def objective_sentence(data: ReportData) -> str:
+    """Say what the objective is worth and what it means."""
+    value = data.run.get("objective_musd")
+    if value is None or pd.isna(value):
+        return ""
+    return f"The objective, US${float(value):,.1f} million, is the {OBJECTIVE_MEANING}."
 
 
 def violation_sentence(data: ReportData) -> str:
@@ -171,7 +199,8 @@ def findings(data: ReportData) -> list[str]:
         *risk,
         " ".join([*winter_sentences(data), unserved_sentence(data)]),
         " ".join([casa_sentence(data), trade_sentence(data)]),
-        " ".join(reservoir_sentences(data)),
+        " ".join([*reservoir_sentences(data), spill_sentence(data)]),
+        objective_sentence(data),
         " ".join(s for s in (violation_sentence(data), convergence_sentence(data.run)) if s),
     ]
     return [p for p in paragraphs if p.strip()]

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from aralnexus.system.start_storage import START_STORAGE_COLUMNS
+
 if TYPE_CHECKING:
     import xarray as xr
 
@@ -62,6 +64,8 @@ LINK_COLUMNS: tuple[str, ...] = (
 )
 
 #: Per reservoir plant and water stage: storage and water values (duals of the water balance).
+#: ``storage_min_hm3``/``storage_max_hm3`` are the bounds in force that month (the lower one below
+#: dead storage while a new reservoir is first filled).
 #: ``level_min_m``/``level_max_m`` are the levels at the stage's storage bounds on the level–volume
 #: curve (NaN for plants without a curve).
 RESERVOIR_COLUMNS: tuple[str, ...] = (
@@ -142,6 +146,9 @@ class Results:
     convergence: Convergence
     solve_seconds: float = 0.0
     metadata: dict[str, str] = field(default_factory=dict)
+    #: Start storage per plant: ``plant, storage_hm3, source, stated_hm3, adjustment_hm3, note``
+    #: (:mod:`aralnexus.system.start_storage`); empty when not known (tables read back, by hand).
+    start_storage: pd.DataFrame = field(default_factory=lambda: empty_table(START_STORAGE_COLUMNS))
     solution: xr.Dataset | None = field(default=None, repr=False, compare=False)
 
     @property

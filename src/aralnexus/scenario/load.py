@@ -117,7 +117,7 @@ def _resolve(raw: object, located: Located, source: Path, dataset: Dataset) -> S
         raise InputError(problems)
     start = (spec.horizon.start if spec.horizon else None) or _DEFAULTS.start
     resolved, overrides, overlay_problems = apply_scenario(dataset, spec, label, start)
-    options, option_overrides, option_problems = _options(spec, source, located)
+    options, option_overrides, option_problems = _options(spec, source, located, resolved)
     # A refused schedule shift already says how it conflicts with in_service: no second problem.
     shifted = {p.field.rsplit(".", 1)[0] for p in overlay_problems if p.field.endswith(".schedule_shift_months")}
     checks = [
@@ -204,8 +204,27 @@ def _dedupe(problems: list[Problem]) -> list[Problem]:
     return seen
 
 
+def _initial_storage(spec: ScenarioFile, dataset: Dataset) -> tuple[tuple[tuple[str, float], ...], list[Problem]]:
+    """Return the scenario's start storages ``(plant, hm3)`` sorted by plant, and problems with them."""
+    plants = dataset.plants.set_index("plant")
+    problems: list[Problem] = []
+    pairs = []
+    for plant, value in sorted(spec.initial_storage_hm3.items()):
+        path = f"initial_storage_hm3.{plant}"
+        if plant not in plants.index:
+            hint = did_you_mean(plant, list(plants.index))
+            problems.append(Problem("", path, "the id of a plant", repr(plant), hint))
+            continue
+        full = float(plants.at[plant, "storage_full_hm3"])  # type: ignore[arg-type]
+        if float(value) > full:
+            problems.append(Problem("", path, f"a storage at most the full storage ({full:g} hm3)", f"{value:g} hm3"))
+            continue
+        pairs.append((plant, float(value)))
+    return tuple(pairs), problems
+
+
 def _options(
-    spec: ScenarioFile, source: Path, located: Located
+    spec: ScenarioFile, source: Path, located: Located, dataset: Dataset | None = None
 ) -> tuple[dict[str, Any], list[Override], list[Problem]]:
     """Resolve run options (horizon, resolution, head, hydrology, trade) against the defaults."""
     defaults = _DEFAULTS
@@ -239,9 +258,16 @@ def _options(
     if spec.trade is not None:
         given = {k: v for k, v in spec.trade.model_dump(exclude_unset=True).items() if v is not None}
         options["trade"] = TradeLevers(**{**asdict(defaults.trade), **given})
+    stated = _initial_storage(spec, dataset) if dataset is not None else ((), [])
+    problems += stated[1]
+    if stated[0]:
+        options["initial_storage_hm3"] = stated[0]
     for name, value in options.items():
         old: Any = getattr(defaults, name)
         if value == old:
+            continue
+        if name == "initial_storage_hm3":
+            overrides += [Override(f"{name}.{plant}", "", fmt(hm3)) for plant, hm3 in value]
             continue
         if isinstance(value, HydrologySpec | TradeLevers):
             section = "hydrology" if name == "hydrology" else "trade"
@@ -276,7 +302,7 @@ def content_hash(dataset: Dataset, options: dict[str, Any]) -> str:
         keys = list(TABLE_SPECS[name][0])
         frame = dataset.table(name).sort_values(keys, kind="stable").reset_index(drop=True)
         digests[name] = hashlib.sha256(frame.to_csv(index=False, float_format="%.12g").encode()).hexdigest()
-    canon = {k: asdict(v) if hasattr(v, "__dataclass_fields__") else v for k, v in options.items()}
+    canon = {k: asdict(v) if hasattr(v, "__dataclass_fields__") else v for k, v in options.items() if v != ()}
     text = json.dumps({"options": canon, "tables": digests}, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 

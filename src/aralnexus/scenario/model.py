@@ -130,6 +130,9 @@ class Scenario:
         Bilateral trade levers.
     overrides
         What the overlay changed, for provenance in reports.
+    initial_storage_hm3
+        Storage at the horizon start stated by the scenario, ``(plant, hm3)`` pairs sorted by plant
+        (other plants: the dataset or a rule, see :mod:`aralnexus.system.start_storage`).
     """
 
     name: str
@@ -144,3 +147,4 @@ class Scenario:
     hydrology: HydrologySpec = field(default_factory=HydrologySpec)
     trade: TradeLevers = field(default_factory=TradeLevers)
     overrides: tuple[Override, ...] = ()
+    initial_storage_hm3: tuple[tuple[str, float], ...] = ()

@@ -535,6 +535,7 @@ def apply_inflows(state: Overlay, patches: dict[str, InflowPatch]) -> None:
             sites = pd.concat([sites, pd.DataFrame([row]).astype(sites.dtypes.to_dict())], ignore_index=True)
             state.override(f"inflows.{site}.mean_m3s", "(new)", values)
         new = pd.DataFrame({"series": series, "month": [float(m) for m in range(1, 13)], "mean_m3s": values})
+        new = new.reindex(columns=monthly.columns)  # other statistics (sd_m3s …) unknown for a scenario's series
         monthly = pd.concat([monthly, new.astype(monthly.dtypes.to_dict())], ignore_index=True)
         for month, value in enumerate(values, start=1):
             state.source("inflow_monthly", f"{series}/{month}", "mean_m3s", value)
@@ -543,7 +544,11 @@ def apply_inflows(state: Overlay, patches: dict[str, InflowPatch]) -> None:
 
 
 #: Parameters that count something: allowed range (inclusive).
-WHOLE_NUMBER_PARAMETERS: dict[str, tuple[int, int]] = {"lookahead_months": (0, 60), "head_max_iterations": (1, 100)}
+WHOLE_NUMBER_PARAMETERS: dict[str, tuple[int, int]] = {
+    "lookahead_months": (0, 60),
+    "head_max_iterations": (1, 100),
+    "storage_initial_year": (1900, 2200),
+}
 
 
 def apply_parameters(state: Overlay, values: dict[str, Any]) -> None:

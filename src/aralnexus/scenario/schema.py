@@ -344,4 +344,5 @@ class ScenarioFile(_Strict):
     min_releases: _section(MinReleasePatch) = Field(default_factory=dict)  # type: ignore[valid-type]
     inflows: _section(Annotated[InflowPatch, BeforeValidator(_inflow_entry)]) = Field(default_factory=dict)  # type: ignore[valid-type]
     trade: TradePatch | None = None
+    initial_storage_hm3: _section(quantity("storage_initial_hm3", required=True)) = Field(default_factory=dict)  # type: ignore[valid-type]
     parameters: _section(Any) = Field(default_factory=dict)  # type: ignore[valid-type]

@@ -5,7 +5,7 @@ curves and power equation; see :mod:`aralnexus.simulate.engine`.
 """
 
 from aralnexus.simulate.engine import HeadAt, simulate
-from aralnexus.simulate.results import WINTER_MONTHS, SimulationResult
+from aralnexus.simulate.results import SimulationResult
 from aralnexus.simulate.rules import (
     DEFAULT_TARGET_FRACTION,
     OperatingRules,
@@ -18,7 +18,6 @@ from aralnexus.simulate.rules import (
 
 __all__ = [
     "DEFAULT_TARGET_FRACTION",
-    "WINTER_MONTHS",
     "HeadAt",
     "OperatingRules",
     "SimulationResult",

@@ -1,7 +1,7 @@
 """What the simulator returns: arrays over ``(member, time, plant)`` and views of them.
 
 Views: per-country energy ``(member, time, country)``, winter hydro energy per country and winter
-(October–March, labelled by the year it starts, as in :mod:`aralnexus.pathways.seasons`), an
+(the dataset's winter months, labelled by the year it starts, :mod:`aralnexus.data.definitions`), an
 ``xarray.Dataset`` for ensembles, and one member as the Results ``plants`` table (for comparison
 with an optimised run).
 """
@@ -16,6 +16,7 @@ import numpy.typing as npt
 import pandas as pd
 import xarray as xr
 
+from aralnexus.data.definitions import PlannerDefinitions
 from aralnexus.results.tables import PLANT_COLUMNS
 from aralnexus.simulate.heads import stage_curves
 from aralnexus.system.system import System
@@ -25,9 +26,6 @@ if TYPE_CHECKING:
     from aralnexus.simulate.rules import OperatingRules
 
 Array = npt.NDArray[np.float64]
-
-#: Winter months (October–March); a winter is labelled by the year of its October.
-WINTER_MONTHS: tuple[int, ...] = (10, 11, 12, 1, 2, 3)
 
 
 @dataclass(frozen=True)
@@ -135,15 +133,16 @@ class SimulationResult:
         out: Array = (self.storage_hm3 - start) - kh * (self.inflow_m3s + self.upstream_m3s - self.release_m3s)
         return out
 
-    def winter_energy_mwh(self) -> xr.DataArray:
-        """Hydro energy per complete winter (October–March) and country: ``(member, winter, country)`` in MWh."""
+    def winter_energy_mwh(self, definitions: PlannerDefinitions) -> xr.DataArray:
+        """Hydro energy per complete winter and country: ``(member, winter, country)`` in MWh.
+
+        Winters are those of ``definitions`` (the dataset's winter months, labelled by the start year).
+        """
         times = self.time
         month, year = times.month.to_numpy(), times.year.to_numpy()
-        label = np.where(month >= 10, year, year - 1)
-        in_winter = np.isin(month, WINTER_MONTHS)
-        winters = np.unique(label[in_winter])
-        complete = [w for w in winters if np.count_nonzero(in_winter & (label == w)) == len(WINTER_MONTHS)]
-        pick = (in_winter[:, None] & (label[:, None] == np.asarray(complete)[None, :])).astype(np.float64)  # (S, W)
+        label = definitions.winter_label(year, month)
+        complete = definitions.complete_winters(year, month)
+        pick = (label[:, None] == np.asarray(complete, dtype=np.int64)[None, :]).astype(np.float64)  # (S, W)
         values = np.einsum("msc,sw->mwc", self.country_energy_mwh, pick)
         return xr.DataArray(
             values,
@@ -154,7 +153,7 @@ class SimulationResult:
                 "country": list(self.countries),
             },
             name="winter_hydro_mwh",
-            attrs={"units": "MWh", "winter": "October–March, labelled by the year of its October"},
+            attrs={"units": "MWh", "winter": f"months {list(definitions.winter_months)}, labelled by the start year"},
         )
 
     def to_dataset(self) -> xr.Dataset:

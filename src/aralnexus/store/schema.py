@@ -6,15 +6,17 @@ Identifiers are always quoted in generated SQL because ``violations`` has a colu
 ``constraint`` (a reserved word: write ``"constraint"`` in your own queries).
 
 Schema versions (``meta.schema_version``): 1 — first release; 2 — ``reservoirs.level_min_m`` and
-``reservoirs.level_max_m``. Changes are additive, so :func:`upgrade_statements` brings an older
-store up to date by adding the missing columns (NULL in rows stored before).
+``reservoirs.level_max_m``; 3 — the ``start_storage`` table (where each plant's start storage
+came from and any adjustment). Changes are additive, so :func:`upgrade_statements` brings an
+older store up to date by adding the missing columns (NULL in rows stored before) and
+:func:`create_statements` the missing tables (no rows for runs stored before).
 """
 
 from __future__ import annotations
 
 from aralnexus.results import tables as rt
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _VARCHAR = {
     "block",
@@ -63,6 +65,14 @@ RESULT_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
     "releases": _typed(rt.RELEASE_COLUMNS),
     "objective": _typed(rt.OBJECTIVE_COLUMNS),
     "violations": _typed(rt.VIOLATION_COLUMNS),
+    "start_storage": (
+        ("plant", "VARCHAR"),
+        ("storage_hm3", "DOUBLE"),
+        ("source", "VARCHAR"),
+        ("stated_hm3", "DOUBLE"),
+        ("adjustment_hm3", "DOUBLE"),
+        ("note", "VARCHAR"),
+    ),
 }
 
 #: Result columns a :class:`~aralnexus.results.Results` table may lack (stored as NULL): columns
@@ -189,6 +199,7 @@ ORDER_BY: dict[str, tuple[str, ...]] = {
     "releases": ("run_id", "time", "point"),
     "objective": ("run_id", "term"),
     "violations": ("run_id", "constraint", "element", "period"),
+    "start_storage": ("run_id", "plant"),
     "metrics": ("run_id", "country", "metric", "year"),
     "trade": ("run_id", "year", "kind", "direction", "product_group"),
     "sources": ("run_id", "dataset_table", "element", "attribute"),

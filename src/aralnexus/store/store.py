@@ -25,8 +25,10 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from aralnexus.data.definitions import PlannerDefinitions
 from aralnexus.errors import InputError, Problem
 from aralnexus.input_files import regular_file_problem
+from aralnexus.metrics import HEADLINE_METRICS, headline_rows
 from aralnexus.results import Results
 from aralnexus.store import schema
 from aralnexus.store.locking import DEFAULT_TIMEOUT_S, connection
@@ -50,6 +52,22 @@ class UnknownRunError(InputError):
 def default_store_path() -> Path:
     """Return ``$ARALNEXUS_STORE`` or ``aralnexus.duckdb`` in the working directory."""
     return Path(os.environ.get(STORE_ENV) or DEFAULT_STORE)
+
+
+def with_headline(results: Results | None, metrics: pd.DataFrame | None) -> pd.DataFrame | None:
+    """Add the run's headline figures (:func:`aralnexus.metrics.headline_rows`) to ``metrics`` when missing.
+
+    They are computed from the labelled solution attached to ``results`` with the planner
+    definitions recorded in its metadata (``definitions``); without either, ``metrics`` is returned
+    as it is.
+    """
+    if results is None or results.solution is None or "definitions" not in results.metadata:
+        return metrics
+    if metrics is not None and metrics["metric"].isin(HEADLINE_METRICS).any():
+        return metrics
+    definitions = PlannerDefinitions.from_record(results.metadata["definitions"])
+    headline = headline_rows(results.solution, definitions)
+    return headline if metrics is None else pd.concat([metrics, headline], ignore_index=True)
 
 
 class Store:
@@ -203,6 +221,7 @@ class Store:
             for table, columns in schema.RESULT_TABLES.items():
                 optional = schema.RESULT_OPTIONAL.get(table, frozenset())
                 frames[table] = frame_for(table, getattr(results, table), columns, optional)
+        metrics = with_headline(results, metrics)
         if metrics is not None:
             frames["metrics"] = frame_for("metrics", metrics, schema.METRIC_COLUMNS)
         if trade is not None:
@@ -311,7 +330,7 @@ class Store:
 
         Saving a member again replaces it, so a resumed ensemble can redo unfinished members.
         ``summary`` keys must be among :data:`~aralnexus.store.schema.MEMBER_SUMMARY_COLUMNS`
-        (see :func:`~aralnexus.store.summary.summarise_results`); absent keys are stored as NULL.
+        (see :func:`aralnexus.metrics.member_summary`); absent keys are stored as NULL.
         """
         record = MemberRecord(member, summary, metrics, status, started_at, finished_at, error)
         with self._transaction() as con:

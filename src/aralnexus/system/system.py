@@ -7,6 +7,7 @@ thermal, links and minimum releases. Lookups only, no behaviour.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,6 +31,7 @@ from aralnexus.system.network import (
     build_withdrawals,
 )
 from aralnexus.system.staging import Staging, build_staging
+from aralnexus.system.start_storage import start_storage_table, storage_date
 from aralnexus.system.topology import Topology, build_topology
 from aralnexus.vocab import Resolution
 
@@ -72,7 +74,7 @@ class System:
     efficiency
         Plant efficiency.
     storage_initial_hm3
-        Initial storage, clipped into the first stage's bounds.
+        Storage at the horizon start (``start_storage.storage_hm3``).
     topology, staging, curves, countries, thermal, links
         See their classes.
     releases
@@ -84,6 +86,8 @@ class System:
     end_storage_hm3
         Storage every reservoir must end the horizon at (``None``: free). Used when a horizon is
         solved in pieces under a plan (e.g. hourly months under a monthly plan).
+    start_storage
+        Where each plant's start storage comes from (:mod:`aralnexus.system.start_storage`).
     horizon_stages
         Number of leading stages that form the reported horizon; later stages are a look-ahead
         whose strict constraints are soft (priced, see :mod:`aralnexus.dispatch.lookahead`).
@@ -110,6 +114,7 @@ class System:
     economics: Economics
     end_storage_hm3: npt.NDArray[np.float64] | None = None
     horizon_stages: int | None = None
+    start_storage: pd.DataFrame | None = None
     withdrawal_m3s: npt.NDArray[np.float64] | None = None
 
     @property
@@ -175,7 +180,14 @@ def _plant_problems(plants: pd.DataFrame, detailed: tuple[str, ...]) -> list[Pro
 
 
 def build_system_from_dataset(
-    dataset: Dataset, start: str, end: str, resolution: Resolution, *, horizon_end: str | None = None
+    dataset: Dataset,
+    start: str,
+    end: str,
+    resolution: Resolution,
+    *,
+    horizon_end: str | None = None,
+    initial_storage_hm3: Mapping[str, float] | None = None,
+    storage_rule: tuple[Mapping[str, float], str] | None = None,
 ) -> System:
     """Build a :class:`System` from a dataset (see :func:`build_system`)."""
     cal = build_calendar(dataset.load_blocks, start, end, resolution)
@@ -199,10 +211,21 @@ def build_system_from_dataset(
             problems.append(Problem("inflow_sites.csv", f"inflow_sites.{site}.plant", "a plant id", repr(plant)))
         else:
             site_plant[str(site)] = index[plant]
+    rule, label = storage_rule if storage_rule is not None else (None, "")
+    start_table = start_storage_table(
+        plants,
+        staging.storage_min_hm3[0],
+        staging.storage_max_hm3[0],
+        start[:7],
+        storage_date(dataset),
+        initial_storage_hm3 or {},
+        rule,
+        label,
+        problems,
+    )
     if problems:
         raise InputError(problems)
-    initial = plants["storage_initial_hm3"].fillna(plants["storage_full_hm3"]).to_numpy(dtype=np.float64)
-    initial = np.clip(initial, staging.storage_min_hm3[0], staging.storage_max_hm3[0])
+    initial = start_table["storage_hm3"].to_numpy(dtype=np.float64)
     detailed_index = {c: i for i, c in enumerate(countries.detailed)}
     return System(
         calendar=cal,
@@ -220,6 +243,7 @@ def build_system_from_dataset(
         site_plant=site_plant,
         economics=_economics(dataset, countries),
         horizon_stages=None if horizon_end is None else horizon_stage_count(cal, horizon_end),
+        start_storage=start_table,
         withdrawal_m3s=withdrawals,
     )
 
@@ -237,6 +261,7 @@ def build_system(
     resolution: Resolution | None = None,
     *,
     horizon_end: str | None = None,
+    storage_rule: tuple[Mapping[str, float], str] | None = None,
 ) -> System:
     """Build the :class:`System` of a scenario over a horizon.
 
@@ -250,6 +275,9 @@ def build_system(
         ``monthly`` or ``hourly``; default the scenario's.
     horizon_end
         Last month of the reported horizon when ``end`` includes a look-ahead beyond it.
+    storage_rule
+        Plant → start storage from a rule and the rule's name, for plants the scenario's
+        ``initial_storage_hm3`` does not state (see :mod:`aralnexus.system.start_storage`).
     """
     return build_system_from_dataset(
         scenario.dataset,
@@ -257,4 +285,6 @@ def build_system(
         end or scenario.end,
         resolution or scenario.resolution,
         horizon_end=horizon_end,
+        initial_storage_hm3=dict(scenario.initial_storage_hm3),
+        storage_rule=storage_rule,
     )

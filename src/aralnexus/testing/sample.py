@@ -9,10 +9,22 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from aralnexus.data.dataset import load_default
+from aralnexus.data.definitions import PlannerDefinitions, planner_definitions
+from aralnexus.metrics import compute, headline_rows, member_summary, metric_rows
+from aralnexus.metrics.tables import solution_from_tables
 from aralnexus.results import Convergence, Results
 from aralnexus.results import tables as rt
 from aralnexus.store.records import RunRecord
-from aralnexus.units import HM3_PER_M3S_HOUR
+from aralnexus.units import (
+    HM3_PER_M3S_HOUR,
+    HOURS_PER_DAY,
+    HOURS_PER_YEAR,
+    MWH_PER_TWH,
+    RHO_G_MW_PER_M3S_M,
+    THOUSAND_M3_PER_HM3,
+    USD_PER_MUSD,
+)
 
 #: plant → (country, river, capacity_mw, storage_min_hm3, storage_max_hm3, level_min_m, level_max_m, head_m)
 _PLANTS: dict[str, tuple[str, str, float, float, float, float, float, float]] = {
@@ -35,7 +47,7 @@ def _calendar(start_year: int, years: int) -> pd.DataFrame:
     stage = np.repeat(np.arange(len(months)), len(_BLOCKS))
     block = np.tile([b for b, _, _ in _BLOCKS], len(months))
     share = np.tile([s for _, s, _ in _BLOCKS], len(months))
-    hours = months.days_in_month.to_numpy()[stage] * 24.0 * share
+    hours = months.days_in_month.to_numpy()[stage] * HOURS_PER_DAY * share
     time = months[stage]
     return pd.DataFrame(
         {
@@ -71,7 +83,7 @@ def sample_results(start_year: int = 2025, years: int = 2, seed: int = 0) -> Res
         fill = 0.55 + 0.35 * _seasonal(month, 5.0)
         storage = smin + (smax - smin) * fill
         level = lmin + (lmax - lmin) * fill if smax > 0 else np.zeros(len(cal))
-        power = np.minimum(9.81e-3 * 0.9 * turbined * head, cap * 0.95) * cal["load_factor"].to_numpy()
+        power = np.minimum(RHO_G_MW_PER_M3S_M * 0.9 * turbined * head, cap * 0.95) * cal["load_factor"].to_numpy()
         plant_rows.append(
             time_cols.assign(
                 plant=plant,
@@ -107,7 +119,11 @@ def sample_results(start_year: int = 2025, years: int = 2, seed: int = 0) -> Res
                         "level_min_m": lmin,
                         "level_max_m": lmax,
                         "water_value_usd_per_mwh": value_mwh,
-                        "water_value_usd_per_1000m3": value_mwh * 9.81e-3 * 0.9 * head / 3.6,
+                        "water_value_usd_per_1000m3": value_mwh
+                        * RHO_G_MW_PER_M3S_M
+                        * 0.9
+                        * head
+                        / (THOUSAND_M3_PER_HM3 * HM3_PER_M3S_HOUR),
                     }
                 )
             )
@@ -118,7 +134,7 @@ def sample_results(start_year: int = 2025, years: int = 2, seed: int = 0) -> Res
     country_rows, link_rows = [], []
     winter = np.isin(month, (10, 11, 12, 1, 2, 3))
     for country, annual in _DEMAND_TWH.items():
-        demand = annual * 1e6 / 8760.0 * cal["duration_h"].to_numpy() * cal["load_factor"].to_numpy()
+        demand = annual * MWH_PER_TWH / HOURS_PER_YEAR * cal["duration_h"].to_numpy() * cal["load_factor"].to_numpy()
         demand = demand * (1.0 + 0.25 * winter)
         h = hydro[country].to_numpy()
         thermal = np.where(winter, 0.08 * (1.0 + 2.0 * trend) * demand, 0.02 * demand)  # new winter capacity
@@ -176,7 +192,7 @@ def sample_results(start_year: int = 2025, years: int = 2, seed: int = 0) -> Res
     )
     objective = pd.DataFrame(
         {"term": ["export_revenue", "thermal_cost", "unserved_penalty", "terminal_water_value"]}
-    ).assign(value_musd=[float(links["revenue_usd"].sum() / 1e6), -180.0, -95.0, 310.0])
+    ).assign(value_musd=[float(links["revenue_usd"].sum() / USD_PER_MUSD), -180.0, -95.0, 310.0])
     violations = pd.DataFrame(
         [("minimum release", "toktogul", f"{start_year}-08", 12.5 * HM3_PER_M3S_HOUR * 744, "hm3")],
         columns=list(rt.VIOLATION_COLUMNS),
@@ -195,8 +211,22 @@ def sample_results(start_year: int = 2025, years: int = 2, seed: int = 0) -> Res
     )
 
 
+def sample_definitions() -> PlannerDefinitions:
+    """Return the planner definitions the sample uses (the default dataset's)."""
+    return planner_definitions(load_default())
+
+
+def sample_summary(results: Results) -> dict[str, float | int | None]:
+    """Return an ensemble member's ``members`` summary of ``results`` (the metric layer on its tables)."""
+    return member_summary(solution_from_tables(results, load_default()), sample_definitions())
+
+
 def sample_metrics(results: Results) -> pd.DataFrame:
-    """Return pathway-style metrics (country, year, metric, value, unit) computed from ``results``."""
+    """Return pathway-style metrics (country, year, metric, value, unit) from ``results``, headline rows included.
+
+    The winter deficit, unserved, exports and revenue rows are simple stand-ins; the CASA-1000 rows and
+    the horizon rows (``year`` NA) are the metric layer's, on the tables (:mod:`aralnexus.metrics`).
+    """
     c = results.countries.assign(winter=results.countries["month"].isin((10, 11, 12, 1, 2, 3)))
     c = c.assign(winter_gap_mwh=(c["imports_mwh"] + c["unserved_mwh"]) * c["winter"])
     by = c.groupby(["country", "year"], as_index=False).agg(
@@ -205,14 +235,17 @@ def sample_metrics(results: Results) -> pd.DataFrame:
         exports_twh=("exports_mwh", "sum"),
     )
     for col in ("winter_deficit_twh", "unserved_twh", "exports_twh"):
-        by[col] = by[col] / 1e6
-    rev = results.links[results.links["link"] == "casa1000_pk"].groupby("year")["revenue_usd"].sum() / 1e6
+        by[col] = by[col] / MWH_PER_TWH
+    rev = results.links[results.links["link"] == "casa1000_pk"].groupby("year")["revenue_usd"].sum() / USD_PER_MUSD
     by["export_revenue_musd"] = np.where(by["country"] == "TJ", by["year"].map(rev).fillna(0.0), 0.0)
     long = by.melt(id_vars=["country", "year"], var_name="metric", value_name="value")
     long["unit"] = long["metric"].map(
         {"winter_deficit_twh": "TWh", "unserved_twh": "TWh", "exports_twh": "TWh", "export_revenue_musd": "US$ million"}
     )
-    return long
+    solution = solution_from_tables(results, load_default())
+    casa = metric_rows(compute(solution, sample_definitions(), ["exports_casa_twh", "export_revenue_casa_musd"]))
+    headline = headline_rows(solution, sample_definitions())
+    return pd.concat([long, casa, headline], ignore_index=True)
 
 
 def sample_trade(start_year: int = 2025, end_year: int = 2030) -> pd.DataFrame:

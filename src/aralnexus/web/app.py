@@ -31,7 +31,7 @@ from aralnexus.web import views_jobs, views_runs, views_scenarios
 from aralnexus.web.cache import StoreCache
 from aralnexus.web.catalog import Catalog, ConflictError, NotFoundError
 from aralnexus.web.config import WebConfig
-from aralnexus.web.i18n import _
+from aralnexus.web.i18n import LanguageMiddleware, _
 from aralnexus.web.jobs import JobQueue, QueueFullError
 from aralnexus.web.render import error
 from aralnexus.web.security import CsrfToken, GuardMiddleware
@@ -145,6 +145,7 @@ def create_app(config: WebConfig) -> Starlette:
     middleware = [
         Middleware(TrustedHostMiddleware, allowed_hosts=list(config.allowed_hosts)),
         Middleware(GuardMiddleware, max_body_bytes=config.max_body_bytes),
+        Middleware(LanguageMiddleware),
     ]
     handlers = {
         InputError: _input_error,

@@ -13,6 +13,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from aralnexus import __version__
 from aralnexus.errors import Problem
+from aralnexus.i18n import format_number, get_language, ngettext
 from aralnexus.web.i18n import gettext
 
 ENV = jinja2.Environment(
@@ -25,15 +26,15 @@ ENV = jinja2.Environment(
 
 
 def number(value: object, digits: int = 2) -> str:
-    """Format a number for a table cell (empty for missing values)."""
+    """Format a number for a table cell in the page's language (empty for missing values)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, int):
-        return f"{value:,}"
+        return format_number(value, 0)
     if isinstance(value, float):
-        return f"{value:,.{digits}f}"
+        return format_number(value, digits)
     return str(value)
 
 
@@ -46,7 +47,7 @@ def when(value: object) -> str:
     return str(value)
 
 
-ENV.globals.update(_=gettext, version=__version__)
+ENV.globals.update(_=gettext, ngettext=ngettext, lang=get_language, version=__version__)
 ENV.filters.update(number=number, when=when)
 
 

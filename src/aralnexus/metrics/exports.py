@@ -1,0 +1,102 @@
+"""Exports, imports and their value per country and year, from :func:`aralnexus.metrics.flows.attributed_flows`.
+
+Exports are energy *sent* by the country (at its end of the line), CASA-1000 attributed by the
+run's rule and transit removed; imports are energy *received* (after losses). Revenue and import
+cost price the sent energy (see :mod:`aralnexus.metrics.flows`).
+"""
+
+from __future__ import annotations
+
+import weakref
+
+import xarray as xr
+
+from aralnexus.data.definitions import PlannerDefinitions
+from aralnexus.metrics.flows import CasaRule, attributed_flows, by_country
+from aralnexus.metrics.registry import metric
+from aralnexus.units import MWH_PER_TWH, USD_PER_MUSD
+
+_CACHE: dict[int, dict[tuple[str, tuple[str, ...]], xr.Dataset]] = {}
+
+
+def flows_of(solution: xr.Dataset, definitions: PlannerDefinitions) -> xr.Dataset:
+    """Return the attributed flows of ``solution`` (computed once per solution and rule)."""
+    rule: CasaRule = "contract" if definitions.casa_rule == "contract" else "flow"
+    key = (rule, definitions.casa_links)
+    per = _CACHE.get(id(solution))
+    if per is None:
+        per = {}
+        _CACHE[id(solution)] = per
+        weakref.finalize(solution, _CACHE.pop, id(solution), None)
+    if key not in per:
+        per[key] = attributed_flows(solution, definitions, rule)
+    return per[key]
+
+
+def _sent(solution: xr.Dataset, definitions: PlannerDefinitions, variable: str, channel: str | None) -> xr.DataArray:
+    flows = flows_of(solution, definitions)
+    scale = MWH_PER_TWH if variable == "energy_mwh" else USD_PER_MUSD
+    countries = solution["country"].values
+    return by_country(flows, variable, "exporter", countries, channel) / scale  # type: ignore[arg-type]
+
+
+@metric("exports_twh", "TWh", "sum", "year", "Energy the country sends over all links (CASA-1000 attributed).")
+def exports_twh(solution: xr.Dataset, definitions: PlannerDefinitions) -> xr.DataArray:
+    """Return exports per country and year."""
+    return _sent(solution, definitions, "energy_mwh", None)
+
+
+@metric("exports_casa_twh", "TWh", "sum", "year", "The country's share of CASA-1000 exports (run's attribution rule).")
+def exports_casa_twh(solution: xr.Dataset, definitions: PlannerDefinitions) -> xr.DataArray:
+    """CASA-1000 exports per country and year."""
+    return _sent(solution, definitions, "energy_mwh", "casa")
+
+
+@metric("exports_bilateral_twh", "TWh", "sum", "year", "Energy sent to the other country of the pair, transit removed.")
+def exports_bilateral_twh(solution: xr.Dataset, definitions: PlannerDefinitions) -> xr.DataArray:
+    """Bilateral exports per country and year."""
+    return _sent(solution, definitions, "energy_mwh", "bilateral")
+
+
+@metric("exports_partner_twh", "TWh", "sum", "year", "Energy sent to partner markets other than over CASA-1000.")
+def exports_partner_twh(solution: xr.Dataset, definitions: PlannerDefinitions) -> xr.DataArray:
+    """Return exports to partner markets per country and year."""
+    return _sent(solution, definitions, "energy_mwh", "partner")
+
+
+@metric("export_revenue_musd", "US$ million", "sum", "year", "What the country's exports earn (sent energy × price).")
+def export_revenue_musd(solution: xr.Dataset, definitions: PlannerDefinitions) -> xr.DataArray:
+    """Export revenue per country and year."""
+    return _sent(solution, definitions, "revenue_usd", None)
+
+
+@metric(
+    "export_revenue_casa_musd", "US$ million", "sum", "year", "CASA-1000 revenue at the link tariff on sent energy."
+)
+def export_revenue_casa_musd(solution: xr.Dataset, definitions: PlannerDefinitions) -> xr.DataArray:
+    """CASA-1000 revenue per country and year."""
+    return _sent(solution, definitions, "revenue_usd", "casa")
+
+
+@metric(
+    "export_revenue_bilateral_musd", "US$ million", "sum", "year", "Revenue of bilateral sales to the pair partner."
+)
+def export_revenue_bilateral_musd(solution: xr.Dataset, definitions: PlannerDefinitions) -> xr.DataArray:
+    """Bilateral export revenue per country and year."""
+    return _sent(solution, definitions, "revenue_usd", "bilateral")
+
+
+@metric("imports_twh", "TWh", "sum", "year", "Energy received over links (after losses, transit removed).")
+def imports_twh(solution: xr.Dataset, definitions: PlannerDefinitions) -> xr.DataArray:
+    """Return imports per country and year."""
+    flows = flows_of(solution, definitions)
+    return by_country(flows, "received_mwh", "importer", solution["country"].values) / MWH_PER_TWH
+
+
+@metric(
+    "import_cost_musd", "US$ million", "sum", "year", "What the country pays for its imports (sent energy × price)."
+)
+def import_cost_musd(solution: xr.Dataset, definitions: PlannerDefinitions) -> xr.DataArray:
+    """Import cost per country and year."""
+    flows = flows_of(solution, definitions)
+    return by_country(flows, "revenue_usd", "importer", solution["country"].values) / USD_PER_MUSD

@@ -1,0 +1,114 @@
+"""The metric registry: each planner metric is one function on the labelled solution, declared once.
+
+In the spirit of PyPSA's ``n.statistics``: a metric has a name, a unit, an aggregation (how its
+values combine over years, e.g. in a comparison's horizon totals) and a description, and a function
+``f(solution, definitions) -> xarray.DataArray``. The result's dimensions are ``country`` (or none,
+for pair- and system-wide metrics), then ``year`` (calendar year, or winter start year for winter
+metrics) or nothing for horizon-wide figures; a leading ``member`` dimension of the solution is
+kept. :func:`compute` evaluates metrics and :func:`metric_rows` turns them into the long
+``country, year, metric, value, unit`` rows the store keeps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from aralnexus.data.definitions import PlannerDefinitions
+
+#: How values of one metric combine over years: flows add up, levels and shares are averaged.
+Aggregation = Literal["sum", "mean", "min", "max"]
+#: What one value describes: a calendar year, a winter (labelled by its start year), or the horizon.
+Period = Literal["year", "winter", "horizon"]
+MetricFunction = Callable[[xr.Dataset, PlannerDefinitions], xr.DataArray]
+
+METRIC_COLUMNS: tuple[str, ...] = ("country", "year", "metric", "value", "unit")
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One planner metric: its declaration and the function that computes it."""
+
+    name: str
+    unit: str
+    aggregation: Aggregation
+    period: Period
+    description: str
+    function: MetricFunction
+
+
+REGISTRY: dict[str, Metric] = {}
+
+
+def metric(
+    name: str, unit: str, aggregation: Aggregation, period: Period, description: str
+) -> Callable[[MetricFunction], MetricFunction]:
+    """Register ``function`` as metric ``name`` (a decorator); a name can be registered once."""
+
+    def register(function: MetricFunction) -> MetricFunction:
+        if name in REGISTRY:
+            msg = f"metric {name!r} is already defined in {REGISTRY[name].function.__module__}"
+            raise ValueError(msg)
+        REGISTRY[name] = Metric(name, unit, aggregation, period, description, function)
+        return function
+
+    return register
+
+
+def compute(
+    solution: xr.Dataset, definitions: PlannerDefinitions, names: Iterable[str] | None = None
+) -> dict[str, xr.DataArray]:
+    """Evaluate the named metrics (default: all registered) on a solution."""
+    wanted = list(REGISTRY) if names is None else list(names)
+    unknown = [n for n in wanted if n not in REGISTRY]
+    if unknown:
+        msg = f"unknown metric(s) {', '.join(unknown)}; defined: {', '.join(sorted(REGISTRY))}"
+        raise KeyError(msg)
+    return {name: REGISTRY[name].function(solution, definitions) for name in wanted}
+
+
+def metric_rows(values: dict[str, xr.DataArray], pair_label: str = "") -> pd.DataFrame:
+    """Return long rows ``[member,] country, year, metric, value, unit`` of computed metrics.
+
+    A metric's element dimension (``country``, or a reservoir or river renamed to it) fills the
+    ``country`` column; metrics without one are filed under ``pair_label`` (e.g. ``KG-TJ``), the
+    bilateral pseudo-country. Horizon metrics have ``year = <NA>``.
+    """
+    columns: dict[str, list[np.ndarray]] = {c: [] for c in ("member", *METRIC_COLUMNS)}
+    has_member = any("member" in a.dims for a in values.values())
+    for name, array in values.items():
+        dims = [d for d in ("member", "country", "year") if d in array.dims]
+        extra = [d for d in array.dims if d not in dims]
+        if extra:
+            msg = f"metric {name!r} has dimensions {extra} besides member, country and year"
+            raise ValueError(msg)
+        data = np.asarray(array.transpose(*dims).values, dtype=np.float64)
+        grids = np.meshgrid(*[np.asarray(array[d].values) for d in dims], indexing="ij") if dims else []
+        flat = dict(zip(dims, (g.ravel() for g in grids), strict=True))
+        n = data.size
+        columns["member"].append(flat.get("member", np.zeros(n, dtype=np.int64)))
+        columns["country"].append(flat["country"].astype(str) if "country" in flat else np.full(n, pair_label))
+        columns["year"].append(flat["year"].astype(np.float64) if "year" in flat else np.full(n, np.nan))
+        columns["metric"].append(np.full(n, name, dtype=object))
+        columns["value"].append(data.ravel())
+        columns["unit"].append(np.full(n, REGISTRY[name].unit, dtype=object))
+    if not values:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in METRIC_COLUMNS})
+    out = pd.DataFrame({c: np.concatenate(v) for c, v in columns.items()})
+    out["country"] = out["country"].astype(str)
+    out["year"] = out["year"].astype("Int64")
+    out["value"] = out["value"].astype("float64")
+    return out if has_member else out.drop(columns="member")
+
+
+def describe() -> pd.DataFrame:
+    """Return the registry as a table: ``metric, unit, aggregation, period, description``."""
+    return pd.DataFrame(
+        [(m.name, m.unit, m.aggregation, m.period, m.description) for m in REGISTRY.values()],
+        columns=["metric", "unit", "aggregation", "period", "description"],
+    )

@@ -217,6 +217,11 @@ class StageSolver:
             highspy.Highs.resetGlobalScheduler(True)
             self.h.run()
             status = self.h.getModelStatus()
+        if status not in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kInfeasible):
+            # numerical trouble from the warm start (status "Unknown"): solve once more from scratch
+            self.h.clearSolver()
+            self.h.run()
+            status = self.h.getModelStatus()
         self.solves += 1
         if status != highspy.HighsModelStatus.kOptimal:
             raise StageSolveError(f"stage LP not solved to optimality: {self.h.modelStatusToString(status)}")

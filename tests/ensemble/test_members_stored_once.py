@@ -29,6 +29,11 @@ def test_every_member_is_stored_once_and_a_rerun_runs_nothing(
     storage = store.query("SELECT DISTINCT plant FROM member_storage WHERE run_id = ?", [run.run_id])
     assert {"nurek", "toktogul"} <= set(storage["plant"])
     assert store.run(run.run_id)["status"] == "ok"
+    # an ensemble run says where its members' start storages come from, as a run does (issue 12 item 5)
+    start = store.table("start_storage", run.run_id)
+    assert {"nurek", "toktogul"} <= set(start["plant"])
+    assert len(start) == start["plant"].nunique() and start["storage_hm3"].notna().all()
+    assert all(source in run.start_storage for source in start["source"]) and "adjusted:" in run.start_storage
 
 
 def test_growing_n_runs_only_the_new_members(store: Store, small_spec: Any, stored_members: Any) -> None:
@@ -47,3 +52,4 @@ def test_cli_json_reports_runs_and_risk(tmp_path: Path, horizon: Any) -> None:
     data = json.loads(result.stdout)
     assert data["complete"] and data["runs"][0]["done"] == 2
     assert set(data["runs"][0]["risk"]) >= {"winter_deficit", "exports_total", "trade_target"}
+    assert data["runs"][0]["start_storage"].startswith("data (")

@@ -156,6 +156,7 @@ def ensemble(
                         "failed": r.failed,
                         "missing": r.missing,
                         "status": r.status,
+                        "start_storage": r.start_storage,
                         "risk": risks[r.run_id],
                     }
                     for r in outcome.runs
@@ -200,6 +201,8 @@ def _print(outcome: Any, risks: dict[str, dict[str, pd.DataFrame]], threshold_tw
             tables = risks[r.run_id]
             title = f"Risk · {r.run_id} {r.variant or r.scenario}"
             console.print(frame_table(_summary(tables, threshold_twh), title, floats="{:,.2f}"))
+            if r.start_storage:
+                console.print(plain(f"Start storage ({r.run_id}): {r.start_storage}"), highlight=False)
     console.print(
         plain(
             f"Done in {outcome.seconds:.1f} s on {outcome.workers} {outcome.backend} worker(s). "

@@ -33,6 +33,7 @@ from typing import Any
 import pyarrow as pa
 import xarray as xr
 
+from aralnexus.dispatch.start import build_run_system
 from aralnexus.ensemble.inflows import iter_member_chunks
 from aralnexus.ensemble.outputs import MemberOutput
 from aralnexus.ensemble.solver import SolverOptions, median_hydrology
@@ -44,6 +45,7 @@ from aralnexus.pathways.runner import prepare_scenario
 from aralnexus.scenario.model import Scenario
 from aralnexus.store import RunRecord, Store, open_store
 from aralnexus.store.records import MemberRecord
+from aralnexus.system.start_storage import describe_start_storage
 from aralnexus.vocab import HeadStrategy
 
 log = logging.getLogger(__name__)
@@ -121,6 +123,8 @@ class RunProgress:
     failed: int = 0
     missing: int = 0
     status: str = "running"
+    #: Where the members' start storages come from and what was adjusted (one line, as ``run`` prints it).
+    start_storage: str = ""
 
 
 @dataclass
@@ -440,6 +444,15 @@ def run_ensemble(
     return EnsembleOutcome(list(runs.values()), str(db.path), time.perf_counter() - t0, backend_name, n_workers)
 
 
+def _record_start_storage(db: Store, run_id: str, scenario: Scenario) -> str:
+    """Store where the members' start storages come from (the rule every member applies); return its line."""
+    table = build_run_system(scenario, scenario.start, scenario.end, scenario.resolution).start_storage
+    if table is None:
+        return ""
+    db.save_start_storage(run_id, table)
+    return describe_start_storage(table)
+
+
 def _run(
     spec: EnsembleSpec, store: Store | str | Path | None, dask: _DaskBackend | None, progress: ProgressCallback | None
 ) -> tuple[Store, dict[str, RunProgress], int]:
@@ -462,6 +475,7 @@ def _run(
         todo = db.pending_members(run_id, spec.members)
         pending[v.label] = todo
         runs[v.label] = RunProgress(run_id, v.label, v.scenario.name, spec.members, spec.members - len(todo))
+        runs[v.label].start_storage = _record_start_storage(db, run_id, v.scenario)
     total = sum(len(p) for p in pending.values())
     if not total:
         return db, runs, 0

@@ -287,6 +287,18 @@ class Store:
             self._insert_tables(con, run_id, self._provenance_frames(run))
         return run_id
 
+    def save_start_storage(self, run_id: str, table: pd.DataFrame) -> None:
+        """Record where a run's start storages come from (hm3), replacing what was stored for it.
+
+        Used by runs that store no :class:`~aralnexus.results.Results` of their own (ensembles);
+        ``save_run`` stores the table with the other result tables.
+        """
+        frame = frame_for("start_storage", table, schema.RESULT_TABLES["start_storage"])
+        with self._transaction() as con:
+            self._require(con, run_id)
+            con.execute("DELETE FROM start_storage WHERE run_id = ?", [run_id])
+            self._insert_tables(con, run_id, {"start_storage": frame})
+
     def finish_run(
         self,
         run_id: str,

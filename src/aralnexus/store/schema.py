@@ -18,6 +18,11 @@ from aralnexus.results import tables as rt
 
 SCHEMA_VERSION = 3
 
+#: What a store of an older schema version may lack (the upgrade adds it); anything else missing
+#: means the file is not an aralnexus store and is refused rather than "repaired".
+ADDED_TABLES: frozenset[str] = frozenset({"start_storage"})
+ADDED_COLUMNS: dict[str, frozenset[str]] = {"reservoirs": frozenset({"level_min_m", "level_max_m"})}
+
 _VARCHAR = {
     "block",
     "plant",

@@ -190,9 +190,11 @@ class Store:
                     return False
                 rows = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
                 version = _schema_version(self.path, rows)
-                if version != schema.SCHEMA_VERSION:
-                    return False
-                _check_columns(self.path, self._columns(con))
+                if version > schema.SCHEMA_VERSION:
+                    return False  # initialise() refuses it with the version named
+                _check_columns(self.path, self._columns(con), older=version < schema.SCHEMA_VERSION)
+                if version < schema.SCHEMA_VERSION:
+                    return False  # initialise() upgrades it in place
         except (duckdb.IOException, duckdb.InvalidInputException, duckdb.SerializationException) as error:
             if "lock" in str(error).lower():
                 raise
@@ -560,14 +562,20 @@ def _schema_version(path: Path, rows: list[Any]) -> int:
     return int(text)
 
 
-def _check_columns(path: Path, found: dict[str, set[str]]) -> None:
-    """Refuse a store of the current schema version that lacks tables or columns of the contract."""
+def _check_columns(path: Path, found: dict[str, set[str]], *, older: bool = False) -> None:
+    """Refuse a store that lacks tables or columns of the contract.
+
+    A store of an ``older`` schema version may lack only what later versions added
+    (:data:`~aralnexus.store.schema.ADDED_TABLES`, :data:`~aralnexus.store.schema.ADDED_COLUMNS`).
+    """
     problems = []
     for table, columns in schema.ALL_TABLES.items():
         if table not in found:
-            problems.append(Problem(str(path), table, f"a table {table!r}", "none"))
+            if not (older and table in schema.ADDED_TABLES):
+                problems.append(Problem(str(path), table, f"a table {table!r}", "none"))
             continue
-        missing = [c for c, _ in columns if c not in found[table]]
+        allowed = schema.ADDED_COLUMNS.get(table, frozenset()) if older else frozenset()
+        missing = [c for c, _ in columns if c not in found[table] and c not in allowed]
         if missing:
             problems.append(Problem(str(path), table, "the columns of the store schema", f"no {', '.join(missing)}"))
     if problems:

@@ -158,8 +158,17 @@ def run_highs(h: highspy.Highs, simplex: Simplex = Simplex.CHOOSE) -> LPSolution
     h.setOptionValue("simplex_strategy", int(simplex))
     _match_scheduler(h)
     h.run()
-    seconds = time.perf_counter() - start
     status = _STATUS.get(h.getModelStatus(), SolveStatus.ERROR)
+    if status is SolveStatus.ERROR:
+        # a warm start can end without a verdict (model status "Unknown"/solve error, seen under heavy
+        # load and on restored bases): solve once more from scratch before giving up
+        log.warning(
+            "HiGHS: %s from a warm start; solving again from scratch", h.modelStatusToString(h.getModelStatus())
+        )
+        h.clearSolver()
+        h.run()
+        status = _STATUS.get(h.getModelStatus(), SolveStatus.ERROR)
+    seconds = time.perf_counter() - start
     if status is not SolveStatus.OPTIMAL:
         log.info("HiGHS: %s", h.modelStatusToString(h.getModelStatus()))
         return LPSolution(status, float("nan"), np.zeros(0), np.zeros(0), seconds, 0)

@@ -73,6 +73,9 @@ def test_train_prints_exactly_the_promised_json_and_stores_cuts_and_log(
     log = store.query("SELECT * FROM policy_log WHERE run_id = ? ORDER BY iteration", [run_id])
     assert log["iteration"].tolist() == [1, 2, 3, 4]
     assert log["lower_bound_musd"].iloc[-1] == pytest.approx(float(data["lower_bound"]))  # type: ignore[arg-type]
+    # a policy run states where its start storages come from, as every run does (issue 12 item 5)
+    start = store.table("start_storage", run_id)
+    assert {"toktogul", "nurek"} <= set(start["plant"]) and start["source"].notna().all()
 
 
 def test_resume_continues_the_stored_policy(trained: tuple[Path, Path, dict[str, object]]) -> None:
@@ -101,6 +104,7 @@ def test_simulated_members_are_stored_like_ensemble_members(
     assert members["member"].tolist() == [0, 1] and set(members["status"]) == {"done"}
     fan = store.query("SELECT DISTINCT plant FROM member_storage WHERE run_id = ?", [sim["run_id"]])
     assert {"toktogul", "nurek"} <= set(fan["plant"])
+    assert {"toktogul", "nurek"} <= set(store.table("start_storage", sim["run_id"])["plant"])
     code, out = _invoke("results", "show", sim["run_id"], "--store", str(db))
     assert code == 0, out
 

@@ -119,6 +119,8 @@ def simulate_policy_members(
     ensure_ensemble_schema(db)
     run_id = db.start_run(record, replace=True)
     delete_member_storage(db, run_id)
+    if model.system.start_storage is not None:
+        db.save_start_storage(run_id, model.system.start_storage)
     meta = {"scenario": scenario.name, "policy_run_id": policy_id}
     costs = np.empty(members)
     batch = BATCH_PER_WORKER * workers

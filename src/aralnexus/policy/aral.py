@@ -37,13 +37,14 @@ from aralnexus.dispatch.head import solve_heads
 from aralnexus.dispatch.inputs import plant_inflows_m3s
 from aralnexus.dispatch.lookahead import median_inflows, optimised_to
 from aralnexus.dispatch.lp import LPArrays
+from aralnexus.dispatch.start import build_run_system
 from aralnexus.dispatch.water import K, storage_lower_hm3
 from aralnexus.errors import InputError
 from aralnexus.errors import Problem as InputProblem
 from aralnexus.policy.inflow_process import LinearInflowProcess, fit_inflow_process
 from aralnexus.policy.problem import Array, IntArray, NoiseKind, Problem, StageLP, StageNoise
 from aralnexus.scenario.model import Scenario
-from aralnexus.system.system import System, build_system
+from aralnexus.system.system import System
 
 #: Stage-LP costs are the dispatch LP's US$ times this (US$ million).
 COST_SCALE = 1e-6
@@ -187,7 +188,7 @@ def build_policy_model(scenario: Scenario, n_outcomes: int = 5, fit_years: int =
         raise InputError([InputProblem(scenario.file, "resolution", expected, scenario.resolution)])
     start, end = scenario.start, scenario.end
     last = optimised_to(scenario.dataset, end, "monthly")
-    system = build_system(scenario, start, last, "monthly")
+    system = build_run_system(scenario, start, last, "monthly")  # start storage as a run states it
     median = plant_inflows_m3s(system, median_inflows(scenario, start, last))
     heads = solve_heads(system, median, "iterate").heads_m
     process = fit_inflow_process(scenario, system, n_outcomes, fit_years)

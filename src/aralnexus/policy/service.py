@@ -149,6 +149,8 @@ def train_policy(
     else:
         db.start_run(record, replace=True)
         clear_policy(db, run_id)
+        if model.system.start_storage is not None:
+            db.save_start_storage(run_id, model.system.start_storage)
         ref = str(Path(scenario_ref).resolve()) if Path(scenario_ref).is_file() else scenario_ref
         info = {
             "scenario": ref,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -37,3 +38,20 @@ def test_member_solvers_with_one_thread_still_solve_after_a_default_threaded_opt
     inflows = member_inflows(scenario, [1], "2025-01", "2025-12", 3).isel(member=0, drop=True)
     assert solver.solve(1, inflows).solution.status.name == "OPTIMAL"
     assert optimise(scenario).objective_musd == pytest.approx(first.objective_musd, rel=1e-9)
+
+
+def test_a_member_still_solves_after_other_code_restarts_the_highs_scheduler() -> None:
+    """Other HiGHS users in the process (PyPSA, the policy's stage solvers) may restart the scheduler."""
+    import highspy
+
+    scenario = dataclasses.replace(prepare_scenario("default", "2025-01", "2025-12"), head_mode="fixed")
+    solver = MemberSolver(scenario, SolverOptions(heads="median", threads=1))
+    inflows = member_inflows(scenario, [1], "2025-01", "2025-12", 3).isel(member=0, drop=True)
+    other = highspy.Highs()
+    other.setOptionValue("output_flag", False)
+    other.setOptionValue("threads", 2)
+    other.addVar(0.0, 1.0)
+    highspy.Highs.resetGlobalScheduler(True)
+    other.run()  # the process-wide scheduler now runs with 2 threads, behind the solver's back
+    solved = solver.solve(1, inflows)
+    assert solved.solution.status.name == "OPTIMAL" and np.isfinite(solved.solution.objective)

@@ -160,11 +160,12 @@ def run_highs(h: highspy.Highs, simplex: Simplex = Simplex.CHOOSE) -> LPSolution
     h.run()
     status = _STATUS.get(h.getModelStatus(), SolveStatus.ERROR)
     if status is SolveStatus.ERROR:
-        # a warm start can end without a verdict (model status "Unknown"/solve error, seen under heavy
-        # load and on restored bases): solve once more from scratch before giving up
-        log.warning(
-            "HiGHS: %s from a warm start; solving again from scratch", h.modelStatusToString(h.getModelStatus())
-        )
+        # No verdict: "Not Set" (HiGHS refused to run, e.g. because other code in this process — PyPSA,
+        # the policy's stage solvers — restarted its global scheduler with another thread count) or
+        # "Unknown" after a warm start. Restart the scheduler and solve once more from scratch.
+        found = h.modelStatusToString(h.getModelStatus())
+        log.warning("HiGHS: %s; restarting its scheduler and solving from scratch", found)
+        highspy.Highs.resetGlobalScheduler(True)
         h.clearSolver()
         h.run()
         status = _STATUS.get(h.getModelStatus(), SolveStatus.ERROR)

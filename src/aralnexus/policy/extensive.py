@@ -16,8 +16,8 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
+from aralnexus.dispatch.solve import new_highs
 from aralnexus.policy.problem import Array, Problem
-from aralnexus.policy.stage_solver import quiet_stdout
 
 
 @dataclass(frozen=True)
@@ -117,9 +117,7 @@ def build_extensive(problem: Problem) -> highspy.HighsLp:
 def solve_extensive(problem: Problem, options: dict[str, bool | float | str] | None = None) -> ExtensiveSolution:
     """Build and solve the extensive form with HiGHS (default options unless given); raise if not optimal."""
     lp = build_extensive(problem)
-    with quiet_stdout():
-        h = highspy.Highs()  # type: ignore[no-untyped-call]
-    h.setOptionValue("output_flag", False)
+    h = new_highs()
     for name, value in (options or {}).items():
         h.setOptionValue(name, value)
     h.passModel(lp)

@@ -9,15 +9,12 @@ one call per kind. Cuts are appended rows (``addRows``). Every solve starts from
 
 from __future__ import annotations
 
-import contextlib
-import os
-import sys
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import highspy
 import numpy as np
 
+from aralnexus.dispatch.solve import new_highs
 from aralnexus.policy.problem import Array, IntArray, StageLP
 
 _I32 = np.int32
@@ -58,25 +55,6 @@ class StageSolution:
     extra: Array = field(default_factory=lambda: np.zeros(0))
 
 
-@contextlib.contextmanager
-def quiet_stdout() -> Iterator[None]:
-    """Silence C-level stdout while HiGHS prints its banner on construction."""
-    try:
-        fd = sys.stdout.fileno()
-    except (AttributeError, OSError, ValueError):
-        yield
-        return
-    sys.stdout.flush()
-    saved = os.dup(fd)
-    try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), fd)
-            yield
-    finally:
-        os.dup2(saved, fd)
-        os.close(saved)
-
-
 class StageSolver:
     """A stage LP plus its cost-to-go columns in one HiGHS instance.
 
@@ -101,9 +79,8 @@ class StageSolver:
         self.n_theta = n_theta
         self.theta_cols = np.arange(stage.n_cols, stage.n_cols + n_theta, dtype=np.int64)
         self._theta_weights = np.asarray(theta_weights, dtype=np.float64)
-        with quiet_stdout():
-            self.h = highspy.Highs()  # type: ignore[no-untyped-call]
-        for name, value in (("output_flag", False), ("presolve", "off"), ("solver", "simplex")):
+        self.h = new_highs()
+        for name, value in (("presolve", "off"), ("solver", "simplex")):
             self.h.setOptionValue(name, value)
         self.h.passModel(self._highs_lp(theta_lower))
         self._state_in = stage.state_in.astype(_I32)

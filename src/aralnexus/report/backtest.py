@@ -25,7 +25,7 @@ CA_DISCHARGE = (
 
 def toktogul_chart(result: BacktestResult) -> Chart:
     """Observed (dated) and modelled (end of month) Toktogul storage, km3, on one chart."""
-    res = result.replay.reservoirs
+    res = result.replay.storage  # the registered end-of-month storage
     tok = res[res["plant"] == "toktogul"].sort_values("time")
     ends = pd.to_datetime(tok["time"]) + pd.offsets.MonthBegin(1)
     start = pd.Timestamp(f"{result.start}-01-01")

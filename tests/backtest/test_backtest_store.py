@@ -41,7 +41,7 @@ def test_a_saved_backtest_reads_back_with_its_comparison_rows_and_storage(
     assert tok["time"].iloc[0] == pd.Timestamp("2025-01-01")
     assert tok["time"].iloc[-1] == pd.Timestamp("2026-01-01")
     assert tok["storage_hm3"].iloc[0] == pytest.approx(result.replay.start_storage_hm3["toktogul"])
-    modelled = result.replay.reservoirs
+    modelled = result.replay.storage
     ends = modelled[modelled["plant"] == "toktogul"].sort_values("time")["storage_hm3"].to_numpy()
     np.testing.assert_allclose(tok["storage_hm3"].to_numpy()[1:], ends)
     assert len(view.errors) == result.errors["group"].nunique()

@@ -39,7 +39,7 @@ def storage_series(result: BacktestResult) -> pd.DataFrame:
     A month's end is the first day of the next month (``time``), so the series of one plant starts
     on 1 January of ``result.start`` with the replay's start storage.
     """
-    res = result.replay.reservoirs
+    res = result.replay.storage  # the registered end-of-month storage (time: the month's start)
     ends = pd.DataFrame(
         {
             "plant": res["plant"].astype(str),

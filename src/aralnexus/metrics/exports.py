@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import weakref
 
+import numpy as np
 import xarray as xr
 
 from aralnexus.data.definitions import PlannerDefinitions
 from aralnexus.metrics.flows import CasaRule, attributed_flows, by_country
+from aralnexus.metrics.grouping import one_hot
 from aralnexus.metrics.registry import metric
 from aralnexus.units import MWH_PER_TWH, USD_PER_MUSD
 
@@ -100,3 +102,26 @@ def import_cost_musd(solution: xr.Dataset, definitions: PlannerDefinitions) -> x
     """Import cost per country and year."""
     flows = flows_of(solution, definitions)
     return by_country(flows, "revenue_usd", "importer", solution["country"].values) / USD_PER_MUSD
+
+
+@metric(
+    "exports_between_twh",
+    "TWh",
+    "sum",
+    "year",
+    "Energy sent from one country to another over the links between them (country column 'TJ-UZ': TJ to UZ), "
+    "at the sender, CASA-1000 attributed, transit removed.",
+)
+def exports_between_twh(solution: xr.Dataset, definitions: PlannerDefinitions) -> xr.DataArray:
+    """Energy sent per directed country pair (every pair a link joins, either way) and year."""
+    flows = flows_of(solution, definitions)
+    var = flows["energy_mwh"].variable
+    lead = [d for d in var.dims if d not in ("step", "row")]
+    data = np.asarray(var.transpose(*lead, "step", "row").values, dtype=np.float64)
+    pair = np.char.add(np.char.add(flows["exporter"].values.astype(str), "-"), flows["importer"].values.astype(str))
+    pairs, years = np.unique(pair), np.unique(flows["year"].values)
+    out = np.einsum("...tr,ty,rc->...cy", data, one_hot(flows["year"].values, years), one_hot(pair, pairs))
+    coords = {d: flows.indexes[d] for d in lead if d in flows.indexes}
+    return xr.DataArray(
+        out / MWH_PER_TWH, dims=(*lead, "country", "year"), coords={**coords, "country": pairs, "year": years}
+    )

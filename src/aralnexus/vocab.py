@@ -20,7 +20,7 @@ HydrologyKind = Literal["median", "mean", "dry", "wet", "dry-sequence", "synthet
 #: Status of a stored run.
 RunStatus = Literal["ok", "infeasible", "failed", "running"]
 #: What produced a stored run.
-RunKind = Literal["run", "optimise", "simulate", "ensemble", "policy"]
+RunKind = Literal["run", "optimise", "simulate", "ensemble", "policy", "backtest"]
 #: Status of one stored ensemble member.
 MemberStatus = Literal["done", "failed", "infeasible"]
 #: Trade channel of an electricity flow: CASA-1000, between the two detailed countries, or with a partner market.

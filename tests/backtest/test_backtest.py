@@ -111,7 +111,7 @@ def test_published_consumption_is_the_years_demand() -> None:
 
 
 def test_cli_json_has_rows_groups_and_inputs() -> None:
-    out = CliRunner().invoke(app, ["backtest", "--start", "2025", "--end", "2025", "--json"])
+    out = CliRunner().invoke(app, ["backtest", "--start", "2025", "--end", "2025", "--json", "--no-save"])
     assert out.exit_code == 0, out.output
     doc = json.loads(out.stdout)
     assert {"start", "end", "record", "rows", "groups", "inputs"} <= set(doc)

@@ -44,7 +44,12 @@ def hydrology_label(run: dict[str, object]) -> str:
 def headline(data: ReportData) -> str:
     """One sentence: what was run."""
     r = data.run
-    what = f"Ensemble run {r['run_id']} ({r['n_members']} members)" if is_ensemble(r) else f"Run {r['run_id']}"
+    if is_ensemble(r):
+        what = f"Ensemble run {r['run_id']} ({r['n_members']} members)"
+    elif r.get("kind") == "backtest":
+        what = f"Backtest {r['run_id']} (observed years replayed)"
+    else:
+        what = f"Run {r['run_id']}"
     return (
         f"{what} of scenario “{r['scenario_name']}” from {r['horizon_start']} to {r['horizon_end']} "
         f"({r['resolution']}), hydrology {hydrology_label(r)}, seed {r['seed']}; status: {r['status']}."
@@ -191,6 +196,10 @@ def findings(data: ReportData) -> list[str]:
     An ensemble run's findings are its risk across members; the sentences about one dispatch
     (unserved energy, CASA-1000, reservoirs, violations) appear only when dispatch results are stored.
     """
+    if data.backtest is not None:
+        from aralnexus.report.backtest import backtest_sentences
+
+        return [headline(data), " ".join(backtest_sentences(data.backtest))]
     risk = risk_findings(data.risk) if data.risk is not None else []
     if not data.has_dispatch:
         return [headline(data), *(risk or ["No dispatch results are stored with this run."])]

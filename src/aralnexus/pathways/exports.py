@@ -16,10 +16,11 @@ import xarray as xr
 from aralnexus.data.dataset import Dataset
 from aralnexus.data.definitions import PlannerDefinitions, casa_links, detailed_countries, planner_definitions
 from aralnexus.metrics.exports import flows_of
-from aralnexus.metrics.flows import FLOW_COLUMNS, CasaRule, flow_table
+from aralnexus.metrics.flows import FLOW_COLUMNS, flow_table
 from aralnexus.metrics.tables import solution_from_tables
 from aralnexus.results.tables import Results
 from aralnexus.units import MWH_PER_TWH
+from aralnexus.vocab import PARTNER_CHANNEL, CasaRule
 
 __all__ = [
     "EXPORT_METRICS",
@@ -63,7 +64,7 @@ def link_flows(results: Results, dataset: Dataset, casa_rule: CasaRule = "flow")
 
 def partner_market_exports(flows: pd.DataFrame, countries: list[str]) -> pd.DataFrame:
     """``exports_to_<XX>_twh``: energy each country sends to partner market XX (CASA-1000 excluded), per year."""
-    sent = flows[flows["exporter"].isin(countries) & (flows["channel"] == "partner")]
+    sent = flows[flows["exporter"].isin(countries) & (flows["channel"] == PARTNER_CHANNEL)]
     if sent.empty:
         return pd.DataFrame(columns=["country", "year", "metric", "value", "unit"])
     years = sorted(int(y) for y in pd.unique(flows["year"]))

@@ -21,7 +21,7 @@ from aralnexus.metrics import compute, metric_rows
 from aralnexus.metrics.exports import flows_of
 from aralnexus.metrics.flows import flow_table
 from aralnexus.metrics.registry import METRIC_COLUMNS
-from aralnexus.pathways.casa import CasaCriterion, casa_check, without_casa
+from aralnexus.pathways.casa import casa_check, without_casa
 from aralnexus.pathways.exports import (
     EXPORT_METRICS,
     CasaRule,
@@ -35,10 +35,9 @@ from aralnexus.pathways.trade import TradeOutlook, electricity_trade, project_tr
 from aralnexus.pathways.water import release_compliance, swap_accounting, water_country_metrics
 from aralnexus.results.tables import Results
 from aralnexus.scenario.model import HydrologySpec, Scenario
+from aralnexus.vocab import CASA_CHANNEL, HYDROLOGY_KINDS, CasaCriterion
 
 logger = logging.getLogger(__name__)
-
-HYDROLOGY_KINDS: tuple[str, ...] = ("median", "mean", "dry", "wet", "dry-sequence", "synthetic", "record")
 
 
 class Optimiser(Protocol):
@@ -130,7 +129,7 @@ def parse_hydrology(text: str, base: HydrologySpec | None = None) -> HydrologySp
         if not arg:
             raise InputError([Problem("--hydrology", "record_file", "a file after 'record:'", "nothing")])
         return replace(base, kind="record", record_file=arg)
-    return replace(base, kind=kind)  # type: ignore[arg-type]
+    return replace(base, kind=kind)
 
 
 def prepare_scenario(
@@ -261,7 +260,7 @@ def run_pathway(
     timings["metrics"] = time.perf_counter() - tick
     baseline = None
     casa_ids = list(definitions_for(sc.dataset, casa_rule).casa_links)
-    if casa_criterion == "counterfactual" and casa_ids and (flows["channel"] == "casa").any():
+    if casa_criterion == "counterfactual" and casa_ids and (flows["channel"] == CASA_CHANNEL).any():
         tick = time.perf_counter()
         alt = without_casa(sc, casa_ids)
         alt_results = optimise(alt, inflows=inflows, start=sc.start, end=sc.end)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import pandas as pd
 import typer
@@ -19,9 +19,8 @@ from aralnexus.cli.common import FitTable, console, fail_infeasible, fail_input,
 from aralnexus.errors import InfeasibleScenarioError, InputError
 from aralnexus.i18n import N_, _, format_number, ngettext
 from aralnexus.pathways import PathwayResult, pathway_summary, run_pathway
-from aralnexus.pathways.casa import CasaCriterion
-from aralnexus.pathways.exports import CasaRule
 from aralnexus.system.start_storage import describe_start_storage
+from aralnexus.vocab import CASA_CRITERIA, CASA_RULES, CasaCriterion, CasaRule
 
 ScenarioArg = Annotated[str, typer.Argument(help=N_("Scenario YAML file, or 'default' for the built-in scenario."))]
 StartOpt = Annotated[str | None, typer.Option("--start", help=N_("First month YYYY-MM (default: the scenario's)."))]
@@ -50,6 +49,9 @@ CasaCheckOpt = Annotated[
         "--casa-check", help=N_("CASA-1000 surplus check: storage (one run), counterfactual (second run), none.")
     ),
 ]
+
+
+_Word = TypeVar("_Word", bound=str)
 
 
 def _fmt(value: Any, digits: int = 2) -> str:
@@ -298,8 +300,8 @@ def run(
             start=start,
             end=end,
             hydrology=hydrology,
-            casa_rule=_choice(casa_rule, ("flow", "contract"), "--casa-rule"),  # type: ignore[arg-type]
-            casa_criterion=_choice(casa_check, ("storage", "counterfactual", "none"), "--casa-check"),  # type: ignore[arg-type]
+            casa_rule=_choice(casa_rule, CASA_RULES, "--casa-rule"),
+            casa_criterion=_choice(casa_check, CASA_CRITERIA, "--casa-check"),
         )
         run_id, store_path = (None, None) if no_save else _save(result, store)
     except InputError as error:
@@ -345,12 +347,13 @@ def _verdict(code: str) -> str:
     return words.get(code, code.replace("_", " "))
 
 
-def _choice(value: str, allowed: tuple[str, ...], option: str) -> str:
-    if value not in allowed:
-        from aralnexus.errors import Problem
+def _choice(value: str, allowed: tuple[_Word, ...], option: str) -> _Word:
+    for word in allowed:
+        if value == word:
+            return word
+    from aralnexus.errors import Problem
 
-        raise InputError([Problem(option, "", f"one of {', '.join(allowed)}", repr(value))])
-    return value
+    raise InputError([Problem(option, "", f"one of {', '.join(allowed)}", repr(value))])
 
 
 def register(app: typer.Typer) -> None:

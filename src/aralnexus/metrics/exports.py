@@ -107,6 +107,24 @@ def import_cost_musd(solution: xr.Dataset, definitions: PlannerDefinitions) -> x
     return by_country(flows, "revenue_usd", "importer", solution["country"].values) / USD_PER_MUSD
 
 
+def _pair_sums(solution: xr.Dataset, definitions: PlannerDefinitions, channel: Channel | None) -> xr.DataArray:
+    """Energy sent per directed ``EXPORTER-IMPORTER`` pair (optionally one channel) and year, TWh."""
+    flows = flows_of(solution, definitions)
+    var = flows["energy_mwh"].variable
+    lead = [d for d in var.dims if d not in ("step", "row")]
+    data = np.asarray(var.transpose(*lead, "step", "row").values, dtype=np.float64)
+    pair = np.char.add(np.char.add(flows["exporter"].values.astype(str), "-"), flows["importer"].values.astype(str))
+    rows = np.ones(len(pair), dtype=bool) if channel is None else flows["channel"].values == channel
+    pairs, years = np.unique(pair[rows]), np.unique(flows["year"].values)
+    out = np.einsum(
+        "...tr,ty,rc->...cy", data, one_hot(flows["year"].values, years), one_hot(np.where(rows, pair, ""), pairs)
+    )
+    coords = {d: flows.indexes[d] for d in lead if d in flows.indexes}
+    return xr.DataArray(
+        out / MWH_PER_TWH, dims=(*lead, "country", "year"), coords={**coords, "country": pairs, "year": years}
+    )
+
+
 @metric(
     "exports_between_twh",
     "TWh",
@@ -116,15 +134,17 @@ def import_cost_musd(solution: xr.Dataset, definitions: PlannerDefinitions) -> x
     "at the sender, CASA-1000 attributed, transit removed.",
 )
 def exports_between_twh(solution: xr.Dataset, definitions: PlannerDefinitions) -> xr.DataArray:
-    """Energy sent per directed country pair (every pair a link joins, either way) and year."""
-    flows = flows_of(solution, definitions)
-    var = flows["energy_mwh"].variable
-    lead = [d for d in var.dims if d not in ("step", "row")]
-    data = np.asarray(var.transpose(*lead, "step", "row").values, dtype=np.float64)
-    pair = np.char.add(np.char.add(flows["exporter"].values.astype(str), "-"), flows["importer"].values.astype(str))
-    pairs, years = np.unique(pair), np.unique(flows["year"].values)
-    out = np.einsum("...tr,ty,rc->...cy", data, one_hot(flows["year"].values, years), one_hot(pair, pairs))
-    coords = {d: flows.indexes[d] for d in lead if d in flows.indexes}
-    return xr.DataArray(
-        out / MWH_PER_TWH, dims=(*lead, "country", "year"), coords={**coords, "country": pairs, "year": years}
-    )
+    """Return the energy sent per directed country pair (every pair a link joins, either way) and year."""
+    return _pair_sums(solution, definitions, None)
+
+
+@metric(
+    "partner_market_exports_twh",
+    "TWh",
+    "sum",
+    "year",
+    "Energy a country sends to a partner market other than over CASA-1000 (country column 'KG-KZ': KG to KZ).",
+)
+def partner_market_exports_twh(solution: xr.Dataset, definitions: PlannerDefinitions) -> xr.DataArray:
+    """Return the energy sent to each partner market (CASA-1000 excluded) per pair and year."""
+    return _pair_sums(solution, definitions, PARTNER_CHANNEL)

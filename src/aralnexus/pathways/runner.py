@@ -32,7 +32,7 @@ from aralnexus.pathways.exports import (
 )
 from aralnexus.pathways.metrics import energy_security
 from aralnexus.pathways.trade import TradeOutlook, electricity_trade, project_trade, trade_outlook
-from aralnexus.pathways.water import release_compliance, swap_accounting, water_country_metrics
+from aralnexus.pathways.water import release_compliance, water_metrics
 from aralnexus.results.tables import Results
 from aralnexus.scenario.model import HydrologySpec, Scenario
 from aralnexus.vocab import CASA_CHANNEL, HYDROLOGY_KINDS, CasaCriterion
@@ -171,19 +171,21 @@ def _default_inflows() -> InflowMaker:
 def evaluate(
     scenario: Scenario, results: Results, casa_rule: CasaRule = "flow"
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, TradeOutlook]:
-    """Compute flows, metrics, release compliance, trade and the trade outlook from results."""
+    """Compute flows, metrics, release compliance, trade and the trade outlook from results.
+
+    Every metric is a registered one (:mod:`aralnexus.metrics`) evaluated on the labelled solution.
+    """
     dataset = scenario.dataset
     countries = detailed_countries(dataset)
     definitions = definitions_for(dataset, casa_rule)
     solution = solution_of(results, dataset)
     flows = flow_table(flows_of(solution, definitions))
-    water = release_compliance(results, dataset)
+    water = release_compliance(solution, definitions)
     parts = [
-        energy_security(results, dataset, solution, definitions),
-        metric_rows(compute(solution, definitions, (*EXPORT_METRICS, "veg_shortfall_hm3")), definitions.pair_label),
-        partner_market_exports(flows, countries),
-        water_country_metrics(water),
-        swap_accounting(results, dataset, flows, countries),
+        energy_security(solution, definitions),
+        metric_rows(compute(solution, definitions, EXPORT_METRICS), definitions.pair_label),
+        partner_market_exports(solution, definitions),
+        water_metrics(solution, definitions),
     ]
     metrics = pd.concat([p for p in parts if not p.empty], ignore_index=True)
     metrics = metrics[metrics["country"].isin(countries)].reset_index(drop=True)

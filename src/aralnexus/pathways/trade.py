@@ -23,6 +23,7 @@ import pandas as pd
 
 from aralnexus.data.dataset import Dataset
 from aralnexus.data.definitions import planner_definitions
+from aralnexus.i18n import _, format_number
 from aralnexus.scenario.model import TradeLevers
 from aralnexus.units import USD_PER_MUSD
 from aralnexus.vocab import BILATERAL_CHANNEL
@@ -74,17 +75,29 @@ class TradeOutlook:
         return self.gap_musd <= 1e-9
 
     def statement(self) -> str:
-        """One plain sentence on whether the target is reached, and by how much it is missed."""
-        got = self.turnover_target_year_musd
-        head = f"US${self.target_musd:,.0f} million by {self.target_year}"
+        """One plain sentence (current language) on whether the target is reached and by how much it is missed."""
+        got = format_number(self.turnover_target_year_musd, 1)
+        target, year = format_number(self.target_musd, 0), self.target_year
         if self.reachable:
-            return f"{head} is reached: projected turnover US${got:,.1f} million."
-        share = 100.0 * got / self.target_musd
-        return (
-            f"{head} is out of reach: projected turnover US${got:,.1f} million ({share:.0f} % of the target), "
-            f"short by US${self.gap_musd:,.1f} million; it needs {self.required_growth_pct_per_year:.1f} %/yr growth "
-            f"from {self.base_year} (US${self.base_turnover_musd:,.1f} million), the scenario assumes "
-            f"{self.scenario_growth_pct_per_year:.1f} %/yr for goods."
+            return _(
+                "US${target} million by {year} is reached: projected turnover US${got} million.",
+                target=target,
+                year=year,
+                got=got,
+            )
+        return _(
+            "US${target} million by {year} is out of reach: projected turnover US${got} million ({share} of the "
+            "target), short by US${gap} million; it needs {need} %/yr growth from {base_year} (US${base} million), "
+            "the scenario assumes {growth} %/yr for goods.",
+            target=target,
+            year=year,
+            got=got,
+            share=format_number(100.0 * self.turnover_target_year_musd / self.target_musd, 0) + " %",
+            gap=format_number(self.gap_musd, 1),
+            need=format_number(self.required_growth_pct_per_year, 1),
+            base_year=self.base_year,
+            base=format_number(self.base_turnover_musd, 1),
+            growth=format_number(self.scenario_growth_pct_per_year, 1),
         )
 
 

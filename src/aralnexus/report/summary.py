@@ -18,7 +18,6 @@ from aralnexus.report.data import (
 )
 from aralnexus.report.ensemble import is_ensemble
 from aralnexus.report.risk_summary import risk_findings
-from aralnexus.units import MWH_PER_TWH
 
 #: Relative change below which a trend is reported as "about the same", in percent.
 FLAT_PCT = 2.0
@@ -85,8 +84,10 @@ def winter_sentences(data: ReportData) -> list[str]:
 
 
 def unserved_sentence(data: ReportData) -> str:
-    """Unserved energy over the horizon."""
-    by = data.countries.groupby("country")["unserved_mwh"].sum() / MWH_PER_TWH
+    """Unserved energy over the horizon: the stored metric ``unserved_total_twh`` (not recomputed here)."""
+    by = headline_metric(data, "unserved_total_twh")
+    if by.empty:
+        return _("Unserved energy is not stored with this run.")
     if (by < 1e-6).all():
         return _("All demand is served in every month.")
     parts = [_("{country} {twh} TWh", country=country_name(str(c)), twh=_n(v)) for c, v in by.items() if v >= 1e-6]

@@ -268,7 +268,8 @@ def run_pathway(
         alt_results = optimise(alt, inflows=inflows, start=sc.start, end=sc.end)
         baseline = evaluate(alt, alt_results, casa_rule)[1]
         timings["counterfactual"] = time.perf_counter() - tick
-    casa = casa_check(metrics, casa_criterion, baseline)
+    full_pct = definitions_for(sc.dataset, casa_rule).casa_surplus_full_pct
+    casa = casa_check(metrics, casa_criterion, baseline, full_pct)
     if not casa.empty:
         risk = casa[["country", "year", "at_risk_twh"]].rename(columns={"at_risk_twh": "value"})
         risk = risk.assign(metric="casa_winter_risk_twh", unit="TWh")[list(METRIC_COLUMNS)]

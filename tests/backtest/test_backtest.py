@@ -134,3 +134,12 @@ def test_a_record_file_not_covering_the_years_exits_2(tmp_path: Path) -> None:
     out = CliRunner().invoke(app, ["backtest", "--start", "2024", "--end", "2025", "--record", str(rec)])
     assert out.exit_code == 2
     assert "missing 2025" in out.output
+
+
+def test_a_cascades_published_output_is_compared_with_the_sum_of_its_plants() -> None:
+    res = run_backtest("default", 2022, 2022)
+    row = res.table[(res.table["quantity"] == "plant_generation_twh") & (res.table["element"] == "naryn")]
+    naryn = load_default().plants.query("river == 'naryn'")["plant"]
+    plants = res.replay.plants
+    expected = plants.loc[plants["plant"].isin(set(naryn)), "energy_mwh"].sum() / MWH_PER_TWH
+    assert float(row["model"].iloc[0]) == pytest.approx(expected)

@@ -7,7 +7,8 @@ Groups (the mean absolute error is reported per group):
 - ``imports`` / ``exports`` — a country's total (element ``KG``) or the flow between two countries
   (element ``TJ-UZ``: sent from TJ to UZ), TWh, measured at the sender;
 - ``plants`` — generation of one plant, TWh (a thermal plant that is its country's only one is
-  compared with the country's thermal generation);
+  compared with the country's thermal generation; a river id, e.g. ``naryn``, is the sum of the
+  plants on that river — a cascade's published output);
 - ``toktogul`` — reservoir volume at an observation date, km3, interpolated linearly in time between
   the modelled end-of-month volumes.
 
@@ -112,6 +113,10 @@ def model_value(row: Mapping[Hashable, Any], replay: Replay, dataset: Dataset) -
         return float(flows.loc[sel, "energy_mwh"].sum() / MWH_PER_TWH)
     if quantity == "plant_generation_twh":
         plants = replay.plants
+        river = dataset.plants.loc[dataset.plants["river"].astype(str) == element, "plant"]
+        if not river.empty:
+            sel = plants["plant"].isin(set(river)) & (plants["year"] == year)
+            return float(plants.loc[sel, "energy_mwh"].sum() / MWH_PER_TWH)
         if element in set(plants["plant"]):
             sel = (plants["plant"] == element) & (plants["year"] == year)
             return float(plants.loc[sel, "energy_mwh"].sum() / MWH_PER_TWH)

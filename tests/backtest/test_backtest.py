@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from aralnexus.backtest import BacktestResult, run_backtest
-from aralnexus.backtest.compare import COMPARISON_COLUMNS, group_errors, storage_at
+from aralnexus.backtest.compare import COMPARISON_COLUMNS, group_errors, model_value, storage_at
 from aralnexus.backtest.replay import climatology_volume_km3, year_demand, year_factors
 from aralnexus.cli.app import app
 from aralnexus.data.dataset import load_default
@@ -111,7 +111,7 @@ def test_published_consumption_is_the_years_demand() -> None:
 
 
 def test_cli_json_has_rows_groups_and_inputs() -> None:
-    out = CliRunner().invoke(app, ["backtest", "--start", "2025", "--end", "2025", "--json"])
+    out = CliRunner().invoke(app, ["backtest", "--start", "2025", "--end", "2025", "--json", "--no-save"])
     assert out.exit_code == 0, out.output
     doc = json.loads(out.stdout)
     assert {"start", "end", "record", "rows", "groups", "inputs"} <= set(doc)
@@ -143,3 +143,30 @@ def test_a_cascades_published_output_is_compared_with_the_sum_of_its_plants() ->
     plants = res.replay.plants
     expected = plants.loc[plants["plant"].isin(set(naryn)), "energy_mwh"].sum() / MWH_PER_TWH
     assert float(row["model"].iloc[0]) == pytest.approx(expected)
+
+
+def test_model_values_are_the_registered_metrics_of_the_replayed_years(result: BacktestResult) -> None:
+    m = result.replay.metrics
+    table = result.table
+
+    def metric(name: str, element: str, year: int) -> float:
+        rows = m[(m["metric"] == name) & (m["country"] == element) & (m["year"] == year)]
+        return float(rows["value"].sum())
+
+    def model(quantity: str, element: str, year: int) -> float:
+        rows = table[(table["quantity"] == quantity) & (table["element"] == element) & (table["year"] == year)]
+        return float(rows["model"].iloc[0])
+
+    assert model("generation_twh", "KG", 2025) == pytest.approx(metric("national_generation_twh", "KG", 2025))
+    ds = load_default()
+    for element in ("TJ-UZ", "UZ-KG"):
+        row = {"quantity": "exports_twh", "element": element, "period": "2025"}
+        assert model_value(row, result.replay, ds) == pytest.approx(metric("exports_between_twh", element, 2025))
+    assert metric("exports_between_twh", "UZ-KG", 2025) > 0
+    assert math.isnan(model_value({"quantity": "exports_twh", "element": "TJ-KZ", "period": "2025"}, result.replay, ds))
+    plant = table[table["quantity"] == "plant_generation_twh"].dropna(subset=["model"]).iloc[0]
+    if plant["element"] in set(result.replay.plants["plant"]):
+        assert plant["model"] == pytest.approx(metric("plant_generation_twh", plant["element"], plant["year"]))
+    tok = result.replay.storage[result.replay.storage["plant"] == "toktogul"]
+    res = result.replay.reservoirs[result.replay.reservoirs["plant"] == "toktogul"]
+    np.testing.assert_allclose(tok["storage_hm3"].to_numpy(), res["storage_hm3"].to_numpy(), rtol=1e-12)

@@ -2,8 +2,13 @@
 
 Prints one row per comparison (quantity, year, published value with its source id, model value,
 error %) and then the mean absolute error per group. ``--json`` prints ``start``, ``end``,
-``record``, ``rows`` (the comparison table), ``groups`` (errors per group) and ``inputs`` (what
-each replayed year was given).
+``record``, ``rows`` (the comparison table), ``groups`` (errors per group), ``inputs`` (what
+each replayed year was given), ``run_id`` and ``store`` (where the backtest was saved; ``null``
+with ``--no-save``).
+
+The backtest is saved to the store as a run of kind ``backtest`` (its comparison rows and the
+modelled storage; :mod:`aralnexus.backtest.store_io`), so ``aralnexus serve`` shows it, unless
+``--no-save``.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import typer
 from rich.table import Table
 
 from aralnexus.backtest import DEFAULT_END, DEFAULT_START, BacktestResult, run_backtest
-from aralnexus.cli.common import JsonOption, console, fail_input, print_json, progress
+from aralnexus.cli.common import JsonOption, StoreOption, console, fail_input, plain, print_json, progress
 from aralnexus.errors import InputError
 
 
@@ -63,8 +68,8 @@ def errors_rich(result: BacktestResult) -> Table:
     return table
 
 
-def backtest_json(result: BacktestResult) -> dict[str, Any]:
-    """Return the ``--json`` document."""
+def backtest_json(result: BacktestResult, run_id: str | None = None, store: str | None = None) -> dict[str, Any]:
+    """Return the ``--json`` document (``run_id`` and ``store``: where it was saved, if it was)."""
     return {
         "start": result.start,
         "end": result.end,
@@ -82,6 +87,8 @@ def backtest_json(result: BacktestResult) -> dict[str, Any]:
             for y in result.inputs
         ],
         "start_storage_hm3": result.replay.start_storage_hm3,
+        "run_id": run_id,
+        "store": store,
     }
 
 
@@ -98,15 +105,26 @@ def backtest(
     ] = None,
     scenario: Annotated[str, typer.Option("--scenario", help="default or a scenario YAML file")] = "default",
     as_json: JsonOption = False,
+    store: StoreOption = None,
+    no_save: Annotated[bool, typer.Option("--no-save", help="Do not save the backtest to the store.")] = False,
 ) -> None:
     """Replay the years as they happened and compare the model with published figures."""
+    from aralnexus.backtest.store_io import save_backtest
+    from aralnexus.scenario import load_scenario
+    from aralnexus.store import open_store
+
+    run_id, store_path = None, None
     try:
         with progress(f"replaying {start}–{end}", quiet=as_json):
-            result = run_backtest(scenario, start, end, record)
+            loaded = load_scenario(scenario)
+            result = run_backtest(loaded, start, end, record)
+        if not no_save:
+            db = open_store(store)
+            run_id, store_path = save_backtest(db, loaded, result), str(db.path)
     except InputError as error:
         raise fail_input(error) from None
     if as_json:
-        print_json(backtest_json(result))
+        print_json(backtest_json(result, run_id, store_path))
         return
     console.print(comparison_rich(result))
     console.print(errors_rich(result))
@@ -115,6 +133,8 @@ def backtest(
         f"inflows: {', '.join(sources)} · record: {result.record} · start storage (hm3): "
         + ", ".join(f"{k} {v:,.0f}" for k, v in result.replay.start_storage_hm3.items())
     )
+    if run_id:
+        console.print(plain(f"Saved: store {store_path}, run {run_id} (aralnexus serve shows it)."), highlight=False)
 
 
 def register(app: typer.Typer) -> None:

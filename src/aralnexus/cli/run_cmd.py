@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import pandas as pd
 import typer
@@ -21,8 +21,7 @@ from aralnexus.cli.common import console, fail_infeasible, fail_input, literal, 
 from aralnexus.errors import InfeasibleScenarioError, InputError
 from aralnexus.i18n import _, format_number, ngettext
 from aralnexus.pathways import PathwayResult, pathway_summary, run_pathway
-from aralnexus.pathways.casa import CasaCriterion
-from aralnexus.pathways.exports import CasaRule
+from aralnexus.vocab import CASA_CRITERIA, CASA_RULES, CasaCriterion, CasaRule
 
 ScenarioArg = Annotated[str, typer.Argument(help="Scenario YAML file, or 'default' for the built-in scenario.")]
 StartOpt = Annotated[str | None, typer.Option("--start", help="First month YYYY-MM (default: the scenario's).")]
@@ -47,6 +46,9 @@ CasaCheckOpt = Annotated[
     str,
     typer.Option("--casa-check", help="CASA-1000 surplus check: storage (one run), counterfactual (second run), none."),
 ]
+
+
+_Word = TypeVar("_Word", bound=str)
 
 
 def _fmt(value: Any, digits: int = 2) -> str:
@@ -294,8 +296,8 @@ def run(
             start=start,
             end=end,
             hydrology=hydrology,
-            casa_rule=_choice(casa_rule, ("flow", "contract"), "--casa-rule"),  # type: ignore[arg-type]
-            casa_criterion=_choice(casa_check, ("storage", "counterfactual", "none"), "--casa-check"),  # type: ignore[arg-type]
+            casa_rule=_choice(casa_rule, CASA_RULES, "--casa-rule"),
+            casa_criterion=_choice(casa_check, CASA_CRITERIA, "--casa-check"),
         )
         run_id, store_path = (None, None) if no_save else _save(result, store)
     except InputError as error:
@@ -341,12 +343,13 @@ def _verdict(code: str) -> str:
     return words.get(code, code.replace("_", " "))
 
 
-def _choice(value: str, allowed: tuple[str, ...], option: str) -> str:
-    if value not in allowed:
-        from aralnexus.errors import Problem
+def _choice(value: str, allowed: tuple[_Word, ...], option: str) -> _Word:
+    for word in allowed:
+        if value == word:
+            return word
+    from aralnexus.errors import Problem
 
-        raise InputError([Problem(option, "", f"one of {', '.join(allowed)}", repr(value))])
-    return value
+    raise InputError([Problem(option, "", f"one of {', '.join(allowed)}", repr(value))])
 
 
 def register(app: typer.Typer) -> None:

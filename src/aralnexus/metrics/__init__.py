@@ -15,7 +15,7 @@ import pandas as pd
 import xarray as xr
 
 from aralnexus.data.definitions import PlannerDefinitions, planner_definitions
-from aralnexus.metrics import energy, exports, headline, storage, water
+from aralnexus.metrics import adequacy, energy, exports, headline, storage, swaps, water
 from aralnexus.metrics.headline import HEADLINE_METRICS, MEMBER_SUMMARY, OBJECTIVE_MEANING
 from aralnexus.metrics.registry import METRIC_COLUMNS, REGISTRY, Metric, compute, describe, metric, metric_rows
 
@@ -27,6 +27,7 @@ __all__ = [
     "REGISTRY",
     "Metric",
     "PlannerDefinitions",
+    "adequacy",
     "compute",
     "describe",
     "energy",
@@ -38,6 +39,7 @@ __all__ = [
     "metric_rows",
     "planner_definitions",
     "storage",
+    "swaps",
     "water",
 ]
 

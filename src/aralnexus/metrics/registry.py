@@ -23,8 +23,9 @@ from aralnexus.data.definitions import PlannerDefinitions
 
 #: How values of one metric combine over years: flows add up, levels and shares are averaged.
 Aggregation = Literal["sum", "mean", "min", "max"]
-#: What one value describes: a calendar year, a winter (labelled by its start year), or the horizon.
-Period = Literal["year", "winter", "horizon"]
+#: What one value describes: a calendar year, a winter (labelled by its start year), the horizon, or a
+#: calendar month (dimension ``time`` = the month's start; monthly series are read, not stored as rows).
+Period = Literal["year", "winter", "horizon", "month"]
 MetricFunction = Callable[[xr.Dataset, PlannerDefinitions], xr.DataArray]
 
 METRIC_COLUMNS: tuple[str, ...] = ("country", "year", "metric", "value", "unit")

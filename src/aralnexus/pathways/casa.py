@@ -17,14 +17,13 @@ winter Y/Y+1):
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from aralnexus.scenario.model import Scenario
+from aralnexus.vocab import CasaCriterion
 
-CasaCriterion = Literal["storage", "counterfactual", "none"]
 #: End-of-September storage (percent of the storage allowed then) counted as full.
 FULL_PCT = 99.0
 #: Winter deficits (TWh) below this are treated as zero.

@@ -25,6 +25,7 @@ from aralnexus.data.dataset import Dataset
 from aralnexus.data.definitions import planner_definitions
 from aralnexus.scenario.model import TradeLevers
 from aralnexus.units import USD_PER_MUSD
+from aralnexus.vocab import BILATERAL_CHANNEL
 
 TRADE_COLUMNS: tuple[str, ...] = ("year", "direction", "product_group", "value_musd", "kind")
 DIRECTIONS: tuple[str, ...] = ("KG_to_TJ", "TJ_to_KG")
@@ -231,7 +232,7 @@ def _goods_groups(trade: pd.DataFrame) -> set[str]:
 
 def electricity_trade(flows: pd.DataFrame) -> pd.DataFrame:
     """Bilateral KG↔TJ electricity sales per year and direction (US$ million), transit excluded."""
-    bilateral = flows[flows["channel"] == "bilateral"].copy()
+    bilateral = flows[flows["channel"] == BILATERAL_CHANNEL].copy()
     bilateral["direction"] = bilateral["exporter"].astype(str) + "_to_" + bilateral["importer"].astype(str)
     out = bilateral.groupby(["year", "direction"])["revenue_usd"].sum().reset_index()
     out["value_musd"] = out["revenue_usd"] / USD_PER_MUSD

@@ -11,7 +11,9 @@ from __future__ import annotations
 import pandas as pd
 
 from aralnexus.backtest import BacktestResult
-from aralnexus.backtest.fidelity import FIT_YEARS, VALIDATION_YEARS, errors_in_years
+from aralnexus.backtest.compare import group_errors
+from aralnexus.backtest.fidelity import FIT_YEARS, VALIDATION_YEARS
+from aralnexus.backtest.store_io import StoredBacktest, storage_series
 from aralnexus.report.charts import Chart, Trace
 from aralnexus.units import HM3_PER_KM3
 
@@ -25,20 +27,28 @@ CA_DISCHARGE = (
 
 def toktogul_chart(result: BacktestResult) -> Chart:
     """Observed (dated) and modelled (end of month) Toktogul storage, km3, on one chart."""
-    res = result.replay.reservoirs
-    tok = res[res["plant"] == "toktogul"].sort_values("time")
-    ends = pd.to_datetime(tok["time"]) + pd.offsets.MonthBegin(1)
-    start = pd.Timestamp(f"{result.start}-01-01")
-    x = [start, *ends]
-    start_hm3 = result.replay.start_storage_hm3.get("toktogul", float("nan"))
-    y = [start_hm3 / HM3_PER_KM3, *(tok["storage_hm3"] / HM3_PER_KM3)]
-    obs = result.table[result.table["group"] == "toktogul"]
+    return storage_chart(result.table, storage_series(result), result.start, result.end)
+
+
+def storage_chart(table: pd.DataFrame, storage: pd.DataFrame, start: int, end: int, plant: str = "toktogul") -> Chart:
+    """Observed (the comparison rows of group ``toktogul``) and modelled storage of ``plant``, km3.
+
+    ``storage`` is :func:`aralnexus.backtest.store_io.storage_series` (``plant, time, storage_hm3``).
+    """
+    tok = storage[storage["plant"] == plant].sort_values("time")
+    obs = table[table["group"] == "toktogul"]
     return Chart(
         key="backtest_toktogul",
-        title=f"Toktogul storage {result.start}–{result.end}: observed and modelled",
+        title=f"Toktogul storage {start}–{end}: observed and modelled",
         y_title="km3",
         traces=[
-            Trace("line", x, y, "modelled (end of month)", color="#1f77b4"),
+            Trace(
+                "line",
+                pd.to_datetime(tok["time"]).tolist(),
+                (tok["storage_hm3"] / HM3_PER_KM3).tolist(),
+                "modelled (end of month)",
+                color="#1f77b4",
+            ),
             Trace(
                 "points", pd.to_datetime(obs["period"]).tolist(), obs["published"].tolist(), "observed", color="#d62728"
             ),
@@ -48,11 +58,12 @@ def toktogul_chart(result: BacktestResult) -> Chart:
     )
 
 
-def errors_table(result: BacktestResult) -> pd.DataFrame:
-    """Errors per group on the fit and the check years."""
+def errors_table(result: BacktestResult | StoredBacktest) -> pd.DataFrame:
+    """Errors per group on the fit and the check years (periods with no comparison row are left out)."""
+    table = result.table
     parts = []
     for period, years in (("fit 2019–2022", FIT_YEARS), ("check 2023–2025", VALIDATION_YEARS)):
-        part = errors_in_years(result, years)
+        part = group_errors(table[(table["year"] >= years[0]) & (table["year"] <= years[1])])
         parts.append(part.assign(years=period))
     frame = pd.concat(parts, ignore_index=True)
     frame = frame.rename(columns={"mae_pct": "MAE %", "mean_error_pct": "mean error %", "rms": "RMS km3"})
@@ -82,3 +93,59 @@ def backtest_html(result: BacktestResult, chart: Chart, png: str | None = None) 
         + f"<details><summary>All {len(rows)} comparisons</summary>{table_html(rows)}</details>"
         + f"<p>{esc(CA_DISCHARGE)}</p>"
     )
+
+
+_ERROR_HEADS = {"mae_pct": "MAE %", "mean_error_pct": "mean error %"}
+
+
+def stored_backtest_html(view: StoredBacktest) -> str:
+    """Return the body of a stored backtest's section: what was replayed, the errors, every comparison.
+
+    The Toktogul chart (:func:`storage_chart`) is one of the run's charts, shown before this section.
+    """
+    from aralnexus.report.html import esc, table_html
+
+    inflow = sorted({str(s) for y in view.inputs for s in dict(y.get("inflow_source", {})).values()})
+    demand = sorted({str(s) for y in view.inputs for s in dict(y.get("demand_source", {})).values()})
+    given = (
+        f" Each year's inflows were {esc(', '.join(inflow))} and its demand {esc(', '.join(demand))}."
+        if inflow or demand
+        else ""
+    )
+    intro = (
+        f"<p>The model replayed {view.start}–{view.end} one year at a time, each year from the previous year's "
+        f"end storage (inflow record: {esc(view.record or 'dataset')}).{given} Each published figure is compared "
+        "with the replay. Reproduce with "
+        f"<code>aralnexus backtest --start {view.start} --end {view.end}</code>.</p>"
+    )
+    rows = view.table.rename(columns={"error_pct": "error %"})
+    return (
+        intro
+        + "<h3>Mean absolute error per group</h3>"
+        + table_html(view.errors.rename(columns=_ERROR_HEADS), floats="{:,.2f}")
+        + "<h3>Fit and check years</h3>"
+        + table_html(errors_table(view), floats="{:,.2f}")
+        + f"<h3>All {len(rows)} comparisons</h3>{table_html(rows)}"
+        + f"<p>{esc(CA_DISCHARGE)}</p>"
+    )
+
+
+def backtest_sentences(view: StoredBacktest) -> list[str]:
+    """Return the findings of a stored backtest: how many figures were compared and the error of each group."""
+    errors = view.errors
+    compared = int(errors["n"].sum()) if not errors.empty else 0
+    parts = [
+        f"{row['group']} {row['mae_pct']:,.1f} %"
+        for row in errors.to_dict(orient="records")
+        if row["n"] and pd.notna(row["mae_pct"])
+    ]
+    out = [
+        f"The replay of {view.start}–{view.end} is compared with {len(view.table)} published figures, "
+        f"{compared} of which the model has."
+    ]
+    if parts:
+        out.append("Mean absolute error per group: " + ", ".join(parts) + ".")
+    tok = errors[errors["group"] == "toktogul"]
+    if not tok.empty and pd.notna(tok["rms"].iloc[0]):
+        out.append(f"Toktogul storage is off by {float(tok['rms'].iloc[0]):,.2f} km3 (RMS) at the observation dates.")
+    return out

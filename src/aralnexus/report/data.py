@@ -14,6 +14,7 @@ from aralnexus.store.summary import key_figures, run_definitions
 from aralnexus.units import MWH_PER_GWH
 
 if TYPE_CHECKING:
+    from aralnexus.backtest.store_io import StoredBacktest
     from aralnexus.report.ensemble import EnsembleRisk
 
 #: Reservoirs whose usable volume is below this share of the largest are left out of storage views.
@@ -48,6 +49,7 @@ class ReportData:
     figures: pd.DataFrame
     definitions: PlannerDefinitions
     risk: EnsembleRisk | None = None
+    backtest: StoredBacktest | None = None
 
     @property
     def run_id(self) -> str:
@@ -78,8 +80,10 @@ def load_report_data(store: Store, run_id: str, *, threshold_twh: float | None =
     """Read everything a report shows for ``run_id`` (a unique prefix is enough).
 
     For an ensemble run this includes the risk metrics across its members (``risk``), with the
-    winter-deficit threshold ``threshold_twh`` (default: the run's ``winter_deficit_threshold_twh``).
+    winter-deficit threshold ``threshold_twh`` (default: the run's ``winter_deficit_threshold_twh``);
+    for a stored backtest its comparison rows and modelled storage (``backtest``).
     """
+    from aralnexus.backtest.store_io import is_backtest, load_backtest
     from aralnexus.report.ensemble import is_ensemble, load_ensemble_risk
 
     full = store.resolve(run_id)
@@ -88,7 +92,8 @@ def load_report_data(store: Store, run_id: str, *, threshold_twh: float | None =
     definitions = run_definitions(store, full)
     risk = load_ensemble_risk(store, full, threshold_twh, definitions) if is_ensemble(run) else None
     figures = key_figures(store, full)
-    return ReportData(run=run, figures=figures, definitions=definitions, risk=risk, **tables)
+    backtest = load_backtest(store, full) if is_backtest(run) else None
+    return ReportData(run=run, figures=figures, definitions=definitions, risk=risk, backtest=backtest, **tables)
 
 
 def country_name(code: str) -> str:

@@ -184,7 +184,15 @@ def water_value_chart(reservoirs: pd.DataFrame, names: dict[str, str] | None = N
 
 
 def standard_charts(data: ReportData) -> list[Chart]:
-    """Return the report's charts for one run (charts with nothing to show are left out)."""
+    """Return the report's charts for one run (charts with nothing to show are left out).
+
+    A stored backtest has one chart: observed and modelled Toktogul storage.
+    """
+    if data.backtest is not None:
+        from aralnexus.report.backtest import storage_chart as backtest_storage_chart
+
+        view = data.backtest
+        return [backtest_storage_chart(view.table, view.storage, view.start, view.end)]
     names = data.plant_names
     target = (data.definitions.trade_target_musd, data.definitions.trade_target_year)
     charts = [

@@ -187,6 +187,10 @@ def run_sections(
         sections.append(Section("numbers", _("Headline numbers"), table_html(data.figures)))
     if data.risk is not None:
         sections.append(Section("risk", _("Risk across members"), risk_html(data.risk, risk_charts, pngs)))
+    if data.backtest is not None:
+        from aralnexus.report.backtest import SECTION_ID, SECTION_TITLE, stored_backtest_html
+
+        extra = [Section(SECTION_ID, SECTION_TITLE, stored_backtest_html(data.backtest)), *extra]
     sections += [
         *(Section(c.key, c.title, chart_html(c, pngs.get(c.key))) for c in charts),
         *extra,

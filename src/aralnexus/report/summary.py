@@ -44,7 +44,12 @@ def hydrology_label(run: dict[str, object]) -> str:
 def headline(data: ReportData) -> str:
     """One sentence: what was run."""
     r = data.run
-    what = f"Ensemble run {r['run_id']} ({r['n_members']} members)" if is_ensemble(r) else f"Run {r['run_id']}"
+    if is_ensemble(r):
+        what = f"Ensemble run {r['run_id']} ({r['n_members']} members)"
+    elif r.get("kind") == "backtest":
+        what = f"Backtest {r['run_id']} (observed years replayed)"
+    else:
+        what = f"Run {r['run_id']}"
     return (
         f"{what} of scenario “{r['scenario_name']}” from {r['horizon_start']} to {r['horizon_end']} "
         f"({r['resolution']}), hydrology {hydrology_label(r)}, seed {r['seed']}; status: {r['status']}."
@@ -94,8 +99,13 @@ def trade_sentence(data: ReportData) -> str:
     if turnover.empty:
         return "No trade projection is stored with this run."
     total = turnover.groupby("year")["value_musd"].sum()
-    year = target_year if target_year in total.index else int(total.index.max())
-    value = float(total.loc[year])
+    first, last = horizon_years(data.run)
+    covered = total[(total.index >= first) & (total.index <= last)]
+    if covered.empty:
+        return f"No trade projection is stored for the years of this run ({first}–{last})."
+    # The target year only when the run covers it, else the run's last year with a turnover.
+    year = target_year if target_year in covered.index else int(covered.index.max())
+    value = float(covered.loc[year])
     share = 100.0 * value / target_musd
     observed = turnover[turnover["kind"] == "observed"]
     base = (
@@ -104,10 +114,23 @@ def trade_sentence(data: ReportData) -> str:
         else ""
     )
     verdict = "meeting" if value >= target_musd else f"{share:.0f} % of"
+    if year != target_year:
+        return (
+            f"Bilateral trade turnover reaches US${value:,.0f} million in {year}{base}, the run's last year; "
+            f"the US${target_musd:,.0f} million {target_year} target lies after the run ends."
+            if year < target_year
+            else f"Bilateral trade turnover reaches US${value:,.0f} million in {year}{base}; the "
+            f"US${target_musd:,.0f} million {target_year} target lies before the run starts."
+        )
     return (
         f"Bilateral trade turnover reaches US${value:,.0f} million in {year}{base}, {verdict} the "
         f"US${target_musd:,.0f} million {target_year} target."
     )
+
+
+def horizon_years(run: dict[str, object]) -> tuple[int, int]:
+    """First and last calendar year of a run's horizon (``horizon_start`` / ``horizon_end``, ``YYYY-MM``)."""
+    return int(str(run["horizon_start"])[:4]), int(str(run["horizon_end"])[:4])
 
 
 def reservoir_sentences(data: ReportData) -> list[str]:
@@ -191,6 +214,10 @@ def findings(data: ReportData) -> list[str]:
     An ensemble run's findings are its risk across members; the sentences about one dispatch
     (unserved energy, CASA-1000, reservoirs, violations) appear only when dispatch results are stored.
     """
+    if data.backtest is not None:
+        from aralnexus.report.backtest import backtest_sentences
+
+        return [headline(data), " ".join(backtest_sentences(data.backtest))]
     risk = risk_findings(data.risk) if data.risk is not None else []
     if not data.has_dispatch:
         return [headline(data), *(risk or ["No dispatch results are stored with this run."])]

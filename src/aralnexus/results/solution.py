@@ -10,9 +10,10 @@ Dimensions
     and ``stage_hours``.
 ``plant``
     Coordinates ``plant_name`` (as written in the data, e.g. ``Kambarata-1``), ``plant_country``,
-    ``river``, ``downstream`` (plant id, ``""`` at an outlet) and ``is_reservoir``.
+    ``river``, ``downstream`` (plant id, ``""`` at an outlet), ``is_reservoir`` and ``rated_head_m``.
 ``country``
-    The detailed countries (own demand and plants).
+    The detailed countries (own demand and plants); coordinate ``thermal_capacity_mw`` on
+    ``(step, country)``: nameplate thermal capacity in service.
 ``link``
     Coordinates ``from_country``, ``to_country`` (decoded once, partners by code), ``efficiency``
     (1 − loss), ``tariff_usd_per_mwh`` and the partner-market prices ``export_price_usd_per_mwh``

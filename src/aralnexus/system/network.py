@@ -52,6 +52,7 @@ class Thermal:
     capacity_mw: Array  # (T, G) available: capacity · availability, 0 before in service
     cost_usd_per_mwh: Array
     must_run_mw: Array  # (T, G) output forced on (heating season), ≤ capacity_mw
+    in_service_mw: Array  # (T, G) nameplate capacity once in service, 0 before (reserve margin)
 
 
 @dataclass(frozen=True)
@@ -174,6 +175,7 @@ def build_thermal(thermal: pd.DataFrame, countries: Countries, cal: Calendar, pr
         capacity_mw=cap,
         cost_usd_per_mwh=table["cost_usd_per_mwh"].to_numpy(dtype=np.float64),
         must_run_mw=cap * must[None, :] * heating[:, None],
+        in_service_mw=table["capacity_mw"].to_numpy(dtype=np.float64)[None, :] * avail,
     )
 
 

@@ -19,7 +19,6 @@ from plotly.offline import get_plotlyjs
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -34,7 +33,7 @@ from aralnexus.web.config import WebConfig
 from aralnexus.web.i18n import LanguageMiddleware, _
 from aralnexus.web.jobs import JobQueue, QueueFullError
 from aralnexus.web.render import error
-from aralnexus.web.security import CsrfToken, GuardMiddleware
+from aralnexus.web.security import CsrfToken, GuardMiddleware, HostMiddleware
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +142,7 @@ def create_app(config: WebConfig) -> Starlette:
         *views_runs.ROUTES,
     ]
     middleware = [
-        Middleware(TrustedHostMiddleware, allowed_hosts=list(config.allowed_hosts)),
+        Middleware(HostMiddleware, allowed_hosts=config.allowed_hosts),
         Middleware(GuardMiddleware, max_body_bytes=config.max_body_bytes),
         Middleware(LanguageMiddleware),
     ]

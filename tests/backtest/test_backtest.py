@@ -110,6 +110,12 @@ def test_published_consumption_is_the_years_demand() -> None:
     assert labels["TJ"] == "projection"
 
 
+def test_a_year_between_two_published_consumptions_takes_the_straight_line() -> None:
+    demand, labels = year_demand(load_default(), 2024)
+    assert demand["KG"] == pytest.approx(16.0 + (19.0 - 16.0) * 2 / 3)  # 2022: 16.0, 2025: 19.0
+    assert labels["KG"] == "interpolated ELE-070/ELE-061"
+
+
 def test_cli_json_has_rows_groups_and_inputs() -> None:
     out = CliRunner().invoke(app, ["backtest", "--start", "2025", "--end", "2025", "--json", "--no-save"])
     assert out.exit_code == 0, out.output

@@ -15,6 +15,8 @@ Resolution = Literal["monthly", "hourly"]
 HeadMode = Literal["iterate", "fixed"]
 #: Heads of an ensemble member: fixed at the median-hydrology solution, or iterated per member.
 HeadStrategy = Literal["median", "iterate"]
+#: Trust region of a head-iteration step: a share of live storage, or a share of every net head.
+TrustRegion = Literal["storage", "head"]
 #: Which inflows a scenario runs on.
 HydrologyKind = Literal["median", "mean", "dry", "wet", "dry-sequence", "synthetic", "record"]
 #: Status of a stored run.

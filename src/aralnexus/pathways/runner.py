@@ -192,7 +192,8 @@ def evaluate(
     metrics["year"] = metrics["year"].astype("Int64")
     years = sorted(int(y) for y in pd.unique(results.countries["year"]))
     target_musd, target_year = definitions.trade_target_musd, definitions.trade_target_year
-    trade = project_trade(dataset, scenario.trade, years, electricity_trade(flows), target_year)
+    electricity = electricity_trade(metrics, definitions.pair)
+    trade = project_trade(dataset, scenario.trade, years, electricity, target_year)
     outlook = trade_outlook(trade, scenario.trade, target_musd, target_year)
     return flows, metrics[list(METRIC_COLUMNS)], water, trade, outlook
 

@@ -20,7 +20,16 @@ if TYPE_CHECKING:
 
 #: Reservoirs whose usable volume is below this share of the largest are left out of storage views.
 SEASONAL_SHARE = 0.05
-COUNTRY_NAMES = {"KG": "Kyrgyzstan", "TJ": "Tajikistan", "PK": "Pakistan", "AF": "Afghanistan", "KZ": "Kazakhstan"}
+COUNTRY_NAMES = {
+    "KG": "Kyrgyzstan",
+    "TJ": "Tajikistan",
+    "PK": "Pakistan",
+    "AF": "Afghanistan",
+    "KZ": "Kazakhstan",
+    "UZ": "Uzbekistan",
+    "TM": "Turkmenistan",
+    "RU": "Russia",
+}
 
 
 @dataclass(frozen=True)

@@ -283,9 +283,9 @@ def run_sections(
     if data.risk is not None:
         sections.append(Section("risk", _("Risk across members"), risk_html(data.risk, risk_charts, pngs)))
     if data.backtest is not None:
-        from aralnexus.report.backtest import SECTION_ID, SECTION_TITLE, stored_backtest_html
+        from aralnexus.report.backtest import SECTION_ID, section_title, stored_backtest_html
 
-        extra = [Section(SECTION_ID, SECTION_TITLE, stored_backtest_html(data.backtest)), *extra]
+        extra = [Section(SECTION_ID, section_title(), stored_backtest_html(data.backtest)), *extra]
     sections += [
         *(Section(c.key, c.title, chart_html(c, pngs.get(c.key))) for c in charts),
         *extra,

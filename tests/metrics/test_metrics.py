@@ -37,7 +37,7 @@ def _joined(new: pd.DataFrame, old: pd.DataFrame) -> pd.DataFrame:
 @pytest.mark.parametrize("rule", ["flow", "contract"])
 def test_export_metrics_agree_with_the_row_by_row_reference(rule: str) -> None:
     results, dataset = short_results(), load_default()
-    names = [n for n in REGISTRY if REGISTRY[n].function.__module__.endswith("exports")]
+    names = [n for n, m in REGISTRY.items() if m.function is not None and m.function.__module__.endswith("exports")]
     new = metric_rows(compute(short_solution(), _defs(rule), names))
     old = export_metrics(reference_link_flows(results, dataset, rule), ["KG", "TJ"])  # type: ignore[arg-type]
     both = _joined(new, old)
@@ -144,3 +144,13 @@ def test_month_end_storage_is_each_reservoirs_storage_after_its_last_stage() -> 
         monthly.sel(country="toktogul").values, ds["storage_hm3"].sel(plant="toktogul").values, rtol=1e-12
     )
     assert pd.Timestamp(monthly["time"].values[0]) == pd.Timestamp("2027-04-01")
+
+
+def test_a_declared_metric_has_an_aggregation_but_is_not_computed_from_a_solution() -> None:
+    from aralnexus.metrics import aggregation_of
+
+    assert aggregation_of("trade_turnover_musd") == "sum"
+    assert aggregation_of("peak_demand_mw") == "max"
+    assert "trade_turnover_musd" not in compute(short_solution(), _defs())
+    with pytest.raises(KeyError, match="filled by"):
+        compute(short_solution(), _defs(), ["casa_winter_risk_twh"])

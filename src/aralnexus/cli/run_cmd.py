@@ -18,6 +18,7 @@ import typer
 from aralnexus.cli.common import FitTable, console, fail_infeasible, fail_input, literal, plain
 from aralnexus.errors import InfeasibleScenarioError, InputError
 from aralnexus.i18n import N_, _, format_number, ngettext
+from aralnexus.metrics import aggregation_of
 from aralnexus.pathways import PathwayResult, pathway_summary, run_pathway
 from aralnexus.system.start_storage import describe_start_storage
 from aralnexus.vocab import CASA_CRITERIA, CASA_RULES, CasaCriterion, CasaRule
@@ -165,7 +166,7 @@ def _swap_line(result: PathwayResult) -> str:
     parts = []
     for c in result.countries:
         rows = m[(m["country"] == c) & m["metric"].isin(["swap_energy_twh", "swap_water_hm3", "swap_net_value_musd"])]
-        tot = rows.groupby("metric")["value"].sum()
+        tot = pd.Series({str(k): g["value"].agg(aggregation_of(str(k))) for k, g in rows.groupby("metric")})
         if tot.get("swap_energy_twh", 0.0) > 0:
             parts.append(
                 _(

@@ -16,6 +16,7 @@ The anchor is the 15-minute target; ratio ≤ 1 meets it. Prints iterations and 
 from __future__ import annotations
 
 import os
+import sys
 import time
 
 from aralnexus.policy import Cuts, LogRow, TrainOptions, solve_extensive, train, tree_size
@@ -71,8 +72,20 @@ def _policy_default() -> dict[str, object]:
     options = TrainOptions(
         iterations=None, time_limit_s=MAX_S, gap=0.02, gap_members=1000, gap_every=50, workers=2, seed=1
     )
+
+    def report(row: LogRow, _cuts: Cuts) -> bool:  # progress on stderr; the case line stays on stdout
+        if row.iteration % 10 == 0 or row.upper_high == row.upper_high:
+            upper = f", upper end of the 95 % interval {row.upper_high:.6g}" if row.upper_high == row.upper_high else ""
+            print(
+                f"policy-default: iteration {row.iteration}, lower bound {row.lower_bound:.6g}{upper}, "
+                f"{row.time_s:.0f} s",
+                file=sys.stderr,
+                flush=True,
+            )
+        return False
+
     start = time.perf_counter()
-    result = train(model.problem, options)
+    result = train(model.problem, options, callback=report)
     ours_s = time.perf_counter() - start
     checked = [r for r in result.log if r.upper_high == r.upper_high]
     last = checked[-1] if checked else result.log[-1]

@@ -7,19 +7,22 @@ from typing import Any
 import numpy as np
 import pytest
 
+from aralnexus.dispatch.head import HeadIteration
 from aralnexus.dispatch.inputs import plant_inflows_m3s
 from aralnexus.dispatch.lookahead import median_inflows
 from aralnexus.dispatch.solve import new_highs, run_highs, to_highs_lp
 from aralnexus.errors import InputError
 from aralnexus.hydrology import sample_members
-from aralnexus.policy import TrainOptions, solve_extensive, train
+from aralnexus.policy import PassRunner, TrainOptions, solve_extensive, train
 from aralnexus.policy.aral import COST_SCALE, PolicyModel, build_policy_model, training_lp
+from aralnexus.policy.aral_heads import HeadIterationHook, stage_system
 from aralnexus.policy.aral_simulate import PolicySimulation, inflow_noise, simulate_policy
 from aralnexus.policy.inflow_process import approximation_error
 from aralnexus.policy.problem import with_fixed_noise
 from aralnexus.results.balances import energy_balance_error, water_balance_error
 from aralnexus.scenario import scenario_from_mapping
 from aralnexus.scenario.model import Scenario
+from aralnexus.units import RHO_G_MW_PER_M3S_M
 
 pytestmark = pytest.mark.slow  # builds the pathway LP and runs the head iteration
 
@@ -89,6 +92,44 @@ def test_simulation_iterates_each_months_heads_to_the_tolerance() -> None:
     for res in _simulated().results:
         assert res.convergence.converged
         assert res.convergence.max_head_change_pct < res.convergence.tolerance_pct
+
+
+def test_a_simulated_months_power_is_a_of_h_times_q_at_its_converged_head() -> None:
+    model = _model()
+    efficiency = dict(zip(model.system.plant_ids, model.system.efficiency, strict=True))
+    tol = HeadIteration().tolerance_pct / 100.0
+    for res in _simulated().results:
+        plants = res.plants
+        eta = plants["plant"].map(efficiency).to_numpy(dtype=float)
+        a_of_h = RHO_G_MW_PER_M3S_M * eta * plants["head_m"].to_numpy()
+        np.testing.assert_allclose(plants["power_mw"], a_of_h * plants["turbined_m3s"], rtol=1e-9, atol=1e-6)
+        # the converged head is the head at the month's own mean storage, within the head tolerance
+        stages = res.plants.groupby(["time", "plant"], sort=False)[["storage_hm3", "head_m"]].first()
+        storage = stages["storage_hm3"].to_numpy().reshape(6, -1)
+        heads = stages["head_m"].to_numpy().reshape(6, -1)
+        start = np.vstack([model.system.storage_initial_hm3[None], storage[:-1]])
+        mean = 0.5 * (start + storage)
+        own = np.vstack([stage_system(model.system, t).curves.head_m(mean[t : t + 1]) for t in range(6)])
+        working = model.system.staging.capacity_mw[:6] > 0
+        assert (np.abs(heads - own)[working] <= tol * heads[working]).all()
+        assert energy_balance_error(res) < 1e-9  # the LP's power balances used exactly those outputs
+
+
+def test_the_head_iteration_puts_each_month_back_as_trained() -> None:
+    model = _model()
+    cuts = train(model.problem, TrainOptions(iterations=3)).cuts
+    runner = PassRunner(model.problem)
+    runner.add_cuts(cuts)
+    hook = HeadIterationHook(model.system, model.index, model.heads_m, HeadIteration())
+    state = np.asarray(model.problem.initial_state, dtype=float)
+    for t, stage in enumerate(model.problem.stages[:3]):
+        values = stage.noise.values[0]
+        before = runner.solvers[t].solve(state, values)
+        after_hook = hook(t, runner.solvers[t], before, False)
+        again = runner.solvers[t].solve(state, values)
+        assert again.objective == pytest.approx(before.objective, rel=1e-9, abs=1e-9)
+        assert after_hook.extra.shape == (model.system.n_plants + 3,)
+        state = after_hook.outgoing
 
 
 def test_simulated_results_report_the_horizon_and_say_they_come_from_a_policy() -> None:

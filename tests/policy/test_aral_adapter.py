@@ -7,14 +7,22 @@ from typing import Any
 import numpy as np
 import pytest
 
+from aralnexus.dispatch.build import build_lp
 from aralnexus.dispatch.head import HeadIteration
 from aralnexus.dispatch.inputs import plant_inflows_m3s
 from aralnexus.dispatch.lookahead import median_inflows
+from aralnexus.dispatch.names import STORAGE
 from aralnexus.dispatch.solve import new_highs, run_highs, to_highs_lp
+from aralnexus.dispatch.water import (
+    LOOKAHEAD_RELEASE_PENALTY_USD_PER_HM3,
+    LOOKAHEAD_WATER_DEFICIT_PENALTY_USD_PER_HM3,
+    STRICT_RELEASE_PENALTY_USD_PER_HM3,
+    WATER_DEFICIT_PENALTY_USD_PER_HM3,
+)
 from aralnexus.errors import InputError
 from aralnexus.hydrology import sample_members
 from aralnexus.policy import PassRunner, TrainOptions, solve_extensive, train
-from aralnexus.policy.aral import COST_SCALE, PolicyModel, build_policy_model, training_lp
+from aralnexus.policy.aral import COST_SCALE, PolicyModel, build_policy_model, recourse_slack_costs, training_lp
 from aralnexus.policy.aral_heads import HeadIterationHook, stage_system
 from aralnexus.policy.aral_simulate import PolicySimulation, inflow_noise, simulate_policy
 from aralnexus.policy.inflow_process import approximation_error
@@ -150,3 +158,30 @@ def test_linear_inflow_process_keeps_monthly_means_and_month_to_month_correlatio
 def test_hourly_scenarios_are_refused_with_one_clear_problem() -> None:
     with pytest.raises(InputError, match="resolution"):
         build_policy_model(_scenario(resolution="hourly"))
+
+
+def test_the_last_month_values_storage_left_at_the_terminal_water_value_as_dispatch_does() -> None:
+    model = _model()
+    lp = build_lp(
+        model.system,
+        plant_inflows_m3s(model.system, median_inflows(_scenario(), model.start, model.last)),
+        model.heads_m,
+    )
+    terminal = lp.col_cost[lp.layout.cols[STORAGE].index[-1]] * COST_SCALE
+    last = model.problem.stages[-1]
+    assert (terminal < 0).any()
+    np.testing.assert_allclose(last.col_cost[model.index[-1].storage_out], terminal, rtol=1e-12)
+
+
+def test_look_ahead_months_are_soft_at_dispatchs_prices_and_horizon_months_at_its_penalties() -> None:
+    model = _model()
+    deficit, release = recourse_slack_costs(model.system)
+    ahead = model.system.lookahead_stage
+    assert ahead.tolist() == [False] * 6 + [True] * 2
+    np.testing.assert_array_equal(deficit[ahead], LOOKAHEAD_WATER_DEFICIT_PENALTY_USD_PER_HM3)
+    np.testing.assert_array_equal(deficit[~ahead], WATER_DEFICIT_PENALTY_USD_PER_HM3)
+    rel = model.system.releases
+    strict = rel["strict"].to_numpy(dtype=bool)
+    rel_ahead = ahead[rel["stage"].to_numpy(dtype=int)]
+    np.testing.assert_array_equal(release[strict & rel_ahead], LOOKAHEAD_RELEASE_PENALTY_USD_PER_HM3)
+    np.testing.assert_array_equal(release[strict & ~rel_ahead], STRICT_RELEASE_PENALTY_USD_PER_HM3)

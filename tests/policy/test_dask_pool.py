@@ -47,3 +47,12 @@ def test_more_actors_than_dask_workers_share_them(client: Any) -> None:
     result = train(problem, TrainOptions(iterations=6, workers=3, seed=1), client=client)
     assert result.iterations == 6
     assert len(result.log) == 2  # rounds of three iterations
+
+
+def test_a_scheduler_that_does_not_answer_is_one_clear_input_error() -> None:
+    from aralnexus.ensemble.dask_config import connect
+    from aralnexus.errors import InputError
+
+    with pytest.raises(InputError, match="--scheduler") as caught:
+        connect("tcp://127.0.0.1:9", timeout_s=1.0)
+    assert len(caught.value.problems) == 1

@@ -38,12 +38,12 @@ bench: install-dev
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache
 
-# Message catalogs (Babel; see docs/i18n.md). extract: markers _, gettext, ngettext in the code and the
+# Message catalogs (Babel; see docs/i18n.md). extract: markers _, N_, gettext, ngettext in the code (and the CLI help docstrings) and the
 # web templates → aralnexus.pot; update: merge it into each language's .po; compile: .po → .mo (the
 # install targets run it, so an editable install has current catalogs; the .mo is also committed).
 LOCALE := src/aralnexus/i18n/locale
 i18n-extract:
-	$(BIN)/pybabel --quiet extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 --no-location --sort-output \
+	$(BIN)/pybabel --quiet extract -F babel.cfg -k _ -k N_ -k gettext -k ngettext:1,2 --no-location --sort-output \
 		--project aralnexus --copyright-holder "aralnexus contributors" -o $(LOCALE)/aralnexus.pot .
 	# The messages use {name} placeholders only; Babel mistakes "% of" for a %-format, so drop that flag.
 	sed -i -e '/^#, python-format$$/d' -e 's/^\(#, .*\), python-format$$/\1/' $(LOCALE)/aralnexus.pot

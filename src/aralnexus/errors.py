@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import IntEnum
 
+from aralnexus.i18n import _, format_significant, ngettext
+
 
 class ExitCode(IntEnum):
     """Process exit codes of the ``aralnexus`` CLI."""
@@ -45,9 +47,13 @@ class Problem:
     hint: str = ""
 
     def __str__(self) -> str:
-        """Render as one line: ``file: field: expected X, found Y (hint)``."""
+        """Render as one line in the current language: ``file: field: expected X, found Y (hint)``.
+
+        The frame is translated; ``expected``, ``found`` and ``hint`` are as given (the code that
+        finds a problem words them, in the language of the command that is running).
+        """
         where = f"{self.file}: {self.field}" if self.field else self.file
-        text = f"{where}: expected {self.expected}, found {self.found}"
+        text = _("{where}: expected {expected}, found {found}", where=where, expected=self.expected, found=self.found)
         if self.hint:
             text += f" ({self.hint})"
         return text
@@ -65,8 +71,7 @@ class InputError(Exception):
 
     def __str__(self) -> str:
         """Render every problem on its own line."""
-        n = len(self.problems)
-        head = f"{n} problem{'s' if n != 1 else ''} in the input:"
+        head = ngettext("{n} problem in the input:", "{n} problems in the input:", len(self.problems))
         return "\n".join([head, *(f"  - {p}" for p in self.problems)])
 
 
@@ -77,9 +82,13 @@ class MissingDependencyError(InputError):
         problem = Problem(
             "<environment>",
             package,
-            f"the optional package {package!r} installed (needed for {feature})",
-            "it is not installed",
-            hint=f"install it with: pip install '{install}'",
+            _(
+                "the optional package {package} installed (needed for {feature})",
+                package=repr(package),
+                feature=feature,
+            ),
+            _("it is not installed"),
+            hint=_("install it with: pip install '{install}'", install=install),
         )
         super().__init__([problem])
 
@@ -110,7 +119,14 @@ class Shortfall:
 
     def __str__(self) -> str:
         """Render as one readable line."""
-        return f"{self.constraint} — {self.element}, {self.period}: short by {self.amount:,.3g} {self.unit}"
+        return _(
+            "{constraint} — {element}, {period}: short by {amount} {unit}",
+            constraint=self.constraint,
+            element=self.element,
+            period=self.period,
+            amount=format_significant(self.amount),
+            unit=self.unit,
+        )
 
 
 @dataclass
@@ -126,8 +142,8 @@ class InfeasibleScenarioError(Exception):
 
     def __str__(self) -> str:
         """Render the summary and each shortfall."""
-        lines = [f"Infeasible scenario: {self.summary}."]
+        lines = [_("Infeasible scenario: {summary}.", summary=self.summary)]
         lines += [f"  - {s}" for s in self.shortfalls[:20]]
         if len(self.shortfalls) > 20:
-            lines.append(f"  … and {len(self.shortfalls) - 20} more")
+            lines.append("  " + _("… and {n} more", n=len(self.shortfalls) - 20))
         return "\n".join(lines)

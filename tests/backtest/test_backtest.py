@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from aralnexus.backtest import BacktestResult, run_backtest
-from aralnexus.backtest.compare import COMPARISON_COLUMNS, group_errors, storage_at
+from aralnexus.backtest.compare import COMPARISON_COLUMNS, group_errors, model_value, storage_at
 from aralnexus.backtest.replay import climatology_volume_km3, year_demand, year_factors
 from aralnexus.cli.app import app
 from aralnexus.data.dataset import load_default
@@ -110,8 +110,14 @@ def test_published_consumption_is_the_years_demand() -> None:
     assert labels["TJ"] == "projection"
 
 
+def test_a_year_between_two_published_consumptions_takes_the_straight_line() -> None:
+    demand, labels = year_demand(load_default(), 2024)
+    assert demand["KG"] == pytest.approx(16.0 + (19.0 - 16.0) * 2 / 3)  # 2022: 16.0, 2025: 19.0
+    assert labels["KG"] == "interpolated ELE-070/ELE-061"
+
+
 def test_cli_json_has_rows_groups_and_inputs() -> None:
-    out = CliRunner().invoke(app, ["backtest", "--start", "2025", "--end", "2025", "--json"])
+    out = CliRunner().invoke(app, ["backtest", "--start", "2025", "--end", "2025", "--json", "--no-save"])
     assert out.exit_code == 0, out.output
     doc = json.loads(out.stdout)
     assert {"start", "end", "record", "rows", "groups", "inputs"} <= set(doc)
@@ -134,3 +140,39 @@ def test_a_record_file_not_covering_the_years_exits_2(tmp_path: Path) -> None:
     out = CliRunner().invoke(app, ["backtest", "--start", "2024", "--end", "2025", "--record", str(rec)])
     assert out.exit_code == 2
     assert "missing 2025" in out.output
+
+
+def test_a_cascades_published_output_is_compared_with_the_sum_of_its_plants() -> None:
+    res = run_backtest("default", 2022, 2022)
+    row = res.table[(res.table["quantity"] == "plant_generation_twh") & (res.table["element"] == "naryn")]
+    naryn = load_default().plants.query("river == 'naryn'")["plant"]
+    plants = res.replay.plants
+    expected = plants.loc[plants["plant"].isin(set(naryn)), "energy_mwh"].sum() / MWH_PER_TWH
+    assert float(row["model"].iloc[0]) == pytest.approx(expected)
+
+
+def test_model_values_are_the_registered_metrics_of_the_replayed_years(result: BacktestResult) -> None:
+    m = result.replay.metrics
+    table = result.table
+
+    def metric(name: str, element: str, year: int) -> float:
+        rows = m[(m["metric"] == name) & (m["country"] == element) & (m["year"] == year)]
+        return float(rows["value"].sum())
+
+    def model(quantity: str, element: str, year: int) -> float:
+        rows = table[(table["quantity"] == quantity) & (table["element"] == element) & (table["year"] == year)]
+        return float(rows["model"].iloc[0])
+
+    assert model("generation_twh", "KG", 2025) == pytest.approx(metric("national_generation_twh", "KG", 2025))
+    ds = load_default()
+    for element in ("TJ-UZ", "UZ-KG"):
+        row = {"quantity": "exports_twh", "element": element, "period": "2025"}
+        assert model_value(row, result.replay, ds) == pytest.approx(metric("exports_between_twh", element, 2025))
+    assert metric("exports_between_twh", "UZ-KG", 2025) > 0
+    assert math.isnan(model_value({"quantity": "exports_twh", "element": "TJ-KZ", "period": "2025"}, result.replay, ds))
+    plant = table[table["quantity"] == "plant_generation_twh"].dropna(subset=["model"]).iloc[0]
+    if plant["element"] in set(result.replay.plants["plant"]):
+        assert plant["model"] == pytest.approx(metric("plant_generation_twh", plant["element"], plant["year"]))
+    tok = result.replay.storage[result.replay.storage["plant"] == "toktogul"]
+    res = result.replay.reservoirs[result.replay.reservoirs["plant"] == "toktogul"]
+    np.testing.assert_allclose(tok["storage_hm3"].to_numpy(), res["storage_hm3"].to_numpy(), rtol=1e-12)

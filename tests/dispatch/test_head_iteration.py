@@ -10,14 +10,20 @@ from hypothesis import strategies as st
 
 from aralnexus.dispatch import optimise_system
 from aralnexus.dispatch.build import build_lp
-from aralnexus.dispatch.head import initial_heads_m
+from aralnexus.dispatch.head import HeadIteration, initial_heads_m
 from aralnexus.dispatch.linearise import Linearisation, head_band_hm3, heads_at_m, trust_region_hm3
 from aralnexus.dispatch.model import LPModel
 from aralnexus.dispatch.names import STORAGE, TURBINE
+from aralnexus.ensemble.inflows import member_inflows
+from aralnexus.ensemble.outputs import member_solution
+from aralnexus.ensemble.solver import MemberSolver, SolverOptions
+from aralnexus.pathways.runner import prepare_scenario
+from aralnexus.results.solution import results_view
 from aralnexus.results.tables import Results
 from aralnexus.system.system import System
 from aralnexus.testing.examples import random_dataset
 from aralnexus.units import hydro_power_mw
+from aralnexus.vocab import TrustRegion
 
 #: Absolute slack for round-off, MW and m3/s.
 EPS = 1e-6
@@ -49,14 +55,21 @@ def physics_violations(system: System, results: Results) -> pd.DataFrame:
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(0, 10_000), n_plants=st.integers(1, 5), n_countries=st.integers(1, 3), hourly=st.booleans())
+@given(
+    seed=st.integers(0, 10_000),
+    n_plants=st.integers(1, 5),
+    n_countries=st.integers(1, 3),
+    hourly=st.booleans(),
+    region=st.sampled_from(["storage", "head"]),
+)
 def test_reported_power_obeys_physics_after_head_iteration_on_random_networks(
-    seed: int, n_plants: int, n_countries: int, hourly: bool
+    seed: int, n_plants: int, n_countries: int, hourly: bool, region: TrustRegion
 ) -> None:
     dataset = random_dataset(seed, n_plants, n_countries)
     end = "2026-02" if hourly else "2027-06"
     system, inflow = system_and_inflows(dataset, "2026-01", end, "hourly" if hourly else "monthly")
-    results = optimise_system(system, inflow, "iterate")
+    options = HeadIteration() if region == "storage" else HeadIteration(radius=0.08, shrink=0.35, trust_region="head")
+    results = optimise_system(system, inflow, "iterate", options)
     assert results.convergence.max_head_change_pct < results.convergence.tolerance_pct
     assert physics_violations(system, results).empty
 
@@ -67,6 +80,18 @@ def test_reported_power_obeys_physics_after_head_iteration_on_the_default_pathwa
     assert results.convergence.converged
     assert physics_violations(system, results).empty
     assert (results.plants["turbined_m3s"] <= EPS).any()  # the zero-flow rows are really checked
+
+
+def test_an_ensemble_member_iterated_in_a_head_trust_region_reports_exact_physics() -> None:
+    scenario = prepare_scenario("default", "2025-01", "2026-12")
+    solver = MemberSolver(scenario, SolverOptions(heads="iterate"))
+    assert solver.member_iteration.trust_region == "head"
+    inflows = member_inflows(scenario, [3], "2025-01", "2026-12", 11).isel(member=0, drop=True)
+    solved = solver.solve(3, inflows)
+    assert solved.convergence.converged
+    assert solved.convergence.max_head_change_pct < solved.convergence.tolerance_pct
+    results = results_view(member_solution(solver, solved))
+    assert physics_violations(solver.system, results).empty
 
 
 def _state(system: System, x: np.ndarray, layout: object) -> tuple[np.ndarray, Linearisation]:

@@ -73,7 +73,10 @@ def test_parent_killed_with_sigkill_then_rerun_completes_exactly_the_missing(
     tmp_path: Path, small_spec: Any, stored_members: Any, duplicate_rows: Any, horizon: Any
 ) -> None:
     db = tmp_path / "killed.duckdb"
-    env = {**os.environ, SLOW_ENV: "0.5"}
+    # 1.5 s per member: the four members left after the second is stored take ≥ 3 s on two
+    # workers, so the kill lands before they finish even when polling the store is slow
+    # under load (at 0.5 s all six were sometimes stored before the kill arrived).
+    env = {**os.environ, SLOW_ENV: "1.5"}
     script = _SCRIPT.format(start=horizon[0], end=horizon[1])
     proc = subprocess.Popen([sys.executable, "-c", script, str(db)], env=env)
     parent = psutil.Process(proc.pid)

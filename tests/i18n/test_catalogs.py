@@ -19,9 +19,14 @@ from aralnexus.i18n import DOMAIN, LOCALE_DIR
 ROOT = Path(__file__).resolve().parents[2]
 PO = LOCALE_DIR / "ru" / "LC_MESSAGES" / f"{DOMAIN}.po"
 MO = PO.with_suffix(".mo")
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2)}
-#: The extraction setup of `make i18n-extract` (babel.cfg), repeated so the test needs no make.
-METHODS = [("src/aralnexus/**.py", "python"), ("src/aralnexus/web/templates/**.html", "jinja2")]
+KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
+#: The extraction setup of `make i18n-extract` (babel.cfg), repeated so the test needs no make: the CLI
+#: modules also yield their commands' help (docstrings) through aralnexus.i18n.extract.
+METHODS = [
+    ("src/aralnexus/cli/**.py", "aralnexus.i18n.extract:extract_python_and_help"),
+    ("src/aralnexus/**.py", "python"),
+    ("src/aralnexus/web/templates/**.html", "jinja2"),
+]
 PLACEHOLDER = re.compile(r"\{(\w*)[^{}]*\}")
 
 

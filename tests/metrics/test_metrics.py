@@ -37,7 +37,7 @@ def _joined(new: pd.DataFrame, old: pd.DataFrame) -> pd.DataFrame:
 @pytest.mark.parametrize("rule", ["flow", "contract"])
 def test_export_metrics_agree_with_the_row_by_row_reference(rule: str) -> None:
     results, dataset = short_results(), load_default()
-    names = [n for n in REGISTRY if REGISTRY[n].function.__module__.endswith("exports")]
+    names = [n for n, m in REGISTRY.items() if m.function is not None and m.function.__module__.endswith("exports")]
     new = metric_rows(compute(short_solution(), _defs(rule), names))
     old = export_metrics(reference_link_flows(results, dataset, rule), ["KG", "TJ"])  # type: ignore[arg-type]
     both = _joined(new, old)
@@ -112,3 +112,45 @@ def test_member_summary_and_tables_rebuilt_from_the_store_give_the_same_figures(
     for key in a:
         assert a[key] == pytest.approx(b[key], rel=1e-9, abs=1e-9), key
     assert a["objective_musd"] == pytest.approx(results.objective_musd)
+
+
+def test_pair_exports_add_up_to_each_senders_exports() -> None:
+    values = compute(short_solution(), _defs(), ["exports_between_twh", "exports_twh"])
+    pairs = values["exports_between_twh"]
+    sender = np.array([str(p).split("-")[0] for p in pairs["country"].values])
+    for country in ("KG", "TJ"):
+        summed = pairs.isel(country=np.flatnonzero(sender == country)).sum("country")
+        np.testing.assert_allclose(summed.values, values["exports_twh"].sel(country=country).values, rtol=1e-12)
+    assert float(pairs.sel(country="UZ-KG").sum()) > 0  # partner → detailed pairs are there too
+
+
+def test_plant_and_national_generation_add_up_to_the_country_balance() -> None:
+    ds = short_solution()
+    values = compute(ds, _defs(), ["plant_generation_twh", "national_generation_twh", "hydro_twh", "thermal_twh"])
+    owner = dict(zip(ds["plant"].values, ds["plant_country"].values, strict=True))
+    plants = values["plant_generation_twh"]
+    kg = plants.isel(country=[i for i, p in enumerate(plants["country"].values) if owner[p] == "KG"]).sum("country")
+    np.testing.assert_allclose(kg.values, values["hydro_twh"].sel(country="KG").values, rtol=1e-12)
+    both = values["hydro_twh"] + values["thermal_twh"]
+    np.testing.assert_allclose(values["national_generation_twh"].values, both.values, rtol=1e-12)
+
+
+def test_month_end_storage_is_each_reservoirs_storage_after_its_last_stage() -> None:
+    ds = short_solution()
+    monthly = compute(ds, _defs(), ["storage_month_end_hm3"])["storage_month_end_hm3"]
+    assert monthly.sizes["time"] == ds.sizes["stage"]  # monthly run: one stage per month
+    assert set(monthly["country"].values) == set(ds["plant"].values[ds["is_reservoir"].values])
+    np.testing.assert_allclose(
+        monthly.sel(country="toktogul").values, ds["storage_hm3"].sel(plant="toktogul").values, rtol=1e-12
+    )
+    assert pd.Timestamp(monthly["time"].values[0]) == pd.Timestamp("2027-04-01")
+
+
+def test_a_declared_metric_has_an_aggregation_but_is_not_computed_from_a_solution() -> None:
+    from aralnexus.metrics import aggregation_of
+
+    assert aggregation_of("trade_turnover_musd") == "sum"
+    assert aggregation_of("peak_demand_mw") == "max"
+    assert "trade_turnover_musd" not in compute(short_solution(), _defs())
+    with pytest.raises(KeyError, match="filled by"):
+        compute(short_solution(), _defs(), ["casa_winter_risk_twh"])

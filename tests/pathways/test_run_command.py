@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 import synthetic
 from typer.testing import CliRunner
@@ -105,3 +106,35 @@ def test_horizon_totals_sum_flows_and_average_levels():
     assert totals.loc[("exports_twh", "KG"), "a"] == pytest.approx(2 * 1.3)
     assert totals.loc[("exports_twh", "KG"), "aggregate"] == "sum"
     assert totals.loc[("reserve_margin_pct", "TJ"), "aggregate"] == "mean"
+
+
+def test_horizon_totals_use_each_metrics_declared_aggregation_not_its_unit():
+    rows = [
+        # (metric, unit, a by year, b by year): MW peaks combine by max, % by mean, TWh by sum
+        ("peak_demand_mw", "MW", [3000.0, 3600.0], [3100.0, 3300.0]),
+        ("reserve_margin_pct", "%", [10.0, 20.0], [30.0, 30.0]),
+        ("winter_deficit_twh", "TWh", [1.0, 2.0], [0.5, 0.5]),
+        ("storage_end_sep_hm3", "hm3", [100.0, 300.0], [200.0, 200.0]),
+    ]
+    per_year = pd.DataFrame(
+        [
+            {"country": "KG", "year": 2030 + i, "metric": m, "unit": u, "a": a[i], "b": b[i], "diff": b[i] - a[i]}
+            for m, u, a, b in rows
+            for i in range(2)
+        ]
+    )
+    totals = horizon_totals(per_year).set_index("metric")
+    assert totals.loc["peak_demand_mw", "aggregate"] == "max"
+    assert totals.loc["peak_demand_mw", "a"] == pytest.approx(3600.0)  # by unit it was the mean, 3300
+    assert totals.loc["peak_demand_mw", "diff"] == pytest.approx(3300.0 - 3600.0)
+    assert totals.loc["reserve_margin_pct", ["a", "aggregate"]].tolist() == [pytest.approx(15.0), "mean"]
+    assert totals.loc["winter_deficit_twh", ["b", "aggregate"]].tolist() == [pytest.approx(1.0), "sum"]
+    assert totals.loc["storage_end_sep_hm3", ["a", "aggregate"]].tolist() == [pytest.approx(200.0), "mean"]
+
+
+def test_horizon_totals_refuse_a_metric_without_a_declaration():
+    per_year = pd.DataFrame(
+        [{"country": "KG", "year": 2030, "metric": "made_up_twh", "unit": "TWh", "a": 1.0, "b": 2.0}]
+    )
+    with pytest.raises(KeyError, match="not declared"):
+        horizon_totals(per_year)

@@ -11,7 +11,7 @@ from plotly.offline import get_plotlyjs
 from aralnexus.report import ReportFiles
 from aralnexus.report.data import load_report_data, winter_deficit
 from aralnexus.report.figures import standard_charts
-from aralnexus.report.summary import findings, winter_sentences
+from aralnexus.report.summary import findings, trade_sentence, winter_sentences
 from aralnexus.store import Store
 
 CHARTS = ("storage", "generation", "winter_deficit", "casa1000", "trade", "water_values")
@@ -170,3 +170,28 @@ def test_without_level_bounds_the_level_is_drawn_without_a_band(stored: tuple[St
     assert [t for t in chart.traces if t.name == "level"]
     nulls = data.reservoirs.assign(level_min_m=float("nan"), level_max_m=float("nan"))  # … or upgraded (NULL)
     assert not [t for t in storage_chart(nulls).traces if t.name == "level bounds"]
+
+
+def test_trade_sentence_speaks_of_the_runs_last_year_when_it_ends_before_the_target_year(
+    stored: tuple[Store, str],
+) -> None:
+    store, run_id = stored
+    data = load_report_data(store, run_id)  # horizon 2025-01 – 2026-12, trade projected to 2030
+    assert data.definitions.trade_target_year == 2030
+    assert int(data.trade["year"].max()) == 2030
+    sentence = trade_sentence(data)
+    assert "reaches" in sentence and "in 2026" in sentence
+    assert "in 2030" not in sentence
+    assert "after the run ends" in sentence
+
+
+def test_trade_sentence_holds_the_target_year_against_the_target_when_the_run_covers_it(
+    stored: tuple[Store, str],
+) -> None:
+    store, run_id = stored
+    data = load_report_data(store, run_id)
+    covering = replace(data, run={**data.run, "horizon_end": "2030-12"})
+    turnover_2030 = float(data.trade.loc[data.trade["year"] == 2030, "value_musd"].sum())
+    sentence = trade_sentence(covering)
+    assert f"US${turnover_2030:,.0f} million in 2030" in sentence
+    assert "% of the US$500 million 2030 target" in sentence

@@ -43,7 +43,8 @@ def test_a_store_written_with_schema_2_gains_the_start_storage_table(
     finally:
         con.close()
     store = open_store(path)
-    assert int(store.query("SELECT value FROM meta WHERE key = 'schema_version'")["value"].iloc[0]) == 3
+    version = store.query("SELECT value FROM meta WHERE key = 'schema_version'")["value"].iloc[0]
+    assert int(version) == schema.SCHEMA_VERSION
     assert store.table("start_storage", old_run).empty  # runs stored before say nothing about it
     stated = pd.DataFrame(
         {
@@ -70,7 +71,7 @@ def test_a_store_written_with_schema_1_is_upgraded_and_keeps_its_runs(
 
     store = open_store(path)
     version = store.query("SELECT value FROM meta WHERE key = 'schema_version'")["value"].iloc[0]
-    assert int(version) == schema.SCHEMA_VERSION == 3
+    assert int(version) == schema.SCHEMA_VERSION == 4
     old = store.table("reservoirs", old_run)
     assert list(old.columns) == ["run_id", *(c for c, _ in schema.ALL_TABLES["reservoirs"][1:])]  # contract order
     assert old[list(NEW_COLUMNS)].isna().all().all()  # rows stored before the upgrade have no bounds

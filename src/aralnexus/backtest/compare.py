@@ -7,7 +7,8 @@ Groups (the mean absolute error is reported per group):
 - ``imports`` / ``exports`` — a country's total (element ``KG``) or the flow between two countries
   (element ``TJ-UZ``: sent from TJ to UZ), TWh, measured at the sender;
 - ``plants`` — generation of one plant, TWh (a thermal plant that is its country's only one is
-  compared with the country's thermal generation);
+  compared with the country's thermal generation; a river id, e.g. ``naryn``, is the sum of the
+  plants on that river — a cascade's published output);
 - ``toktogul`` — reservoir volume at an observation date, km3, interpolated linearly in time between
   the modelled end-of-month volumes.
 
@@ -26,7 +27,7 @@ import pandas as pd
 
 from aralnexus.backtest.replay import Replay
 from aralnexus.data.dataset import Dataset
-from aralnexus.units import HM3_PER_KM3, MWH_PER_TWH
+from aralnexus.units import HM3_PER_KM3
 
 #: Columns of the comparison table.
 COMPARISON_COLUMNS: tuple[str, ...] = (
@@ -54,10 +55,6 @@ GROUP_OF_QUANTITY: dict[str, str] = {
 GROUPS: tuple[str, ...] = ("generation", "thermal", "imports", "exports", "plants", "toktogul")
 
 
-def _annual(frame: pd.DataFrame, by: str, column: str) -> pd.Series:
-    return frame.groupby([by, "year"])[column].sum() / MWH_PER_TWH
-
-
 def storage_at(reservoirs: pd.DataFrame, plant: str, start_hm3: float | None, date: pd.Timestamp) -> float:
     """Modelled volume (hm3) of ``plant`` at ``date``: linear between end-of-month volumes.
 
@@ -79,42 +76,55 @@ def storage_at(reservoirs: pd.DataFrame, plant: str, start_hm3: float | None, da
     return float(np.interp(float((t - ends[0]).astype("timedelta64[s]").astype(np.float64)), x, values))
 
 
+#: quantity of ``published.csv`` (a country's total) → the registered metric of its model value.
+COUNTRY_METRIC: dict[str, str] = {
+    "generation_twh": "national_generation_twh",
+    "thermal_twh": "thermal_twh",
+    "imports_twh": "imports_twh",
+    "exports_twh": "exports_twh",
+}
+
+
+def _metric_value(replay: Replay, metric: str, element: str, year: int) -> float:
+    """Return a replayed metric's value for one element and year (NaN when the model has no such element)."""
+    m = replay.metrics
+    rows = m[(m["metric"] == metric) & (m["country"] == element)]
+    if rows.empty:
+        return math.nan
+    return float(rows.loc[rows["year"] == year, "value"].sum())
+
+
 def model_value(row: Mapping[Hashable, Any], replay: Replay, dataset: Dataset) -> float:
-    """Return the replay's value for one published row (NaN when the model has no such element)."""
+    """Return the replay's value for one published row (NaN when the model has no such element).
+
+    Every value is a registered metric (:data:`aralnexus.backtest.replay.YEAR_METRICS`, and the
+    end-of-month storage for reservoir volumes); this function only picks which one.
+    """
     quantity, element, period = str(row["quantity"]), str(row["element"]), str(row["period"])
     if quantity == "storage_km3":
         start = replay.start_storage_hm3.get(element)
-        return storage_at(replay.reservoirs, element, start, pd.Timestamp(period)) / HM3_PER_KM3
+        return storage_at(replay.storage, element, start, pd.Timestamp(period)) / HM3_PER_KM3
     year = int(period[:4])
-    countries = replay.countries
-    if quantity in {"generation_twh", "thermal_twh", "imports_twh", "exports_twh"} and "-" not in element:
-        frame = countries[countries["country"] == element]
-        if frame.empty:
-            return math.nan
-        columns = {
-            "generation_twh": ["hydro_mwh", "thermal_mwh"],
-            "thermal_twh": ["thermal_mwh"],
-            "imports_twh": ["imports_mwh"],
-            "exports_twh": ["exports_mwh"],
-        }[quantity]
-        return float(frame.loc[frame["year"] == year, columns].to_numpy().sum() / MWH_PER_TWH)
+    if quantity in COUNTRY_METRIC and "-" not in element:
+        return _metric_value(replay, COUNTRY_METRIC[quantity], element, year)
     if quantity in {"imports_twh", "exports_twh"}:
         sender, receiver = element.split("-", 1)
-        flows = replay.flows
-        if not ((flows["exporter"] == sender) & (flows["importer"] == receiver)).any():
-            links = dataset.links
-            linked = ((links["from_country"] == sender) & (links["to_country"] == receiver)) | (
-                (links["from_country"] == receiver) & (links["to_country"] == sender) & links["bidirectional"]
-            )
-            if not linked.any():
-                return math.nan
-        sel = (flows["exporter"] == sender) & (flows["importer"] == receiver) & (flows["year"] == year)
-        return float(flows.loc[sel, "energy_mwh"].sum() / MWH_PER_TWH)
+        m = replay.metrics
+        sent = m[(m["metric"] == "exports_between_twh") & (m["country"] == element)]
+        links = dataset.links
+        linked = ((links["from_country"] == sender) & (links["to_country"] == receiver)) | (
+            (links["from_country"] == receiver) & (links["to_country"] == sender) & links["bidirectional"]
+        )
+        if not (linked.any() or (sent["value"] > 0).any()):
+            return math.nan
+        return float(sent.loc[sent["year"] == year, "value"].sum())
     if quantity == "plant_generation_twh":
-        plants = replay.plants
-        if element in set(plants["plant"]):
-            sel = (plants["plant"] == element) & (plants["year"] == year)
-            return float(plants.loc[sel, "energy_mwh"].sum() / MWH_PER_TWH)
+        river = dataset.plants.loc[dataset.plants["river"].astype(str) == element, "plant"]
+        if not river.empty:  # a cascade's published output: the sum of its plants
+            values = [_metric_value(replay, "plant_generation_twh", str(p), year) for p in river]
+            return float(np.nansum(values))
+        if element in set(replay.plants["plant"]):
+            return _metric_value(replay, "plant_generation_twh", element, year)
         thermal = dataset.thermal
         hit = thermal[thermal["plant"] == element]
         if hit.empty:
@@ -122,8 +132,7 @@ def model_value(row: Mapping[Hashable, Any], replay: Replay, dataset: Dataset) -
         country = str(hit["country"].iloc[0])
         if (thermal["country"] == country).sum() != 1:
             return math.nan
-        frame = countries[(countries["country"] == country) & (countries["year"] == year)]
-        return float(frame["thermal_mwh"].sum() / MWH_PER_TWH)
+        return _metric_value(replay, "thermal_twh", country, year)
     return math.nan
 
 

@@ -23,7 +23,6 @@ from aralnexus.backtest import BacktestResult
 from aralnexus.backtest.compare import group_errors
 from aralnexus.data.dataset import Dataset
 from aralnexus.hydrology.stats import annual_volumes_km3
-from aralnexus.units import MWH_PER_TWH
 
 #: Calendar years the uncertain parameters are fitted on, and the years they are checked on.
 FIT_YEARS: tuple[int, int] = (2019, 2022)
@@ -68,12 +67,13 @@ def largest_plants(dataset: Dataset, first_year: int, n: int = N_PLANTS) -> list
 
 def plant_means(result: BacktestResult, dataset: Dataset) -> pd.DataFrame:
     """Return the mean annual generation (TWh) of the largest plants over the replay against the published mean."""
-    plants = result.replay.plants
+    m = result.replay.metrics
+    generation = m[m["metric"] == "plant_generation_twh"]  # the registered metric, per plant and year
     years = result.end - result.start + 1
     published = dataset.plants.set_index("plant")["mean_generation_twh"]
     rows = []
     for plant in largest_plants(dataset, result.start):
-        model = float(plants.loc[plants["plant"] == plant, "energy_mwh"].sum()) / MWH_PER_TWH / years
+        model = float(generation.loc[generation["country"] == plant, "value"].sum()) / years
         pub = float(published[plant])
         rows.append({"plant": plant, "published_twh": pub, "model_twh": model, "error_pct": (model / pub - 1) * 100})
     return pd.DataFrame(rows, columns=["plant", "published_twh", "model_twh", "error_pct"])

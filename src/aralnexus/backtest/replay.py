@@ -11,7 +11,8 @@ water). Each year
   take water year ``Y``, October–December take ``Y + 1`` when known, else ``Y``), and the
   climatology itself where no record covers the year;
 - serves that year's demand: the published consumption of the year (``published.csv``,
-  quantity ``consumption_twh``) where there is one, else the dataset's demand projection.
+  quantity ``consumption_twh``) where there is one, the straight line between the published years
+  around it, else the dataset's demand projection.
 """
 
 from __future__ import annotations
@@ -28,10 +29,24 @@ import xarray as xr
 from aralnexus.data.dataset import Dataset
 from aralnexus.errors import InputError, Problem
 from aralnexus.input_files import read_limited_bytes
-from aralnexus.pathways.exports import link_flows
+from aralnexus.metrics import compute, metric_rows
+from aralnexus.pathways.exports import definitions_for, link_flows, solution_of
 from aralnexus.results.tables import Results
 from aralnexus.scenario.model import Scenario
 from aralnexus.units import HM3_PER_KM3, HM3_PER_M3S_DAY
+
+#: Registered metrics the comparison reads per replayed year (country column: country, plant or
+#: ``EXPORTER-IMPORTER`` pair), see :mod:`aralnexus.backtest.compare`.
+YEAR_METRICS: tuple[str, ...] = (
+    "national_generation_twh",
+    "thermal_twh",
+    "imports_twh",
+    "exports_twh",
+    "exports_between_twh",
+    "plant_generation_twh",
+)
+#: The registered monthly series the comparison reads (reservoir volume at an observation date).
+STORAGE_METRIC = "storage_month_end_hm3"
 
 #: Days per month of a non-leap year (volumes of the monthly climatology).
 _DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.float64)
@@ -76,6 +91,12 @@ class Replay:
         What each year was given (:class:`YearInputs`).
     start_storage_hm3
         Plant → storage at the start of the first year.
+    metrics
+        The registered metrics :data:`YEAR_METRICS` of every replayed year (``country, year, metric,
+        value, unit``; the country column holds a country, a plant or an ``EXPORTER-IMPORTER`` pair).
+    storage
+        End-of-month storage per reservoir (``plant, time, storage_hm3``; ``time`` the month's
+        start), the registered metric :data:`STORAGE_METRIC`.
     """
 
     plants: pd.DataFrame
@@ -84,6 +105,8 @@ class Replay:
     flows: pd.DataFrame
     inputs: tuple[YearInputs, ...]
     start_storage_hm3: dict[str, float]
+    metrics: pd.DataFrame
+    storage: pd.DataFrame
 
 
 def climatology_volume_km3(dataset: Dataset, series: str) -> float:
@@ -183,22 +206,35 @@ def year_factors(dataset: Dataset, record: pd.DataFrame, year: int) -> tuple[dic
 
 
 def year_demand(dataset: Dataset, year: int) -> tuple[dict[str, float], dict[str, str]]:
-    """Annual demand per detailed country: published consumption of the year, else the projection."""
+    """Annual demand per detailed country: published consumption of the year, else the projection.
+
+    A year between two years with published consumption takes the straight line between them
+    (KG 2023–2024 between 16.0 TWh in 2022 and 19.0 TWh in 2025; the 2023 expectation of 17 TWh,
+    ELE-071, lies on it); other years take the dataset's demand projection.
+    """
     countries = dataset.countries[dataset.countries["role"] == "detailed"]
     pub = dataset.published[dataset.published["quantity"] == "consumption_twh"]
     demand: dict[str, float] = {}
     labels: dict[str, str] = {}
     for row in countries.to_dict(orient="records"):
         code = str(row["country"])
-        hit = pub[(pub["element"] == code) & (pub["period"] == str(year))]
-        if not hit.empty:
-            demand[code] = float(hit["value"].iloc[0])
-            labels[code] = f"published {hit['source'].iloc[0]}"
-            continue
-        rate = float(row["demand_growth_pct_per_year"]) if pd.notna(row["demand_growth_pct_per_year"]) else 0.0
-        growth = (1 + rate / 100.0) ** (year - int(row["base_year"]))
-        demand[code] = float(row["demand_base_twh"]) * growth
-        labels[code] = "projection"
+        mine = pub[pub["element"] == code]
+        known = dict(zip(mine["period"].astype(str).str[:4].astype(int), mine["value"].astype(float), strict=True))
+        source = dict(zip(mine["period"].astype(str).str[:4].astype(int), mine["source"].astype(str), strict=True))
+        before = [y for y in known if y < year]
+        after = [y for y in known if y > year]
+        if year in known:
+            demand[code] = known[year]
+            labels[code] = f"published {source[year]}"
+        elif before and after:
+            lo, hi = max(before), min(after)
+            demand[code] = known[lo] + (known[hi] - known[lo]) * (year - lo) / (hi - lo)
+            labels[code] = f"interpolated {source[lo]}/{source[hi]}"
+        else:
+            rate = float(row["demand_growth_pct_per_year"]) if pd.notna(row["demand_growth_pct_per_year"]) else 0.0
+            growth = (1 + rate / 100.0) ** (year - int(row["base_year"]))
+            demand[code] = float(row["demand_base_twh"]) * growth
+            labels[code] = "projection"
     return demand, labels
 
 
@@ -277,7 +313,14 @@ def replay(
     mean_spec = dataclasses.replace(scenario.hydrology, kind="mean")
     storage = start_storage(dataset, first_year)
     first_storage = dict(storage)
-    parts: dict[str, list[pd.DataFrame]] = {"plants": [], "countries": [], "reservoirs": [], "flows": []}
+    parts: dict[str, list[pd.DataFrame]] = {
+        "plants": [],
+        "countries": [],
+        "reservoirs": [],
+        "flows": [],
+        "metrics": [],
+        "storage": [],
+    }
     inputs: list[YearInputs] = []
     for year in range(first_year, last_year + 1):
         ds, demand = _year_dataset(dataset, year, storage)
@@ -290,10 +333,30 @@ def replay(
         parts["countries"].append(results.countries)
         parts["reservoirs"].append(results.reservoirs)
         parts["flows"].append(link_flows(results, ds))
+        metrics, monthly = year_metrics(results, ds)
+        parts["metrics"].append(metrics)
+        parts["storage"].append(monthly)
         inputs.append(YearInputs(year, factors, labels, demand, demand_labels))
         last = results.reservoirs[results.reservoirs["time"] == results.reservoirs["time"].max()]
         storage = dict(zip(last["plant"].astype(str), last["storage_hm3"].astype(float), strict=True))
     frames = {k: pd.concat(v, ignore_index=True) for k, v in parts.items()}
     return Replay(
-        frames["plants"], frames["countries"], frames["reservoirs"], frames["flows"], tuple(inputs), first_storage
+        frames["plants"],
+        frames["countries"],
+        frames["reservoirs"],
+        frames["flows"],
+        tuple(inputs),
+        first_storage,
+        frames["metrics"],
+        frames["storage"],
     )
+
+
+def year_metrics(results: Results, dataset: Dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return one replayed year's :data:`YEAR_METRICS` rows and end-of-month storage (``plant, time, storage_hm3``)."""
+    solution = solution_of(results, dataset)
+    definitions = definitions_for(dataset)
+    values = compute(solution, definitions, (*YEAR_METRICS, STORAGE_METRIC))
+    storage = values.pop(STORAGE_METRIC).to_dataframe(name="storage_hm3").reset_index()
+    storage = storage.rename(columns={"country": "plant"})[["plant", "time", "storage_hm3"]]
+    return metric_rows(values, definitions.pair_label), storage

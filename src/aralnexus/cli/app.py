@@ -10,11 +10,14 @@ import sys
 import typer
 
 from aralnexus.cli import common
+from aralnexus.i18n import N_
 
 app = typer.Typer(
     name="aralnexus",
-    help="Planning model of the Kyrgyzstan–Tajikistan water–energy–trade partnership.\n\n"
-    "Exit codes: 0 ok, 1 failure, 2 bad input, 3 infeasible scenario.",
+    help=N_(
+        "Planning model of the Kyrgyzstan–Tajikistan water–energy–trade partnership.\n\n"
+        "Exit codes: 0 ok, 1 failure, 2 bad input, 3 infeasible scenario."
+    ),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -53,6 +56,7 @@ def _register_all() -> None:
     ):
         module.register(app)
     serve_cmd.register(app)
+    app.callback()(common.lang_option)  # `aralnexus --lang ru COMMAND` too
     common.add_language_option(app)  # --lang on every command, defined once
 
 

@@ -9,8 +9,9 @@ import math
 import re
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, get_type_hints
@@ -18,14 +19,19 @@ from typing import Annotated, Any, get_type_hints
 import numpy as np
 import pandas as pd
 import typer
-from rich.console import Console
+from rich import box
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.markup import escape
+from rich.measure import Measurement
 from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TaskProgressColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from rich.table import Column, Table
 from rich.text import Text
 
 from aralnexus import i18n
+from aralnexus.cli.language import choose_language, localise_help, typer_panel_titles
 from aralnexus.errors import ExitCode, InfeasibleScenarioError, InputError, Problem
+from aralnexus.i18n import N_
 
 console = Console()
 err_console = Console(stderr=True)
@@ -81,9 +87,28 @@ def run_app(app: typer.Typer, args: list[str] | None = None) -> int:
         command, missing argument, a value of the wrong type or out of range); 3 infeasible; 1 any
         other failure. Never a traceback.
     """
+    argv = list(sys.argv[1:] if args is None else args)
     try:
+        # The language is chosen before Click parses anything, so --help and errors follow it too.
+        language = choose_language(argv)
+    except i18n.LanguageError as error:
+        err_console.print(f"error: {language_error(error)}", highlight=False, markup=False, soft_wrap=True)
+        return int(ExitCode.BAD_INPUT)
+    token = _chosen.set(language)
+    try:
+        with i18n.use_language(language), typer_panel_titles():
+            return _run_localised(app, argv)
+    finally:
+        _chosen.reset(token)
+
+
+def _run_localised(app: typer.Typer, argv: list[str]) -> int:
+    """Build the Click command of ``app`` with help in the current language, run it and map errors to codes."""
+    try:
+        command = typer.main.get_command(app)
+        localise_help(command)
         # Without standalone mode click returns exit codes and raises its exceptions to us.
-        code = app(args=args, prog_name="aralnexus", standalone_mode=False)
+        code = command(args=argv, prog_name="aralnexus", standalone_mode=False)
     except InputError as error:
         err_console.print(f"error: {error}", highlight=False, markup=False, soft_wrap=True)
         return int(ExitCode.BAD_INPUT)
@@ -95,10 +120,10 @@ def run_app(app: typer.Typer, args: list[str] | None = None) -> int:
     except SystemExit as done:  # raised by commands that must exit with a code from inside a handler
         return done.code if isinstance(done.code, int) else int(ExitCode.FAILURE if done.code else ExitCode.OK)
     except typer.Abort:
-        err_console.print("aborted")
+        err_console.print(i18n.gettext("aborted"))
         return int(ExitCode.FAILURE)
     except KeyboardInterrupt:
-        err_console.print("interrupted")
+        err_console.print(i18n.gettext("interrupted"))
         return 130
     except Exception as error:
         if _is_click_error(error, _BAD_INPUT_CLICK_ERRORS):
@@ -114,19 +139,19 @@ def run_app(app: typer.Typer, args: list[str] | None = None) -> int:
 
 # -- shared options and output helpers --------------------------------------------------------
 
-EXIT_CODES_HELP = "Exit codes: 0 ok · 1 failure · 2 bad input (unknown run, bad SQL…) · 3 infeasible scenario."
+EXIT_CODES_HELP = N_("Exit codes: 0 ok · 1 failure · 2 bad input (unknown run, bad SQL…) · 3 infeasible scenario.")
 
 StoreOption = Annotated[
     Path | None,
     typer.Option(
         "--store",
         envvar="ARALNEXUS_STORE",
-        help="Run store (DuckDB file). Default: $ARALNEXUS_STORE, else ./aralnexus.duckdb.",
+        help=N_("Run store (DuckDB file). Default: $ARALNEXUS_STORE, else ./aralnexus.duckdb."),
         show_default=False,
     ),
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
-QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or chatter; results only.")]
+JsonOption = Annotated[bool, typer.Option("--json", help=N_("Print machine-readable JSON on stdout."))]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help=N_("No progress bars or chatter; results only."))]
 
 
 def finite(value: float | None) -> float | None:
@@ -194,21 +219,116 @@ def plain(text: object) -> Text:
     return Text(visible(text))
 
 
-def frame_table(frame: pd.DataFrame, title: str = "", *, floats: str = "{:,.3f}") -> Table:
-    """Return a rich Table showing ``frame`` (floats formatted with ``floats``).
+class FitTable(Table):
+    """A rich Table that fits the terminal without cutting a word (issue 17, item 5).
+
+    Nothing is ever cut to an ellipsis. When the table is wider than the terminal, the columns are
+    given widths here rather than by rich (whose squeeze may go below the longest word of a column):
+    every column gets at least its longest word (a number column its widest number, so numbers never
+    break — Russian ones contain a narrow no-break space, where rich would otherwise wrap), and the
+    room left is shared in proportion to what each column would need to print on one line. When
+    even the longest words do not fit next to each other in the boxed layout, the table is drawn in a
+    narrower one: no vertical rules or outer border, two spaces between columns, then one. Number
+    headings wrap at spaces over their numbers. A word longer than a whole column folds onto the
+    next line.
+    """
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        """Render the table, fitting its columns to the width of the terminal first."""
+        for column in self.columns:
+            column.overflow = "fold"
+            if column.justify == "right":
+                column.min_width = max(column.min_width or 0, _widest_cell(console, column))
+        if not self._fits(console, options):
+            for column in self.columns:
+                if column.justify == "right":  # a number column as narrow as its numbers; the heading wraps
+                    words = _plain(console, column.header).split()
+                    column.max_width = max([column.min_width or 1, *(cell_len(w) for w in words)])
+            for layout in _NARROWER_LAYOUTS:
+                if self._share_width(console, options):
+                    break
+                self.box, self.show_edge, self.pad_edge = box.SIMPLE_HEAD, False, False
+                self.collapse_padding, self.padding = layout["collapse_padding"], layout["padding"]
+            else:
+                self._share_width(console, options)
+        yield from super().__rich_console__(console, options)
+
+    def _ranges(self, console: Console, options: ConsoleOptions) -> list[Measurement]:
+        wide = options.update_width(_UNLIMITED)
+        return [self._measure_column(console, wide, column) for column in self.columns]
+
+    def _fits(self, console: Console, options: ConsoleOptions) -> bool:
+        """Whether every column fits on one line per cell as it is."""
+        return sum(r.maximum for r in self._ranges(console, options)) + self._extra_width <= options.max_width
+
+    def _share_width(self, console: Console, options: ConsoleOptions) -> bool:
+        """Fix the column widths to fit ``options.max_width``; False (nothing fixed) when the words do not fit."""
+        ranges = self._ranges(console, options)
+        available = options.max_width - self._extra_width
+        lows = [r.minimum for r in ranges]
+        if sum(lows) > available:
+            return False
+        wants = [r.maximum - r.minimum for r in ranges]
+        spare, wanted = available - sum(lows), sum(wants)
+        extra = [want * spare // wanted if wanted else 0 for want in wants]
+        left = spare - sum(extra)
+        for i in sorted(range(len(wants)), key=lambda i: wants[i] - extra[i], reverse=True):
+            if left <= 0:
+                break
+            if extra[i] < wants[i]:
+                extra[i] += 1
+                left -= 1
+        for column, low, more in zip(self.columns, lows, extra, strict=True):
+            column.width = max(1, low + more - self._get_padding_width(column._index))
+        return True
+
+
+#: The narrower layouts tried in turn when a table's words do not fit its boxed layout: no vertical rules
+#: or outer border, two spaces between columns; then one space.
+_NARROWER_LAYOUTS: tuple[dict[str, Any], ...] = (
+    {"collapse_padding": True, "padding": (0, 1)},
+    {"collapse_padding": False, "padding": (0, 0)},
+)
+
+#: A width no terminal has: measuring a table at it gives its natural (uncollapsed) widths.
+_UNLIMITED = 10_000
+
+
+def _plain(console: Console, cell: RenderableType) -> str:
+    if isinstance(cell, Text):
+        return cell.plain
+    if isinstance(cell, str):
+        return console.render_str(cell).plain
+    return ""
+
+
+def _widest_cell(console: Console, column: Column) -> int:
+    """Return the width of the widest line of the data cells of ``column`` (0 when empty)."""
+    return max(
+        (cell_len(line) for cell in column.cells for line in _plain(console, cell).splitlines()),
+        default=0,
+    )
+
+
+def frame_table(
+    frame: pd.DataFrame, title: str = "", *, digits: int = 3, headers: Mapping[str, str] | None = None
+) -> Table:
+    """Return a rich Table showing ``frame`` (floats with ``digits`` decimals, in the current language).
 
     Every cell, column name and the title are printed literally (no rich markup), since they may
-    hold user text from a scenario or a store.
+    hold user text from a scenario or a store. ``headers`` gives column headings for people (in
+    the current language) by column name; other columns are headed by their name.
     """
-    table = Table(title=plain(title) if title else None, title_justify="left", header_style="bold")
-    for i, column in enumerate(frame.columns):
+    names = headers or {}
+    table = FitTable(title=plain(title) if title else None, title_justify="left", header_style="bold")
+    for column in frame.columns:
         numeric = pd.api.types.is_numeric_dtype(frame[column]) and not pd.api.types.is_bool_dtype(frame[column])
-        table.add_column(plain(column), justify="right" if numeric else "left", no_wrap=i == 0)
+        table.add_column(plain(names.get(str(column), column)), justify="right" if numeric else "left")
     for row in frame.itertuples(index=False):
         cells: list[Text] = []
         for value in row:
             if isinstance(value, float):
-                cells.append(plain("" if math.isnan(value) else floats.format(value)))
+                cells.append(plain("" if math.isnan(value) else i18n.format_number(value, digits)))
             elif value is None or (not isinstance(value, str) and pd.isna(value)):
                 cells.append(plain(""))
             else:
@@ -279,7 +399,28 @@ def handled() -> Iterator[None]:
 
 # -- the language of text for people (--lang on every command) -------------------------------------
 
-LANG_HELP = "Language of text for people: en or ru (default: $ARALNEXUS_LANG, else the locale, else en)."
+#: The language :func:`run_app` chose from the whole command line (``aralnexus --lang ru run`` included).
+_chosen: ContextVar[i18n.Language | None] = ContextVar("aralnexus_cli_language", default=None)
+
+
+def language_error(error: i18n.LanguageError) -> InputError:
+    """Return the input error for a bad ``--lang`` or ``ARALNEXUS_LANG`` (exit code 2)."""
+    expected = i18n.gettext("one of {languages}", languages=", ".join(i18n.LANGUAGES))
+    return InputError([Problem(error.source, "", expected, repr(error.value))])
+
+
+LANG_HELP = N_("Language of text for people: en or ru (default: $ARALNEXUS_LANG, else the locale, else en).")
+
+
+def lang_option(
+    lang: Annotated[str | None, typer.Option("--lang", help=LANG_HELP, show_default=False)] = None,
+) -> None:
+    """Check the ``--lang`` given before the command name (``aralnexus --lang ru run``); run_app has applied it."""
+    if lang is not None:
+        try:
+            i18n.parse_language(lang)
+        except i18n.LanguageError as error:
+            raise language_error(error) from None
 
 
 def _with_language(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -299,12 +440,11 @@ def _with_language(func: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(func)
     def command(*args: Any, lang: str | None = None, **kwargs: Any) -> Any:
+        chosen = _chosen.get()
         try:
-            language = i18n.resolve_language(lang)
+            language = i18n.resolve_language(lang) if lang is not None or chosen is None else chosen
         except i18n.LanguageError as error:
-            raise InputError(
-                [Problem(error.source, "", f"one of {', '.join(i18n.LANGUAGES)}", repr(error.value))]
-            ) from None
+            raise language_error(error) from None
         with i18n.use_language(language):
             return func(*args, **kwargs)
 

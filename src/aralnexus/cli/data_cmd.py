@@ -12,8 +12,9 @@ from rich.table import Table
 from aralnexus.cli.common import console, err_console
 from aralnexus.data.dataset import TABLE_NAMES, TABLE_SPECS, SourceKind, load_default
 from aralnexus.errors import ExitCode
+from aralnexus.i18n import N_
 
-data_app = typer.Typer(help="Show the default dataset and the source of every value.", no_args_is_help=True)
+data_app = typer.Typer(help=N_("Show the default dataset and the source of every value."), no_args_is_help=True)
 
 SOURCE_KINDS: tuple[str, ...] = get_args(SourceKind)
 
@@ -50,9 +51,9 @@ def _rich_table(frame: pd.DataFrame, title: str) -> Table:
 
 @data_app.command("sources")
 def sources_cmd(
-    table: Annotated[str | None, typer.Option("--table", "-t", help="Only this table.")] = None,
-    kind: Annotated[str | None, typer.Option("--kind", "-k", help="Only this kind of source.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list of records.")] = False,
+    table: Annotated[str | None, typer.Option("--table", "-t", help=N_("Only this table."))] = None,
+    kind: Annotated[str | None, typer.Option("--kind", "-k", help=N_("Only this kind of source."))] = None,
+    as_json: Annotated[bool, typer.Option("--json", help=N_("Print a JSON list of records."))] = False,
 ) -> None:
     """List every value of the default dataset with its kind, source and note."""
     if table is not None and table not in TABLE_NAMES:
@@ -73,8 +74,8 @@ def sources_cmd(
 
 @data_app.command("show")
 def show_cmd(
-    table: Annotated[str | None, typer.Argument(help="Table name; omit to list the tables.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    table: Annotated[str | None, typer.Argument(help=N_("Table name; omit to list the tables."))] = None,
+    as_json: Annotated[bool, typer.Option("--json", help=N_("Print JSON."))] = False,
 ) -> None:
     """Print a table of the default dataset (the table names when none is given)."""
     if table is None:

@@ -27,7 +27,7 @@ from aralnexus.cli.common import (
     progress,
 )
 from aralnexus.errors import ExitCode, InputError, Problem
-from aralnexus.i18n import ngettext
+from aralnexus.i18n import N_, _, format_number, format_significant, ngettext
 
 #: Most members and local workers one ``ensemble`` command accepts (more is a typo, not a study).
 MAX_MEMBERS = 100_000
@@ -57,46 +57,52 @@ def _risk_tables(store: Any, run_id: str, threshold_twh: float) -> dict[str, pd.
 
 
 def ensemble(
-    scenario: Annotated[str, typer.Argument(help="Scenario YAML file, or 'default'.")] = "default",
+    scenario: Annotated[str, typer.Argument(help=N_("Scenario YAML file, or 'default'."))] = "default",
     members: Annotated[
-        int, typer.Option("--members", "-n", min=1, max=MAX_MEMBERS, help="Number of synthetic hydrology members.")
+        int, typer.Option("--members", "-n", min=1, max=MAX_MEMBERS, help=N_("Number of synthetic hydrology members."))
     ] = 100,
     seed: Annotated[
-        int | None, typer.Option("--seed", min=0, help="Seed of the synthetic ensemble (default: the scenario's).")
+        int | None, typer.Option("--seed", min=0, help=N_("Seed of the synthetic ensemble (default: the scenario's)."))
     ] = None,
     workers: Annotated[
         int | None,
-        typer.Option("--workers", "-w", min=1, max=MAX_WORKERS, help="Local worker processes (default: one per core)."),
+        typer.Option(
+            "--workers", "-w", min=1, max=MAX_WORKERS, help=N_("Local worker processes (default: one per core).")
+        ),
     ] = None,
     scheduler: Annotated[
-        str | None, typer.Option("--scheduler", help="Run on this Dask scheduler, e.g. tcp://10.0.0.5:8786.")
+        str | None, typer.Option("--scheduler", help=N_("Run on this Dask scheduler, e.g. tcp://10.0.0.5:8786."))
     ] = None,
     vary: Annotated[
         list[str] | None,
         typer.Option(
             "--vary",
-            help="Scenario variant grid PATH=V1,V2 (repeatable; cartesian product), e.g. casa1000.start=2027,2029 "
-            "or links.casa1000_pk.start=2027-05,2029-05.",
+            help=N_(
+                "Scenario variant grid PATH=V1,V2 (repeatable; cartesian product), e.g. casa1000.start=2027,2029 "
+                "or links.casa1000_pk.start=2027-05,2029-05."
+            ),
         ),
     ] = None,
     heads: Annotated[
-        str, typer.Option("--heads", help="Heads per member: iterate (accurate) or median (one LP solve, faster).")
+        str, typer.Option("--heads", help=N_("Heads per member: iterate (accurate) or median (one LP solve, faster)."))
     ] = "iterate",
     horizon: Annotated[
-        str | None, typer.Option("--horizon", help="Years, e.g. 2025-2027 (or YYYY-MM..YYYY-MM).")
+        str | None, typer.Option("--horizon", help=N_("Years, e.g. 2025-2027 (or YYYY-MM..YYYY-MM)."))
     ] = None,
-    start: Annotated[str | None, typer.Option("--start", help="First month YYYY-MM.")] = None,
-    end: Annotated[str | None, typer.Option("--end", help="Last month YYYY-MM.")] = None,
+    start: Annotated[str | None, typer.Option("--start", help=N_("First month YYYY-MM."))] = None,
+    end: Annotated[str | None, typer.Option("--end", help=N_("Last month YYYY-MM."))] = None,
     threshold_twh: Annotated[
         float,
         typer.Option(
             "--threshold-twh",
             min=0.0,
             callback=finite,
-            help="Winter-deficit threshold for the exceedance probability, TWh.",
+            help=N_("Winter-deficit threshold for the exceedance probability, TWh."),
         ),
     ] = 1.0,
-    force: Annotated[bool, typer.Option("--force", help="Start over: replace stored runs of these variants.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help=N_("Start over: replace stored runs of these variants."))
+    ] = False,
     store: StoreOption = None,
     quiet: QuietOption = False,
     as_json: JsonOption = False,
@@ -122,16 +128,24 @@ def ensemble(
         )
         db = open_store(store)
         try:
-            with progress("ensemble members", total=None, quiet=quiet or as_json, delay_s=0.5) as bar:
+            with progress(_("ensemble members"), total=None, quiet=quiet or as_json, delay_s=0.5) as bar:
 
                 def on_member(out: Any, done: int, total: int) -> None:
-                    bar.update(f"member {out.member} {out.status} ({done}/{total})")
+                    bar.update(
+                        _(
+                            "member {member} {status} ({done}/{total})",
+                            member=out.member,
+                            status=out.status,
+                            done=done,
+                            total=total,
+                        )
+                    )
                     bar.advance()
 
                 outcome = run_ensemble(spec, db, progress=on_member)
         except KeyboardInterrupt:
             err_console.print(
-                "interrupted: finished members are stored; run the same command again to resume.", highlight=False
+                _("interrupted: finished members are stored; run the same command again to resume."), highlight=False
             )
             raise typer.Exit(130) from None
         risks = {r.run_id: _risk_tables(db, r.run_id, threshold_twh) for r in outcome.runs}
@@ -182,32 +196,43 @@ def _print(outcome: Any, risks: dict[str, dict[str, pd.DataFrame]], threshold_tw
     runs = pd.DataFrame(
         [
             {
-                "run": r.run_id,
-                "variant": r.variant or "(base)",
-                "members": r.n_members,
-                "stored before": r.already_done,
-                "ran now": len(r.ran),
-                "infeasible": r.infeasible,
-                "failed": r.failed,
-                "missing": r.missing,
-                "status": r.status,
+                _("run"): r.run_id,
+                _("variant"): r.variant or _("(base)"),
+                _("members"): r.n_members,
+                _("stored before"): r.already_done,
+                _("ran now"): len(r.ran),
+                _("infeasible"): r.infeasible,
+                _("failed"): r.failed,
+                _("missing"): r.missing,
+                _("status"): r.status,
             }
             for r in outcome.runs
         ]
     )
     if not quiet:
-        console.print(frame_table(runs, "Ensemble runs", floats="{:,.0f}"))
+        console.print(frame_table(runs, _("Ensemble runs"), digits=0))
+        heads = {"figure": _("figure"), "country": _("country"), "probability": _("probability")}
         for r in outcome.runs:
             tables = risks[r.run_id]
-            title = f"Risk · {r.run_id} {r.variant or r.scenario}"
-            console.print(frame_table(_summary(tables, threshold_twh), title, floats="{:,.2f}"))
+            title = _("Risk · {run} {variant}", run=r.run_id, variant=r.variant or r.scenario)
+            console.print(frame_table(_summary(tables, threshold_twh), title, digits=2, headers=heads))
             if r.start_storage:
-                console.print(plain(f"Start storage ({r.run_id}): {r.start_storage}"), highlight=False)
+                console.print(
+                    plain(_("Start storage ({run}): {where}", run=r.run_id, where=r.start_storage)), highlight=False
+                )
+    workers = ngettext("{n} {backend} worker", "{n} {backend} workers", int(outcome.workers), backend=outcome.backend)
     console.print(
         plain(
-            f"Done in {outcome.seconds:.1f} s on {outcome.workers} {outcome.backend} worker(s). "
-            f"Results: store {outcome.store}, run(s) {', '.join(r.run_id for r in outcome.runs)}. "
-            'Risk views: aralnexus results query "SELECT * FROM risk_winter_deficit"'
+            _(
+                "Done in {s} s on {workers}. Results: store {store}, {runs}. "
+                'Risk views: aralnexus results query "SELECT * FROM risk_winter_deficit"',
+                s=format_number(outcome.seconds, 1),
+                workers=workers,
+                store=outcome.store,
+                runs=ngettext(
+                    "run {ids}", "runs {ids}", len(outcome.runs), ids=", ".join(r.run_id for r in outcome.runs)
+                ),
+            )
         ),
         highlight=False,
         soft_wrap=True,
@@ -218,25 +243,38 @@ def _row(figure: str, country: Any, q: tuple[Any, Any, Any] = (None, None, None)
     return {"figure": figure, "country": country, "P10": q[0], "P50": q[1], "P90": q[2], "probability": p}
 
 
+def _musd(value: Any) -> str:
+    return format_number(float(value), 0)
+
+
 def _summary(tables: dict[str, pd.DataFrame], threshold_twh: float) -> pd.DataFrame:
     rows = [
-        _row(f"P(winter deficit > {threshold_twh:g} TWh, some winter)", r.country, p=r.p_exceed_any_year)
+        _row(
+            _("P(winter deficit > {twh} TWh, some winter)", twh=format_significant(threshold_twh, 6)),
+            r.country,
+            p=r.p_exceed_any_year,
+        )
         for r in tables["winter_deficit_any"].itertuples()
     ]
     rows += [
         _row(
-            "exports, horizon TWh" if r.metric == "exports_twh" else "export revenue, horizon US$m",
+            _("exports, horizon TWh") if r.metric == "exports_twh" else _("export revenue, horizon US$m"),
             r.country,
             (r.p10, r.p50, r.p90),
         )
         for r in tables["exports_total"].itertuples()
     ]
     rows += [
-        _row(f"trade turnover {r.year} US$m (P ≥ {r.target_musd:,.0f})", "KG-TJ", (r.p10, r.p50, r.p90), r.p_reach)
+        _row(
+            _("trade turnover {year} US$m (P ≥ {target})", year=r.year, target=_musd(r.target_musd)),
+            "KG-TJ",
+            (r.p10, r.p50, r.p90),
+            r.p_reach,
+        )
         for r in tables["trade_target"].itertuples()
     ]
     if tables["trade_target"].empty:
-        rows.append(_row("trade target year (2030) outside the horizon", "KG-TJ"))
+        rows.append(_row(_("trade target year (2030) outside the horizon"), "KG-TJ"))
     columns = ["figure", "country", "P10", "P50", "P90", "probability"]
     return pd.DataFrame(rows, columns=columns).astype(dict.fromkeys(columns[2:], float))
 

@@ -9,19 +9,20 @@ from typing import Annotated
 import typer
 
 from aralnexus.cli.common import JsonOption, QuietOption, console, handled, literal, print_json, progress
+from aralnexus.i18n import N_
 
-export_app = typer.Typer(help="Write a scenario's model for other tools.", no_args_is_help=True)
+export_app = typer.Typer(help=N_("Write a scenario's model for other tools."), no_args_is_help=True)
 
 
 @export_app.command(
-    "pypsa", epilog='Examples:  aralnexus export pypsa default --out kg_tj.nc  ·  python -c "import pypsa; ..."'
+    "pypsa", epilog=N_('Examples:  aralnexus export pypsa default --out kg_tj.nc  ·  python -c "import pypsa; ..."')
 )
 def export_pypsa(
-    scenario: Annotated[str, typer.Argument(help="Scenario YAML file, or 'default'.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="netCDF file to write (PyPSA format).")],
-    start: Annotated[str | None, typer.Option(help="First month YYYY-MM (default: the scenario's).")] = None,
-    end: Annotated[str | None, typer.Option(help="Last month YYYY-MM (default: the scenario's).")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False,
+    scenario: Annotated[str, typer.Argument(help=N_("Scenario YAML file, or 'default'."))],
+    out: Annotated[Path, typer.Option("--out", "-o", help=N_("netCDF file to write (PyPSA format)."))],
+    start: Annotated[str | None, typer.Option(help=N_("First month YYYY-MM (default: the scenario's)."))] = None,
+    end: Annotated[str | None, typer.Option(help=N_("Last month YYYY-MM (default: the scenario's)."))] = None,
+    force: Annotated[bool, typer.Option("--force", help=N_("Replace --out if it exists."))] = False,
     json: JsonOption = False,
     quiet: QuietOption = False,
 ) -> None:

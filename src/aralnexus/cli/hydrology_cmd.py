@@ -9,18 +9,19 @@ from typing import Annotated, Any
 import numpy as np
 import pandas as pd
 import typer
-from rich.table import Table
+from rich.text import Text
 
-from aralnexus.cli.common import console, progress
+from aralnexus.cli.common import FitTable, console, plain, progress
 from aralnexus.errors import InputError, Problem
+from aralnexus.i18n import N_, _, format_number, format_significant, ngettext
 from aralnexus.scenario.model import Scenario
 
 hydrology_app = typer.Typer(
-    help="Inflows: sample synthetic years, compare statistics, plot, import records.", no_args_is_help=True
+    help=N_("Inflows: sample synthetic years, compare statistics, plot, import records."), no_args_is_help=True
 )
 
-ScenarioOpt = Annotated[str, typer.Option("--scenario", help="default or a scenario YAML file")]
-SeedOpt = Annotated[int, typer.Option("--seed", min=0, help="seed of the synthetic generator")]
+ScenarioOpt = Annotated[str, typer.Option("--scenario", help=N_("default or a scenario YAML file"))]
+SeedOpt = Annotated[int, typer.Option("--seed", min=0, help=N_("seed of the synthetic generator"))]
 #: Most synthetic years one command samples (10 million site-months per site; more is a typo).
 MAX_YEARS = 1_000_000
 #: Calendar years a synthetic series may span (numpy/pandas dates, four-digit years).
@@ -36,15 +37,17 @@ def load_cli_scenario(name: str) -> Scenario:
 
 @hydrology_app.command("sample")
 def sample_cmd(
-    out: Annotated[Path, typer.Option("--out", help="Parquet file to write (time, site, inflow_m3s)")],
+    out: Annotated[Path, typer.Option("--out", help=N_("Parquet file to write (time, site, inflow_m3s)"))],
     years: Annotated[
-        int, typer.Option("--years", min=1, max=MAX_YEARS, help="number of consecutive synthetic years")
+        int, typer.Option("--years", min=1, max=MAX_YEARS, help=N_("number of consecutive synthetic years"))
     ] = 1000,
     seed: SeedOpt = 42,
     scenario: ScenarioOpt = "default",
     start_year: Annotated[
         int,
-        typer.Option("--start-year", min=FIRST_YEAR, max=LAST_YEAR, help="calendar year of the first synthetic year"),
+        typer.Option(
+            "--start-year", min=FIRST_YEAR, max=LAST_YEAR, help=N_("calendar year of the first synthetic year")
+        ),
     ] = 2000,
 ) -> None:
     """Generate YEARS consecutive synthetic years for every site and write them to Parquet."""
@@ -58,14 +61,20 @@ def sample_cmd(
         problem = Problem("--start-year", "", f"a series ending by {LAST_YEAR} (--start-year + --years − 1)", str(last))
         raise InputError([problem])
     scen = load_cli_scenario(scenario)
-    with progress(f"sampling {years} years"):
+    with progress(ngettext("sampling {n} year", "sampling {n} years", years)):
         da = sample_ensemble(scen, years, seed, start_year)
         frame = da.to_dataframe().reset_index()[["time", "site", "inflow_m3s"]]
         table = pa.Table.from_pandas(frame, preserve_index=False)
         meta = dict(table.schema.metadata or {})
         meta.update({f"aralnexus.{k}".encode(): str(v).encode() for k, v in da.attrs.items()})
         pq.write_table(table.replace_schema_metadata(meta), out)
-    console.print(f"wrote {years} years × {da.sizes['site']} sites to {out}  [dim]({da.attrs['label']})[/]")
+    written = _(
+        "wrote {years} × {sites} to {file}",
+        years=ngettext("{n} year", "{n} years", years),
+        sites=ngettext("{n} site", "{n} sites", int(da.sizes["site"])),
+        file=out,
+    )
+    console.print(plain(written) + Text(f"  ({da.attrs['label']})", style="dim"))
 
 
 def _stats_rows(flows_site: np.ndarray, scen: Scenario, by_month: bool) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -152,14 +161,16 @@ def read_sample(path: Path, sites: tuple[str, ...] | list[str]) -> np.ndarray:
 
 @hydrology_app.command("stats")
 def stats_cmd(
-    file: Annotated[Path | None, typer.Argument(help="Parquet from `hydrology sample` (default: sample now)")] = None,
+    file: Annotated[
+        Path | None, typer.Argument(help=N_("Parquet from `hydrology sample` (default: sample now)"))
+    ] = None,
     years: Annotated[
-        int, typer.Option("--years", min=3, max=MAX_YEARS, help="synthetic years when no FILE is given")
+        int, typer.Option("--years", min=3, max=MAX_YEARS, help=N_("synthetic years when no FILE is given"))
     ] = 10_000,
     seed: SeedOpt = 42,
     scenario: ScenarioOpt = "default",
-    by_month: Annotated[bool, typer.Option("--by-month", help="one row per site and month")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="print JSON instead of a table")] = False,
+    by_month: Annotated[bool, typer.Option("--by-month", help=N_("one row per site and month"))] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=N_("print JSON instead of a table"))] = False,
 ) -> None:
     """Compare target statistics with those of synthetic flows (per site, summarised or by month)."""
     from aralnexus.hydrology import sample_ensemble, scenario_model
@@ -167,60 +178,86 @@ def stats_cmd(
     scen = load_cli_scenario(scenario)
     model = scenario_model(scen)
     if file is None:
-        with progress(f"sampling {years} years"):
+        with progress(ngettext("sampling {n} year", "sampling {n} years", years)):
             da = sample_ensemble(scen, years, seed)
         flows = da.transpose("time", "site").to_numpy()
-        source = f"{years} synthetic years (seed {seed})"
+        source = ngettext("{n} synthetic year (seed {seed})", "{n} synthetic years (seed {seed})", years, seed=seed)
     else:
         flows = read_sample(file, model.layout.sites)
         source = str(file)
     n_years = flows.shape[0] // 12
     rows, basin = _stats_rows(flows[: n_years * 12].reshape(n_years, 12, -1), scen, by_month)
-    label = f"targets: {model.variability_label}; sample: {source}"
+    label = _("targets: {targets}; sample: {sample}", targets=model.variability_label, sample=source)
     provenance = model.provenance
     if as_json:
         doc = {"label": label, "columns": "[target, sample]", "rows": rows, "basins": basin, "provenance": provenance}
         console.print_json(json.dumps(doc))
         return
-    table = Table(title=f"Hydrology statistics — target / sample\n[dim]{label}[/]")
+    table = FitTable(
+        title=Text(_("Hydrology statistics — target (upper line) and sample (lower line)"), style="bold")
+        + Text("\n" + label, style="dim"),
+        title_justify="left",
+    )
     keys = [k for k in rows[0] if k not in {"site", "month"}]
-    table.add_column("site")
+    heads = _stat_headers()
+    table.add_column(_("site"))
     if by_month:
-        table.add_column("month", justify="right")
+        table.add_column(_("month"), justify="right")
     for key in keys:
-        table.add_column(key, justify="right")
+        table.add_column(heads.get(key, key), justify="right")
     for row in rows:
         cells = [row["site"]] + ([str(row["month"])] if by_month else [])
-        cells += [f"{row[k][0]:.3g} / {row[k][1]:.3g}" for k in keys]
-        table.add_row(*cells)
+        cells += [f"{format_significant(row[k][0])}\n{format_significant(row[k][1])}" for k in keys]
+        table.add_row(*(plain(c) for c in cells))
     console.print(table)
     if basin:
-        console.print(
-            f"inter-basin correlation ({' – '.join(basin['rivers'])}): target {basin['target_corr']:.2f} "
-            f"(monthly normal scores), sample annual volumes {basin['annual_corr']:.2f}",
-            soft_wrap=True,
+        line = _(
+            "inter-basin correlation ({rivers}): target {target} (monthly normal scores), "
+            "sample annual volumes {sample}",
+            rivers=" – ".join(basin["rivers"]),
+            target=format_number(basin["target_corr"], 2),
+            sample=format_number(basin["annual_corr"], 2),
         )
+        console.print(plain(line), highlight=False)
     if provenance:
         console.print(_provenance_table(provenance))
 
 
-def _provenance_table(provenance: dict[str, dict[str, str]]) -> Table:
+def _stat_headers() -> dict[str, str]:
+    """Return column headings for people by statistic key (the keys stay English in --json)."""
+    return {
+        "annual_km3": _("annual km3"),
+        "annual_cv": _("annual CV"),
+        "annual_lag1": _("annual lag-1"),
+        "mean_lag1": _("mean monthly lag-1"),
+        "mean_skew": _("mean monthly skew"),
+        "mean_m3s": _("mean m3/s"),
+        "sd_m3s": _("sd m3/s"),
+        "skew": _("skew"),
+        "lag1": _("lag-1"),
+    }
+
+
+def _provenance_table(provenance: dict[str, dict[str, str]]) -> FitTable:
     """Which target statistics come from a record and which remain derived or assumed."""
     from aralnexus.hydrology.observed import STATISTICS
 
-    table = Table(title="Where the targets come from (record / derived / assumed)", title_justify="left")
-    table.add_column("statistic")
+    title = _("Where the targets come from (record / derived / assumed)")
+    table = FitTable(title=title, title_justify="left")
+    table.add_column(_("statistic"))
     for series in provenance:
-        table.add_column(series)
+        table.add_column(plain(series))
     for stat in STATISTICS:
-        table.add_row(stat, *(provenance[s].get(stat, "") for s in provenance))
+        table.add_row(plain(stat), *(plain(provenance[s].get(stat, "")) for s in provenance))
     return table
 
 
 @hydrology_app.command("plot")
 def plot_cmd(
-    out: Annotated[Path, typer.Option("--out", help="PNG file")] = Path("hydrology_fan.png"),
-    years: Annotated[int, typer.Option("--years", min=10, max=MAX_YEARS, help="synthetic years behind the fan")] = 2000,
+    out: Annotated[Path, typer.Option("--out", help=N_("PNG file"))] = Path("hydrology_fan.png"),
+    years: Annotated[
+        int, typer.Option("--years", min=10, max=MAX_YEARS, help=N_("synthetic years behind the fan"))
+    ] = 2000,
     seed: SeedOpt = 42,
     scenario: ScenarioOpt = "default",
 ) -> None:
@@ -234,7 +271,7 @@ def plot_cmd(
 
     scen = load_cli_scenario(scenario)
     model = scenario_model(scen)
-    with progress(f"sampling {years} years"):
+    with progress(ngettext("sampling {n} year", "sampling {n} years", years)):
         da = sample_ensemble(scen, years, seed)
     flows = da.to_numpy().reshape(years, 12, -1)
     quant = np.quantile(flows, [0.05, 0.25, 0.5, 0.75, 0.95], axis=0)
@@ -260,7 +297,7 @@ def plot_cmd(
     fig.tight_layout()
     fig.savefig(out, dpi=120)
     plt.close(fig)
-    console.print(f"wrote {out}  [dim]({da.attrs['label']})[/]")
+    console.print(plain(_("wrote {file}", file=out)) + Text(f"  ({da.attrs['label']})", style="dim"))
 
 
 def _import_target(file: Path, out: Path | None, force: bool) -> Path:
@@ -283,9 +320,9 @@ def _import_target(file: Path, out: Path | None, force: bool) -> Path:
 
 @hydrology_app.command("import")
 def import_cmd(
-    file: Annotated[Path, typer.Argument(help="long CSV: site, date, discharge_m3s")],
-    out: Annotated[Path | None, typer.Option("--out", help="validated Parquet (default: next to FILE)")] = None,
-    force: Annotated[bool, typer.Option("--force", help="replace an existing --out file")] = False,
+    file: Annotated[Path, typer.Argument(help=N_("long CSV: site, date, discharge_m3s"))],
+    out: Annotated[Path | None, typer.Option("--out", help=N_("validated Parquet (default: next to FILE)"))] = None,
+    force: Annotated[bool, typer.Option("--force", help=N_("replace an existing --out file"))] = False,
     scenario: ScenarioOpt = "default",
 ) -> None:
     """Validate an observed monthly record and write it as the scenario's record (Parquet).
@@ -306,11 +343,16 @@ def import_cmd(
         partial.replace(target)
     finally:
         partial.unlink(missing_ok=True)
-    console.print(
-        f"validated {len(table)} monthly values for {', '.join(columns)}; {flows.shape[0]} complete years from {first}"
+    validated = _(
+        "validated {values} for {series}; {years} from {first}",
+        values=ngettext("{n} monthly value", "{n} monthly values", len(table)),
+        series=", ".join(columns),
+        years=ngettext("{n} complete year", "{n} complete years", int(flows.shape[0])),
+        first=first,
     )
-    console.print(f"wrote {target}", soft_wrap=True)
-    console.print("use it in a scenario with:")
+    console.print(plain(validated), highlight=False)
+    console.print(plain(_("wrote {file}", file=target)), soft_wrap=True)
+    console.print(_("use it in a scenario with:"))
     console.print(
         f"  hydrology: {{kind: record, record_file: {target}}}", highlight=False, markup=False, soft_wrap=True
     )

@@ -14,8 +14,10 @@ import pandas as pd
 import typer
 from rich.markup import escape
 
-from aralnexus.cli.common import JsonOption, QuietOption, console, frame_table, handled, print_json, progress
+from aralnexus.cli.common import JsonOption, QuietOption, console, frame_table, handled, plain, print_json, progress
+from aralnexus.i18n import N_, _, format_number, ngettext
 from aralnexus.results.tables import Results
+from aralnexus.system.start_storage import describe_start_storage
 from aralnexus.units import MWH_PER_TWH, USD_PER_MUSD
 from aralnexus.vocab import HEAD_MODES, RESOLUTIONS, HeadMode, Resolution
 
@@ -57,45 +59,88 @@ def summary(results: Results) -> dict[str, Any]:
     }
 
 
+def _headers() -> dict[str, str]:
+    """Return column headings for people, by column name of the summary tables (the names stay English in --json)."""
+    return {
+        "term": _("term"),
+        "value_musd": _("US$ million"),
+        "country": _("country"),
+        "plant": _("plant"),
+        "energy_twh": _("TWh"),
+        "demand_twh": _("demand TWh"),
+        "hydro_twh": _("hydro TWh"),
+        "thermal_twh": _("thermal TWh"),
+        "imports_twh": _("imports TWh"),
+        "exports_twh": _("exports TWh"),
+        "unserved_twh": _("unserved TWh"),
+        "link": _("link"),
+        "from_country": _("from"),
+        "to_country": _("to"),
+        "revenue_musd": _("revenue US$m"),
+        "constraint": _("constraint"),
+        "element": _("element"),
+        "period": _("period"),
+        "amount": _("amount"),
+        "unit": _("unit"),
+    }
+
+
 def _print_summary(data: dict[str, Any]) -> None:
     meta = data["metadata"]
+    heads = _headers()
     console.print(
         f"[bold]{escape(meta.get('scenario', ''))}[/] {meta.get('start')}…{meta.get('end')} "
-        f"{meta.get('resolution')}, head {meta.get('head_mode')}: objective "
-        f"[bold]{data['objective_musd']:,.1f}[/] US$ million",
+        + _(
+            "{resolution}, head {head}: objective [bold]{musd}[/] US$ million",
+            resolution=meta.get("resolution"),
+            head=meta.get("head_mode"),
+            musd=format_number(data["objective_musd"], 1),
+        ),
         highlight=False,
     )
-    console.print(frame_table(data["objective"], "Objective by term (US$ million)", floats="{:,.1f}"))
-    console.print(frame_table(data["generation"], "Generation by plant (TWh)", floats="{:,.3f}"))
-    console.print(frame_table(data["countries"], "Countries (TWh)", floats="{:,.3f}"))
+    objective = frame_table(data["objective"], _("Objective by term (US$ million)"), digits=1, headers=heads)
+    console.print(objective)
+    console.print(frame_table(data["generation"], _("Generation by plant (TWh)"), digits=3, headers=heads))
+    console.print(frame_table(data["countries"], _("Countries (TWh)"), digits=3, headers=heads))
     if not data["links"].empty:
-        console.print(frame_table(data["links"], "Links (TWh sent, tariff revenue US$ million)", floats="{:,.3f}"))
+        title = _("Links (TWh sent, tariff revenue US$ million)")
+        console.print(frame_table(data["links"], title, digits=3, headers=heads))
     violations: pd.DataFrame = data["violations"]
     if violations.empty:
-        console.print("No unserved demand and no relaxed agreements.")
+        console.print(_("No unserved demand and no relaxed agreements."))
     else:
         top = violations.sort_values("amount", ascending=False).head(15)
-        console.print(frame_table(top, f"Not met ({len(violations)} rows, largest first)", floats="{:,.2f}"))
-    if meta.get("start_storage"):
-        console.print(f"Start storage: {escape(meta['start_storage'])}", highlight=False)
+        title = ngettext("Not met ({n} row, largest first)", "Not met ({n} rows, largest first)", len(violations))
+        console.print(frame_table(top, title, digits=2, headers=heads))
+    if meta.get("start_storage") and isinstance(data.get("start_storage"), pd.DataFrame):
+        where = describe_start_storage(data["start_storage"])
+        console.print(plain(_("Start storage: {where}", where=where)), highlight=False)
     conv = data["convergence"]
-    state = "[green]converged[/]" if conv["converged"] else "[yellow]not converged[/]"
+    state = "[green]" + _("converged") + "[/]" if conv["converged"] else "[yellow]" + _("not converged") + "[/]"
     console.print(
-        f"Convergence: {conv['mode']}, {conv['iterations']} LP solve(s), max head change "
-        f"{conv['max_head_change_pct']:.3f} % (tolerance {conv['tolerance_pct']} %) {state}; "
-        f"{data['solve_seconds']:.2f} s",
+        _("Convergence: {mode}, ", mode=conv["mode"])
+        + ngettext("{n} LP solve", "{n} LP solves", int(conv["iterations"]))
+        + _(
+            ", max head change {pct} % (tolerance {tol} %) {state}; {s} s",
+            pct=format_number(conv["max_head_change_pct"], 3),
+            tol=format_number(conv["tolerance_pct"], 2),
+            state=state,
+            s=format_number(data["solve_seconds"], 2),
+        ),
         highlight=False,
     )
 
 
 def optimise_command(
-    scenario: Annotated[str, typer.Argument(help="Scenario YAML file, or 'default'.")],
-    start: Annotated[str | None, typer.Option(help="First month YYYY-MM (default: the scenario's).")] = None,
-    end: Annotated[str | None, typer.Option(help="Last month YYYY-MM (default: the scenario's).")] = None,
+    scenario: Annotated[str, typer.Argument(help=N_("Scenario YAML file, or 'default'."))],
+    start: Annotated[str | None, typer.Option(help=N_("First month YYYY-MM (default: the scenario's)."))] = None,
+    end: Annotated[str | None, typer.Option(help=N_("Last month YYYY-MM (default: the scenario's)."))] = None,
     resolution: Annotated[
-        str | None, typer.Option(help="monthly (load blocks) or hourly (default: the scenario's).")
+        str | None, typer.Option(help=N_("monthly (load blocks) or hourly (default: the scenario's)."))
     ] = None,
-    head: Annotated[str | None, typer.Option("--head", help="iterate (head effects) or fixed (rated heads).")] = None,
+    head: Annotated[
+        str | None, typer.Option("--head", help=N_("iterate (head effects) or fixed (rated heads)."))
+    ] = None,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
 ) -> None:
@@ -116,7 +161,7 @@ def optimise_command(
         check_option_months(start, end)
         res = cast("Resolution | None", resolution)
         mode = cast("HeadMode | None", head)
-        with progress("optimising", quiet=quiet or as_json):
+        with progress(_("optimising"), quiet=quiet or as_json):
             sc = load_scenario(scenario)
             check_run_horizon(start or sc.start, end or sc.end, start_given=bool(start), end_given=bool(end))
             results = optimise(sc, start=start, end=end, resolution=res, head_mode=mode)

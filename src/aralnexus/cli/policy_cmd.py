@@ -20,37 +20,39 @@ from aralnexus.cli.common import (
     console,
     err_console,
     handled,
+    plain,
     print_json,
     progress,
 )
+from aralnexus.i18n import N_, _, format_number, ngettext
 
-policy_app = typer.Typer(help="Operating policy under uncertainty: SDDP water values, simulated out of sample.")
+policy_app = typer.Typer(help=N_("Operating policy under uncertainty: SDDP water values, simulated out of sample."))
 
 
 @policy_app.command("train")
 def train_cmd(
-    scenario: Annotated[str, typer.Argument(help="Scenario YAML file, or 'default'.")] = "default",
+    scenario: Annotated[str, typer.Argument(help=N_("Scenario YAML file, or 'default'."))] = "default",
     iterations: Annotated[
-        int | None, typer.Option("--iterations", help="Iterations (forward/backward passes) to run now.")
+        int | None, typer.Option("--iterations", help=N_("Iterations (forward/backward passes) to run now."))
     ] = None,
-    time_limit: Annotated[float | None, typer.Option("--time-limit", help="Stop training after S seconds.")] = None,
+    time_limit: Annotated[float | None, typer.Option("--time-limit", help=N_("Stop training after S seconds."))] = None,
     workers: Annotated[
         int | None,
         typer.Option(
             "--workers",
             "-w",
-            help="Workers running passes: local processes (default 1), or Dask actors with --scheduler.",
+            help=N_("Workers running passes: local processes (default 1), or Dask actors with --scheduler."),
         ),
     ] = None,
     scheduler: Annotated[
         str | None,
         typer.Option(
             "--scheduler",
-            help="Run the passes on this Dask scheduler, e.g. tcp://10.0.0.5:8786 (default workers: its threads).",
+            help=N_("Run the passes on this Dask scheduler, e.g. tcp://10.0.0.5:8786 (default workers: its threads)."),
         ),
     ] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the forward-pass sampling.")] = 0,
-    resume: Annotated[bool, typer.Option("--resume", help="Continue the stored policy from its cuts.")] = False,
+    seed: Annotated[int, typer.Option("--seed", help=N_("Seed of the forward-pass sampling."))] = 0,
+    resume: Annotated[bool, typer.Option("--resume", help=N_("Continue the stored policy from its cuts."))] = False,
     store: StoreOption = None,
     quiet: QuietOption = False,
     as_json: JsonOption = False,
@@ -73,10 +75,16 @@ def train_cmd(
         if scheduler is not None:
             client = stack.enter_context(connect(scheduler))
             workers = workers or max(1, sum(client.nthreads().values()))
-        with progress("policy training", total=None, quiet=quiet or as_json, delay_s=0.5) as bar:
+        with progress(_("policy training"), total=None, quiet=quiet or as_json, delay_s=0.5) as bar:
 
             def on_round(row: LogRow) -> None:
-                bar.update(f"iteration {row.iteration}: lower bound {row.lower_bound:,.1f} US$m")
+                bar.update(
+                    _(
+                        "iteration {i}: lower bound {musd} US$m",
+                        i=row.iteration,
+                        musd=format_number(row.lower_bound, 1),
+                    )
+                )
                 bar.advance()
 
             out = train_policy(
@@ -98,29 +106,37 @@ def train_cmd(
             {"run_id": out.run_id, "iterations": result.iterations, "lower_bound": result.lower_bound, "time_s": time_s}
         )
     elif not quiet:
-        console.print(
-            f"policy {out.run_id}: {result.iterations} iterations, lower bound {result.lower_bound:,.2f} US$ million "
-            f"(cost = − welfare), {time_s:.1f} s of training; stopped by {result.stop_reason}. "
-            f"Next: aralnexus policy simulate {out.run_id} --members 100 --seed 1",
-            highlight=False,
-            soft_wrap=True,
+        line = (
+            _("policy {run}: ", run=out.run_id)
+            + ngettext("{n} iteration", "{n} iterations", int(result.iterations))
+            + _(
+                ", lower bound {musd} US$ million (cost = − welfare), {s} s of training; stopped by {reason}. "
+                "Next: aralnexus policy simulate {run} --members 100 --seed 1",
+                musd=format_number(result.lower_bound, 2),
+                s=format_number(time_s, 1),
+                reason=result.stop_reason,
+                run=out.run_id,
+            )
         )
+        console.print(plain(line), highlight=False, soft_wrap=True)
     if result.stop_reason == "interrupted":
         err_console.print(
-            "interrupted: the cuts of finished iterations are stored; add --resume to continue.", highlight=False
+            _("interrupted: the cuts of finished iterations are stored; add --resume to continue."), highlight=False
         )
         raise typer.Exit(130)
 
 
 @policy_app.command("simulate")
 def simulate_cmd(
-    run_id: Annotated[str, typer.Argument(help="Id (or unique prefix) of a trained policy.")],
-    members: Annotated[int, typer.Option("--members", "-n", help="Synthetic members to simulate.")] = 100,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the synthetic members (as `aralnexus ensemble`).")] = 1,
-    workers: Annotated[int, typer.Option("--workers", "-w", help="Local processes.")] = 1,
+    run_id: Annotated[str, typer.Argument(help=N_("Id (or unique prefix) of a trained policy."))],
+    members: Annotated[int, typer.Option("--members", "-n", help=N_("Synthetic members to simulate."))] = 100,
+    seed: Annotated[
+        int, typer.Option("--seed", help=N_("Seed of the synthetic members (as `aralnexus ensemble`)."))
+    ] = 1,
+    workers: Annotated[int, typer.Option("--workers", "-w", help=N_("Local processes."))] = 1,
     scenario: Annotated[
         str | None,
-        typer.Option("--scenario", help="Simulate under this scenario (same staging); default the policy's."),
+        typer.Option("--scenario", help=N_("Simulate under this scenario (same staging); default the policy's.")),
     ] = None,
     store: StoreOption = None,
     quiet: QuietOption = False,
@@ -133,11 +149,11 @@ def simulate_cmd(
     with handled():
         check_simulate_options(members, workers)
         db = open_store(store)
-        with progress("policy simulation", total=members, quiet=quiet or as_json, delay_s=0.5) as bar:
+        with progress(_("policy simulation"), total=members, quiet=quiet or as_json, delay_s=0.5) as bar:
             shown = [0]
 
             def on_batch(done: int, total: int) -> None:
-                bar.update(f"members {done}/{total}")
+                bar.update(_("members {done}/{total}", done=done, total=total))
                 bar.advance(done - shown[0])
                 shown[0] = done
 
@@ -150,13 +166,21 @@ def simulate_cmd(
             {"run_id": out.run_id, "members": out.members, "cost_mean_musd": mean, "cost_interval_95_musd": [low, high]}
         )
     elif not quiet:
-        console.print(
-            f"policy {out.policy_run_id} simulated on {out.members} members (seed {seed}) → run {out.run_id}: "
-            f"cost {mean:,.2f} US$ million, 95 % interval [{low:,.2f}, {high:,.2f}]. "
-            f"Risk views: aralnexus results query \"SELECT * FROM risk_winter_deficit WHERE run_id = '{out.run_id}'\"",
-            highlight=False,
-            soft_wrap=True,
+        query = f"\"SELECT * FROM risk_winter_deficit WHERE run_id = '{out.run_id}'\""
+        line = _(
+            "policy {policy} simulated on {members} (seed {seed}) → run {run}: cost {mean} US$ million, "
+            "{level} interval [{low}, {high}]. Risk views: aralnexus results query {query}",
+            policy=out.policy_run_id,
+            members=ngettext("{n} member", "{n} members", int(out.members)),
+            seed=seed,
+            run=out.run_id,
+            mean=format_number(mean, 2),
+            level="95 %",
+            low=format_number(low, 2),
+            high=format_number(high, 2),
+            query=query,
         )
+        console.print(plain(line), highlight=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -22,9 +22,10 @@ from aralnexus.cli.common import (
     print_json,
     progress,
 )
+from aralnexus.i18n import N_
 from aralnexus.store import open_store
 
-HELP = (
+HELP = N_(
     "Write a run's report: a self-contained HTML page with interactive charts and PNG figures.\n\n"
     "The page has the findings in words, headline numbers, reservoir storage and levels with their bounds, "
     "generation by plant and country, winter deficit by year, CASA-1000 exports and revenue, trade turnover "
@@ -34,26 +35,30 @@ HELP = (
     "that trade reaches US$500 million in 2030, with the member count. It works offline (plotly.js is embedded)."
 )
 EXAMPLES = (
-    "Examples:  aralnexus report 3fa9c0 · aralnexus report 3fa9c0 --out reports/baseline --json · "
-    "aralnexus report d905e3 --threshold-twh 2 (an ensemble run) · "
-    "ARALNEXUS_STORE=runs.duckdb aralnexus report 3fa9c0 --no-png. " + EXIT_CODES_HELP
+    N_(
+        "Examples:  aralnexus report 3fa9c0 · aralnexus report 3fa9c0 --out reports/baseline --json · "
+        "aralnexus report d905e3 --threshold-twh 2 (an ensemble run) · "
+        "ARALNEXUS_STORE=runs.duckdb aralnexus report 3fa9c0 --no-png."
+    )
+    + "\n\n"
+    + EXIT_CODES_HELP
 )
 
 
 def report(
-    run: Annotated[str, typer.Argument(help="Run id (a unique prefix is enough); see `aralnexus results list`.")],
+    run: Annotated[str, typer.Argument(help=N_("Run id (a unique prefix is enough); see `aralnexus results list`."))],
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Folder for report.html and the PNGs (default: reports/<run id>)."),
+        typer.Option("--out", "-o", help=N_("Folder for report.html and the PNGs (default: reports/<run id>).")),
     ] = None,
-    png: Annotated[bool, typer.Option("--png/--no-png", help="Also write a PNG per chart (matplotlib).")] = True,
+    png: Annotated[bool, typer.Option("--png/--no-png", help=N_("Also write a PNG per chart (matplotlib)."))] = True,
     threshold_twh: Annotated[
         float,
         typer.Option(
             "--threshold-twh",
             min=0.0,
             callback=finite,
-            help="Ensemble runs: winter-deficit threshold of the exceedance probability, TWh.",
+            help=N_("Ensemble runs: winter-deficit threshold of the exceedance probability, TWh."),
         ),
     ] = 1.0,
     store: StoreOption = None,
@@ -63,7 +68,7 @@ def report(
         bool,
         typer.Option(
             "--backtest/--no-backtest",
-            help="Add the section 'How the model compares with what happened' (the 2019–2025 backtest, ~10 s).",
+            help=N_("Add the section 'How the model compares with what happened' (the 2019–2025 backtest, ~10 s)."),
         ),
     ] = True,
 ) -> None:

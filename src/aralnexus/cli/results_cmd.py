@@ -20,6 +20,7 @@ from aralnexus.cli.common import (
     print_json,
     progress,
 )
+from aralnexus.i18n import N_, _, format_number, ngettext
 from aralnexus.store import Store, open_store
 from aralnexus.store.export import export_run
 from aralnexus.store.summary import compare_runs, key_figures
@@ -27,7 +28,7 @@ from aralnexus.vocab import ExportFormat
 
 results_app = typer.Typer(
     name="results",
-    help="Browse, compare, query and export stored runs.\n\n" + EXIT_CODES_HELP,
+    help=N_("Browse, compare, query and export stored runs.") + "\n\n" + EXIT_CODES_HELP,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -59,17 +60,75 @@ FROM members WHERE run_id = ? GROUP BY status ORDER BY status
 
 def _cell(value: object) -> str:
     if isinstance(value, float):
-        return f"{value:,.3f}"
+        return format_number(value, 3, missing="")
     return "" if value is None else str(value)
+
+
+def _figure_words() -> dict[str, str]:
+    """Return the headline figures' names (as the store's summary query writes them) for people, longest first."""
+    words = {
+        "objective": _("objective"),
+        "demand": _("demand"),
+        "hydro generation": _("hydro generation"),
+        "thermal generation": _("thermal generation"),
+        "winter unserved": _("winter unserved"),
+        "unserved": _("unserved"),
+        "exports to partners": _("exports to partners"),
+        "CASA-1000 exports": _("CASA-1000 exports"),
+        "CASA-1000 revenue": _("CASA-1000 revenue"),
+        "spilled water": _("spilled water"),
+        "violations": _("violations"),
+        "trade turnover": _("trade turnover"),
+    }
+    return dict(sorted(words.items(), key=lambda item: -len(item[0])))
+
+
+def _unit_words() -> dict[str, str]:
+    return {"US$ million": _("US$ million"), "TWh": _("TWh"), "hm3": _("hm3"), "count": _("count")}
+
+
+def figures_for_people(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return the key-figure table with figure names and units in the current language (country codes kept)."""
+    words, units = _figure_words(), _unit_words()
+
+    def name(text: str) -> str:
+        for english, local in words.items():
+            if text == english or text.startswith(english + " "):
+                return local + text[len(english) :]
+        return text
+
+    out = frame.copy()
+    if "figure" in out.columns:
+        out["figure"] = out["figure"].astype(str).map(name)
+    if "unit" in out.columns:
+        out["unit"] = out["unit"].astype(str).map(lambda u: units.get(u, u))
+    return out
+
+
+def _headers() -> dict[str, str]:
+    """Return column headings for people by column name (the names stay English in --json)."""
+    return {
+        "figure": _("figure"),
+        "unit": _("unit"),
+        "value": _("value"),
+        "field": _("field"),
+        "difference": _("difference"),
+        "status": _("status"),
+        "members": _("members"),
+        "objective_p10_musd": _("objective P10 US$m"),
+        "objective_p90_musd": _("objective P90 US$m"),
+        "winter_unserved_p90_twh": _("winter unserved P90 TWh"),
+        "exports_p10_twh": _("exports P10 TWh"),
+    }
 
 
 def _open(store: Path | None) -> Store:
     return open_store(store)
 
 
-@results_app.command("list", epilog="Examples:  aralnexus results list · aralnexus results list --all --json")
+@results_app.command("list", epilog=N_("Examples:  aralnexus results list · aralnexus results list --all --json"))
 def list_runs(
-    all_runs: Annotated[bool, typer.Option("--all", help="Include running ensembles.")] = False,
+    all_runs: Annotated[bool, typer.Option("--all", help=N_("Include running ensembles."))] = False,
     store: StoreOption = None,
     json: JsonOption = False,
     quiet: QuietOption = False,
@@ -83,30 +142,35 @@ def list_runs(
         return
     if runs.empty:
         if not quiet:
-            console.print(f"No runs in {literal(db.path)} yet. Run [bold]aralnexus run default[/] to make one.")
+            console.print(
+                _(
+                    "No runs in {store} yet. Run [bold]aralnexus run default[/] to make one.",
+                    store=literal(db.path),
+                )
+            )
         return
     view = pd.DataFrame(
         {
-            "run": runs["run_id"],
-            "scenario": runs["scenario_name"],
-            "hydrology": runs["hydrology"],
-            "horizon": runs["horizon_start"] + "…" + runs["horizon_end"],
-            "seed": runs["seed"],
-            "status": runs["status"],
-            "objective US$m": runs["objective_musd"],
-            "finished": runs["finished_at"].dt.strftime("%Y-%m-%d %H:%M"),
+            _("run"): runs["run_id"],
+            _("scenario"): runs["scenario_name"],
+            _("hydrology, seed"): runs["hydrology"].astype(str)
+            + runs["seed"].map(lambda seed: "" if pd.isna(seed) else f", {int(seed)}"),
+            _("horizon"): runs["horizon_start"] + " – " + runs["horizon_end"],
+            _("status"): runs["status"],
+            _("objective US$m"): runs["objective_musd"],
+            _("finished"): runs["finished_at"].dt.strftime("%Y-%m-%d %H:%M"),
         }
     )
-    console.print(frame_table(view, f"Runs in {db.path}", floats="{:,.1f}"))
+    console.print(frame_table(view, _("Runs in {store}", store=db.path), digits=1))
 
 
 @results_app.command(
-    "show", epilog="Examples:  aralnexus results show 3fa9c0 · aralnexus results show 3fa9c0 --table metrics --json"
+    "show", epilog=N_("Examples:  aralnexus results show 3fa9c0 · aralnexus results show 3fa9c0 --table metrics --json")
 )
 def show(
-    run: Annotated[str, typer.Argument(help="Run id (a unique prefix is enough).")],
-    table: Annotated[str | None, typer.Option("--table", help="Print this table of the run instead.")] = None,
-    limit: Annotated[int, typer.Option("--limit", help="Rows of --table to print (0 = all).")] = 50,
+    run: Annotated[str, typer.Argument(help=N_("Run id (a unique prefix is enough)."))],
+    table: Annotated[str | None, typer.Option("--table", help=N_("Print this table of the run instead."))] = None,
+    limit: Annotated[int, typer.Option("--limit", help=N_("Rows of --table to print (0 = all)."))] = 50,
     store: StoreOption = None,
     json: JsonOption = False,
     quiet: QuietOption = False,
@@ -121,7 +185,8 @@ def show(
             if json:
                 print_json(shown)
             else:
-                console.print(frame_table(shown, f"{table} of {run_id} ({len(frame)} rows)"))
+                rows = ngettext("{n} row", "{n} rows", len(frame))
+                console.print(frame_table(shown, _("{table} of {run} ({rows})", table=table, run=run_id, rows=rows)))
             return
         record = db.run(run_id)
         figures = key_figures(db, run_id)
@@ -129,17 +194,19 @@ def show(
     if json:
         print_json({"run": record, "figures": figures, "members": members})
         return
+    heads = _headers()
     info = pd.DataFrame({"field": list(record), "value": [_cell(v) for v in record.values()]})
-    console.print(frame_table(info, f"Run {run_id}"))
-    console.print(frame_table(figures, "Headline numbers (totals over the horizon)"))
+    console.print(frame_table(info, _("Run {run}", run=run_id), headers=heads))
+    title = _("Headline numbers (totals over the horizon)")
+    console.print(frame_table(figures_for_people(figures), title, headers=heads))
     if not members.empty:
-        console.print(frame_table(members, "Ensemble members"))
+        console.print(frame_table(members, _("Ensemble members"), headers=heads))
 
 
-@results_app.command("compare", epilog="Example:  aralnexus results compare 3fa9c0 81bd22 --json")
+@results_app.command("compare", epilog=N_("Example:  aralnexus results compare 3fa9c0 81bd22 --json"))
 def compare(
-    run_a: Annotated[str, typer.Argument(help="First run id (the baseline).")],
-    run_b: Annotated[str, typer.Argument(help="Second run id.")],
+    run_a: Annotated[str, typer.Argument(help=N_("First run id (the baseline)."))],
+    run_b: Annotated[str, typer.Argument(help=N_("Second run id."))],
     store: StoreOption = None,
     json: JsonOption = False,
     quiet: QuietOption = False,
@@ -152,27 +219,33 @@ def compare(
     if json:
         print_json({"runs": [a, b], "figures": table})
         return
-    console.print(frame_table(table, f"{b} compared with {a}"))
+    title = _("{b} compared with {a}", a=a, b=b)
+    console.print(frame_table(figures_for_people(table), title, headers=_headers()))
 
 
 @results_app.command(
     "query",
     epilog=(
-        'Examples:  aralnexus results query "SELECT run_id, sum(unserved_mwh)/1e6 AS twh FROM countries GROUP BY 1" · '
-        "aralnexus results query \"SELECT * FROM metrics WHERE metric = 'winter_deficit_twh'\" --json. "
-        "Tables: runs, plants, countries, links, reservoirs, releases, objective, violations, metrics, trade, "
-        "sources, overrides, members, member_metrics (see docs/store-and-report.md)."
+        N_(
+            'Examples:  aralnexus results query "SELECT run_id, sum(unserved_mwh)/1e6 AS twh FROM countries '
+            'GROUP BY 1" · '
+            "aralnexus results query \"SELECT * FROM metrics WHERE metric = 'winter_deficit_twh'\" --json. "
+            "Tables: runs, plants, countries, links, reservoirs, releases, objective, violations, metrics, trade, "
+            "sources, overrides, members, member_metrics (see docs/store-and-report.md)."
+        )
     ),
 )
 def query(
     sql: Annotated[
         str,
         typer.Argument(
-            help="One read-only DuckDB query (SELECT, WITH, FROM, DESCRIBE, SUMMARIZE); it cannot read or write "
-            "files outside the store, change settings or load extensions, and stops after 30 s."
+            help=N_(
+                "One read-only DuckDB query (SELECT, WITH, FROM, DESCRIBE, SUMMARIZE); it cannot read or write "
+                "files outside the store, change settings or load extensions, and stops after 30 s."
+            )
         ),
     ],
-    limit: Annotated[int, typer.Option("--limit", help="Rows to print in the table view (0 = all).")] = 200,
+    limit: Annotated[int, typer.Option("--limit", help=N_("Rows to print in the table view (0 = all)."))] = 200,
     store: StoreOption = None,
     json: JsonOption = False,
     quiet: QuietOption = False,
@@ -184,19 +257,21 @@ def query(
         print_json(frame)
         return
     shown = frame if limit <= 0 else frame.head(limit)
-    title = f"{len(frame)} rows" + (f" (first {limit} shown)" if len(frame) > len(shown) else "")
+    title = ngettext("{n} row", "{n} rows", len(frame)) + (
+        _(" (first {limit} shown)", limit=limit) if len(frame) > len(shown) else ""
+    )
     console.print(frame_table(shown, title))
 
 
-@results_app.command("export", epilog="Examples:  aralnexus results export 3fa9c0 --format csv --out exports/")
+@results_app.command("export", epilog=N_("Examples:  aralnexus results export 3fa9c0 --format csv --out exports/"))
 def export(
-    run: Annotated[str, typer.Argument(help="Run id (a unique prefix is enough).")],
+    run: Annotated[str, typer.Argument(help=N_("Run id (a unique prefix is enough)."))],
     fmt: Annotated[
         ExportFormat,
-        typer.Option("--format", "-f", help="parquet or csv (one file per table), netcdf (the labelled solution)."),
+        typer.Option("--format", "-f", help=N_("parquet or csv (one file per table), netcdf (the labelled solution).")),
     ] = "parquet",
     out: Annotated[
-        Path, typer.Option("--out", "-o", help="Folder to write <run_id>/<table>.<format> (or solution.nc) into.")
+        Path, typer.Option("--out", "-o", help=N_("Folder to write <run_id>/<table>.<format> (or solution.nc) into."))
     ] = Path("exports"),
     store: StoreOption = None,
     json: JsonOption = False,
@@ -206,7 +281,7 @@ def export(
     with handled():
         db = _open(store)
         run_id = db.resolve(run)
-        with progress(f"exporting {run_id}", quiet=quiet or json):
+        with progress(_("exporting {run}", run=run_id), quiet=quiet or json):
             files = export_run(db, run_id, out, fmt)
     if json:
         print_json({"run_id": run_id, "format": fmt, "files": [str(f) for f in files]})
@@ -214,9 +289,22 @@ def export(
     if quiet:
         return
     if fmt == "netcdf":
-        console.print(f"Exported the labelled solution of {literal(run_id)} to [bold]{literal(files[0])}[/]")
+        console.print(
+            _(
+                "Exported the labelled solution of {run} to [bold]{file}[/]",
+                run=literal(run_id),
+                file=literal(files[0]),
+            )
+        )
     else:
-        console.print(f"Exported {len(files)} tables of {literal(run_id)} to [bold]{literal(files[0].parent)}[/]")
+        console.print(
+            _(
+                "Exported {tables} of {run} to [bold]{folder}[/]",
+                tables=ngettext("{n} table", "{n} tables", len(files)),
+                run=literal(run_id),
+                folder=literal(files[0].parent),
+            )
+        )
 
 
 def register(app: typer.Typer) -> None:

@@ -10,43 +10,49 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import pandas as pd
 import typer
-from rich.markup import escape
-from rich.table import Table
 
-from aralnexus.cli.common import console, fail_infeasible, fail_input, literal, plain
+from aralnexus.cli.common import FitTable, console, fail_infeasible, fail_input, literal, plain
 from aralnexus.errors import InfeasibleScenarioError, InputError
-from aralnexus.i18n import _, format_number, ngettext
+from aralnexus.i18n import N_, _, format_number, ngettext
+from aralnexus.metrics import aggregation_of
 from aralnexus.pathways import PathwayResult, pathway_summary, run_pathway
-from aralnexus.pathways.casa import CasaCriterion
-from aralnexus.pathways.exports import CasaRule
+from aralnexus.system.start_storage import describe_start_storage
+from aralnexus.vocab import CASA_CRITERIA, CASA_RULES, CasaCriterion, CasaRule
 
-ScenarioArg = Annotated[str, typer.Argument(help="Scenario YAML file, or 'default' for the built-in scenario.")]
-StartOpt = Annotated[str | None, typer.Option("--start", help="First month YYYY-MM (default: the scenario's).")]
-EndOpt = Annotated[str | None, typer.Option("--end", help="Last month YYYY-MM (default: the scenario's).")]
+ScenarioArg = Annotated[str, typer.Argument(help=N_("Scenario YAML file, or 'default' for the built-in scenario."))]
+StartOpt = Annotated[str | None, typer.Option("--start", help=N_("First month YYYY-MM (default: the scenario's)."))]
+EndOpt = Annotated[str | None, typer.Option("--end", help=N_("Last month YYYY-MM (default: the scenario's)."))]
 HydrologyOpt = Annotated[
     str | None,
     typer.Option(
         "--hydrology",
-        help="median, mean, dry, wet, dry-sequence, synthetic[:MEMBER] or record:FILE (default: the scenario's).",
+        help=N_("median, mean, dry, wet, dry-sequence, synthetic[:MEMBER] or record:FILE (default: the scenario's)."),
     ),
 ]
 StoreOpt = Annotated[
     Path | None,
     typer.Option(
-        "--store", envvar="ARALNEXUS_STORE", help="Run store (DuckDB). Default: $ARALNEXUS_STORE or ./aralnexus.duckdb."
+        "--store",
+        envvar="ARALNEXUS_STORE",
+        help=N_("Run store (DuckDB). Default: $ARALNEXUS_STORE or ./aralnexus.duckdb."),
     ),
 ]
 CasaRuleOpt = Annotated[
-    str, typer.Option("--casa-rule", help="CASA-1000 attribution: flow (KG→TJ flow) or contract (30/70).")
+    str, typer.Option("--casa-rule", help=N_("CASA-1000 attribution: flow (KG→TJ flow) or contract (30/70)."))
 ]
 CasaCheckOpt = Annotated[
     str,
-    typer.Option("--casa-check", help="CASA-1000 surplus check: storage (one run), counterfactual (second run), none."),
+    typer.Option(
+        "--casa-check", help=N_("CASA-1000 surplus check: storage (one run), counterfactual (second run), none.")
+    ),
 ]
+
+
+_Word = TypeVar("_Word", bound=str)
 
 
 def _fmt(value: Any, digits: int = 2) -> str:
@@ -55,9 +61,9 @@ def _fmt(value: Any, digits: int = 2) -> str:
     return format_number(value, digits)
 
 
-def _security_table(summary: dict[str, Any], country: str) -> Table:
+def _security_table(summary: dict[str, Any], country: str) -> FitTable:
     title = _("{country} — energy security (winter Y = Oct Y – Mar Y+1; other columns calendar year)", country=country)
-    table = Table(title=title, title_justify="left", header_style="bold")
+    table = FitTable(title=title, title_justify="left", header_style="bold")
     heads = (
         _("year"),
         _("winter deficit TWh"),
@@ -85,9 +91,9 @@ def _security_table(summary: dict[str, Any], country: str) -> Table:
     return table
 
 
-def _exports_table(summary: dict[str, Any]) -> Table:
+def _exports_table(summary: dict[str, Any]) -> FitTable:
     title = _("Exports (TWh) and export revenue (US$ million), calendar year")
-    table = Table(title=title, title_justify="left")
+    table = FitTable(title=title, title_justify="left")
     table.add_column(_("year"), justify="right")
     countries = list(summary["countries"])
     for c in countries:
@@ -122,9 +128,9 @@ def _casa_lines(result: PathwayResult) -> list[str]:
     return lines
 
 
-def _water_table(result: PathwayResult) -> Table:
+def _water_table(result: PathwayResult) -> FitTable:
     title = _("Interstate water: vegetation season (Apr–Sep), horizon totals")
-    table = Table(title=title, title_justify="left")
+    table = FitTable(title=title, title_justify="left")
     for i, head in enumerate(
         (
             _("release point"),
@@ -145,7 +151,7 @@ def _water_table(result: PathwayResult) -> Table:
     for r in wide.itertuples():
         table.add_row(
             str(r.point),
-            _short(str(r.agreement)),
+            str(r.agreement),
             _fmt(r.veg_required_hm3, 0),
             _fmt(r.veg_released_hm3, 0),
             _fmt(r.veg_shortfall_hm3, 1),
@@ -155,16 +161,12 @@ def _water_table(result: PathwayResult) -> Table:
     return table
 
 
-def _short(text: str, width: int = 28) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 def _swap_line(result: PathwayResult) -> str:
     m = result.metrics
     parts = []
     for c in result.countries:
         rows = m[(m["country"] == c) & m["metric"].isin(["swap_energy_twh", "swap_water_hm3", "swap_net_value_musd"])]
-        tot = rows.groupby("metric")["value"].sum()
+        tot = pd.Series({str(k): g["value"].agg(aggregation_of(str(k))) for k, g in rows.groupby("metric")})
         if tot.get("swap_energy_twh", 0.0) > 0:
             parts.append(
                 _(
@@ -178,7 +180,7 @@ def _swap_line(result: PathwayResult) -> str:
     return _("Water-for-energy swaps with KZ/UZ over the horizon: ") + ("; ".join(parts) if parts else _("none."))
 
 
-def _trade_table(result: PathwayResult) -> Table:
+def _trade_table(result: PathwayResult) -> FitTable:
     trade = result.trade
     base = result.outlook.base_year
     levers = {"transit_eaeu", "agri_processing", "border_flights"}
@@ -187,7 +189,7 @@ def _trade_table(result: PathwayResult) -> Table:
     )
     wide = trade.assign(part=part).pivot_table(index="year", columns="part", values="value_musd", aggfunc="sum")
     wide = wide.reindex(columns=["goods", "levers", "electricity"]).fillna(0.0)
-    table = Table(title=_("KG–TJ trade turnover, US$ million"), title_justify="left", header_style="bold")
+    table = FitTable(title=_("KG–TJ trade turnover, US$ million"), title_justify="left", header_style="bold")
     heads = (_("year"), _("goods"), _("levers"), _("electricity"), _("turnover"), _("kind"))
     for i, head in enumerate(heads):
         table.add_column(head, justify="left" if i == len(heads) - 1 else "right")
@@ -222,9 +224,11 @@ def print_summary(result: PathwayResult, summary: dict[str, Any]) -> None:
         + ("" if conv["converged"] else " [red]" + _("(not converged)") + "[/]"),
         highlight=False,
     )
-    start = summary.get("start_storage", {}).get("summary")
-    if start:
-        console.print(f"Start storage: {escape(start)}", highlight=False)
+    if summary.get("start_storage", {}).get("summary"):
+        start = describe_start_storage(
+            result.results.start_storage
+        )  # in the current language (the stored line is English)
+        console.print(plain(_("Start storage: {where}", where=start)), highlight=False)
     for country in summary["countries"]:
         console.print(_security_table(summary, country))
     horizon = summary["horizon"]
@@ -277,12 +281,15 @@ def run(
     end: EndOpt = None,
     hydrology: HydrologyOpt = None,
     store: StoreOpt = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only where the results are.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON (see docs/pathways.md).")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help=N_("Print only where the results are."))] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help=N_("Print the summary as JSON (see docs/pathways.md)."))
+    ] = False,
     out: Annotated[
-        Path | None, typer.Option("--out", help="Also write summary.json and the metric tables (CSV) to this folder.")
+        Path | None,
+        typer.Option("--out", help=N_("Also write summary.json and the metric tables (CSV) to this folder.")),
     ] = None,
-    no_save: Annotated[bool, typer.Option("--no-save", help="Do not save the run to the store.")] = False,
+    no_save: Annotated[bool, typer.Option("--no-save", help=N_("Do not save the run to the store."))] = False,
     casa_rule: CasaRuleOpt = "flow",
     casa_check: CasaCheckOpt = "storage",
 ) -> None:
@@ -294,8 +301,8 @@ def run(
             start=start,
             end=end,
             hydrology=hydrology,
-            casa_rule=_choice(casa_rule, ("flow", "contract"), "--casa-rule"),  # type: ignore[arg-type]
-            casa_criterion=_choice(casa_check, ("storage", "counterfactual", "none"), "--casa-check"),  # type: ignore[arg-type]
+            casa_rule=_choice(casa_rule, CASA_RULES, "--casa-rule"),
+            casa_criterion=_choice(casa_check, CASA_CRITERIA, "--casa-check"),
         )
         run_id, store_path = (None, None) if no_save else _save(result, store)
     except InputError as error:
@@ -341,20 +348,21 @@ def _verdict(code: str) -> str:
     return words.get(code, code.replace("_", " "))
 
 
-def _choice(value: str, allowed: tuple[str, ...], option: str) -> str:
-    if value not in allowed:
-        from aralnexus.errors import Problem
+def _choice(value: str, allowed: tuple[_Word, ...], option: str) -> _Word:
+    for word in allowed:
+        if value == word:
+            return word
+    from aralnexus.errors import Problem
 
-        raise InputError([Problem(option, "", f"one of {', '.join(allowed)}", repr(value))])
-    return value
+    raise InputError([Problem(option, "", f"one of {', '.join(allowed)}", repr(value))])
 
 
 def register(app: typer.Typer) -> None:
     """Add ``run`` and ``compare`` to the app."""
-    from aralnexus.cli.compare_cmd import compare
+    from aralnexus.cli import compare_cmd
 
     app.command("run")(run)
-    app.command("compare")(compare)
+    compare_cmd.register(app)
 
 
 __all__ = ["CasaCriterion", "CasaRule", "register", "run"]

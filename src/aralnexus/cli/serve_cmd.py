@@ -16,33 +16,35 @@ import typer
 
 from aralnexus.cli.common import EXIT_CODES_HELP, StoreOption, console, err_console, handled
 from aralnexus.errors import InputError, Problem
+from aralnexus.i18n import N_
 
-HELP = (
+HELP = N_(
     "Serve the scenario explorer in the browser: scenarios (the examples and your folder), an editor that "
     "validates as you type, runs with progress and cancel, the store's runs with their report, comparisons "
     "and downloads (CSV, Parquet, HTML). It runs on this computer and works offline.\n\n"
     "It listens on 127.0.0.1 (this computer only) unless --host says otherwise."
 )
 EXAMPLES = (
-    "Examples:  aralnexus serve --open · aralnexus serve --store runs.duckdb --scenarios my-scenarios "
-    "--port 8765. " + EXIT_CODES_HELP
+    N_("Examples:  aralnexus serve --open · aralnexus serve --store runs.duckdb --scenarios my-scenarios --port 8765.")
+    + "\n\n"
+    + EXIT_CODES_HELP
 )
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def serve(
     store: StoreOption = None,
-    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8765,
+    port: Annotated[int, typer.Option("--port", help=N_("Port to listen on."))] = 8765,
     host: Annotated[
-        str, typer.Option("--host", help="Address to listen on; anything but 127.0.0.1 exposes the pages.")
+        str, typer.Option("--host", help=N_("Address to listen on; anything but 127.0.0.1 exposes the pages."))
     ] = "127.0.0.1",
-    open_browser: Annotated[bool, typer.Option("--open", help="Open the scenarios page in the browser.")] = False,
+    open_browser: Annotated[bool, typer.Option("--open", help=N_("Open the scenarios page in the browser."))] = False,
     scenarios: Annotated[
         Path,
-        typer.Option("--scenarios", help="Folder of your scenario files (listed, edited and saved there only)."),
+        typer.Option("--scenarios", help=N_("Folder of your scenario files (listed, edited and saved there only).")),
     ] = Path("scenarios"),
-    workers: Annotated[int, typer.Option("--workers", help="Runs optimised at the same time.")] = 1,
-    max_queue: Annotated[int, typer.Option("--max-queue", help="Runs that may wait; more are refused (429).")] = 4,
+    workers: Annotated[int, typer.Option("--workers", help=N_("Runs optimised at the same time."))] = 1,
+    max_queue: Annotated[int, typer.Option("--max-queue", help=N_("Runs that may wait; more are refused (429)."))] = 4,
 ) -> None:
     """Serve the scenario explorer in the browser."""
     import uvicorn

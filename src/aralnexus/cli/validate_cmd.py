@@ -13,14 +13,18 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from aralnexus.cli.common import console, err_console
+from aralnexus.cli.common import console, err_console, literal
 from aralnexus.errors import ExitCode, InputError
+from aralnexus.i18n import N_, _, ngettext
 from aralnexus.scenario import Scenario, load_scenario
 
 
 def _print_valid(scenario: Scenario, source: str) -> None:
     n = len(scenario.overrides)
-    console.print(f"[green]✓[/] {escape(source)} is valid: {n} override{'s' if n != 1 else ''}", highlight=False)
+    overrides = ngettext("{n} override", "{n} overrides", n)
+    console.print(
+        "[green]✓[/] " + _("{file} is valid: {overrides}", file=literal(source), overrides=overrides), highlight=False
+    )
     for item in scenario.overrides:
         line = f"  {escape(item.path)}: {escape(item.default or '—')} [dim]→[/] {escape(item.value or '—')}"
         console.print(line, highlight=False, soft_wrap=True)
@@ -28,14 +32,14 @@ def _print_valid(scenario: Scenario, source: str) -> None:
 
 def _print_problems(error: InputError, source: str) -> None:
     n = len(error.problems)
-    err_console.print(f"[bold red]✗ {escape(source)}: {n} problem{'s' if n != 1 else ''}[/]")
+    err_console.print(f"[bold red]✗ {literal(source)}: " + escape(ngettext("{n} problem", "{n} problems", n)) + "[/]")
     for problem in error.problems:
         err_console.print(f"  - {escape(str(problem))}", soft_wrap=True, highlight=False)
 
 
 def validate(
-    source: Annotated[str, typer.Argument(help="Scenario YAML file, or 'default' for the built-in scenario.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object instead of text.")] = False,
+    source: Annotated[str, typer.Argument(help=N_("Scenario YAML file, or 'default' for the built-in scenario."))],
+    as_json: Annotated[bool, typer.Option("--json", help=N_("Print a JSON object instead of text."))] = False,
 ) -> None:
     """Check a scenario file: every problem is listed at once (exit 2), or the overrides it makes."""
     try:

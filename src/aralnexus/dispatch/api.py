@@ -26,6 +26,7 @@ from aralnexus.dispatch.solve import SolveStatus
 from aralnexus.dispatch.start import build_run_system
 from aralnexus.errors import InputError, Problem
 from aralnexus.hydrology import make_inflows
+from aralnexus.i18n import use_language
 from aralnexus.results.tables import Results
 from aralnexus.scenario.model import Scenario
 from aralnexus.system.start_storage import describe_start_storage
@@ -83,7 +84,8 @@ def optimise_system(
         raise RuntimeError(msg)
     meta = dict(metadata or {})
     if system.start_storage is not None:
-        meta["start_storage"] = describe_start_storage(system.start_storage)
+        with use_language("en"):  # stored with the run: store contents stay English
+            meta["start_storage"] = describe_start_storage(system.start_storage)
     if system.lookahead_stage.any():
         short_hm3 = lookahead_shortfalls_hm3(system, outcome.model.arrays.layout, sol.x)
         meta["lookahead_shortfall_hm3"] = f"{short_hm3:.6g}"

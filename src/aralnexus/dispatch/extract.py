@@ -61,7 +61,9 @@ def solution_coords(system: System) -> dict[str, object]:
         "river": ("plant", p["river"].astype(str).to_numpy(dtype=object)),
         "downstream": ("plant", np.where(down >= 0, ids[np.maximum(down, 0)], "").astype(object)),
         "is_reservoir": ("plant", (system.staging.storage_max_hm3 > 0).any(axis=0)),
+        "rated_head_m": ("plant", np.asarray(system.curves.rated_head_m, dtype=np.float64)),
         "country": np.array(system.countries.detailed, dtype=object),
+        "thermal_capacity_mw": (("step", "country"), _thermal_in_service_mw(system)),
         "link": np.array(lk.ids, dtype=object),
         "from_country": ("link", end_countries(lk.from_end, system.countries)),
         "to_country": ("link", end_countries(lk.to_end, system.countries)),
@@ -78,6 +80,14 @@ def solution_coords(system: System) -> dict[str, object]:
         "release_stage": ("release", rel["stage"].to_numpy(dtype=np.int64) if len(rel) else np.zeros(0, np.int64)),
     }
     return coords
+
+
+def _thermal_in_service_mw(system: System) -> Array:
+    """Nameplate thermal capacity in service per step and detailed country, MW."""
+    th = system.thermal
+    out = np.zeros((system.calendar.n_steps, len(system.countries.detailed)))
+    np.add.at(out.T, th.country, th.in_service_mw.T)
+    return out
 
 
 def _plant_values(

@@ -12,8 +12,13 @@ the same head interface (:class:`HeadModel`; the policy's stage LPs,
 2. While the largest relative change between the heads the LP used and the heads at its
    solution's mean stage storage is at least ``tolerance_pct`` (default 0.5 %) and fewer than
    ``max_iterations`` LPs were solved: linearise the output around the last solution (see
-   :mod:`aralnexus.dispatch.linearise`) inside a trust region on storage (``radius`` × live
-   storage, shrinking by ``shrink`` every iteration) and solve again.
+   :mod:`aralnexus.dispatch.linearise`) inside a trust region and solve again. The trust region
+   (``trust_region``) is ``radius`` × live storage around the last solution (``storage``, the
+   default), or the storage within which no net head moves by more than ``radius`` of its value
+   at the last solution (``head``); it shrinks by ``shrink`` every iteration. The linearised optimum
+   usually lies on the region's edge, so the radius sets how fast the iteration converges: with a
+   ``head`` region it stops at the latest when half the radius is below the tolerance (a pool's
+   level moves by at most half the radius of the heads it enters).
 3. Final solve at fixed heads: the heads at the last solution's mean storage, with storage held
    in the band where no net head moves by more than the tolerance
    (:func:`aralnexus.dispatch.linearise.head_band_hm3`). Its output is ``κ · H · Q`` exactly, so
@@ -49,7 +54,7 @@ from aralnexus.dispatch.names import STORAGE, TURBINE, Layout
 from aralnexus.dispatch.solve import LPSolution, Simplex, SolveStatus
 from aralnexus.results.tables import Convergence
 from aralnexus.system.system import System
-from aralnexus.vocab import HeadMode
+from aralnexus.vocab import HeadMode, TrustRegion
 
 __all__ = [
     "HeadIteration",
@@ -80,11 +85,14 @@ class HeadIteration:
     max_iterations
         Most linearised LP solves (the final solve at fixed heads comes on top).
     radius
-        First trust-region radius, as a share of live storage.
+        First trust-region radius: a share of live storage (``storage`` region) or of each net head
+        (``head`` region).
     shrink
         Factor applied to the radius after every iteration.
     final_solve
         Finish with the solve at fixed converged heads (exact physics within the tolerance).
+    trust_region
+        ``storage`` (the radius is a share of live storage) or ``head`` (a share of every net head).
     """
 
     tolerance_pct: float = 0.5
@@ -92,6 +100,7 @@ class HeadIteration:
     radius: float = 0.3
     shrink: float = 0.6
     final_solve: bool = True
+    trust_region: TrustRegion = "storage"
 
 
 class HeadModel(Protocol):
@@ -188,7 +197,7 @@ def iterate_heads(model: M, options: HeadIteration | None = None) -> HeadOutcome
         if change < opts.tolerance_pct or iteration >= opts.max_iterations:
             break
         lin = Linearisation(turbine_m3s=layout.cols[TURBINE].take(solution.x), storage_hm3=storage)
-        model.set_heads(new, lin, trust_region_hm3(system, storage, radius))
+        model.set_heads(new, lin, _trust_region(system, storage, new, radius, opts.trust_region))
         solution = model.solve(Simplex.PRIMAL)
         iteration += 1
         radius *= opts.shrink
@@ -199,6 +208,13 @@ def iterate_heads(model: M, options: HeadIteration | None = None) -> HeadOutcome
         conv = Convergence("head", iteration, change, opts.tolerance_pct, change < opts.tolerance_pct)
         return HeadOutcome(model, solution, model.heads_m, conv)
     return _final_solve(model, solution, iteration, change, opts)
+
+
+def _trust_region(system: System, storage_hm3: Array, heads_m: Array, radius: float, kind: TrustRegion) -> StorageBox:
+    """Return the storage box of a linearised step around ``storage_hm3`` (heads ``heads_m`` there)."""
+    if kind == "head":
+        return head_band_hm3(system, storage_hm3, heads_m, radius)
+    return trust_region_hm3(system, storage_hm3, radius)
 
 
 def _final_solve(

@@ -6,8 +6,8 @@ The matrix has a fixed sparsity pattern: the families that do not depend on head
 writes new values into that pattern, the turbine and storage bounds, the terminal water value and
 the power-balance right-hand sides; nothing is rebuilt. HiGHS has no bulk coefficient change
 (``changeCoeff`` takes one entry: ≈ 6 µs each, 0.09 s for the 14,000 head entries of the default
-pathway), so the arrays are handed over whole with ``passModel`` (≈ 1 ms) and the previous basis
-is set again for the warm start.
+pathway), so the arrays are handed over whole with ``passModel`` in its array form (≈ 1 ms,
+:func:`aralnexus.dispatch.solve.pass_arrays`) and the previous basis is set again for the warm start.
 
 The ensemble runner builds one model per scenario and, per member, changes only the water-balance
 right-hand sides and filling bounds (:meth:`LPModel.update_inflows`); :meth:`LPModel.snapshot` and
@@ -35,7 +35,7 @@ from aralnexus.dispatch.linearise import (
 )
 from aralnexus.dispatch.lp import LPArrays, SparsePattern
 from aralnexus.dispatch.names import STORAGE, WATER_BALANCE, Layout
-from aralnexus.dispatch.solve import LPSolution, Simplex, new_highs, run_highs, to_highs_lp
+from aralnexus.dispatch.solve import LPSolution, Simplex, new_highs, pass_arrays, run_highs
 from aralnexus.dispatch.water import storage_bounds_hm3, water_rhs_hm3
 from aralnexus.system.system import System
 
@@ -161,8 +161,7 @@ class LPModel:
     def _pass(self, basis: highspy.HighsBasis | None) -> None:
         """Hand the current arrays to HiGHS (a fresh solver state) and set a basis for the warm start."""
         sparse = self._sparse
-        model = to_highs_lp(self._current, (sparse.indptr, sparse.indices, self._values))
-        self._highs.passModel(model)
+        pass_arrays(self._highs, self._current, (sparse.indptr, sparse.indices, self._values))
         if basis is not None and basis.valid:
             self._highs.setBasis(basis)
 

@@ -23,11 +23,10 @@ from aralnexus.dispatch.extract import extract_solution
 from aralnexus.dispatch.solve import SolveStatus
 from aralnexus.ensemble.solver import MemberSolution, MemberSolver
 from aralnexus.metrics import compute, member_summary, metric_rows
-from aralnexus.metrics.exports import flows_of
-from aralnexus.metrics.flows import flow_table
 from aralnexus.metrics.tables import solution_from_tables
 from aralnexus.pathways.exports import definitions_for
 from aralnexus.pathways.trade import (
+    ELECTRICITY_METRICS,
     electricity_rows,
     electricity_trade,
     observed_trade,
@@ -145,14 +144,16 @@ def _variant(solver: MemberSolver, years: list[int]) -> _Variant:
     return found
 
 
-def _trade_rows(scenario: Scenario, variant: _Variant, flows: pd.DataFrame) -> pd.DataFrame:
+def _trade_rows(scenario: Scenario, variant: _Variant, electricity: pd.DataFrame) -> pd.DataFrame:
     """Bilateral turnover per year of the horizon: the projection of :func:`aralnexus.pathways.trade.project_trade`.
 
     The goods-and-levers part is the same for every member of a variant (computed once); the
-    member's electricity sales are added as ``project_trade`` adds them (``electricity_rows``).
+    member's electricity sales are added as ``project_trade`` adds them (``electricity_rows``), read
+    from the registered metrics :data:`aralnexus.pathways.trade.ELECTRICITY_METRICS` (``electricity``).
     """
     first, last = int(scenario.start[:4]), int(scenario.end[:4])
-    elec = electricity_rows(electricity_trade(flows), scenario.trade, variant.wanted)
+    sales = electricity_trade(electricity, variant.definitions.pair)
+    elec = electricity_rows(sales, scenario.trade, variant.wanted)
     turnover = variant.static_turnover.add(elec.groupby("year")["value_musd"].sum(), fill_value=0.0)
     turnover = turnover[(turnover.index >= first) & (turnover.index <= last)]
     return pd.DataFrame(
@@ -171,8 +172,8 @@ def _tables(
 ) -> tuple[dict[str, float | int | None], pa.Table, pa.Table]:
     definitions = variant.definitions
     rows = metric_rows(compute(solution, definitions, ENSEMBLE_METRICS), definitions.pair_label)
-    flows = flow_table(flows_of(solution, definitions))
-    long = pd.concat([rows[list(MEMBER_METRIC_COLUMNS)], _trade_rows(scenario, variant, flows)])
+    electricity = metric_rows(compute(solution, definitions, ELECTRICITY_METRICS), definitions.pair_label)
+    long = pd.concat([rows[list(MEMBER_METRIC_COLUMNS)], _trade_rows(scenario, variant, electricity)])
     long["year"] = long["year"].astype("int64")
     reservoirs = set(solution["plant"].values[solution["is_reservoir"].values.astype(bool)].astype(str))
     fan = [p for p in FAN_RESERVOIRS if p in reservoirs]

@@ -46,7 +46,7 @@ from aralnexus.scenario.model import Scenario
 from aralnexus.store import RunRecord, Store, open_store
 from aralnexus.store.records import MemberRecord
 from aralnexus.system.start_storage import describe_start_storage
-from aralnexus.vocab import HeadStrategy
+from aralnexus.vocab import HEAD_STRATEGIES, HeadStrategy, RunStatus
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +122,7 @@ class RunProgress:
     infeasible: int = 0
     failed: int = 0
     missing: int = 0
-    status: str = "running"
+    status: RunStatus = "running"
     #: Where the members' start storages come from and what was adjusted (one line, as ``run`` prints it).
     start_storage: str = ""
 
@@ -156,8 +156,8 @@ def _check(spec: EnsembleSpec) -> None:
         problems.append(Problem("--members", "", "a positive number of members", str(spec.members)))
     if spec.workers is not None and spec.workers < 1:
         problems.append(Problem("--workers", "", "at least 1 worker", str(spec.workers)))
-    if spec.heads not in ("iterate", "median"):
-        problems.append(Problem("--heads", "", "iterate or median", repr(spec.heads)))
+    if spec.heads not in HEAD_STRATEGIES:
+        problems.append(Problem("--heads", "", " or ".join(HEAD_STRATEGIES), repr(spec.heads)))
     if spec.scheduler is not None and (problem := check_scheduler_address(spec.scheduler)) is not None:
         problems.append(problem)
     if problems:
@@ -432,7 +432,7 @@ def run_ensemble(
         elif run.failed:
             run.status = "failed"
         if run.status != "running":
-            db.finish_run(run.run_id, run.status)  # type: ignore[arg-type]
+            db.finish_run(run.run_id, run.status)
     backend_name = "dask" if dask is not None else "processes"
     return EnsembleOutcome(list(runs.values()), str(db.path), time.perf_counter() - t0, backend_name, n_workers)
 

@@ -172,6 +172,15 @@ def ngettext(singular: str, plural: str, n: int, /, **values: Any) -> str:
 _ = gettext
 
 
+def N_(message: str, /) -> str:
+    """Mark ``message`` for the catalog without translating it now; return it unchanged.
+
+    For text defined when a module is imported but shown later in the language of the command (the
+    help of options and arguments): the CLI translates it with :func:`gettext` when help is shown.
+    """
+    return message
+
+
 def format_number(value: float | None, digits: int = 2, *, missing: str = "–") -> str:
     """Format a number with ``digits`` decimals and grouped thousands in the current language.
 
@@ -190,6 +199,17 @@ def format_number(value: float | None, digits: int = 2, *, missing: str = "–")
     # CLDR gives Russian a no-break space between thousands; typographic practice (and the issue) asks for
     # the narrow no-break (thin) space, which also keeps a number on one line.
     return text.replace(str(get_group_symbol(language)), THIN_SPACE)
+
+
+def format_significant(value: float | None, digits: int = 3, *, missing: str = "–") -> str:
+    """Format a number to ``digits`` significant digits (like ``{:.3g}``) with the language's decimal sign.
+
+    English ``0.166``, ``1.4e+04``; Russian ``0,166``, ``1,4e+04``. None and NaN give ``missing``.
+    """
+    if value is None or value != value:
+        return missing
+    text = f"{value:.{digits}g}"
+    return text if get_language() == "en" else text.replace(".", ",")
 
 
 _ENGLISH_MONTHS: Final = (
@@ -238,12 +258,14 @@ __all__ = [
     "LANGUAGES",
     "LOCALE_DIR",
     "LOCALE_VARS",
+    "N_",
     "THIN_SPACE",
     "Language",
     "LanguageError",
     "_",
     "format_date",
     "format_number",
+    "format_significant",
     "get_language",
     "gettext",
     "month_names",

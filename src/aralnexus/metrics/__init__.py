@@ -15,9 +15,19 @@ import pandas as pd
 import xarray as xr
 
 from aralnexus.data.definitions import PlannerDefinitions, planner_definitions
-from aralnexus.metrics import energy, exports, headline, storage, water
+from aralnexus.metrics import adequacy, declared, energy, exports, headline, storage, swaps, water
 from aralnexus.metrics.headline import HEADLINE_METRICS, MEMBER_SUMMARY, OBJECTIVE_MEANING
-from aralnexus.metrics.registry import METRIC_COLUMNS, REGISTRY, Metric, compute, describe, metric, metric_rows
+from aralnexus.metrics.registry import (
+    METRIC_COLUMNS,
+    REGISTRY,
+    Metric,
+    aggregation_of,
+    compute,
+    declare,
+    describe,
+    metric,
+    metric_rows,
+)
 
 __all__ = [
     "HEADLINE_METRICS",
@@ -27,7 +37,11 @@ __all__ = [
     "REGISTRY",
     "Metric",
     "PlannerDefinitions",
+    "adequacy",
+    "aggregation_of",
     "compute",
+    "declare",
+    "declared",
     "describe",
     "energy",
     "exports",
@@ -38,6 +52,7 @@ __all__ = [
     "metric_rows",
     "planner_definitions",
     "storage",
+    "swaps",
     "water",
 ]
 

@@ -56,6 +56,20 @@ def thermal_twh(solution: xr.Dataset, definitions: PlannerDefinitions) -> xr.Dat
     return annual_twh(solution["thermal_mwh"])
 
 
+@metric(
+    "national_generation_twh", "TWh", "sum", "year", "Hydro and thermal generation of the country in the calendar year."
+)
+def national_generation_twh(solution: xr.Dataset, definitions: PlannerDefinitions) -> xr.DataArray:
+    """Hydro plus thermal generation per country and year."""
+    return annual_twh(solution["hydro_mwh"] + solution["thermal_mwh"])
+
+
+@metric("plant_generation_twh", "TWh", "sum", "year", "Generation of each plant in the year (country column: plant).")
+def plant_generation_twh(solution: xr.Dataset, definitions: PlannerDefinitions) -> xr.DataArray:
+    """Return the generation per plant and year."""
+    return annual_twh(solution["energy_mwh"]).rename(plant="country")
+
+
 @metric("unserved_twh", "TWh", "sum", "year", "Demand left unserved (load shedding) in the calendar year.")
 def unserved_twh(solution: xr.Dataset, definitions: PlannerDefinitions) -> xr.DataArray:
     """Unserved energy per country and year."""

@@ -36,9 +36,8 @@ import xarray as xr
 
 from aralnexus.data.definitions import PlannerDefinitions
 from aralnexus.metrics.grouping import one_hot
-from aralnexus.vocab import Channel
+from aralnexus.vocab import BILATERAL_CHANNEL, CASA_CHANNEL, PARTNER_CHANNEL, CasaRule, Channel
 
-CasaRule = Literal["flow", "contract"]
 Array = npt.NDArray[np.float64]
 
 #: Columns of :func:`flow_table` (one row per directed flow and step with energy).
@@ -97,19 +96,19 @@ def _static_rows(solution: xr.Dataset, definitions: PlannerDefinitions) -> pd.Da
     importer = np.concatenate([dst, src])
     is_casa = np.isin(link[position], list(definitions.casa_links))
     both = np.isin(exporter, list(detailed)) & np.isin(importer, list(detailed))
-    channel = np.where(is_casa, "casa", np.where(both, "bilateral", "partner"))
+    channel = np.where(is_casa, CASA_CHANNEL, np.where(both, BILATERAL_CHANNEL, PARTNER_CHANNEL))
     rows = pd.DataFrame(
         {"position": position, "exporter": exporter, "importer": importer, "channel": channel, "feeder_of": ""}
     )
     # a third row per CASA-1000 row that leaves a detailed host: the feeder's credited part
-    casa = rows[(rows["channel"] == "casa") & rows["exporter"].isin(detailed)]
+    casa = rows[(rows["channel"] == CASA_CHANNEL) & rows["exporter"].isin(detailed)]
     feeders = casa.assign(feeder_of=casa["exporter"], exporter=casa["exporter"].map(_feeder_map(rows, detailed)))
     rows = pd.concat([rows, feeders[feeders["exporter"].notna()]], ignore_index=True)
     tariff = solution["tariff_usd_per_mwh"].values[rows["position"]]
     sells = solution["export_price_usd_per_mwh"].values[rows["position"]]
     buys = solution["import_price_usd_per_mwh"].values[rows["position"]]
     partner = np.where(rows["exporter"].isin(detailed), sells, buys)
-    price = np.where(rows["channel"] == "bilateral", definitions.bilateral_price_usd_per_mwh, partner)
+    price = np.where(rows["channel"] == BILATERAL_CHANNEL, definitions.bilateral_price_usd_per_mwh, partner)
     rows["price"] = np.nan_to_num(np.where(np.isnan(tariff), price, tariff))
     rows["efficiency"] = solution["efficiency"].values[rows["position"]]
     rows["link"] = link[rows["position"]]
@@ -118,7 +117,7 @@ def _static_rows(solution: xr.Dataset, definitions: PlannerDefinitions) -> pd.Da
 
 def _feeder_map(rows: pd.DataFrame, detailed: set[str]) -> dict[str, str]:
     """Host → feeder: the first detailed country that sends to the host over a bilateral link."""
-    feed = rows[rows["channel"] == "bilateral"]
+    feed = rows[rows["channel"] == BILATERAL_CHANNEL]
     out: dict[str, str] = {}
     for host in sorted(detailed):  # two countries, not time steps
         senders = feed.loc[feed["importer"] == host, "exporter"]
@@ -146,10 +145,10 @@ def attributed_flows(solution: xr.Dataset, definitions: PlannerDefinitions, rule
     for host in pd.unique(rows.loc[feeder_rows, "feeder_of"]):  # one host (TJ) in practice
         mine = feeder_rows[rows.loc[feeder_rows, "feeder_of"].to_numpy() == host]
         feeder = str(rows.loc[mine[0], "exporter"])
-        casa = np.flatnonzero((rows["channel"] == "casa") & (rows["exporter"] == host))
+        casa = np.flatnonzero((rows["channel"] == CASA_CHANNEL) & (rows["exporter"] == host))
         casa = casa[casa < n_dir]
         feed = np.flatnonzero(
-            (rows["channel"] == "bilateral") & (rows["exporter"] == feeder) & (rows["importer"] == host)
+            (rows["channel"] == BILATERAL_CHANNEL) & (rows["exporter"] == feeder) & (rows["importer"] == host)
         )
         casa_step = base[..., casa].sum(axis=-1)
         feed_step = (base[..., feed] * eff[feed]).sum(axis=-1)

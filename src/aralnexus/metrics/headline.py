@@ -22,6 +22,7 @@ from aralnexus.metrics.exports import flows_of
 from aralnexus.metrics.registry import metric
 from aralnexus.results.solution import violation_count
 from aralnexus.units import MWH_PER_TWH, USD_PER_MUSD
+from aralnexus.vocab import BILATERAL_CHANNEL, CASA_CHANNEL
 
 #: What the objective is, for people (report, CLI).
 OBJECTIVE_MEANING = (
@@ -59,7 +60,7 @@ def _to_partners(solution: xr.Dataset, definitions: PlannerDefinitions, variable
     detailed = set(solution["country"].values.astype(str))
     sender = np.isin(flows["exporter"].values.astype(str), list(detailed))
     channel = flows["channel"].values.astype(str)
-    rows = sender & ((channel == "casa") if casa_only else (channel != "bilateral"))
+    rows = sender & ((channel == CASA_CHANNEL) if casa_only else (channel != BILATERAL_CHANNEL))
     return flows[variable].isel(row=rows).sum(["step", "row"])
 
 

@@ -23,8 +23,9 @@ from aralnexus.data.definitions import PlannerDefinitions
 
 #: How values of one metric combine over years: flows add up, levels and shares are averaged.
 Aggregation = Literal["sum", "mean", "min", "max"]
-#: What one value describes: a calendar year, a winter (labelled by its start year), or the horizon.
-Period = Literal["year", "winter", "horizon"]
+#: What one value describes: a calendar year, a winter (labelled by its start year), the horizon, or a
+#: calendar month (dimension ``time`` = the month's start; monthly series are read, not stored as rows).
+Period = Literal["year", "winter", "horizon", "month"]
 MetricFunction = Callable[[xr.Dataset, PlannerDefinitions], xr.DataArray]
 
 METRIC_COLUMNS: tuple[str, ...] = ("country", "year", "metric", "value", "unit")
@@ -32,14 +33,20 @@ METRIC_COLUMNS: tuple[str, ...] = ("country", "year", "metric", "value", "unit")
 
 @dataclass(frozen=True)
 class Metric:
-    """One planner metric: its declaration and the function that computes it."""
+    """One planner metric: its declaration and the function that computes it.
+
+    A metric computed from something other than one solution (the trade projection, a second run)
+    is *declared* here with ``function = None`` and ``computed_by`` naming the code that fills it,
+    so that every figure a comparison or a view aggregates has one declared unit and aggregation.
+    """
 
     name: str
     unit: str
     aggregation: Aggregation
     period: Period
     description: str
-    function: MetricFunction
+    function: MetricFunction | None
+    computed_by: str = ""
 
 
 REGISTRY: dict[str, Metric] = {}
@@ -60,16 +67,45 @@ def metric(
     return register
 
 
+def declare(name: str, unit: str, aggregation: Aggregation, period: Period, description: str, computed_by: str) -> None:
+    """Declare a metric that is not a function of one solution; ``computed_by`` names the code that fills it."""
+    if name in REGISTRY:
+        msg = f"metric {name!r} is already defined"
+        raise ValueError(msg)
+    REGISTRY[name] = Metric(name, unit, aggregation, period, description, None, computed_by)
+
+
 def compute(
     solution: xr.Dataset, definitions: PlannerDefinitions, names: Iterable[str] | None = None
 ) -> dict[str, xr.DataArray]:
-    """Evaluate the named metrics (default: all registered) on a solution."""
-    wanted = list(REGISTRY) if names is None else list(names)
+    """Evaluate the named metrics (default: every metric computed from a solution) on a solution."""
+    wanted = [n for n, m in REGISTRY.items() if m.function is not None] if names is None else list(names)
     unknown = [n for n in wanted if n not in REGISTRY]
     if unknown:
         msg = f"unknown metric(s) {', '.join(unknown)}; defined: {', '.join(sorted(REGISTRY))}"
         raise KeyError(msg)
-    return {name: REGISTRY[name].function(solution, definitions) for name in wanted}
+    out = {}
+    for name in wanted:
+        function = REGISTRY[name].function
+        if function is None:
+            msg = f"metric {name!r} is not computed from a solution: it is filled by {REGISTRY[name].computed_by}"
+            raise KeyError(msg)
+        out[name] = function(solution, definitions)
+    return out
+
+
+def aggregation_of(name: str) -> Aggregation:
+    """Return how a metric's values combine over years (its declared aggregation).
+
+    Raises
+    ------
+    KeyError
+        If the metric is neither registered nor declared.
+    """
+    if name not in REGISTRY:
+        msg = f"metric {name!r} is not declared in aralnexus.metrics (no aggregation to combine it with)"
+        raise KeyError(msg)
+    return REGISTRY[name].aggregation
 
 
 def metric_rows(values: dict[str, xr.DataArray], pair_label: str = "") -> pd.DataFrame:

@@ -11,6 +11,8 @@ Per plant spill stays available in the tables (``plants.spilled_m3s``).
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import xarray as xr
 
 from aralnexus.data.definitions import PlannerDefinitions
@@ -101,6 +103,27 @@ def storage_high_hm3(solution: xr.Dataset, definitions: PlannerDefinitions) -> x
 def min_storage_pct(solution: xr.Dataset, definitions: PlannerDefinitions) -> xr.DataArray:
     """Lowest storage share over reservoirs and months."""
     return storage_share_pct(solution).min(["stage", "plant"])
+
+
+@metric(
+    "storage_month_end_hm3",
+    "hm3",
+    "mean",
+    "month",
+    "Storage of each reservoir at the end of each calendar month (country column: reservoir; time: month start).",
+)
+def storage_month_end_hm3(solution: xr.Dataset, definitions: PlannerDefinitions) -> xr.DataArray:
+    """End-of-month storage per reservoir: the storage after the month's last water stage."""
+    key = solution["stage_year"].values.astype(np.int64) * 100 + solution["stage_month"].values.astype(np.int64)
+    last = len(key) - 1 - np.unique(key[::-1], return_index=True)[1]  # keys sorted, each month's last stage
+    months = pd.to_datetime(pd.DataFrame({"year": key[last] // 100, "month": key[last] % 100, "day": 1})).to_numpy(
+        dtype="datetime64[ns]"
+    )
+    picked = _reservoirs(solution["storage_hm3"], solution).isel(stage=last)
+    plants = picked["plant"].values
+    out = picked.drop_vars([c for c in picked.coords if c not in picked.dims or c == "stage"])
+    out = out.rename(stage="time", plant="country").assign_coords(time=months, country=plants)
+    return out.transpose(*[d for d in out.dims if d not in ("country", "time")], "country", "time")
 
 
 def last_plants(solution: xr.Dataset) -> dict[str, str]:

@@ -50,6 +50,19 @@ def _link_attributes(links: pd.DataFrame, dataset: Dataset | None) -> dict[str, 
     }
 
 
+def _thermal_in_service_mw(steps: pd.DataFrame, countries: pd.Index, dataset: Dataset | None) -> np.ndarray:
+    """Nameplate thermal capacity in service per step and country (NaN without a dataset)."""
+    if dataset is None:
+        return np.full((len(steps), len(countries)), np.nan)
+    thermal = dataset.thermal
+    month = pd.to_datetime(steps["time"]).dt.strftime("%Y-%m").to_numpy()
+    start = thermal["in_service"].fillna("").astype(str).to_numpy()
+    active = (start[None, :] == "") | (start[None, :] <= month[:, None])  # (T, G)
+    mw = active * pd.to_numeric(thermal["capacity_mw"], errors="coerce").fillna(0.0).to_numpy()[None, :]
+    owner = thermal["country"].astype(str).to_numpy()
+    return np.stack([mw[:, owner == c].sum(axis=1) for c in countries], axis=1) if len(countries) else mw[:, :0]
+
+
 def solution_from_tables(results: Results, dataset: Dataset | None = None) -> xr.Dataset:
     """Return the labelled solution of tidy result tables (see the module notes)."""
     c, p, lk, r, rel = results.countries, results.plants, results.links, results.reservoirs, results.releases
@@ -63,6 +76,11 @@ def solution_from_tables(results: Results, dataset: Dataset | None = None) -> xr
     first = p.drop_duplicates("plant").set_index("plant") if not p.empty else pd.DataFrame()
     info = dataset.plants.set_index("plant") if dataset is not None else pd.DataFrame()
     names = [str(info["name"].get(x, x)) if "name" in info else x for x in plants]
+    rated = (
+        pd.to_numeric(info["rated_head_m"], errors="coerce").reindex(plants).to_numpy(dtype=np.float64)
+        if "rated_head_m" in info
+        else np.full(len(plants), np.nan)
+    )
     down = [str(info["downstream"].get(x, "") or "") if "downstream" in info else "" for x in plants]
     countries = pd.Index(pd.unique(c["country"].astype(str))) if not c.empty else pd.Index([], dtype=object)
     link_rows = (
@@ -119,7 +137,9 @@ def solution_from_tables(results: Results, dataset: Dataset | None = None) -> xr
         "river": ("plant", first["river"].reindex(plants).astype(str).to_numpy(dtype=object)),
         "downstream": ("plant", np.array(down, dtype=object)),
         "is_reservoir": ("plant", np.asarray(is_res, dtype=bool)),
+        "rated_head_m": ("plant", rated),
         "country": countries.to_numpy(dtype=object),
+        "thermal_capacity_mw": (("step", "country"), _thermal_in_service_mw(steps, countries, dataset)),
         "link": link_ids.to_numpy(dtype=object),
         "from_country": ("link", link_rows["from_country"].astype(str).to_numpy(dtype=object)),
         "to_country": ("link", link_rows["to_country"].astype(str).to_numpy(dtype=object)),

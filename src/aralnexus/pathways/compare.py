@@ -1,7 +1,9 @@
 """Compare two pathway runs metric by metric: A, B and B − A.
 
-Horizon totals aggregate each metric over the years both runs share: flows (TWh, US$ million,
-hm3, months) are summed, everything else (%, MW, storage levels) averaged.
+Horizon totals combine each metric over the years both runs share with the aggregation the metric
+declares in :mod:`aralnexus.metrics` (``sum`` for flows such as TWh and US$ million, ``mean`` for
+shares and storage levels, ``max``/``min`` for peaks and lows); B − A is the difference of the two
+combined values.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from aralnexus.metrics import aggregation_of
 from aralnexus.pathways.runner import PathwayResult
 from aralnexus.pathways.trade import turnover_by_year
 
@@ -27,8 +30,6 @@ COMPARE_METRICS: tuple[str, ...] = (
     "veg_shortfall_hm3",
     "casa_winter_risk_twh",
 )
-SUMMED_UNITS = frozenset({"TWh", "US$ million", "months"})
-SUMMED_METRICS = frozenset({"veg_shortfall_hm3", "swap_water_hm3", "shortfall_hm3"})
 COMPARE_COLUMNS: tuple[str, ...] = ("country", "year", "metric", "unit", "a", "b", "diff")
 TRADE_COUNTRY = "KG-TJ"
 
@@ -93,16 +94,26 @@ def compare_pathways(
 
 
 def horizon_totals(per_year: pd.DataFrame) -> pd.DataFrame:
-    """Aggregate a :func:`compare_pathways` table over years (sum flows, average the rest)."""
+    """Combine a :func:`compare_pathways` table over years with each metric's declared aggregation.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``country, metric, unit, aggregate, a, b, diff`` with ``aggregate`` the declared aggregation
+        (:func:`aralnexus.metrics.aggregation_of`) and ``diff = b − a`` of the combined values.
+    """
+    columns = ["country", "metric", "unit", "aggregate", "a", "b", "diff"]
     if per_year.empty:
-        return per_year.drop(columns="year")
-    summed = per_year["unit"].isin(SUMMED_UNITS) | per_year["metric"].isin(SUMMED_METRICS)
+        return pd.DataFrame(columns=columns)
     keys = ["metric", "country", "unit"]
-    sums = per_year[summed].groupby(keys, sort=False)[["a", "b", "diff"]].sum()
-    means = per_year[~summed].groupby(keys, sort=False)[["a", "b", "diff"]].mean()
-    out = pd.concat([sums, means]).reset_index()
-    out["aggregate"] = ["sum"] * len(sums) + ["mean"] * len(means)
+    parts = []
+    for metric_name, rows in per_year.groupby("metric", sort=False):  # a dozen metrics
+        how = aggregation_of(str(metric_name))
+        combined = rows.groupby(keys, sort=False)[["a", "b"]].agg(how).reset_index()
+        parts.append(combined.assign(aggregate=how))
+    out = pd.concat(parts, ignore_index=True)
+    out["diff"] = out["b"] - out["a"]
     order = {m: i for i, m in enumerate(pd.unique(per_year["metric"]))}
     out["_o"] = out["metric"].map(order)
     out = out.sort_values(["_o", "country"]).drop(columns="_o").reset_index(drop=True)
-    return out[["country", "metric", "unit", "aggregate", "a", "b", "diff"]]
+    return out[columns]

@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
 import pandas as pd
 import xarray as xr
 
 from aralnexus.data.dataset import Dataset
 from aralnexus.data.definitions import PlannerDefinitions, casa_links, detailed_countries, planner_definitions
+from aralnexus.metrics import compute
 from aralnexus.metrics.exports import flows_of
-from aralnexus.metrics.flows import FLOW_COLUMNS, CasaRule, flow_table
+from aralnexus.metrics.flows import FLOW_COLUMNS, flow_table
 from aralnexus.metrics.tables import solution_from_tables
 from aralnexus.results.tables import Results
-from aralnexus.units import MWH_PER_TWH
+from aralnexus.vocab import CasaRule
 
 __all__ = [
     "EXPORT_METRICS",
@@ -61,20 +63,31 @@ def link_flows(results: Results, dataset: Dataset, casa_rule: CasaRule = "flow")
     return flow_table(flows_of(solution_of(results, dataset), definitions_for(dataset, casa_rule)))
 
 
-def partner_market_exports(flows: pd.DataFrame, countries: list[str]) -> pd.DataFrame:
-    """``exports_to_<XX>_twh``: energy each country sends to partner market XX (CASA-1000 excluded), per year."""
-    sent = flows[flows["exporter"].isin(countries) & (flows["channel"] == "partner")]
-    if sent.empty:
-        return pd.DataFrame(columns=["country", "year", "metric", "value", "unit"])
-    years = sorted(int(y) for y in pd.unique(flows["year"]))
+def partner_market_exports(solution: xr.Dataset, definitions: PlannerDefinitions) -> pd.DataFrame:
+    """``exports_to_<XX>_twh``: energy each detailed country sends to partner market XX (CASA-1000 excluded), per year.
+
+    The registered metric ``partner_market_exports_twh`` (one element per ``KG-KZ`` pair) laid out
+    per market: one metric per market any detailed country sold to, every country and year (0 where
+    it sold nothing there).
+    """
+    values = compute(solution, definitions, ["partner_market_exports_twh"])["partner_market_exports_twh"]
+    countries = [str(c) for c in solution["country"].values]
+    pairs = pd.Series([str(p) for p in values["country"].values])
+    exporter, market = pairs.str.split("-", n=1, expand=True)[0], pairs.str.split("-", n=1, expand=True)[1]
+    sold = values.sum("year").values > 0
     parts = []
-    for market in sorted(pd.unique(sent["importer"])):  # a few partner markets
-        grouped = sent[sent["importer"] == market].groupby(["exporter", "year"])["energy_mwh"].sum() / MWH_PER_TWH
-        grid = pd.MultiIndex.from_product([countries, years], names=["exporter", "year"])
-        values = grouped.reindex(grid, fill_value=0.0).rename("value").reset_index()
-        parts.append(
-            values.rename(columns={"exporter": "country"}).assign(metric=f"exports_to_{market}_twh", unit="TWh")
-        )
+    for m in sorted(set(market[(exporter.isin(countries)) & sold])):  # a few partner markets
+        for c in countries:
+            pair = f"{c}-{m}"
+            years = values["year"].values
+            value = values.sel(country=pair).values if pair in set(pairs) else np.zeros(len(years))
+            parts.append(
+                pd.DataFrame(
+                    {"country": c, "year": years, "metric": f"exports_to_{m}_twh", "value": value, "unit": "TWh"}
+                )
+            )
+    if not parts:
+        return pd.DataFrame(columns=["country", "year", "metric", "value", "unit"])
     out = pd.concat(parts, ignore_index=True)
     out["year"] = out["year"].astype("Int64")
     result: pd.DataFrame = out[["country", "year", "metric", "value", "unit"]]

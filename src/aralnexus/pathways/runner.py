@@ -21,7 +21,7 @@ from aralnexus.metrics import compute, metric_rows
 from aralnexus.metrics.exports import flows_of
 from aralnexus.metrics.flows import flow_table
 from aralnexus.metrics.registry import METRIC_COLUMNS
-from aralnexus.pathways.casa import CasaCriterion, casa_check, without_casa
+from aralnexus.pathways.casa import casa_check, without_casa
 from aralnexus.pathways.exports import (
     EXPORT_METRICS,
     CasaRule,
@@ -32,13 +32,12 @@ from aralnexus.pathways.exports import (
 )
 from aralnexus.pathways.metrics import energy_security
 from aralnexus.pathways.trade import TradeOutlook, electricity_trade, project_trade, trade_outlook
-from aralnexus.pathways.water import release_compliance, swap_accounting, water_country_metrics
+from aralnexus.pathways.water import release_compliance, water_metrics
 from aralnexus.results.tables import Results
 from aralnexus.scenario.model import HydrologySpec, Scenario
+from aralnexus.vocab import CASA_CHANNEL, HYDROLOGY_KINDS, CasaCriterion
 
 logger = logging.getLogger(__name__)
-
-HYDROLOGY_KINDS: tuple[str, ...] = ("median", "mean", "dry", "wet", "dry-sequence", "synthetic", "record")
 
 
 class Optimiser(Protocol):
@@ -130,7 +129,7 @@ def parse_hydrology(text: str, base: HydrologySpec | None = None) -> HydrologySp
         if not arg:
             raise InputError([Problem("--hydrology", "record_file", "a file after 'record:'", "nothing")])
         return replace(base, kind="record", record_file=arg)
-    return replace(base, kind=kind)  # type: ignore[arg-type]
+    return replace(base, kind=kind)
 
 
 def prepare_scenario(
@@ -172,26 +171,29 @@ def _default_inflows() -> InflowMaker:
 def evaluate(
     scenario: Scenario, results: Results, casa_rule: CasaRule = "flow"
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, TradeOutlook]:
-    """Compute flows, metrics, release compliance, trade and the trade outlook from results."""
+    """Compute flows, metrics, release compliance, trade and the trade outlook from results.
+
+    Every metric is a registered one (:mod:`aralnexus.metrics`) evaluated on the labelled solution.
+    """
     dataset = scenario.dataset
     countries = detailed_countries(dataset)
     definitions = definitions_for(dataset, casa_rule)
     solution = solution_of(results, dataset)
     flows = flow_table(flows_of(solution, definitions))
-    water = release_compliance(results, dataset)
+    water = release_compliance(solution, definitions)
     parts = [
-        energy_security(results, dataset, solution, definitions),
-        metric_rows(compute(solution, definitions, (*EXPORT_METRICS, "veg_shortfall_hm3")), definitions.pair_label),
-        partner_market_exports(flows, countries),
-        water_country_metrics(water),
-        swap_accounting(results, dataset, flows, countries),
+        energy_security(solution, definitions),
+        metric_rows(compute(solution, definitions, EXPORT_METRICS), definitions.pair_label),
+        partner_market_exports(solution, definitions),
+        water_metrics(solution, definitions),
     ]
     metrics = pd.concat([p for p in parts if not p.empty], ignore_index=True)
     metrics = metrics[metrics["country"].isin(countries)].reset_index(drop=True)
     metrics["year"] = metrics["year"].astype("Int64")
     years = sorted(int(y) for y in pd.unique(results.countries["year"]))
     target_musd, target_year = definitions.trade_target_musd, definitions.trade_target_year
-    trade = project_trade(dataset, scenario.trade, years, electricity_trade(flows), target_year)
+    electricity = electricity_trade(metrics, definitions.pair)
+    trade = project_trade(dataset, scenario.trade, years, electricity, target_year)
     outlook = trade_outlook(trade, scenario.trade, target_musd, target_year)
     return flows, metrics[list(METRIC_COLUMNS)], water, trade, outlook
 
@@ -261,13 +263,14 @@ def run_pathway(
     timings["metrics"] = time.perf_counter() - tick
     baseline = None
     casa_ids = list(definitions_for(sc.dataset, casa_rule).casa_links)
-    if casa_criterion == "counterfactual" and casa_ids and (flows["channel"] == "casa").any():
+    if casa_criterion == "counterfactual" and casa_ids and (flows["channel"] == CASA_CHANNEL).any():
         tick = time.perf_counter()
         alt = without_casa(sc, casa_ids)
         alt_results = optimise(alt, inflows=inflows, start=sc.start, end=sc.end)
         baseline = evaluate(alt, alt_results, casa_rule)[1]
         timings["counterfactual"] = time.perf_counter() - tick
-    casa = casa_check(metrics, casa_criterion, baseline)
+    full_pct = definitions_for(sc.dataset, casa_rule).casa_surplus_full_pct
+    casa = casa_check(metrics, casa_criterion, baseline, full_pct)
     if not casa.empty:
         risk = casa[["country", "year", "at_risk_twh"]].rename(columns={"at_risk_twh": "value"})
         risk = risk.assign(metric="casa_winter_risk_twh", unit="TWh")[list(METRIC_COLUMNS)]

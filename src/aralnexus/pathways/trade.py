@@ -23,8 +23,8 @@ import pandas as pd
 
 from aralnexus.data.dataset import Dataset
 from aralnexus.data.definitions import planner_definitions
+from aralnexus.i18n import _, format_number
 from aralnexus.scenario.model import TradeLevers
-from aralnexus.units import USD_PER_MUSD
 
 TRADE_COLUMNS: tuple[str, ...] = ("year", "direction", "product_group", "value_musd", "kind")
 DIRECTIONS: tuple[str, ...] = ("KG_to_TJ", "TJ_to_KG")
@@ -73,17 +73,29 @@ class TradeOutlook:
         return self.gap_musd <= 1e-9
 
     def statement(self) -> str:
-        """One plain sentence on whether the target is reached, and by how much it is missed."""
-        got = self.turnover_target_year_musd
-        head = f"US${self.target_musd:,.0f} million by {self.target_year}"
+        """One plain sentence (current language) on whether the target is reached and by how much it is missed."""
+        got = format_number(self.turnover_target_year_musd, 1)
+        target, year = format_number(self.target_musd, 0), self.target_year
         if self.reachable:
-            return f"{head} is reached: projected turnover US${got:,.1f} million."
-        share = 100.0 * got / self.target_musd
-        return (
-            f"{head} is out of reach: projected turnover US${got:,.1f} million ({share:.0f} % of the target), "
-            f"short by US${self.gap_musd:,.1f} million; it needs {self.required_growth_pct_per_year:.1f} %/yr growth "
-            f"from {self.base_year} (US${self.base_turnover_musd:,.1f} million), the scenario assumes "
-            f"{self.scenario_growth_pct_per_year:.1f} %/yr for goods."
+            return _(
+                "US${target} million by {year} is reached: projected turnover US${got} million.",
+                target=target,
+                year=year,
+                got=got,
+            )
+        return _(
+            "US${target} million by {year} is out of reach: projected turnover US${got} million ({share} of the "
+            "target), short by US${gap} million; it needs {need} %/yr growth from {base_year} (US${base} million), "
+            "the scenario assumes {growth} %/yr for goods.",
+            target=target,
+            year=year,
+            got=got,
+            share=format_number(100.0 * self.turnover_target_year_musd / self.target_musd, 0) + " %",
+            gap=format_number(self.gap_musd, 1),
+            need=format_number(self.required_growth_pct_per_year, 1),
+            base_year=self.base_year,
+            base=format_number(self.base_turnover_musd, 1),
+            growth=format_number(self.scenario_growth_pct_per_year, 1),
         )
 
 
@@ -229,11 +241,29 @@ def _goods_groups(trade: pd.DataFrame) -> set[str]:
     return {str(g) for g in trade["product_group"].unique()} - lever_groups
 
 
-def electricity_trade(flows: pd.DataFrame) -> pd.DataFrame:
-    """Bilateral KG↔TJ electricity sales per year and direction (US$ million), transit excluded."""
-    bilateral = flows[flows["channel"] == "bilateral"].copy()
-    bilateral["direction"] = bilateral["exporter"].astype(str) + "_to_" + bilateral["importer"].astype(str)
-    out = bilateral.groupby(["year", "direction"])["revenue_usd"].sum().reset_index()
-    out["value_musd"] = out["revenue_usd"] / USD_PER_MUSD
-    out["year"] = out["year"].astype("int64")
-    return out[["year", "direction", "value_musd"]]
+#: The registered metrics the electricity part of bilateral trade is read from.
+ELECTRICITY_METRICS: tuple[str, ...] = ("exports_bilateral_twh", "export_revenue_bilateral_musd")
+
+
+def electricity_trade(metrics: pd.DataFrame, pair: tuple[str, ...]) -> pd.DataFrame:
+    """Bilateral electricity sales per year and direction (US$ million), transit excluded.
+
+    The registered metric ``export_revenue_bilateral_musd`` of each country of the ``pair``
+    (sales to the other one), in the years it sold energy (``exports_bilateral_twh`` > 0); the
+    direction is ``SELLER_to_BUYER``.
+    """
+    rows = metrics[metrics["metric"].isin(ELECTRICITY_METRICS) & metrics["country"].isin(pair)]
+    if rows.empty or len(pair) != 2:
+        return pd.DataFrame({"year": pd.Series(dtype="int64"), "direction": [], "value_musd": []})
+    wide = rows.pivot_table(index=["country", "year"], columns="metric", values="value", aggfunc="sum")
+    wide = wide.reindex(columns=list(ELECTRICITY_METRICS)).fillna(0.0)
+    sold = wide[wide["exports_bilateral_twh"] > 0].reset_index()
+    other = {pair[0]: pair[1], pair[1]: pair[0]}
+    out = pd.DataFrame(
+        {
+            "year": sold["year"].astype("int64"),
+            "direction": sold["country"].astype(str) + "_to_" + sold["country"].map(other).astype(str),
+            "value_musd": sold["export_revenue_bilateral_musd"].astype("float64"),
+        }
+    )
+    return out.sort_values(["year", "direction"]).reset_index(drop=True)

@@ -9,16 +9,27 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from aralnexus.data.definitions import PlannerDefinitions
+from aralnexus.i18n import _
 from aralnexus.store import Store
 from aralnexus.store.summary import key_figures, run_definitions
 from aralnexus.units import MWH_PER_GWH
 
 if TYPE_CHECKING:
+    from aralnexus.backtest.store_io import StoredBacktest
     from aralnexus.report.ensemble import EnsembleRisk
 
 #: Reservoirs whose usable volume is below this share of the largest are left out of storage views.
 SEASONAL_SHARE = 0.05
-COUNTRY_NAMES = {"KG": "Kyrgyzstan", "TJ": "Tajikistan", "PK": "Pakistan", "AF": "Afghanistan", "KZ": "Kazakhstan"}
+COUNTRY_NAMES = {
+    "KG": "Kyrgyzstan",
+    "TJ": "Tajikistan",
+    "PK": "Pakistan",
+    "AF": "Afghanistan",
+    "KZ": "Kazakhstan",
+    "UZ": "Uzbekistan",
+    "TM": "Turkmenistan",
+    "RU": "Russia",
+}
 
 
 @dataclass(frozen=True)
@@ -39,6 +50,7 @@ class ReportData:
     figures: pd.DataFrame
     definitions: PlannerDefinitions
     risk: EnsembleRisk | None = None
+    backtest: StoredBacktest | None = None
 
     @property
     def run_id(self) -> str:
@@ -69,8 +81,10 @@ def load_report_data(store: Store, run_id: str, *, threshold_twh: float | None =
     """Read everything a report shows for ``run_id`` (a unique prefix is enough).
 
     For an ensemble run this includes the risk metrics across its members (``risk``), with the
-    winter-deficit threshold ``threshold_twh`` (default: the run's ``winter_deficit_threshold_twh``).
+    winter-deficit threshold ``threshold_twh`` (default: the run's ``winter_deficit_threshold_twh``);
+    for a stored backtest its comparison rows and modelled storage (``backtest``).
     """
+    from aralnexus.backtest.store_io import is_backtest, load_backtest
     from aralnexus.report.ensemble import is_ensemble, load_ensemble_risk
 
     full = store.resolve(run_id)
@@ -79,12 +93,38 @@ def load_report_data(store: Store, run_id: str, *, threshold_twh: float | None =
     definitions = run_definitions(store, full)
     risk = load_ensemble_risk(store, full, threshold_twh, definitions) if is_ensemble(run) else None
     figures = key_figures(store, full)
-    return ReportData(run=run, figures=figures, definitions=definitions, risk=risk, **tables)
+    backtest = load_backtest(store, full) if is_backtest(run) else None
+    return ReportData(run=run, figures=figures, definitions=definitions, risk=risk, backtest=backtest, **tables)
 
 
 def country_name(code: str) -> str:
-    """Return the country's name (the code when unknown)."""
-    return COUNTRY_NAMES.get(code, code)
+    """Return the country's name in the current language (the code when unknown)."""
+    names = {
+        "KG": _("Kyrgyzstan"),
+        "TJ": _("Tajikistan"),
+        "PK": _("Pakistan"),
+        "AF": _("Afghanistan"),
+        "KZ": _("Kazakhstan"),
+        "UZ": _("Uzbekistan"),
+    }
+    return names.get(code, COUNTRY_NAMES.get(code, code))
+
+
+def unit_label(unit: str) -> str:
+    """Return a unit as written for people in the current language (``hm3`` → «млн м³»); unknown units as given."""
+    units = {
+        "TWh": _("TWh"),
+        "GWh": _("GWh"),
+        "MW": _("MW"),
+        "hm3": _("hm3"),
+        "km3": _("km3"),
+        "m3/s": _("m3/s"),
+        "US$ million": _("US$ million"),
+        "US$/MWh": _("US$/MWh"),
+        "count": _("count"),
+        "%": "%",
+    }
+    return units.get(unit, unit)
 
 
 def winter_deficit(data: ReportData) -> pd.DataFrame:

@@ -10,9 +10,10 @@ Dimensions
     and ``stage_hours``.
 ``plant``
     Coordinates ``plant_name`` (as written in the data, e.g. ``Kambarata-1``), ``plant_country``,
-    ``river``, ``downstream`` (plant id, ``""`` at an outlet) and ``is_reservoir``.
+    ``river``, ``downstream`` (plant id, ``""`` at an outlet), ``is_reservoir`` and ``rated_head_m``.
 ``country``
-    The detailed countries (own demand and plants).
+    The detailed countries (own demand and plants); coordinate ``thermal_capacity_mw`` on
+    ``(step, country)``: nameplate thermal capacity in service.
 ``link``
     Coordinates ``from_country``, ``to_country`` (decoded once, partners by code), ``efficiency``
     (1 − loss), ``tariff_usd_per_mwh`` and the partner-market prices ``export_price_usd_per_mwh``
@@ -49,6 +50,7 @@ from aralnexus.results.tables import (
     VIOLATION_COLUMNS,
     Convergence,
     Results,
+    convergence_mode,
 )
 from aralnexus.units import MWH_PER_GWH
 
@@ -112,7 +114,7 @@ def solution_convergence(solution: xr.Dataset) -> Convergence:
     """Return the head-iteration record of a solution."""
     a = solution.attrs
     return Convergence(
-        mode=str(a.get("head_mode", "")),
+        mode=convergence_mode(str(a.get("head_mode", "fixed"))),
         iterations=int(a.get("iterations", 0)),
         max_head_change_pct=float(a.get("max_head_change_pct", 0.0)),
         tolerance_pct=float(a.get("tolerance_pct", 0.0)),

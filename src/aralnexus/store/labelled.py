@@ -1,40 +1,43 @@
-"""A stored run's solution as one labelled ``xarray.Dataset`` (for ``results export --format netcdf``).
+"""A stored run's labelled solution (``aralnexus results export RUN_ID --format netcdf``).
 
-The one place the store's tidy result tables become named dimensions:
+There is one mapping from tidy result tables to the labelled ``xarray.Dataset``:
+:func:`aralnexus.metrics.tables.solution_from_tables`, the inverse of
+:func:`aralnexus.results.solution.results_view`. This module only reads a run back from the store
+as :class:`~aralnexus.results.Results` (:func:`stored_results`) and hands it to that function, then
+adds what the store holds besides the solution: the run's record (``attrs``: scenario, kind,
+horizon, resolution, status …) and its named violations (dimension ``violation``).
 
-``step``
-    Power steps; coordinates ``time`` (start of the water stage), ``year``, ``month``, ``block``,
-    ``duration_h`` and ``step_stage``.
-``stage``
-    Water stages (months, or hours); coordinate ``stage_time``.
-``plant``, ``country``, ``link``
-    Elements; ``plant_country`` and ``river`` on plants, ``from_country`` and ``to_country`` on links.
-``release``
-    Minimum-release rows; coordinates ``point``, ``agreement`` and ``release_time``.
-``term``, ``violation``
-    Objective terms; named violations (``constraint``, ``element``, ``period``, ``violation_unit``).
-
-Variables keep the tables' column names and units (``energy_mwh``, ``storage_hm3`` …); link
-variables are prefixed ``link_``. Plant values that are per water stage in the model (inflow,
-spill, storage, level, head) are on ``(stage, plant)``; everything else per power step is on
-``(step, …)``. Run provenance (scenario, kind, horizon, resolution, status …) is in ``attrs``.
+The solution's dimensions, variables and units are those of every solve (``docs/metrics.md``):
+``step``, ``stage``, ``plant``, ``country``, ``link``, ``release``, ``term``. Link flows are
+``flow_fwd_mw`` / ``flow_bwd_mw`` (the stored signed ``flow_mw`` split by direction). Plant names
+come from the run's record; link losses, tariffs and partner prices are not stored: they are the
+default dataset's for a run of the default dataset without overrides, and otherwise left out.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
-from aralnexus.results import tables as rt
+from aralnexus.data.dataset import load_default
+from aralnexus.errors import InputError, Problem
+from aralnexus.metrics.tables import solution_from_tables
+from aralnexus.results.tables import Convergence, Results, convergence_mode
 from aralnexus.store.store import Store
 
-#: Plant columns that the model holds per water stage (equal for every step of a stage).
-STAGE_PLANT_COLUMNS: tuple[str, ...] = ("inflow_m3s", "spilled_m3s", "storage_hm3", "level_m", "head_m")
-#: Tables the labelled solution is built from.
+#: Tables a run's labelled solution is built from.
 SOLUTION_TABLES: tuple[str, ...] = ("plants", "countries", "links", "reservoirs", "releases", "objective", "violations")
+#: Link coordinates that come from the dataset, not from the stored tables.
+DATASET_LINK_COORDS: tuple[str, ...] = (
+    "efficiency",
+    "tariff_usd_per_mwh",
+    "export_price_usd_per_mwh",
+    "import_price_usd_per_mwh",
+)
 
 
 def _text(values: pd.Series) -> np.ndarray:
@@ -42,116 +45,97 @@ def _text(values: pd.Series) -> np.ndarray:
     return np.asarray(values.fillna("").astype(str).to_numpy(dtype=object), dtype=object)
 
 
-def _grid(frame: pd.DataFrame, keys: tuple[str, str], values: list[str], rename: dict[str, str]) -> xr.Dataset:
-    """Pivot a tidy frame on two key columns into variables on those dimensions."""
-    if frame.empty or not values:
-        return xr.Dataset()
-    indexed = frame.drop_duplicates(list(keys)).set_index(list(keys))[values].astype("float64")
-    return xr.Dataset.from_dataframe(indexed).rename({k: v for k, v in rename.items() if k in values})
+def _metadata(run: dict[str, Any]) -> dict[str, str]:
+    text = run.get("metadata")
+    raw = json.loads(text) if isinstance(text, str) and text else {}
+    return {str(k): v if isinstance(v, str) else json.dumps(v) for k, v in raw.items()}
 
 
-def _step_coords(tables: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Return the step table (step → time, year, month, block, duration_h, stage) and the stage table."""
-    frames = [
-        tables[name][list(rt.TIME_COLUMNS)] for name in ("plants", "countries", "links") if not tables[name].empty
-    ]
-    steps = pd.concat(frames).drop_duplicates("step").sort_values("step").reset_index(drop=True)
-    stage_times = pd.Index(pd.to_datetime(steps["time"]).unique()).sort_values()
-    steps["stage"] = stage_times.get_indexer(pd.DatetimeIndex(steps["time"]))
-    stages = pd.DataFrame({"stage": np.arange(len(stage_times)), "stage_time": stage_times})
-    return steps, stages
-
-
-def solution_dataset(tables: dict[str, pd.DataFrame], attrs: dict[str, Any] | None = None) -> xr.Dataset:
-    """Return the labelled solution from a run's result tables (columns as in :mod:`aralnexus.results.tables`)."""
-    steps, stages = _step_coords(tables)
-    stage_of_time = dict(zip(stages["stage_time"], stages["stage"], strict=True))
-    plants = tables["plants"].assign(stage=lambda f: pd.to_datetime(f["time"]).map(stage_of_time))
-    step_values = [c for c in rt.PLANT_COLUMNS if c not in {*rt.TIME_COLUMNS, "plant", "country", "river"}]
-    parts = [
-        _grid(plants, ("step", "plant"), [c for c in step_values if c not in STAGE_PLANT_COLUMNS], {}),
-        _grid(plants, ("stage", "plant"), list(STAGE_PLANT_COLUMNS), {}),
-        _grid(
-            tables["countries"],
-            ("step", "country"),
-            [c for c in rt.COUNTRY_COLUMNS if c not in {*rt.TIME_COLUMNS, "country"}],
-            {},
-        ),
-        _grid(
-            tables["links"],
-            ("step", "link"),
-            ["flow_mw", "energy_mwh", "capacity_mw", "revenue_usd"],
-            {c: f"link_{c}" for c in ("flow_mw", "energy_mwh", "capacity_mw", "revenue_usd")},
-        ),
-    ]
-    reservoirs = tables["reservoirs"].assign(stage=lambda f: pd.to_datetime(f["time"]).map(stage_of_time))
-    extra = [c for c in rt.RESERVOIR_COLUMNS if c not in {"time", "year", "month", "plant", *STAGE_PLANT_COLUMNS}]
-    parts.append(_grid(reservoirs, ("stage", "plant"), extra, {}))
-    ds = xr.merge(parts, compat="no_conflicts", join="outer", combine_attrs="drop")
-    ds = ds.reindex(step=steps["step"].to_numpy(), stage=stages["stage"].to_numpy())
-    ds = ds.assign_coords(
-        time=("step", pd.to_datetime(steps["time"]).to_numpy()),
-        year=("step", steps["year"].to_numpy(dtype=np.int64)),
-        month=("step", steps["month"].to_numpy(dtype=np.int64)),
-        block=("step", _text(steps["block"])),
-        duration_h=("step", steps["duration_h"].to_numpy(dtype=np.float64)),
-        step_stage=("step", steps["stage"].to_numpy(dtype=np.int64)),
-        stage_time=("stage", stages["stage_time"].to_numpy()),
+def stored_results(store: Store, run_id: str) -> Results:
+    """Return a stored run's result tables as :class:`Results` (no solution attached)."""
+    full = store.resolve(run_id)
+    run = store.run(full)
+    tables = store.tables((*SOLUTION_TABLES, "start_storage"), full)
+    convergence = Convergence(
+        mode=convergence_mode(str(run.get("head_mode") or "fixed")),
+        iterations=int(run.get("iterations") or 0),
+        max_head_change_pct=float(run.get("max_head_change_pct") or 0.0),
+        tolerance_pct=float(run.get("tolerance_pct") or 0.0),
+        converged=bool(run.get("converged")),
     )
-    ds = _element_coords(ds, tables)
-    ds = ds.merge(_records(tables))
-    ds.attrs = {
-        k: int(v) if isinstance(v, bool) else v for k, v in (attrs or {}).items() if isinstance(v, str | int | float)
-    }
-    return ds
+    return Results(
+        plants=tables["plants"],
+        countries=tables["countries"],
+        links=tables["links"],
+        reservoirs=tables["reservoirs"],
+        releases=tables["releases"],
+        objective=tables["objective"],
+        violations=tables["violations"],
+        convergence=convergence,
+        solve_seconds=float(run.get("solve_seconds") or 0.0),
+        metadata=_metadata(run),
+        start_storage=tables["start_storage"],
+    )
 
 
-def _element_coords(ds: xr.Dataset, tables: dict[str, pd.DataFrame]) -> xr.Dataset:
-    """Attach per-element static columns: plant country and river, link ends."""
-    if "plant" in ds.dims:
-        static = tables["plants"].drop_duplicates("plant").set_index("plant").reindex(ds["plant"].to_numpy())
-        ds = ds.assign_coords(
-            plant_country=("plant", _text(static["country"])), river=("plant", _text(static["river"]))
-        )
-        ds = ds.assign_coords(plant=_text(ds["plant"].to_series()))
-    if "country" in ds.dims:
-        ds = ds.assign_coords(country=_text(ds["country"].to_series()))
-    if "link" in ds.dims:
-        static = tables["links"].drop_duplicates("link").set_index("link").reindex(ds["link"].to_numpy())
-        ds = ds.assign_coords(
-            from_country=("link", _text(static["from_country"])),
-            to_country=("link", _text(static["to_country"])),
-            link=_text(ds["link"].to_series()),
-        )
-    return ds
-
-
-def _records(tables: dict[str, pd.DataFrame]) -> xr.Dataset:
-    """Return the one-dimensional record tables: releases, objective terms, violations."""
-    rel, obj, vio = tables["releases"], tables["objective"], tables["violations"]
-    out = xr.Dataset(
-        {
-            **{c: ("release", rel[c].to_numpy(dtype=np.float64)) for c in rt.RELEASE_COLUMNS[5:]},
-            "objective_musd": ("term", obj["value_musd"].to_numpy(dtype=np.float64)),
-            "violation_amount": ("violation", vio["amount"].to_numpy(dtype=np.float64)),
-        },
+def _violations(table: pd.DataFrame) -> xr.Dataset:
+    """Return the run's named violations on dimension ``violation``."""
+    return xr.Dataset(
+        {"violation_amount": ("violation", table["amount"].to_numpy(dtype=np.float64))},
         coords={
-            "point": ("release", _text(rel["point"])),
-            "agreement": ("release", _text(rel["agreement"])),
-            "release_time": ("release", pd.to_datetime(rel["time"]).to_numpy()),
-            "term": _text(obj["term"]),
-            "constraint": ("violation", _text(vio["constraint"])),
-            "element": ("violation", _text(vio["element"])),
-            "period": ("violation", _text(vio["period"])),
-            "violation_unit": ("violation", _text(vio["unit"])),
+            "constraint": ("violation", _text(table["constraint"])),
+            "element": ("violation", _text(table["element"])),
+            "period": ("violation", _text(table["period"])),
+            "violation_unit": ("violation", _text(table["unit"])),
         },
     )
-    return out
+
+
+def _netcdf_attr(value: Any) -> str | int | float | None:
+    if isinstance(value, bool | np.bool_):
+        return int(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())
+    return value if isinstance(value, str | int | float) else None
 
 
 def run_dataset(store: Store, run_id: str) -> xr.Dataset:
-    """Return the labelled solution of a stored run (a unique id prefix is enough)."""
+    """Return the labelled solution of a stored run (a unique id prefix is enough).
+
+    Raises
+    ------
+    InputError
+        If the run stored no dispatch tables (an ensemble run keeps its members' metrics only).
+    """
     full = store.resolve(run_id)
     run = store.run(full)
-    attrs = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in run.items() if v is not None}
-    return solution_dataset(store.tables(SOLUTION_TABLES, full), attrs)
+    results = stored_results(store, full)
+    if results.plants.empty and results.countries.empty:
+        raise InputError(
+            [
+                Problem(
+                    str(store.path),
+                    f"run {full}",
+                    "a run with dispatch result tables (plants, countries)",
+                    f"a {run.get('kind')} run without them",
+                    "export its tables with --format parquet or csv",
+                )
+            ]
+        )
+    overrides = store.tables(("overrides",), full)["overrides"]
+    default = str(run.get("scenario_file") or "") == "default" and overrides.empty
+    ds = solution_from_tables(results, load_default() if default else None)
+    if not default:
+        ds = ds.drop_vars([c for c in DATASET_LINK_COORDS if c in ds.coords])
+    names = json.loads(results.metadata.get("plant_names", "{}"))  # as written in the run's data
+    if names:
+        named = [str(names.get(str(p), n)) for p, n in zip(ds["plant"].values, ds["plant_name"].values, strict=True)]
+        ds = ds.assign_coords(plant_name=("plant", np.array(named, dtype=object)))
+    ds = xr.merge([ds, _violations(results.violations)], combine_attrs="override")
+    record = {k: _netcdf_attr(v) for k, v in run.items() if k != "metadata"}
+    ds.attrs = {**{k: v for k, v in record.items() if v is not None}, **ds.attrs}
+    return ds

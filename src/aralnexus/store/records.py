@@ -12,14 +12,14 @@ import pandas as pd
 import pyarrow as pa
 
 from aralnexus import __version__
-from aralnexus.vocab import MemberStatus, RunKind, RunStatus
+from aralnexus.vocab import RUN_STATUSES, MemberStatus, RunKind, RunStatus
 
 if TYPE_CHECKING:
     from aralnexus.scenario.model import Scenario
 
 
 #: Statuses of a finished run (visible in ``results list`` by default).
-COMPLETE_STATUSES: tuple[str, ...] = ("ok", "infeasible", "failed")
+COMPLETE_STATUSES: tuple[RunStatus, ...] = tuple(s for s in RUN_STATUSES if s != "running")
 
 
 def run_key(

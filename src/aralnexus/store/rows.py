@@ -109,9 +109,13 @@ def insert(
         con.unregister(view)
 
 
-def run_row(run: RunRecord, results: Results | None) -> pd.DataFrame:
-    """Return the one-row ``runs`` frame of a run (convergence and objective from ``results``)."""
+def run_row(run: RunRecord, results: Results | None, metadata: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    """Return the one-row ``runs`` frame of a run (convergence and objective from ``results``).
+
+    ``runs.metadata`` is the JSON of ``results.metadata`` with the entries of ``metadata`` added.
+    """
     conv = results.convergence if results is not None else None
+    meta = {**(dict(results.metadata) if results is not None else {}), **(metadata or {})}
     row: dict[str, Any] = {
         "run_id": run.run_id,
         "kind": run.kind,
@@ -138,6 +142,6 @@ def run_row(run: RunRecord, results: Results | None) -> pd.DataFrame:
         "tolerance_pct": conv.tolerance_pct if conv else None,
         "converged": conv.converged if conv else None,
         "n_members": int(run.n_members),
-        "metadata": json.dumps(dict(results.metadata) if results is not None else {}, sort_keys=True),
+        "metadata": json.dumps(meta, sort_keys=True),
     }
     return pd.DataFrame({k: pd.Series([v], dtype="object") for k, v in row.items()})

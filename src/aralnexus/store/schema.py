@@ -7,7 +7,8 @@ Identifiers are always quoted in generated SQL because ``violations`` has a colu
 
 Schema versions (``meta.schema_version``): 1 — first release; 2 — ``reservoirs.level_min_m`` and
 ``reservoirs.level_max_m``; 3 — the ``start_storage`` table (where each plant's start storage
-came from and any adjustment). Changes are additive, so :func:`upgrade_statements` brings an
+came from and any adjustment); 4 — the ``backtest_comparison`` and ``backtest_storage`` tables of
+a stored backtest (``runs.kind = 'backtest'``). Changes are additive, so :func:`upgrade_statements` brings an
 older store up to date by adding the missing columns (NULL in rows stored before) and
 :func:`create_statements` the missing tables (no rows for runs stored before).
 """
@@ -16,11 +17,11 @@ from __future__ import annotations
 
 from aralnexus.results import tables as rt
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 #: What a store of an older schema version may lack (the upgrade adds it); anything else missing
 #: means the file is not an aralnexus store and is refused rather than "repaired".
-ADDED_TABLES: frozenset[str] = frozenset({"start_storage"})
+ADDED_TABLES: frozenset[str] = frozenset({"start_storage", "backtest_comparison", "backtest_storage"})
 ADDED_COLUMNS: dict[str, frozenset[str]] = {"reservoirs": frozenset({"level_min_m", "level_max_m"})}
 
 _VARCHAR = {
@@ -177,6 +178,29 @@ RUN_COLUMNS: tuple[tuple[str, str], ...] = (
     ("metadata", "VARCHAR"),
 )
 
+#: A backtest's comparison rows (``aralnexus.backtest.compare.COMPARISON_COLUMNS``): each published
+#: figure, its source id, the replay's value for it (NULL: not modelled) and the error in percent.
+BACKTEST_COMPARISON_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("group", "VARCHAR"),
+    ("quantity", "VARCHAR"),
+    ("element", "VARCHAR"),
+    ("period", "VARCHAR"),
+    ("year", "INTEGER"),
+    ("unit", "VARCHAR"),
+    ("published", "DOUBLE"),
+    ("source", "VARCHAR"),
+    ("model", "DOUBLE"),
+    ("error_pct", "DOUBLE"),
+)
+
+#: A backtest's modelled storage: the volume of each reservoir at ``time`` (the start of the replay,
+#: then each month's end, i.e. the first day of the next month), hm3.
+BACKTEST_STORAGE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("plant", "VARCHAR"),
+    ("time", "TIMESTAMP"),
+    ("storage_hm3", "DOUBLE"),
+)
+
 #: Every table keyed by ``run_id`` (besides ``runs``), with its columns after ``run_id``.
 RUN_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
     **RESULT_TABLES,
@@ -186,6 +210,8 @@ RUN_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
     "overrides": OVERRIDE_COLUMNS,
     "members": MEMBER_COLUMNS,
     "member_metrics": MEMBER_METRIC_COLUMNS,
+    "backtest_comparison": BACKTEST_COMPARISON_COLUMNS,
+    "backtest_storage": BACKTEST_STORAGE_COLUMNS,
 }
 
 #: Every table of the store with its full column list (``runs`` first).
@@ -211,6 +237,8 @@ ORDER_BY: dict[str, tuple[str, ...]] = {
     "overrides": ("run_id", "path"),
     "members": ("run_id", "member"),
     "member_metrics": ("run_id", "member", "country", "metric", "year"),
+    "backtest_comparison": ("run_id", "group", "quantity", "element", "period"),
+    "backtest_storage": ("run_id", "plant", "time"),
 }
 
 

@@ -247,26 +247,42 @@ class Store:
         trade: pd.DataFrame | None = None,
         *,
         replace: bool = False,
+        tables: Mapping[str, pd.DataFrame] | None = None,
+        metadata: Mapping[str, Any] | None = None,
     ) -> str:
         """Record a finished run with its result tables in one transaction; return its id.
 
         If a run with the same id is stored it is reused (nothing is written) unless ``replace``,
         which deletes and rewrites it in the same transaction.
 
+        Parameters
+        ----------
+        tables
+            Further run tables of :data:`~aralnexus.store.schema.RUN_TABLES` by name (e.g. a
+            backtest's ``backtest_comparison`` and ``backtest_storage``), written in the same transaction.
+        metadata
+            Entries added to ``runs.metadata`` (JSON) besides those of ``results``.
+
         Raises
         ------
         StoreSchemaError
-            If a table lacks columns of its contract (nothing is written).
+            If a table lacks columns of its contract, or is not a run table (nothing is written).
         """
         run_id = run.run_id
         frames = {**self._provenance_frames(run), **self._result_frames(results, metrics, trade)}
+        for name, frame in (tables or {}).items():
+            if name not in schema.RUN_TABLES:
+                msg = f"{name!r} is not a run table of the store; run tables: {sorted(schema.RUN_TABLES)}"
+                raise StoreSchemaError(msg)
+            frames[name] = frame_for(name, frame, schema.RUN_TABLES[name])
+        row = run_row(run, results, metadata).drop(columns="run_id")
         with self._transaction() as con:
             exists = con.execute("SELECT count(*) FROM runs WHERE run_id = ?", [run_id]).fetchone()
             if exists and exists[0] and not replace:
                 log.info("run %s already stored: reused", run_id)
                 return run_id
             self._delete_run(con, run_id)
-            insert(con, "runs", run_id, run_row(run, results).drop(columns="run_id"), schema.RUN_COLUMNS[1:])
+            insert(con, "runs", run_id, row, schema.RUN_COLUMNS[1:])
             self._insert_tables(con, run_id, frames)
         log.info("run %s saved to %s", run_id, self.path)
         return run_id

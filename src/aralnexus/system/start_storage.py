@@ -29,6 +29,7 @@ import pandas as pd
 
 from aralnexus.data.dataset import Dataset
 from aralnexus.errors import Problem
+from aralnexus.i18n import _, ngettext
 
 #: Columns of the start-storage table (``Results.start_storage``, the store's ``start_storage``).
 START_STORAGE_COLUMNS: tuple[str, ...] = ("plant", "storage_hm3", "source", "stated_hm3", "adjustment_hm3", "note")
@@ -126,10 +127,14 @@ def start_storage_table(
 
 
 def describe_start_storage(table: pd.DataFrame) -> str:
-    """Return one line: where the start storages come from and what was adjusted (hm3)."""
+    """Return one line, in the current language: where the start storages come from and what was adjusted (hm3).
+
+    The source names (``data``, ``scenario``, the rule's label) are codes and stay as stored.
+    """
     parts = [
-        f"{source} ({n} plant{'s' if n > 1 else ''})" for source, n in table["source"].value_counts(sort=False).items()
+        ngettext("{source} ({n} plant)", "{source} ({n} plants)", int(n), source=source)
+        for source, n in table["source"].value_counts(sort=False).items()
     ]
     moved = table[table["adjustment_hm3"].abs() > 1e-9]
     adjusted = "; ".join(f"{p} {a:+.6g} hm3" for p, a in zip(moved["plant"], moved["adjustment_hm3"], strict=True))
-    return ", ".join(parts) + f"; adjusted: {adjusted or 'none'}"
+    return _("{sources}; adjusted: {adjusted}", sources=", ".join(parts), adjusted=adjusted or _("none"))

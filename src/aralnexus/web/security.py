@@ -7,12 +7,18 @@
   must be the server's own, and the request must carry the page token
   (:meth:`CsrfToken.check`, a form field or the ``X-CSRF-Token`` header).
 - Responses forbid framing, MIME sniffing and loading anything from another origin (CSP).
+- The ``Host`` header must name one of the allowed hosts (:class:`HostMiddleware`; protects a
+  loopback server from DNS rebinding). IPv6 addresses are compared in their canonical form, so
+  ``[::1]`` and ``[0:0:0:0:0:0:0:1]`` are the same loopback host, with or without a port.
 """
 
 from __future__ import annotations
 
 import hmac
+import ipaddress
+import re
 import secrets
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers
@@ -39,6 +45,51 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"cross-origin-resource-policy", b"same-origin"),
 )
+
+
+#: A ``Host`` header: a bracketed IPv6 literal or a name / IPv4 address, then an optional port.
+_HOST_HEADER = re.compile(r"^(?:\[(?P<ipv6>[0-9A-Fa-f:.]+)\]|(?P<name>[^\[\]:/@\s]+))(?::(?P<port>[0-9]{1,5}))?$")
+
+
+def canonical_host(value: str) -> str | None:
+    """Return the host of a ``Host`` header or of an allowed-host entry in one comparable form.
+
+    Names are lower-cased; an IPv6 address (``::1``, ``[::1]``, ``[0:0:0:0:0:0:0:1]:8000``) becomes
+    its compressed form in brackets (``[::1]``); the port is dropped. ``None`` for a malformed value.
+    """
+    text = value.strip()
+    if text.count(":") > 1 and not text.startswith("["):  # a bare IPv6 address (an allowed-host entry)
+        text = f"[{text}]"
+    match = _HOST_HEADER.fullmatch(text)
+    if match is None:
+        return None
+    if match["ipv6"] is not None:
+        try:
+            return f"[{ipaddress.IPv6Address(match['ipv6']).compressed}]"
+        except ValueError:
+            return None
+    return str(match["name"]).lower()
+
+
+class HostMiddleware:
+    """ASGI middleware: refuse (HTTP 400) a request whose ``Host`` is not one of ``allowed_hosts`` (``*``: any)."""
+
+    def __init__(self, app: ASGIApp, allowed_hosts: Iterable[str]) -> None:
+        self.app = app
+        hosts = list(allowed_hosts)
+        self.allow_any = "*" in hosts
+        self.allowed = {h for h in (canonical_host(a) for a in hosts if a != "*") if h is not None}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on when its host is allowed, else answer 400."""
+        if self.allow_any or scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        host = canonical_host(Headers(scope=scope).get("host", ""))
+        if host is None or host not in self.allowed:
+            await _plain(send, 400, _("this server does not answer to that host name (Host header refused)"))
+            return
+        await self.app(scope, receive, send)
 
 
 class CsrfToken:

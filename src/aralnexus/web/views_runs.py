@@ -16,10 +16,12 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
+from aralnexus.i18n import get_language
 from aralnexus.report.charts import Chart
 from aralnexus.report.data import load_report_data
 from aralnexus.report.figures import standard_charts
 from aralnexus.report.html import Section, chart_html, run_sections
+from aralnexus.report.policy import load_policy_view, policy_charts, policy_section
 from aralnexus.report.risk_charts import risk_charts
 from aralnexus.report.summary import hydrology_label
 from aralnexus.store import Store
@@ -82,8 +84,12 @@ async def _resolved(request: Request, wanted: str, field: str = "run") -> str:
 
 
 async def _cached_page(request: Request, key: tuple[str, ...], render: Callable[[], str]) -> HTMLResponse:
-    """Serve a page from the cache (on the event loop), or render it once in a worker thread."""
+    """Serve a page from the cache (on the event loop), or render it once in a worker thread.
+
+    The page's language is part of the key: the same run in Russian is another page.
+    """
     cache = _cache(request)
+    key = (*key, get_language())
     found = cache.peek(key)
     if found is None:
         found = await run_in_threadpool(cache.get, key, render)
@@ -115,17 +121,20 @@ async def runs(request: Request) -> Response:
 
 
 def _run_view(store: Store, run: str) -> dict[str, Any]:
+    """Return the report's sections of a run (with "Operating policy" for a policy simulation)."""
     data = load_report_data(store, run)
     charts = standard_charts(data)
     risk = risk_charts(data.risk) if data.risk is not None else []
-    sections: list[Section] = run_sections(data, charts, None, risk)
+    policy = load_policy_view(store, data.run_id, data.definitions.winter_deficit_threshold_twh)
+    extra = [policy_section(policy, policy_charts(policy))] if policy is not None else []
+    sections: list[Section] = run_sections(data, charts, None, risk, extra)
     r = data.run
     subtitle = f"{r['horizon_start']} – {r['horizon_end']} · {_('hydrology')} {hydrology_label(r)} · {r['status']}"
     return {"run": r, "run_id": data.run_id, "subtitle": subtitle, "sections": sections}
 
 
 async def run_page(request: Request) -> Response:
-    """Show one run: findings, headline numbers, charts, risk for an ensemble, assumptions, sources."""
+    """Show one run: findings, headline numbers, charts, risk for an ensemble, the policy, a backtest, sources."""
     store = _store(request)
     full = await _resolved(request, request.path_params["run_id"])
 

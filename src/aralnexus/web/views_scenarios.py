@@ -156,13 +156,18 @@ def _problem(field: str, expected: str, found: str) -> Problem:
 
 
 async def api_validate(request: Request) -> Response:
-    """Validate a scenario text (JSON ``{"yaml", "file"}``): problems with their lines and fields, form values."""
+    """Validate a scenario text (JSON ``{"yaml", "file"}``): problems with their lines and fields, form values.
+
+    The answer is HTTP 200 whether or not the text is valid (``"valid"`` says which): the browser
+    logs a 4xx as a console error, and a scenario with problems is a result, not a failed request.
+    A request that is not a validation (bad JSON, a bad file name, no page token) still gets a 4xx.
+    """
     data = await read_json(request)
     file = check_file_name(text(data, "file", "scenario.yaml"))
     yaml_text = text(data, "yaml")
     validation = await run_in_threadpool(_catalog(request).validate, yaml_text, file)
     body = {**validation.as_json(), "fields": common.values(yaml_text)}
-    return JSONResponse(body, status_code=200 if validation.valid else 422)
+    return JSONResponse(body)  # an invalid text is a validation result ("valid": false), not an HTTP error
 
 
 async def api_apply(request: Request) -> Response:
@@ -175,7 +180,7 @@ async def api_apply(request: Request) -> Response:
     new_text = common.apply(text(data, "yaml"), {str(k): v for k, v in entries.items()}, file)
     validation = await run_in_threadpool(_catalog(request).validate, new_text, file)
     body = {"yaml": new_text, **validation.as_json(), "fields": common.values(new_text)}
-    return JSONResponse(body, status_code=200 if validation.valid else 422)
+    return JSONResponse(body)
 
 
 ROUTES = [

@@ -22,14 +22,12 @@ from aralnexus.data.definitions import PlannerDefinitions
 from aralnexus.dispatch.extract import extract_solution
 from aralnexus.dispatch.solve import SolveStatus
 from aralnexus.ensemble.solver import MemberSolution, MemberSolver
-from aralnexus.metrics import compute, member_summary, metric_rows
-from aralnexus.metrics.exports import flows_of
-from aralnexus.metrics.flows import flow_table
+from aralnexus.metrics import compute, member_summary
+from aralnexus.metrics.registry import metric_arrays
 from aralnexus.metrics.tables import solution_from_tables
 from aralnexus.pathways.exports import definitions_for
 from aralnexus.pathways.trade import (
     electricity_rows,
-    electricity_trade,
     observed_trade,
     project_trade,
     projected_years,
@@ -145,35 +143,59 @@ def _variant(solver: MemberSolver, years: list[int]) -> _Variant:
     return found
 
 
-def _trade_rows(scenario: Scenario, variant: _Variant, flows: pd.DataFrame) -> pd.DataFrame:
+#: The registered metric that gives a member's electricity sales for the trade projection.
+_BILATERAL_REVENUE = "export_revenue_bilateral_musd"
+
+
+def _trade_turnover(scenario: Scenario, variant: _Variant, bilateral_musd: xr.DataArray) -> pd.Series:
     """Bilateral turnover per year of the horizon: the projection of :func:`aralnexus.pathways.trade.project_trade`.
 
     The goods-and-levers part is the same for every member of a variant (computed once); the
-    member's electricity sales are added as ``project_trade`` adds them (``electricity_rows``).
+    member's electricity sales (``export_revenue_bilateral_musd`` of both countries: the bilateral
+    flows of :func:`aralnexus.pathways.trade.electricity_trade`) are added as ``project_trade`` adds
+    them (``electricity_rows``: only in projected years, only when the levers count electricity).
     """
     first, last = int(scenario.start[:4]), int(scenario.end[:4])
-    elec = electricity_rows(electricity_trade(flows), scenario.trade, variant.wanted)
-    turnover = variant.static_turnover.add(elec.groupby("year")["value_musd"].sum(), fill_value=0.0)
-    turnover = turnover[(turnover.index >= first) & (turnover.index <= last)]
-    return pd.DataFrame(
+    sales = bilateral_musd.transpose("country", "year")
+    years = np.asarray(sales["year"].values, dtype=np.int64)
+    countries = np.asarray(sales["country"].values).astype(str)
+    electricity = pd.DataFrame(
         {
-            "country": variant.definitions.pair_label,
-            "year": turnover.index.astype(int),
-            "metric": "trade_turnover_musd",
-            "value": turnover.to_numpy(dtype=float),
-            "unit": "US$ million",
+            "year": np.tile(years, len(countries)),
+            "direction": np.repeat(countries, len(years)),
+            "value_musd": np.asarray(sales.values, dtype=np.float64).ravel(),
         }
     )
+    elec = electricity_rows(electricity, scenario.trade, variant.wanted)
+    turnover = variant.static_turnover.add(elec.groupby("year")["value_musd"].sum(), fill_value=0.0)
+    return turnover[(turnover.index >= first) & (turnover.index <= last)]
 
 
 def _tables(
     scenario: Scenario, solution: xr.Dataset, variant: _Variant
 ) -> tuple[dict[str, float | int | None], pa.Table, pa.Table]:
     definitions = variant.definitions
-    rows = metric_rows(compute(solution, definitions, ENSEMBLE_METRICS), definitions.pair_label)
-    flows = flow_table(flows_of(solution, definitions))
-    long = pd.concat([rows[list(MEMBER_METRIC_COLUMNS)], _trade_rows(scenario, variant, flows)])
-    long["year"] = long["year"].astype("int64")
+    values = compute(solution, definitions, (*ENSEMBLE_METRICS, _BILATERAL_REVENUE))
+    turnover = _trade_turnover(scenario, variant, values.pop(_BILATERAL_REVENUE))
+    rows = metric_arrays(values, definitions.pair_label)
+    n_trade = len(turnover)
+    columns = {
+        "country": pa.array(
+            np.concatenate([rows["country"], np.full(n_trade, definitions.pair_label)]).tolist(), pa.string()
+        ),
+        "year": pa.array(
+            np.concatenate([rows["year"], turnover.index.to_numpy(dtype=np.float64)]).astype(np.int64), pa.int64()
+        ),
+        "metric": pa.array(
+            np.concatenate([rows["metric"], np.full(n_trade, "trade_turnover_musd", dtype=object)]).tolist(),
+            pa.string(),
+        ),
+        "value": pa.array(np.concatenate([rows["value"], turnover.to_numpy(dtype=np.float64)]), pa.float64()),
+        "unit": pa.array(
+            np.concatenate([rows["unit"], np.full(n_trade, "US$ million", dtype=object)]).tolist(), pa.string()
+        ),
+    }
+    metrics = pa.table({c: columns[c] for c in MEMBER_METRIC_COLUMNS})
     reservoirs = set(solution["plant"].values[solution["is_reservoir"].values.astype(bool)].astype(str))
     fan = [p for p in FAN_RESERVOIRS if p in reservoirs]
     kept = solution["storage_hm3"].sel(plant=fan).transpose("stage", "plant")
@@ -185,7 +207,7 @@ def _tables(
         }
     )
     summary = member_summary(solution, definitions)
-    return summary, pa.Table.from_pandas(long.reset_index(drop=True), preserve_index=False), storage
+    return summary, metrics, storage
 
 
 def _years(solution: xr.Dataset) -> list[int]:

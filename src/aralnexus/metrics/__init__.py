@@ -62,7 +62,8 @@ def member_summary(solution: xr.Dataset, definitions: PlannerDefinitions) -> dic
     values = compute(solution, definitions, MEMBER_SUMMARY.values())
     out: dict[str, float | int | None] = {}
     for column, name in MEMBER_SUMMARY.items():
-        value = float(values[name].sum().values) if name != "min_storage_pct" else float(values[name].values)
+        data = values[name].values  # NaN skipped, as xarray's sum does
+        value = float(np.nansum(data)) if name != "min_storage_pct" else float(data)
         out[column] = None if np.isnan(value) else value
     out["violations"] = int(out["violations"] or 0)
     return out

@@ -110,6 +110,12 @@ def test_published_consumption_is_the_years_demand() -> None:
     assert labels["TJ"] == "projection"
 
 
+def test_a_year_between_two_published_consumptions_takes_the_straight_line() -> None:
+    demand, labels = year_demand(load_default(), 2024)
+    assert demand["KG"] == pytest.approx(16.0 + (19.0 - 16.0) * 2 / 3)  # 2022: 16.0, 2025: 19.0
+    assert labels["KG"] == "interpolated ELE-070/ELE-061"
+
+
 def test_cli_json_has_rows_groups_and_inputs() -> None:
     out = CliRunner().invoke(app, ["backtest", "--start", "2025", "--end", "2025", "--json", "--no-save"])
     assert out.exit_code == 0, out.output
@@ -134,6 +140,15 @@ def test_a_record_file_not_covering_the_years_exits_2(tmp_path: Path) -> None:
     out = CliRunner().invoke(app, ["backtest", "--start", "2024", "--end", "2025", "--record", str(rec)])
     assert out.exit_code == 2
     assert "missing 2025" in out.output
+
+
+def test_a_cascades_published_output_is_compared_with_the_sum_of_its_plants() -> None:
+    res = run_backtest("default", 2022, 2022)
+    row = res.table[(res.table["quantity"] == "plant_generation_twh") & (res.table["element"] == "naryn")]
+    naryn = load_default().plants.query("river == 'naryn'")["plant"]
+    plants = res.replay.plants
+    expected = plants.loc[plants["plant"].isin(set(naryn)), "energy_mwh"].sum() / MWH_PER_TWH
+    assert float(row["model"].iloc[0]) == pytest.approx(expected)
 
 
 def test_model_values_are_the_registered_metrics_of_the_replayed_years(result: BacktestResult) -> None:

@@ -244,3 +244,14 @@ def test_every_parameter_is_read_by_the_model_or_marked_as_reference(ds: Dataset
     unread = [n for n in ds.parameters["name"] if n not in REFERENCE_PARAMETERS and f'"{n}"' not in code]
     assert not unread
     assert set(ds.parameters["name"]) >= REFERENCE_PARAMETERS
+
+
+def test_kyrgyz_imports_come_from_four_partners_each_with_its_own_price_and_cap(ds: Dataset) -> None:
+    partners = ds.countries.set_index("country")
+    sellers = set(ds.links.loc[ds.links["to_country"] == "KG", "from_country"]) - {"TJ"}
+    assert sellers == {"UZ", "KZ", "TM", "RU"}
+    for code in sellers:
+        assert partners.at[code, "import_price_usd_per_mwh"] > 0 and partners.at[code, "import_max_twh"] > 0
+    caps = partners.loc[sorted(sellers), "import_max_twh"].astype(float)
+    # the caps add up to the largest published annual imports (4.5 TWh, 2025)
+    assert caps.sum() == pytest.approx(4.5, abs=0.01)

@@ -44,6 +44,7 @@ HONOURED: list[tuple[str, str, str, float]] = [
     ("plants", "toktogul", "curve_exponent", 1.5),
     ("plants", "toktogul", "tailwater_m", 725.0),
     ("plants", "kurpsai", "rated_head_m", 100.0),
+    ("plants", "kurpsai", "head_loss_m", 8.0),
     ("links", "datka_khujand", "capacity_mw", 1000.0),
     ("links", "datka_khujand", "loss_pct", 3.0),
     ("links", "datka_khujand", "tariff_usd_per_mwh", 10.0),

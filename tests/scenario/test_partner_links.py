@@ -59,3 +59,13 @@ def test_a_priced_and_capped_two_way_link_imports_at_most_its_cap() -> None:
     assert imported_mwh <= 0.2e6 * (1 + 1e-9)
     paid_musd = -float(res.objective.set_index("term").at["imports", "value_musd"])
     assert paid_musd >= 60.0 * imported_mwh / 1e6 - 1e-9
+
+
+def test_the_link_between_the_two_grids_at_zero_price_is_rejected() -> None:
+    (problem,) = _problems({"links": {"datka_khujand": {"tariff_usd_per_mwh": 0}}})
+    assert "links.datka_khujand.tariff_usd_per_mwh" in problem and "zero price" in problem
+
+
+def test_a_zero_bilateral_price_parameter_is_rejected_for_a_link_without_a_tariff() -> None:
+    (problem,) = _problems({"parameters": {"bilateral_electricity_price_usd_per_mwh": 0}})
+    assert "parameters.bilateral_electricity_price_usd_per_mwh" in problem and "datka_khujand" in problem

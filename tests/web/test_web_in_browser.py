@@ -7,11 +7,10 @@ A real server (uvicorn, real worker processes, a real store) on a loopback port.
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +18,8 @@ import pytest
 
 from aralnexus.web import WebConfig, create_app
 from aralnexus.web.config import repository_examples
+from browser_support import severe_console_entries, wait_for_charts
 
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 #: A short horizon keeps each run to a few seconds (docs/web.md's screenshots use a longer one).
 HORIZON = tuple(os.environ.get("ARALNEXUS_BROWSER_HORIZON", "2026-01:2026-06").split(":"))
 SCENARIO = f"""\
@@ -31,26 +30,6 @@ plants:
   rogun:
     schedule_shift_months: 12
 """
-
-
-def _driver() -> Any:
-    if not CHROMEDRIVER.exists() or not (shutil.which("chromium") or shutil.which("chromium-browser")):
-        pytest.skip("headless chromium not installed (scripts/ensure-chromium.sh installs Debian's chromium)")
-    webdriver = pytest.importorskip("selenium.webdriver")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-dev-shm-usage",
-        "--window-size=1280,1000",
-    ):
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    return webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
 
 
 @pytest.fixture
@@ -89,10 +68,6 @@ def _shoot(driver: Any, name: str, height: int = 0) -> None:
             driver.set_window_size(1280, 1000)
 
 
-def _severe(driver: Any) -> list[dict[str, Any]]:
-    return [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
-
-
 def _wait_for_run(driver: Any, wait: Any) -> str:
     """On a job page: wait until the run is done; return its run id."""
     from selenium.webdriver.common.by import By
@@ -104,29 +79,14 @@ def _wait_for_run(driver: Any, wait: Any) -> str:
     return str(link).rsplit("/", 1)[-1]
 
 
-def _charts_drawn(driver: Any, wait: Any) -> int:
-    from selenium.webdriver.common.by import By
-
-    def drawn(d: Any) -> bool:
-        charts = d.find_elements(By.CSS_SELECTOR, "div.plotly-graph-div")
-        return bool(charts) and all(c.find_elements(By.CSS_SELECTOR, "svg.main-svg") for c in charts)
-
-    wait.until(drawn)
-    charts = driver.find_elements(By.CSS_SELECTOR, "div.plotly-graph-div")
-    for chart in charts:
-        assert chart.find_elements(By.CSS_SELECTOR, ".scatterlayer .trace, .barlayer .trace"), chart.get_attribute("id")
-    assert driver.execute_script("return typeof Plotly") == "object"
-    return len(charts)
-
-
 @pytest.mark.browser
-def test_create_validate_run_read_and_compare_in_the_browser(server: str) -> None:
+def test_create_validate_run_read_and_compare_in_the_browser(server: str, chromium: Callable[..., Any]) -> None:
     """Write a scenario, watch a typed error appear and go, run it and the default, read and compare the runs."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import WebDriverWait
 
-    driver = _driver()
+    driver = chromium(1280, 1000)
     wait = WebDriverWait(driver, 90, poll_frequency=0.2)
     status = (By.ID, "validation-status")
     try:
@@ -178,12 +138,12 @@ def test_create_validate_run_read_and_compare_in_the_browser(server: str) -> Non
         ours = _wait_for_run(driver, wait)
         assert driver.find_element(By.ID, "job-lines").text.strip()  # streamed progress lines
         _shoot(driver, "job", height=700)
-        driver.get_log("browser")  # drained: the editor's 422 answers above are expected; the pages below have none
+        assert severe_console_entries(driver) == []  # validation answers are results, never HTTP errors
         driver.find_element(By.ID, "run-link").click()
-        assert _charts_drawn(driver, wait) >= 4
+        assert wait_for_charts(driver, 90) >= 4
         assert driver.find_element(By.ID, "findings").text
         _shoot(driver, "run", height=2000)
-        assert _severe(driver) == []
+        assert severe_console_entries(driver) == []
 
         # -- the default over the same months, then compare
         driver.get(server + "/run?source=default")
@@ -192,14 +152,12 @@ def test_create_validate_run_read_and_compare_in_the_browser(server: str) -> Non
         driver.find_element(By.ID, "start-run").click()
         default = _wait_for_run(driver, wait)
         driver.get(f"{server}/compare?a={default}&b={ours}")
-        assert _charts_drawn(driver, wait) >= 3
+        assert wait_for_charts(driver, 90) >= 3
         rows = driver.find_elements(By.CSS_SELECTOR, "#compare-table tbody tr")
         assert rows
         assert "browser-test" in driver.find_element(By.CSS_SELECTOR, "p.subtitle").text
         _shoot(driver, "compare", height=2200)
-        assert _severe(driver) == []
+        assert severe_console_entries(driver) == []
     except Exception:
         _shoot(driver, "failure")
         raise
-    finally:
-        driver.quit()

@@ -53,3 +53,26 @@ def test_json_keys_stay_english_in_russian(client) -> None:  # type: ignore[no-u
     assert english.status_code == russian.status_code == 404
     assert set(english.json()) == set(russian.json())
     assert russian.json()["error"] == "Не найдено" and english.json()["error"] == "Not found"
+
+
+def test_a_run_page_in_russian_loads_plotlys_russian_locale_and_is_not_the_english_page(client, two_runs) -> None:  # type: ignore[no-untyped-def]
+    _store, a, _b = two_runs
+    english = client.get(f"/runs/{a}")
+    russian = client.get(f"/runs/{a}", headers={"Accept-Language": "ru"})
+    assert english.status_code == russian.status_code == 200
+    assert "/static/plotly-locale-ru.js" not in english.text and '"locale": "ru"' not in english.text
+    assert '<script src="/static/plotly-locale-ru.js"></script>' in russian.text
+    assert '"locale": "ru"' in russian.text  # each chart's config names the locale
+    assert "Объём и уровень водохранилищ" in russian.text  # a chart title from the catalog
+    assert "Reservoir storage and level" in client.get(f"/runs/{a}").text  # the cached English page stays English
+
+
+def test_plotlys_russian_locale_is_served_offline_with_stand_alone_month_names(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/static/plotly-locale-ru.js")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/javascript")
+    text = response.text
+    assert text.startswith("Plotly.register(") and 'Plotly.setPlotConfig({locale: "ru"})' in text
+    assert '"март"' in text and '"марта"' not in text  # stand-alone (nominative), not the genitive of a date
+    assert '"decimal": ","' in text
+    assert client.get("/static/plotly-locale-xx.js").status_code == 404

@@ -7,7 +7,8 @@ Groups (the mean absolute error is reported per group):
 - ``imports`` / ``exports`` — a country's total (element ``KG``) or the flow between two countries
   (element ``TJ-UZ``: sent from TJ to UZ), TWh, measured at the sender;
 - ``plants`` — generation of one plant, TWh (a thermal plant that is its country's only one is
-  compared with the country's thermal generation);
+  compared with the country's thermal generation; a river id, e.g. ``naryn``, is the sum of the
+  plants on that river — a cascade's published output);
 - ``toktogul`` — reservoir volume at an observation date, km3, interpolated linearly in time between
   the modelled end-of-month volumes.
 
@@ -118,6 +119,10 @@ def model_value(row: Mapping[Hashable, Any], replay: Replay, dataset: Dataset) -
             return math.nan
         return float(sent.loc[sent["year"] == year, "value"].sum())
     if quantity == "plant_generation_twh":
+        river = dataset.plants.loc[dataset.plants["river"].astype(str) == element, "plant"]
+        if not river.empty:  # a cascade's published output: the sum of its plants
+            values = [_metric_value(replay, "plant_generation_twh", str(p), year) for p in river]
+            return float(np.nansum(values))
         if element in set(replay.plants["plant"]):
             return _metric_value(replay, "plant_generation_twh", element, year)
         thermal = dataset.thermal

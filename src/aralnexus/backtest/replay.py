@@ -11,7 +11,8 @@ water). Each year
   take water year ``Y``, October–December take ``Y + 1`` when known, else ``Y``), and the
   climatology itself where no record covers the year;
 - serves that year's demand: the published consumption of the year (``published.csv``,
-  quantity ``consumption_twh``) where there is one, else the dataset's demand projection.
+  quantity ``consumption_twh``) where there is one, the straight line between the published years
+  around it, else the dataset's demand projection.
 """
 
 from __future__ import annotations
@@ -205,22 +206,35 @@ def year_factors(dataset: Dataset, record: pd.DataFrame, year: int) -> tuple[dic
 
 
 def year_demand(dataset: Dataset, year: int) -> tuple[dict[str, float], dict[str, str]]:
-    """Annual demand per detailed country: published consumption of the year, else the projection."""
+    """Annual demand per detailed country: published consumption of the year, else the projection.
+
+    A year between two years with published consumption takes the straight line between them
+    (KG 2023–2024 between 16.0 TWh in 2022 and 19.0 TWh in 2025; the 2023 expectation of 17 TWh,
+    ELE-071, lies on it); other years take the dataset's demand projection.
+    """
     countries = dataset.countries[dataset.countries["role"] == "detailed"]
     pub = dataset.published[dataset.published["quantity"] == "consumption_twh"]
     demand: dict[str, float] = {}
     labels: dict[str, str] = {}
     for row in countries.to_dict(orient="records"):
         code = str(row["country"])
-        hit = pub[(pub["element"] == code) & (pub["period"] == str(year))]
-        if not hit.empty:
-            demand[code] = float(hit["value"].iloc[0])
-            labels[code] = f"published {hit['source'].iloc[0]}"
-            continue
-        rate = float(row["demand_growth_pct_per_year"]) if pd.notna(row["demand_growth_pct_per_year"]) else 0.0
-        growth = (1 + rate / 100.0) ** (year - int(row["base_year"]))
-        demand[code] = float(row["demand_base_twh"]) * growth
-        labels[code] = "projection"
+        mine = pub[pub["element"] == code]
+        known = dict(zip(mine["period"].astype(str).str[:4].astype(int), mine["value"].astype(float), strict=True))
+        source = dict(zip(mine["period"].astype(str).str[:4].astype(int), mine["source"].astype(str), strict=True))
+        before = [y for y in known if y < year]
+        after = [y for y in known if y > year]
+        if year in known:
+            demand[code] = known[year]
+            labels[code] = f"published {source[year]}"
+        elif before and after:
+            lo, hi = max(before), min(after)
+            demand[code] = known[lo] + (known[hi] - known[lo]) * (year - lo) / (hi - lo)
+            labels[code] = f"interpolated {source[lo]}/{source[hi]}"
+        else:
+            rate = float(row["demand_growth_pct_per_year"]) if pd.notna(row["demand_growth_pct_per_year"]) else 0.0
+            growth = (1 + rate / 100.0) ** (year - int(row["base_year"]))
+            demand[code] = float(row["demand_base_twh"]) * growth
+            labels[code] = "projection"
     return demand, labels
 
 

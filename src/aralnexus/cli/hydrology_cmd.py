@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -187,7 +188,7 @@ def stats_cmd(
         source = str(file)
     n_years = flows.shape[0] // 12
     rows, basin = _stats_rows(flows[: n_years * 12].reshape(n_years, 12, -1), scen, by_month)
-    label = _("targets: {targets}; sample: {sample}", targets=model.variability_label, sample=source)
+    label = _("targets: {targets}; sample: {sample}", targets=provenance_words(model.variability_label), sample=source)
     provenance = model.provenance
     if as_json:
         doc = {"label": label, "columns": "[target, sample]", "rows": rows, "basins": basin, "provenance": provenance}
@@ -223,6 +224,61 @@ def stats_cmd(
         console.print(_provenance_table(provenance))
 
 
+#: What the hydrology layer writes about its targets (English: it is also in --json and the sample's metadata)
+#: → the catalog's msgids, shown in the language of the command.
+_PROVENANCE_WORDS: tuple[str, ...] = (
+    N_("monthly mean"),
+    N_("monthly sd"),
+    N_("skew"),
+    N_("month-to-month lag-1"),
+    N_("annual CV"),
+    N_("annual lag-1"),
+    N_("inter-basin correlation"),
+    N_("record: observed monthly shape at the long-term norm (sources.csv)"),
+    N_("DERIVED (not observed)"),
+    N_("record: inter-annual sd of each month (inflow_monthly.sd_m3s)"),
+    N_("assumed"),
+    N_("assumed: two-parameter lognormal (3·CV + CV³)"),
+    N_("assumed shape, scaled to the annual CV"),
+    N_("DERIVED monthly shapes (not observed)"),
+    N_("DERIVED + assumed variability (not observed)"),
+    N_("DERIVED + assumed variability (not observed) and recorded statistics"),
+)
+_PROVENANCE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(
+            r"record: CA-discharge gauge (?P<gauge>\S+), water years (?P<first>\d+)–(?P<last>\d+) \(n = (?P<n>\d+)\)"
+        ),
+        N_("record: CA-discharge gauge {gauge}, water years {first}–{last} (n = {n})"),
+    ),
+    (
+        re.compile(
+            r"derived: assumed profile × (?P<factor>[\d.]+), "
+            r"so that the observed monthly sds give the observed annual CV"
+        ),
+        N_("derived: assumed profile × {factor}, so that the observed monthly sds give the observed annual CV"),
+    ),
+    (
+        re.compile(r"record (?P<name>.+) \((?P<first>\d+)–(?P<last>\d+), observed\)"),
+        N_("record {name} ({first}–{last}, observed)"),
+    ),
+)
+
+
+def provenance_words(text: str) -> str:
+    """Return a statistic's name or what it rests on in the current language (unknown text as it is)."""
+    if text in _PROVENANCE_WORDS:
+        return _(text)
+    for pattern, message in _PROVENANCE_PATTERNS:
+        match = pattern.fullmatch(text)
+        if match:
+            values = match.groupdict()
+            if "factor" in values:
+                values["factor"] = format_number(float(values["factor"]), 2)
+            return _(message, **values)
+    return text
+
+
 def _stat_headers() -> dict[str, str]:
     """Return column headings for people by statistic key (the keys stay English in --json)."""
     return {
@@ -248,7 +304,9 @@ def _provenance_table(provenance: dict[str, dict[str, str]]) -> FitTable:
     for series in provenance:
         table.add_column(plain(series))
     for stat in STATISTICS:
-        table.add_row(plain(stat), *(plain(provenance[s].get(stat, "")) for s in provenance))
+        table.add_row(
+            plain(provenance_words(stat)), *(plain(provenance_words(provenance[s].get(stat, ""))) for s in provenance)
+        )
     return table
 
 

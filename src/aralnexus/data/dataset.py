@@ -66,6 +66,13 @@ TABLE_SPECS: dict[str, tuple[tuple[str, ...], tuple[ColumnSpec, ...]]] = {
             ),
             _c("rated_head_m", "float", "m", "rated (fixed-head mode) net head"),
             _c(
+                "head_loss_m",
+                "float",
+                "m",
+                "head loss subtracted from the gross head (curve) or a stated gross fixed head; empty → 0",
+                required=False,
+            ),
+            _c(
                 "mean_generation_twh",
                 "float",
                 "TWh/yr",

@@ -7,14 +7,21 @@ link's tariff when set, otherwise at the partner's ``export_price_usd_per_mwh``)
 limits per partner: ``Σ_{t∈year} dur_t · sent_from_partner[t] ≤ import_max_twh · share of the year
 in the horizon``.
 
+Between two detailed grids the sent energy is charged the pair's price (the link's tariff, else
+the dataset's ``bilateral_electricity_price_usd_per_mwh``, the price the trade turnover values it
+at): the LP treats it as a hurdle on each direction, what the buying grid pays the selling one,
+so the two grids trade only where the energy is worth more than that price to the buyer (they are
+two utilities, not one dispatcher). The objective reports it as the term ``bilateral_trade``.
+
 No direction trades for free: a direction from a partner without an import price cannot carry
-energy (upper bound 0), and the scenario checks reject such a link before it gets here
-(:func:`aralnexus.scenario.checks.check_partner_links`).
+energy (upper bound 0), and the scenario checks reject such a link, or a link between two grids
+without a positive price, before it gets here (:func:`aralnexus.scenario.checks.check_partner_links`).
 """
 
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from aralnexus.dispatch.lp import LPArrays
 from aralnexus.dispatch.names import FLOW_BWD, FLOW_FWD, IMPORT_LIMIT, POWER_BALANCE
@@ -37,10 +44,17 @@ def define_links(lp: LPArrays, system: System) -> None:
         lp.add(rows[:, recv[r_in]], cols[:, r_in], lk.efficiency[r_in][None, :])
         imp = np.where(send < 0, np.nan_to_num(lk.import_price_usd_per_mwh), 0.0)
         exp = np.where(recv < 0, np.nan_to_num(lk.export_price_usd_per_mwh) * lk.efficiency, 0.0)
+        imp = imp + bilateral_hurdle_usd_per_mwh(system)
         upper = lk.capacity_mw if family == FLOW_FWD else lk.capacity_mw * lk.bidirectional[None, :]
         unpriced = (send < 0) & np.isnan(lk.import_price_usd_per_mwh)
         upper = np.where(unpriced[None, :], 0.0, upper)
         lp.set_cols(family, 0.0, upper, (imp - exp)[None, :] * dur)
+
+
+def bilateral_hurdle_usd_per_mwh(system: System) -> npt.NDArray[np.float64]:
+    """Return the price ``(L,)`` charged per MWh sent between two detailed grids (0 on partner links)."""
+    price: npt.NDArray[np.float64] = np.nan_to_num(system.links.bilateral_price_usd_per_mwh)
+    return price
 
 
 def import_limit_shape(system: System) -> tuple[int, int]:

@@ -2,7 +2,8 @@
 
 The LP minimises ``cost = − welfare``::
 
-    welfare = served value · served + export revenue − import cost − thermal cost
+    welfare = served value · served + export revenue − import cost − bilateral price · sent between grids
+              − thermal cost
               − VoLL · unserved − release penalties + Σ_p value_p · storage[S−1, p]
 
 ``value_p`` (US$/hm3) = terminal water value (US$/MWh) × energy equivalent of 1 hm3 released
@@ -24,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from aralnexus.dispatch.links import bilateral_hurdle_usd_per_mwh
 from aralnexus.dispatch.lp import LPArrays
 from aralnexus.dispatch.names import (
     FLOW_BWD,
@@ -55,6 +57,7 @@ TERMS = (
     "served_demand",
     "exports",
     "imports",
+    "bilateral_trade",
     "thermal",
     "lost_load",
     "shedding_priority",
@@ -131,9 +134,11 @@ def objective_terms(layout: Layout, system: System, x: Array, coef_stage: Array)
     uns = cols[UNSERVED].take(x)
     served_value = system.economics.served_value_usd_per_mwh
     lk = system.links
-    exports = imports = 0.0
+    exports = imports = bilateral = 0.0
+    hurdle = bilateral_hurdle_usd_per_mwh(system)
     for family, send, recv in ((FLOW_FWD, lk.from_end, lk.to_end), (FLOW_BWD, lk.to_end, lk.from_end)):
         flow = cols[family].take(x) * dur
+        bilateral += float((flow * hurdle[None, :]).sum())
         imports += float((flow * np.where(send < 0, np.nan_to_num(lk.import_price_usd_per_mwh), 0.0)).sum())
         exports += float(
             (flow * np.where(recv < 0, np.nan_to_num(lk.export_price_usd_per_mwh) * lk.efficiency, 0.0)).sum()
@@ -149,6 +154,7 @@ def objective_terms(layout: Layout, system: System, x: Array, coef_stage: Array)
         "served_demand": served_value * float(((demand - uns) * dur).sum()),
         "exports": exports,
         "imports": -imports,
+        "bilateral_trade": -bilateral,
         "thermal": -float((cols[THERMAL].take(x) * dur * system.thermal.cost_usd_per_mwh[None, :]).sum()),
         "lost_load": -float((uns * dur * system.countries.voll_usd_per_mwh[None, :]).sum()),
         "shedding_priority": -float((uns * dur * shedding_premium_usd_per_mwh(system)[None, :]).sum())

@@ -38,6 +38,7 @@ import pandas as pd
 
 from aralnexus.dispatch.head import initial_heads_m
 from aralnexus.dispatch.inputs import plant_inflows_m3s
+from aralnexus.dispatch.links import bilateral_hurdle_usd_per_mwh
 from aralnexus.dispatch.objective import (
     power_coefficients,
     shedding_cost_usd_per_mwh,
@@ -247,6 +248,7 @@ def _add_power(n: Any, system: System, snaps: pd.RangeIndex) -> None:
     _add_partner_imports(n, system, snaps)
     lk = system.links
     tie_break = tie_break_usd_per_mwh(system)
+    hurdle = bilateral_hurdle_usd_per_mwh(system)  # price between two grids, per MWh sent
     for i, name in enumerate(lk.ids):
         cap = lk.capacity_mw[:, i]
         for direction, send, recv, allowed in (
@@ -255,7 +257,7 @@ def _add_power(n: Any, system: System, snaps: pd.RangeIndex) -> None:
         ):
             if not allowed:
                 continue
-            cost = float(tie_break[0 if direction == "fwd" else 1][i])
+            cost = float(tie_break[0 if direction == "fwd" else 1][i]) + float(hurdle[i])
             if send < 0:
                 bus0 = f"m_in:{cou.partners[int(partner_index(send))]}"
                 cost += float(np.nan_to_num(lk.import_price_usd_per_mwh[i]))  # per MWh sent by the partner

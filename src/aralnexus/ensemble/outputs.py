@@ -22,12 +22,14 @@ from aralnexus.data.definitions import PlannerDefinitions
 from aralnexus.dispatch.extract import extract_solution
 from aralnexus.dispatch.solve import SolveStatus
 from aralnexus.ensemble.solver import MemberSolution, MemberSolver
-from aralnexus.metrics import compute, member_summary
+from aralnexus.metrics import compute, member_summary, metric_rows
 from aralnexus.metrics.registry import metric_arrays
 from aralnexus.metrics.tables import solution_from_tables
 from aralnexus.pathways.exports import definitions_for
 from aralnexus.pathways.trade import (
+    ELECTRICITY_METRICS,
     electricity_rows,
+    electricity_trade,
     observed_trade,
     project_trade,
     projected_years,
@@ -143,30 +145,16 @@ def _variant(solver: MemberSolver, years: list[int]) -> _Variant:
     return found
 
 
-#: The registered metric that gives a member's electricity sales for the trade projection.
-_BILATERAL_REVENUE = "export_revenue_bilateral_musd"
-
-
-def _trade_turnover(scenario: Scenario, variant: _Variant, bilateral_musd: xr.DataArray) -> pd.Series:
+def _trade_turnover(scenario: Scenario, variant: _Variant, electricity: pd.DataFrame) -> pd.Series:
     """Bilateral turnover per year of the horizon: the projection of :func:`aralnexus.pathways.trade.project_trade`.
 
     The goods-and-levers part is the same for every member of a variant (computed once); the
-    member's electricity sales (``export_revenue_bilateral_musd`` of both countries: the bilateral
-    flows of :func:`aralnexus.pathways.trade.electricity_trade`) are added as ``project_trade`` adds
-    them (``electricity_rows``: only in projected years, only when the levers count electricity).
+    member's electricity sales are added as ``project_trade`` adds them (``electricity_rows``), read
+    from the registered metrics :data:`aralnexus.pathways.trade.ELECTRICITY_METRICS` (``electricity``).
     """
     first, last = int(scenario.start[:4]), int(scenario.end[:4])
-    sales = bilateral_musd.transpose("country", "year")
-    years = np.asarray(sales["year"].values, dtype=np.int64)
-    countries = np.asarray(sales["country"].values).astype(str)
-    electricity = pd.DataFrame(
-        {
-            "year": np.tile(years, len(countries)),
-            "direction": np.repeat(countries, len(years)),
-            "value_musd": np.asarray(sales.values, dtype=np.float64).ravel(),
-        }
-    )
-    elec = electricity_rows(electricity, scenario.trade, variant.wanted)
+    sales = electricity_trade(electricity, variant.definitions.pair)
+    elec = electricity_rows(sales, scenario.trade, variant.wanted)
     turnover = variant.static_turnover.add(elec.groupby("year")["value_musd"].sum(), fill_value=0.0)
     return turnover[(turnover.index >= first) & (turnover.index <= last)]
 
@@ -175,8 +163,10 @@ def _tables(
     scenario: Scenario, solution: xr.Dataset, variant: _Variant
 ) -> tuple[dict[str, float | int | None], pa.Table, pa.Table]:
     definitions = variant.definitions
-    values = compute(solution, definitions, (*ENSEMBLE_METRICS, _BILATERAL_REVENUE))
-    turnover = _trade_turnover(scenario, variant, values.pop(_BILATERAL_REVENUE))
+    computed = compute(solution, definitions, (*ENSEMBLE_METRICS, *ELECTRICITY_METRICS))
+    values = {name: computed[name] for name in ENSEMBLE_METRICS}
+    electricity = {name: computed[name] for name in ELECTRICITY_METRICS}
+    turnover = _trade_turnover(scenario, variant, metric_rows(electricity, definitions.pair_label))
     rows = metric_arrays(values, definitions.pair_label)
     n_trade = len(turnover)
     columns = {

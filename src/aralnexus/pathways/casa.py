@@ -5,9 +5,9 @@ winter Y/Y+1):
 
 ``storage`` (one run)
     The exports are *surplus* if the country's reservoirs were full at the end of September
-    (≥ :data:`FULL_PCT` of the storage allowed then — the water could not have been carried into
-    winter) or if winter Y/Y+1 has no deficit. Otherwise they *compete with winter*; the energy at
-    risk is ``min(CASA exports, winter deficit)``.
+    (≥ ``full_pct`` of the storage allowed then, the dataset's ``casa_surplus_full_pct``, 99 % by
+    default — the water could not have been carried into winter) or if winter Y/Y+1 has no deficit.
+    Otherwise they *compete with winter*; the energy at risk is ``min(CASA exports, winter deficit)``.
 ``counterfactual`` (two runs)
     The same scenario is re-optimised without CASA-1000. The exports are *surplus* if the winter
     deficit with CASA-1000 exceeds the one without by at most :data:`TOLERANCE_TWH`; otherwise
@@ -24,8 +24,6 @@ import pandas as pd
 from aralnexus.scenario.model import Scenario
 from aralnexus.vocab import CasaCriterion
 
-#: End-of-September storage (percent of the storage allowed then) counted as full.
-FULL_PCT = 99.0
 #: Winter deficits (TWh) below this are treated as zero.
 TOLERANCE_TWH = 0.005
 #: A start date beyond any horizon: how the counterfactual removes CASA-1000.
@@ -51,7 +49,10 @@ def _wide(metrics: pd.DataFrame, names: list[str]) -> pd.DataFrame:
 
 
 def casa_check(
-    metrics: pd.DataFrame, criterion: CasaCriterion = "storage", without_casa: pd.DataFrame | None = None
+    metrics: pd.DataFrame,
+    criterion: CasaCriterion = "storage",
+    without_casa: pd.DataFrame | None = None,
+    full_pct: float = 99.0,
 ) -> pd.DataFrame:
     """Judge each country's CASA-1000 exports per year (see the module notes).
 
@@ -65,6 +66,9 @@ def casa_check(
         without CASA-1000).
     without_casa
         Metrics of the counterfactual run.
+    full_pct
+        End-of-September storage (percent of the storage allowed then) counted as full: the run's
+        planner definition ``casa_surplus_full_pct`` (read from the dataset).
 
     Returns
     -------
@@ -87,7 +91,7 @@ def casa_check(
         verdict = np.where(deficit.isna() | base.isna(), "unknown", verdict)
     else:
         criterion = "storage"
-        full = w["storage_end_sep_pct_full"].fillna(0.0) >= FULL_PCT
+        full = w["storage_end_sep_pct_full"].fillna(0.0) >= full_pct
         short = deficit > TOLERANCE_TWH
         competes = ~full & short
         w["winter_deficit_without_casa_twh"] = np.nan

@@ -192,7 +192,8 @@ def evaluate(
     metrics["year"] = metrics["year"].astype("Int64")
     years = sorted(int(y) for y in pd.unique(results.countries["year"]))
     target_musd, target_year = definitions.trade_target_musd, definitions.trade_target_year
-    trade = project_trade(dataset, scenario.trade, years, electricity_trade(flows), target_year)
+    electricity = electricity_trade(metrics, definitions.pair)
+    trade = project_trade(dataset, scenario.trade, years, electricity, target_year)
     outlook = trade_outlook(trade, scenario.trade, target_musd, target_year)
     return flows, metrics[list(METRIC_COLUMNS)], water, trade, outlook
 
@@ -268,7 +269,8 @@ def run_pathway(
         alt_results = optimise(alt, inflows=inflows, start=sc.start, end=sc.end)
         baseline = evaluate(alt, alt_results, casa_rule)[1]
         timings["counterfactual"] = time.perf_counter() - tick
-    casa = casa_check(metrics, casa_criterion, baseline)
+    full_pct = definitions_for(sc.dataset, casa_rule).casa_surplus_full_pct
+    casa = casa_check(metrics, casa_criterion, baseline, full_pct)
     if not casa.empty:
         risk = casa[["country", "year", "at_risk_twh"]].rename(columns={"at_risk_twh": "value"})
         risk = risk.assign(metric="casa_winter_risk_twh", unit="TWh")[list(METRIC_COLUMNS)]

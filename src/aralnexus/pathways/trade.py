@@ -25,8 +25,6 @@ from aralnexus.data.dataset import Dataset
 from aralnexus.data.definitions import planner_definitions
 from aralnexus.i18n import _, format_number
 from aralnexus.scenario.model import TradeLevers
-from aralnexus.units import USD_PER_MUSD
-from aralnexus.vocab import BILATERAL_CHANNEL
 
 TRADE_COLUMNS: tuple[str, ...] = ("year", "direction", "product_group", "value_musd", "kind")
 DIRECTIONS: tuple[str, ...] = ("KG_to_TJ", "TJ_to_KG")
@@ -243,11 +241,29 @@ def _goods_groups(trade: pd.DataFrame) -> set[str]:
     return {str(g) for g in trade["product_group"].unique()} - lever_groups
 
 
-def electricity_trade(flows: pd.DataFrame) -> pd.DataFrame:
-    """Bilateral KG↔TJ electricity sales per year and direction (US$ million), transit excluded."""
-    bilateral = flows[flows["channel"] == BILATERAL_CHANNEL].copy()
-    bilateral["direction"] = bilateral["exporter"].astype(str) + "_to_" + bilateral["importer"].astype(str)
-    out = bilateral.groupby(["year", "direction"])["revenue_usd"].sum().reset_index()
-    out["value_musd"] = out["revenue_usd"] / USD_PER_MUSD
-    out["year"] = out["year"].astype("int64")
-    return out[["year", "direction", "value_musd"]]
+#: The registered metrics the electricity part of bilateral trade is read from.
+ELECTRICITY_METRICS: tuple[str, ...] = ("exports_bilateral_twh", "export_revenue_bilateral_musd")
+
+
+def electricity_trade(metrics: pd.DataFrame, pair: tuple[str, ...]) -> pd.DataFrame:
+    """Bilateral electricity sales per year and direction (US$ million), transit excluded.
+
+    The registered metric ``export_revenue_bilateral_musd`` of each country of the ``pair``
+    (sales to the other one), in the years it sold energy (``exports_bilateral_twh`` > 0); the
+    direction is ``SELLER_to_BUYER``.
+    """
+    rows = metrics[metrics["metric"].isin(ELECTRICITY_METRICS) & metrics["country"].isin(pair)]
+    if rows.empty or len(pair) != 2:
+        return pd.DataFrame({"year": pd.Series(dtype="int64"), "direction": [], "value_musd": []})
+    wide = rows.pivot_table(index=["country", "year"], columns="metric", values="value", aggfunc="sum")
+    wide = wide.reindex(columns=list(ELECTRICITY_METRICS)).fillna(0.0)
+    sold = wide[wide["exports_bilateral_twh"] > 0].reset_index()
+    other = {pair[0]: pair[1], pair[1]: pair[0]}
+    out = pd.DataFrame(
+        {
+            "year": sold["year"].astype("int64"),
+            "direction": sold["country"].astype(str) + "_to_" + sold["country"].map(other).astype(str),
+            "value_musd": sold["export_revenue_bilateral_musd"].astype("float64"),
+        }
+    )
+    return out.sort_values(["year", "direction"]).reset_index(drop=True)

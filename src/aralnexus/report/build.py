@@ -8,7 +8,7 @@ from pathlib import Path
 
 from aralnexus.backtest import BacktestResult
 from aralnexus.input_files import safe_component
-from aralnexus.report.backtest import SECTION_ID, SECTION_TITLE, backtest_html, toktogul_chart
+from aralnexus.report.backtest import SECTION_ID, backtest_html, section_title, toktogul_chart
 from aralnexus.report.charts import to_matplotlib
 from aralnexus.report.data import load_report_data
 from aralnexus.report.figures import standard_charts
@@ -96,7 +96,7 @@ def write_report(
             pngs[chart.key] = folder / f"{chart.key}.png"
             to_matplotlib(chart).savefig(pngs[chart.key], dpi=dpi)
         body = backtest_html(backtest, chart, pngs[chart.key].name if chart.key in pngs else None)
-        extra.append(Section(SECTION_ID, SECTION_TITLE, body))
+        extra.append(Section(SECTION_ID, section_title(), body))
     step("writing report.html")
     html_path = folder / "report.html"
     page = run_page(data, charts, {k: p.name for k, p in pngs.items()}, risk, extra)

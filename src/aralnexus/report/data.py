@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from aralnexus.data.definitions import PlannerDefinitions
+from aralnexus.i18n import _
 from aralnexus.store import Store
 from aralnexus.store.summary import key_figures, run_definitions
 from aralnexus.units import MWH_PER_GWH
@@ -19,7 +20,16 @@ if TYPE_CHECKING:
 
 #: Reservoirs whose usable volume is below this share of the largest are left out of storage views.
 SEASONAL_SHARE = 0.05
-COUNTRY_NAMES = {"KG": "Kyrgyzstan", "TJ": "Tajikistan", "PK": "Pakistan", "AF": "Afghanistan", "KZ": "Kazakhstan"}
+COUNTRY_NAMES = {
+    "KG": "Kyrgyzstan",
+    "TJ": "Tajikistan",
+    "PK": "Pakistan",
+    "AF": "Afghanistan",
+    "KZ": "Kazakhstan",
+    "UZ": "Uzbekistan",
+    "TM": "Turkmenistan",
+    "RU": "Russia",
+}
 
 
 @dataclass(frozen=True)
@@ -88,8 +98,33 @@ def load_report_data(store: Store, run_id: str, *, threshold_twh: float | None =
 
 
 def country_name(code: str) -> str:
-    """Return the country's name (the code when unknown)."""
-    return COUNTRY_NAMES.get(code, code)
+    """Return the country's name in the current language (the code when unknown)."""
+    names = {
+        "KG": _("Kyrgyzstan"),
+        "TJ": _("Tajikistan"),
+        "PK": _("Pakistan"),
+        "AF": _("Afghanistan"),
+        "KZ": _("Kazakhstan"),
+        "UZ": _("Uzbekistan"),
+    }
+    return names.get(code, COUNTRY_NAMES.get(code, code))
+
+
+def unit_label(unit: str) -> str:
+    """Return a unit as written for people in the current language (``hm3`` → «млн м³»); unknown units as given."""
+    units = {
+        "TWh": _("TWh"),
+        "GWh": _("GWh"),
+        "MW": _("MW"),
+        "hm3": _("hm3"),
+        "km3": _("km3"),
+        "m3/s": _("m3/s"),
+        "US$ million": _("US$ million"),
+        "US$/MWh": _("US$/MWh"),
+        "count": _("count"),
+        "%": "%",
+    }
+    return units.get(unit, unit)
 
 
 def winter_deficit(data: ReportData) -> pd.DataFrame:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from aralnexus.i18n import _, format_number
 from aralnexus.report.charts import Chart, Trace
 from aralnexus.report.data import (
     ReportData,
@@ -47,10 +48,16 @@ def storage_chart(
         r = reservoirs[reservoirs["plant"] == plant].sort_values("time")
         traces.append(
             Trace(
-                "band", r["time"], r["storage_max_hm3"], "storage bounds", i, y_low=r["storage_min_hm3"], color="#999"
+                "band",
+                r["time"],
+                r["storage_max_hm3"],
+                _("storage bounds"),
+                i,
+                y_low=r["storage_min_hm3"],
+                color="#999",
             )
         )
-        traces.append(Trace("line", r["time"], r["storage_hm3"], "storage", i, color="#1f77b4"))
+        traces.append(Trace("line", r["time"], r["storage_hm3"], _("storage"), i, color="#1f77b4"))
         pool = r["storage_max_hm3"].astype(float) > 0  # no pool before the dam is built: no level
         level = pd.to_numeric(r["level_m"], errors="coerce").where(pool)
         if not (level.notna().any() and (level > 0).any()):
@@ -64,7 +71,7 @@ def storage_chart(
                         "band",
                         r["time"],
                         high,
-                        "level bounds",
+                        _("level bounds"),
                         i,
                         secondary=True,
                         dashed=True,
@@ -73,21 +80,26 @@ def storage_chart(
                     )
                 )
                 banded = True
-        traces.append(Trace("line", r["time"], level, "level", i, secondary=True, dashed=True, color=LEVEL_COLOR))
-    caption = "End-of-month storage within the dead-storage and full-supply bounds (grey band), and the reservoir "
-    caption += (
-        "level (dashed orange, right axis) within its minimum operating and full supply levels (orange band with "
-        "dotted edges: the storage bounds read off the level–volume curve)."
+        traces.append(Trace("line", r["time"], level, _("level"), i, secondary=True, dashed=True, color=LEVEL_COLOR))
+    caption = (
+        _(
+            "End-of-month storage within the dead-storage and full-supply bounds (grey band), and the reservoir "
+            "level (dashed orange, right axis) within its minimum operating and full supply levels (orange band "
+            "with dotted edges: the storage bounds read off the level–volume curve)."
+        )
         if banded
-        else "level on the right axis."
+        else _(
+            "End-of-month storage within the dead-storage and full-supply bounds (grey band), and the reservoir "
+            "level on the right axis."
+        )
     )
     if others:
-        caption += f" Small pondages not shown: {', '.join(_title(o, names) for o in others)}."
+        caption += " " + _("Small pondages not shown: {plants}.", plants=", ".join(_title(o, names) for o in others))
     return Chart(
         key="storage",
-        title="Reservoir storage and level",
-        y_title="storage (hm3)",
-        y2_title="level (m a.s.l.)",
+        title=_("Reservoir storage and level"),
+        y_title=_("storage (hm3)"),
+        y2_title=_("level (m a.s.l.)"),
         panels=tuple(_title(p, names) for p in plants),
         traces=traces,
         caption=caption,
@@ -103,15 +115,15 @@ def generation_chart(generation: pd.DataFrame, names: dict[str, str] | None = No
         g = generation[generation["country"] == country]
         for source in sorted(g["source"].unique(), key=lambda s: (s == "thermal", s)):
             s = g[g["source"] == source].sort_values("time")
-            name = "thermal" if source == "thermal" else _title(source, names)
+            name = _("thermal") if source == "thermal" else _title(source, names)
             traces.append(Trace("area", s["time"], s["gwh"], name, i, color="#7f7f7f" if source == "thermal" else None))
     return Chart(
         key="generation",
-        title="Generation by plant and country",
-        y_title="GWh per month",
+        title=_("Generation by plant and country"),
+        y_title=_("GWh per month"),
         panels=tuple(country_name(c) for c in countries),
         traces=traces,
-        caption="Monthly energy of each hydropower plant, stacked, with thermal generation on top.",
+        caption=_("Monthly energy of each hydropower plant, stacked, with thermal generation on top."),
     )
 
 
@@ -123,11 +135,13 @@ def winter_deficit_chart(deficit: pd.DataFrame) -> Chart:
     ]
     return Chart(
         key="winter_deficit",
-        title="Winter deficit by year",
-        y_title="TWh",
+        title=_("Winter deficit by year"),
+        y_title=_("TWh"),
         traces=traces,
-        caption="Energy each country cannot supply from its own plants in winter: winter_deficit_twh = "
-        "max(0, winter demand − hydro − thermal), winter Y = October Y – March Y+1.",
+        caption=_(
+            "Energy each country cannot supply from its own plants in winter: winter_deficit_twh = "
+            "max(0, winter demand − hydro − thermal), winter Y = October Y – March Y+1."
+        ),
     )
 
 
@@ -135,35 +149,45 @@ def casa_chart(casa: pd.DataFrame) -> Chart:
     """CASA-1000 exports (TWh, bars) and revenue (US$ million, right axis) per year."""
     return Chart(
         key="casa1000",
-        title="CASA-1000 exports and revenue",
-        y_title="exports (TWh)",
-        y2_title="revenue (US$ million)",
+        title=_("CASA-1000 exports and revenue"),
+        y_title=_("exports (TWh)"),
+        y2_title=_("revenue (US$ million)"),
         traces=[
-            Trace("bar", casa["year"], casa["exports_twh"], "exports", color="#1f77b4"),
-            Trace("line", casa["year"], casa["revenue_musd"], "revenue", secondary=True, color="#ff7f0e"),
+            Trace("bar", casa["year"], casa["exports_twh"], _("exports"), color="#1f77b4"),
+            Trace("line", casa["year"], casa["revenue_musd"], _("revenue"), secondary=True, color="#ff7f0e"),
         ],
-        caption="Summer surplus sent over CASA-1000 to Afghanistan and Pakistan, and what it earns at the "
-        "contract tariff.",
+        caption=_(
+            "Summer surplus sent over CASA-1000 to Afghanistan and Pakistan, and what it earns at the contract tariff."
+        ),
     )
 
 
 def trade_chart(turnover: pd.DataFrame, target_musd: float, target_year: int) -> Chart:
     """Bilateral trade turnover (observed and projected, US$ million) against the target."""
     traces = []
+    labels = {"observed": _("observed"), "projected": _("projected")}
     for kind, colour in (("observed", "#1f77b4"), ("projected", "#2ca02c")):
         t = turnover[turnover["kind"] == kind].sort_values("year")
         if len(t):
-            traces.append(Trace("line", t["year"], t["value_musd"], kind, dashed=kind == "projected", color=colour))
+            traces.append(
+                Trace("line", t["year"], t["value_musd"], labels[kind], dashed=kind == "projected", color=colour)
+            )
     years = turnover["year"] if len(turnover) else pd.Series([target_year])
     span = [int(min(years.min(), target_year)), int(max(years.max(), target_year))]
-    traces.append(Trace("hline", span, [target_musd, target_musd], f"{target_year} target", color="#d62728"))
+    traces.append(
+        Trace("hline", span, [target_musd, target_musd], _("{year} target", year=target_year), color="#d62728")
+    )
     return Chart(
         key="trade",
-        title=f"Kyrgyzstan–Tajikistan trade turnover against the {target_year} target",
-        y_title="US$ million",
+        title=_("Kyrgyzstan–Tajikistan trade turnover against the {year} target", year=target_year),
+        y_title=_("US$ million"),
         traces=traces,
-        caption=f"Goods trade (one statistical source) plus the scenario's levers and electricity sales; the "
-        f"governments' target is US${target_musd:,.0f} million in {target_year} (TRD-001).",
+        caption=_(
+            "Goods trade (one statistical source) plus the scenario's levers and electricity sales; the "
+            "governments' target is US${musd} million in {year} (TRD-001).",
+            musd=format_number(target_musd, 0),
+            year=target_year,
+        ),
     )
 
 
@@ -175,11 +199,13 @@ def water_value_chart(reservoirs: pd.DataFrame, names: dict[str, str] | None = N
     ]
     return Chart(
         key="water_values",
-        title="Water values",
-        y_title="US$/MWh",
+        title=_("Water values"),
+        y_title=_("US$/MWh"),
         traces=traces,
-        caption="Marginal value of one more unit of stored water (dual of the water balance), as the energy it "
-        "would generate: high values mark scarce water.",
+        caption=_(
+            "Marginal value of one more unit of stored water (dual of the water balance), as the energy it "
+            "would generate: high values mark scarce water."
+        ),
     )
 
 

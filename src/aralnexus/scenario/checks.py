@@ -14,6 +14,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from aralnexus.data.dataset import Dataset
+from aralnexus.data.definitions import planner_definitions
 from aralnexus.errors import Problem
 from aralnexus.scenario.overlay import did_you_mean
 
@@ -167,9 +168,14 @@ def check_partner_links(ds: Dataset) -> list[Problem]:
     ``import_max_twh`` (else the energy would be free and unlimited), and its import price must be
     at least what it pays for energy over any link (``export_price_usd_per_mwh`` or a link's
     ``tariff_usd_per_mwh``), else buying from it and selling back earns money from nothing.
+
+    A link between two detailed grids trades at its ``tariff_usd_per_mwh``, else at the parameter
+    ``bilateral_electricity_price_usd_per_mwh``; that price must be positive (no link trades at zero
+    price).
     """
     problems: list[Problem] = []
     roles = dict(zip(ds.countries["country"], ds.countries["role"].astype(str).str.strip(), strict=True))
+    problems += _bilateral_price_problems(ds, roles)
     partners = ds.countries[ds.countries["country"].map(roles) == "partner"].set_index("country")
     paid: dict[str, list[tuple[str, float]]] = {}  # partner → (link, price it pays for delivered energy)
     sells: dict[str, list[str]] = {}  # partner → fields of the link directions it sells over
@@ -223,6 +229,33 @@ def check_partner_links(ds: Dataset) -> list[Problem]:
                         f"raise countries.{partner}.import_price_usd_per_mwh or lower the price paid over {link}",
                     )
                 )
+    return problems
+
+
+def _bilateral_price_problems(ds: Dataset, roles: dict[str, str]) -> list[Problem]:
+    """Return a problem per link between two detailed grids whose trade price is not positive."""
+    default = planner_definitions(ds).bilateral_price_usd_per_mwh
+    problems = []
+    for row in ds.links.itertuples(index=False):
+        a, b, link = str(row.from_country), str(row.to_country), str(row.link)
+        if roles.get(a) != "detailed" or roles.get(b) != "detailed":
+            continue
+        tariff = row.tariff_usd_per_mwh
+        price, field = (
+            (float(tariff), f"links.{link}.tariff_usd_per_mwh")  # type: ignore[arg-type]
+            if not _missing(tariff)
+            else (default, "parameters.bilateral_electricity_price_usd_per_mwh")
+        )
+        if not (math.isfinite(price) and price > 0):
+            problems.append(
+                Problem(
+                    "links.csv" if field.startswith("links.") else "parameters.csv",
+                    field,
+                    f"a positive price for the energy {a} and {b} trade over {link} (US$/MWh)",
+                    f"{price:g}: the link would trade at zero price",
+                    f"set links.{link}.tariff_usd_per_mwh or parameters.bilateral_electricity_price_usd_per_mwh",
+                )
+            )
     return problems
 
 

@@ -10,8 +10,16 @@ given) come from the schedule; a missing staged dead level follows the same curv
 ``h_lo = h_hi − (h_full − h_dead) · ((V_hi − V_lo) / (V_full − V_dead)) ** (1 / k)``.
 
 Tailwater = ``tailwater_m`` when given, else the level of the downstream pool when that plant
-has a curve and is in service, else ``level_full_m − rated_head_m`` (assumption: rated head at
-full supply level). Plants without a curve run at their rated head (fixed head).
+has a curve and is in service, else ``level_full_m − rated_head_m − head_loss_m`` (assumption:
+rated net head at full supply level). Plants without a curve run at a fixed head,
+``rated_head_m − head_loss_m``.
+
+Net head = gross head (pool level − tailwater) − ``head_loss_m``: the hydraulic losses of intake,
+penstocks and tailrace (and the tailwater's rise above the value used) at the plant's usual
+discharge, in metres; empty → 0. It is a constant per plant: no source gives a tailwater–discharge
+relation or loss coefficients for these plants (``sources.csv`` says what each value rests on).
+For a fixed-head plant the loss applies where the published head is gross (Kurpsai's 110 m,
+"rated or gross not stated").
 """
 
 from __future__ import annotations
@@ -48,6 +56,8 @@ class LevelCurves:
         ``level_full_m − rated_head_m`` per plant.
     rated_head_m
         Rated net head per plant.
+    head_loss_m
+        Head loss per plant, subtracted from the gross (curve) or the stated fixed head.
     downstream
         Downstream plant index (``-1`` at an outlet).
     in_service
@@ -63,6 +73,7 @@ class LevelCurves:
     tailwater_m: npt.NDArray[np.float64]
     fallback_tailwater_m: npt.NDArray[np.float64]
     rated_head_m: npt.NDArray[np.float64]
+    head_loss_m: npt.NDArray[np.float64]
     downstream: npt.NDArray[np.int64]
     in_service: npt.NDArray[np.bool_]
 
@@ -102,7 +113,7 @@ class LevelCurves:
         tail[:, fixed_tail] = self.tailwater_m[fixed_tail]
         safe = np.where(self.downstream >= 0, self.downstream, 0)
         tail = np.where(self.tail_is_pool(), level[:, safe], tail)
-        head = np.where(self.has_curve[None, :], level - tail, self.rated_head_m[None, :])
+        head = np.where(self.has_curve[None, :], level - tail, self.rated_head_m[None, :]) - self.head_loss_m[None, :]
         return np.maximum(head, MIN_HEAD_M)
 
     def level_slope_m_per_hm3(self, storage_hm3: Array2D) -> Array2D:
@@ -116,8 +127,16 @@ class LevelCurves:
         return np.where(self.has_curve[None, :] & (span > 1e-6), np.nan_to_num(slope), 0.0)
 
     def rated_heads(self, n_stages: int) -> Array2D:
-        """Return the rated head of every plant repeated over ``n_stages``."""
-        return np.broadcast_to(self.rated_head_m, (n_stages, len(self.rated_head_m))).copy()
+        """Return the rated head of every plant repeated over ``n_stages`` (a fixed head net of its loss)."""
+        fixed = np.where(self.has_curve, self.rated_head_m, self.rated_head_m - self.head_loss_m)
+        return np.broadcast_to(np.maximum(fixed, MIN_HEAD_M), (n_stages, len(fixed))).copy()
+
+
+def head_loss_m(plants: pd.DataFrame) -> npt.NDArray[np.float64]:
+    """Return ``head_loss_m`` per plant (0 where empty or where the table has no such column)."""
+    if "head_loss_m" not in plants.columns:
+        return np.zeros(len(plants))
+    return pd.to_numeric(plants["head_loss_m"], errors="coerce").fillna(0.0).to_numpy(dtype=np.float64)
 
 
 def build_curves(plants: pd.DataFrame, staging: Staging, downstream: npt.NDArray[np.int64]) -> LevelCurves:
@@ -126,6 +145,7 @@ def build_curves(plants: pd.DataFrame, staging: Staging, downstream: npt.NDArray
     h_full = plants["level_full_m"].to_numpy(dtype=np.float64)
     k = plants["curve_exponent"].to_numpy(dtype=np.float64)
     rated = plants["rated_head_m"].to_numpy(dtype=np.float64)
+    loss = head_loss_m(plants)
     v_dead = plants["storage_dead_hm3"].to_numpy(dtype=np.float64)
     v_full = plants["storage_full_hm3"].to_numpy(dtype=np.float64)
     has = ~np.isnan(h_dead) & ~np.isnan(h_full) & (h_full > h_dead) & (v_full > v_dead)
@@ -144,8 +164,9 @@ def build_curves(plants: pd.DataFrame, staging: Staging, downstream: npt.NDArray
         h_hi_m=np.where(has[None, :], h_hi, np.nan),
         exponent=k,
         tailwater_m=plants["tailwater_m"].to_numpy(dtype=np.float64),
-        fallback_tailwater_m=np.where(np.isnan(h_full), 0.0, h_full - rated),
+        fallback_tailwater_m=np.where(np.isnan(h_full), 0.0, h_full - rated - loss),
         rated_head_m=rated,
+        head_loss_m=loss,
         downstream=downstream,
         in_service=staging.in_service,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -72,6 +73,7 @@ class Links:
     export_price_usd_per_mwh: Array  # price paid by the partner end for delivered energy
     import_price_usd_per_mwh: Array  # price paid to the partner end for sent energy
     tariff_usd_per_mwh: Array
+    bilateral_price_usd_per_mwh: Array  # price per sent MWh between two detailed grids, NaN with a partner end
 
 
 def partner_end(j: int | npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
@@ -193,8 +195,18 @@ def _fraction(table: pd.DataFrame, column: str, default: float, problems: list[P
     return clipped
 
 
-def build_links(links: pd.DataFrame, countries: Countries, cal: Calendar, problems: list[Problem]) -> Links:
-    """Build link arrays: capacity per step is 0 outside the months of availability and before start."""
+def build_links(
+    links: pd.DataFrame,
+    countries: Countries,
+    cal: Calendar,
+    problems: list[Problem],
+    bilateral_price_usd_per_mwh: float = math.nan,
+) -> Links:
+    """Build link arrays: capacity per step is 0 outside the months of availability and before start.
+
+    A link between two detailed grids trades at its ``tariff_usd_per_mwh`` where set, else at
+    ``bilateral_price_usd_per_mwh`` (the dataset's ``bilateral_electricity_price_usd_per_mwh``).
+    """
     det = {c: i for i, c in enumerate(countries.detailed)}
     par = {c: int(partner_end(i)) for i, c in enumerate(countries.partners)}
     ends = {**det, **par}
@@ -222,8 +234,9 @@ def build_links(links: pd.DataFrame, countries: Countries, cal: Calendar, proble
     has_partner = (from_end < 0) | (to_end < 0)
     pidx = np.where(has_partner, partner_index(partner_side), 0)
     tariff = table["tariff_usd_per_mwh"].to_numpy(dtype=np.float64)
-    exp = np.where(np.isnan(tariff), countries.export_price_usd_per_mwh[pidx] if n_l else tariff, tariff)
-    imp = countries.import_price_usd_per_mwh[pidx] if n_l else tariff
+    priced = n_l > 0 and len(countries.partners) > 0  # without partners no link has a market end
+    exp = np.where(np.isnan(tariff), countries.export_price_usd_per_mwh[pidx] if priced else np.nan, tariff)
+    imp = countries.import_price_usd_per_mwh[pidx] if priced else np.full(n_l, np.nan)
     return Links(
         ids=tuple(table["link"]),
         from_end=from_end,
@@ -234,6 +247,9 @@ def build_links(links: pd.DataFrame, countries: Countries, cal: Calendar, proble
         export_price_usd_per_mwh=np.where(has_partner, exp, np.nan),
         import_price_usd_per_mwh=np.where(has_partner, imp, np.nan),
         tariff_usd_per_mwh=tariff,
+        bilateral_price_usd_per_mwh=np.where(
+            has_partner, np.nan, np.where(np.isnan(tariff), bilateral_price_usd_per_mwh, tariff)
+        ),
     )
 
 

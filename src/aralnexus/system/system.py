@@ -15,6 +15,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from aralnexus.data.dataset import Dataset
+from aralnexus.data.definitions import planner_definitions
 from aralnexus.errors import InputError, Problem
 from aralnexus.scenario.checks import check_partner_links
 from aralnexus.scenario.model import Scenario
@@ -144,6 +145,15 @@ def _first_parameter(dataset: Dataset, names: tuple[str, ...]) -> tuple[float, s
     return None
 
 
+def bilateral_price_usd_per_mwh(dataset: Dataset) -> float:
+    """Return the price of energy traded between two detailed grids (``bilateral_electricity_price_usd_per_mwh``).
+
+    The same value the trade turnover uses (:class:`aralnexus.data.definitions.PlannerDefinitions`);
+    a link's own ``tariff_usd_per_mwh`` takes precedence.
+    """
+    return float(planner_definitions(dataset).bilateral_price_usd_per_mwh)
+
+
 def _economics(dataset: Dataset, countries: Countries) -> Economics:
     found = _first_parameter(dataset, TERMINAL_VALUE_NAMES)
     if found is not None:
@@ -201,7 +211,7 @@ def build_system_from_dataset(
     staging = build_staging(plants, dataset.plant_schedule, pd.DatetimeIndex(cal.stages["time"]))
     curves = build_curves(plants, staging, topology.downstream)
     thermal = build_thermal(dataset.thermal, countries, cal, problems)
-    links = build_links(dataset.links, countries, cal, problems)
+    links = build_links(dataset.links, countries, cal, problems, bilateral_price_usd_per_mwh(dataset))
     releases = build_releases(dataset.min_releases, tuple(plants["plant"]), cal, problems)
     withdrawals = build_withdrawals(dataset.withdrawals, tuple(plants["plant"]), cal, problems)
     index = {p: i for i, p in enumerate(plants["plant"])}

@@ -24,6 +24,8 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from aralnexus.errors import InfeasibleScenarioError, InputError
+from aralnexus.i18n import LANGUAGES, Language, use_language
+from aralnexus.i18n.plotly_locale import plotly_locale_js
 from aralnexus.store import UnknownRunError, open_store
 from aralnexus.store.locking import StoreBusyError
 from aralnexus.web import views_jobs, views_runs, views_scenarios
@@ -44,12 +46,22 @@ STATIC_FILES: dict[str, str] = {
     "favicon.svg": "image/svg+xml",
 }
 
+#: plotly.js locales served under ``/static/`` (file name → language); English is plotly's own.
+PLOTLY_LOCALES: dict[str, Language] = {f"plotly-locale-{lang}.js": lang for lang in LANGUAGES if lang != "en"}
+
 
 @cache
 def _asset(name: str) -> tuple[bytes, str]:
-    """Return a static file's bytes and ETag; ``plotly.min.js`` comes from the installed plotly package."""
+    """Return a static file's bytes and ETag; ``plotly.min.js`` comes from the installed plotly package.
+
+    ``plotly-locale-ru.js`` is plotly.js's Russian locale, built offline from CLDR and the catalog
+    (:func:`aralnexus.i18n.plotly_locale.plotly_locale_js`).
+    """
     if name == "plotly.min.js":
         body = get_plotlyjs().encode()
+    elif name in PLOTLY_LOCALES:
+        with use_language(PLOTLY_LOCALES[name]):
+            body = plotly_locale_js().encode()
     else:
         body = resources.files("aralnexus.web").joinpath("static", name).read_bytes()
     return body, '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
@@ -58,7 +70,7 @@ def _asset(name: str) -> tuple[bytes, str]:
 async def static(request: Request) -> Response:
     """Serve the web's own CSS/JS and plotly.js (no CDN: the pages work offline)."""
     name = request.path_params["name"]
-    if name == "plotly.min.js":
+    if name == "plotly.min.js" or name in PLOTLY_LOCALES:
         media = "text/javascript; charset=utf-8"
     elif name in STATIC_FILES:
         media = STATIC_FILES[name]

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
+from aralnexus.i18n import get_language
 from aralnexus.report.charts import Chart
 from aralnexus.report.data import load_report_data
 from aralnexus.report.figures import standard_charts
@@ -83,8 +84,12 @@ async def _resolved(request: Request, wanted: str, field: str = "run") -> str:
 
 
 async def _cached_page(request: Request, key: tuple[str, ...], render: Callable[[], str]) -> HTMLResponse:
-    """Serve a page from the cache (on the event loop), or render it once in a worker thread."""
+    """Serve a page from the cache (on the event loop), or render it once in a worker thread.
+
+    The page's language is part of the key: the same run in Russian is another page.
+    """
     cache = _cache(request)
+    key = (*key, get_language())
     found = cache.peek(key)
     if found is None:
         found = await run_in_threadpool(cache.get, key, render)

@@ -76,6 +76,9 @@ def column_label(column: object) -> str:
         "probability": _("probability"),
         "members": _("members"),
         "mean": _("mean"),
+        "policy": _("policy"),
+        "perfect_foresight": _("perfect foresight"),
+        "difference": _("difference"),
     }
     return labels.get(str(column), str(column))
 

@@ -14,7 +14,7 @@ from rich.text import Text
 
 from aralnexus.cli.common import FitTable, console, plain, progress
 from aralnexus.errors import InputError, Problem
-from aralnexus.i18n import N_, _, format_number, format_significant, ngettext
+from aralnexus.i18n import N_, _, format_number, format_significant, month_names, ngettext
 from aralnexus.scenario.model import Scenario
 
 hydrology_app = typer.Typer(
@@ -75,7 +75,7 @@ def sample_cmd(
         sites=ngettext("{n} site", "{n} sites", int(da.sizes["site"])),
         file=out,
     )
-    console.print(plain(written) + Text(f"  ({da.attrs['label']})", style="dim"))
+    console.print(plain(written) + Text(f"  ({provenance_words(str(da.attrs['label']))})", style="dim"))
 
 
 def _stats_rows(flows_site: np.ndarray, scen: Scenario, by_month: bool) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -339,23 +339,34 @@ def plot_cmd(
     rows = -(-len(sites) // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.2 * rows), squeeze=False, sharex=True)
     months = np.arange(1, 13)
+    initials = [name[0].upper() for name in month_names()]  # stand-alone month names: J F M … / Я Ф М …
     for i, site in enumerate(sites):
         ax = axes[i // cols][i % cols]
         ax.fill_between(months, quant[0, :, i], quant[4, :, i], color="tab:blue", alpha=0.2, label="5–95 %")
         ax.fill_between(months, quant[1, :, i], quant[3, :, i], color="tab:blue", alpha=0.4, label="25–75 %")
-        ax.plot(months, quant[2, :, i], color="tab:blue", label="median")
-        ax.plot(months, climatology[:, i], color="black", ls="--", lw=1, label="climatology")
+        ax.plot(months, quant[2, :, i], color="tab:blue", label=_("median"))
+        ax.plot(months, climatology[:, i], color="black", ls="--", lw=1, label=_("climatology"))
         ax.set_title(site, fontsize=9)
-        ax.set_xticks(months, ["J", "F", "M", "A", "M", "J", "J", "A", "S", "O", "N", "D"])
-        ax.set_ylabel("m3/s")
+        ax.set_xticks(months, initials)
+        ax.set_ylabel(_("m3/s"))
     for j in range(len(sites), rows * cols):
         axes[j // cols][j % cols].axis("off")
     axes[0][0].legend(fontsize=7)
-    fig.suptitle(f"Monthly inflows, {years} synthetic years — {da.attrs['label']}", fontsize=10)
+    label = provenance_words(str(da.attrs["label"]))
+    fig.suptitle(
+        _(
+            "Monthly inflows, {years} — {label}",
+            years=ngettext("{n} synthetic year", "{n} synthetic years", years),
+            label=label,
+        ),
+        fontsize=10,
+    )
     fig.tight_layout()
     fig.savefig(out, dpi=120)
     plt.close(fig)
-    console.print(plain(_("wrote {file}", file=out)) + Text(f"  ({da.attrs['label']})", style="dim"))
+    console.print(
+        plain(_("wrote {file}", file=out)) + Text(f"  ({provenance_words(str(da.attrs['label']))})", style="dim")
+    )
 
 
 def _import_target(file: Path, out: Path | None, force: bool) -> Path:

@@ -4,8 +4,11 @@
 ``metric_rows`` turns them into the long ``country, year, metric, value, unit`` rows the store keeps;
 ``member_summary`` gives the ``members`` columns of an ensemble member. Definitions: energy
 (:mod:`~aralnexus.metrics.energy`), exports and CASA-1000 attribution (:mod:`~aralnexus.metrics.flows`,
-:mod:`~aralnexus.metrics.exports`), storage and spill (:mod:`~aralnexus.metrics.storage`), headline
-figures (:mod:`~aralnexus.metrics.headline`).
+:mod:`~aralnexus.metrics.exports`), storage and spill (:mod:`~aralnexus.metrics.storage`), reserve
+margin and firm energy (:mod:`~aralnexus.metrics.adequacy`), release compliance
+(:mod:`~aralnexus.metrics.water`), water-for-energy swaps (:mod:`~aralnexus.metrics.swaps`), headline
+figures (:mod:`~aralnexus.metrics.headline`); figures filled outside one solution are declared in
+:mod:`~aralnexus.metrics.declared` (unit and aggregation only).
 """
 
 from __future__ import annotations

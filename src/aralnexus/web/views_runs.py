@@ -36,6 +36,12 @@ FILTERS: tuple[str, ...] = ("scenario", "kind", "status", "hydrology")
 DOWNLOADS: dict[str, str] = {"csv": "CSV tables (zip)", "parquet": "Parquet tables (zip)", "html": "HTML report"}
 
 
+def download_labels() -> dict[str, str]:
+    """Return :data:`DOWNLOADS` with the labels in the page's language."""
+    labels = {"csv": _("CSV tables (zip)"), "parquet": _("Parquet tables (zip)"), "html": _("HTML report")}
+    return {what: labels.get(what, label) for what, label in DOWNLOADS.items()}
+
+
 def _store(request: Request) -> Store:
     store: Store = request.app.state.store
     return store
@@ -139,7 +145,7 @@ async def run_page(request: Request) -> Response:
     full = await _resolved(request, request.path_params["run_id"])
 
     def render() -> str:
-        return html(request, "run.html", downloads=DOWNLOADS, others=_runs(request), **_run_view(store, full))
+        return html(request, "run.html", downloads=download_labels(), others=_runs(request), **_run_view(store, full))
 
     return await _cached_page(request, ("run-page", full), render)
 

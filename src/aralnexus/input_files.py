@@ -13,18 +13,19 @@ import stat
 from pathlib import Path
 
 from aralnexus.errors import InputError, Problem
+from aralnexus.i18n import _
 
 
 def _file_kind(mode: int) -> str:
     """Describe a file type that is not a regular file."""
     kinds = (
-        (stat.S_ISDIR, "a directory"),
-        (stat.S_ISFIFO, "a named pipe (FIFO)"),
-        (stat.S_ISCHR, "a character device"),
-        (stat.S_ISBLK, "a block device"),
-        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISDIR, _("a directory")),
+        (stat.S_ISFIFO, _("a named pipe (FIFO)")),
+        (stat.S_ISCHR, _("a character device")),
+        (stat.S_ISBLK, _("a block device")),
+        (stat.S_ISSOCK, _("a socket")),
     )
-    return next((text for test, text in kinds if test(mode)), "not a regular file")
+    return next((text for test, text in kinds if test(mode)), _("not a regular file"))
 
 
 def regular_file_problem(path: Path, label: str, expected: str, field: str = "") -> Problem | None:
@@ -32,9 +33,9 @@ def regular_file_problem(path: Path, label: str, expected: str, field: str = "")
     try:
         info = path.stat()
     except FileNotFoundError:
-        return Problem(label, field, expected, "no such file (or a broken link)")
+        return Problem(label, field, expected, _("no such file (or a broken link)"))
     except OSError as exc:
-        return Problem(label, field, expected, f"an unreadable path ({exc.strerror})")
+        return Problem(label, field, expected, _("an unreadable path ({reason})", reason=exc.strerror))
     return None if stat.S_ISREG(info.st_mode) else Problem(label, field, expected, _file_kind(info.st_mode))
 
 
@@ -54,16 +55,15 @@ def read_limited_bytes(path: Path, label: str, *, expected: str, max_bytes: int,
     try:
         info = path.stat()
     except FileNotFoundError:
-        raise InputError([Problem(label, field, expected, "no such file")]) from None
+        raise InputError([Problem(label, field, expected, _("no such file"))]) from None
     except OSError as exc:
-        raise InputError([Problem(label, field, expected, f"an unreadable path ({exc.strerror})")]) from None
+        problem = Problem(label, field, expected, _("an unreadable path ({reason})", reason=exc.strerror))
+        raise InputError([problem]) from None
     if not stat.S_ISREG(info.st_mode):
         raise InputError([Problem(label, field, expected, _file_kind(info.st_mode))])
+    limit, size = format(max_bytes, ","), format(max(info.st_size, max_bytes + 1), ",")
     too_large = Problem(
-        label,
-        field,
-        f"{expected} of at most {max_bytes:,} bytes",
-        f"{max(info.st_size, max_bytes + 1):,} bytes",
+        label, field, _("{expected} of at most {n} bytes", expected=expected, n=limit), _("{n} bytes", n=size)
     )
     if info.st_size > max_bytes:
         raise InputError([too_large])
@@ -72,9 +72,10 @@ def read_limited_bytes(path: Path, label: str, *, expected: str, max_bytes: int,
         with os.fdopen(fd, "rb") as handle:
             data = handle.read(max_bytes + 1)
     except PermissionError:
-        raise InputError([Problem(label, field, expected, "a file without read permission")]) from None
+        raise InputError([Problem(label, field, expected, _("a file without read permission"))]) from None
     except OSError as exc:
-        raise InputError([Problem(label, field, expected, f"an unreadable file ({exc.strerror})")]) from None
+        problem = Problem(label, field, expected, _("an unreadable file ({reason})", reason=exc.strerror))
+        raise InputError([problem]) from None
     if len(data) > max_bytes:
         raise InputError([too_large])
     return data
@@ -110,8 +111,8 @@ def safe_component(name: str, *, file: str, field: str) -> str:
         letter or digit, at most 200 characters).
     """
     if not _SAFE_COMPONENT.match(name):
-        expected = "a name of letters, digits, '.', '_' and '-' (starting with a letter or digit)"
-        raise InputError([Problem(file, field, expected, repr(name)[:120], "it would be used as a file name")])
+        expected = _("a name of letters, digits, '.', '_' and '-' (starting with a letter or digit)")
+        raise InputError([Problem(file, field, expected, repr(name)[:120], _("it would be used as a file name"))])
     return name
 
 

@@ -13,6 +13,9 @@ from typing import Literal, get_args
 Resolution = Literal["monthly", "hourly"]
 #: How the optimiser treats head: successive linearisation, or fixed at rated heads.
 HeadMode = Literal["iterate", "fixed"]
+#: How a solve's heads ended (``Convergence.mode``, stored as ``runs.head_mode``): iterated by successive
+#: linearisation, fixed at rated heads, or fixed at the median-hydrology solution's heads (ensemble members).
+ConvergenceMode = Literal["head", "fixed", "median-heads"]
 #: Heads of an ensemble member: fixed at the median-hydrology solution, or iterated per member.
 HeadStrategy = Literal["median", "iterate"]
 #: Trust region of a head-iteration step: a share of live storage, or a share of every net head.
@@ -37,6 +40,7 @@ ExportFormat = Literal["parquet", "csv", "netcdf"]
 RESOLUTIONS: tuple[Resolution, ...] = get_args(Resolution)
 HEAD_MODES: tuple[HeadMode, ...] = get_args(HeadMode)
 HEAD_STRATEGIES: tuple[HeadStrategy, ...] = get_args(HeadStrategy)
+CONVERGENCE_MODES: tuple[ConvergenceMode, ...] = get_args(ConvergenceMode)
 HYDROLOGY_KINDS: tuple[HydrologyKind, ...] = get_args(HydrologyKind)
 RUN_STATUSES: tuple[RunStatus, ...] = get_args(RunStatus)
 RUN_KINDS: tuple[RunKind, ...] = get_args(RunKind)

@@ -117,18 +117,32 @@ def test_input_problems_are_worded_in_russian() -> None:
     with i18n.use_language("ru"):
         text = str(error)
     assert text.startswith("3 ошибки во входных данных:")
-    assert "s.yaml: plants.rogun.capacity_mw: ожидалось a number, найдено 'lots'" in text
+    assert "s.yaml: plants.rogun.capacity_mw: ожидалось — a number; найдено — 'lots'" in text
     assert str(error).startswith("3 problems in the input:")
 
 
-def test_validate_prints_russian_plurals(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_validate_words_the_problems_in_russian(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, out, _ = _run(capsys, "validate", "default", "--lang", "ru")
     assert code == 0 and "корректен" in out
     bad = tmp_path / "bad.yaml"
-    bad.write_text("name: x\nplants:\n  nosuchplant:\n    capacity_mw: 1\n", encoding="utf-8")
+    bad.write_text("name: x\nhorizon:\n  start: 2025-13\nplants:\n  rogun:\n    capacity_mww: 3\n", encoding="utf-8")
     code, _, err = _run(capsys, "validate", str(bad), "--lang", "ru")
+    err = " ".join(err.split())  # the long path wraps the first line
     assert code == 2
-    assert "ожидалось" in err and ("ошибка" in err or "ошибки" in err or "ошибок" in err)
+    assert "2 ошибки" in err
+    assert "ожидалось — ключ, допустимый в plants.rogun; найдено — неизвестный ключ 'capacity_mww'" in err
+    assert "(может быть, 'capacity_mw'?)" in err
+    assert 'ожидалось — месяц "ГГГГ-ММ"' in err
+    code, _, err = _run(capsys, "validate", str(bad))  # and English without --lang
+    err = " ".join(err.split())
+    assert "2 problems" in err and "expected a key allowed in plants.rogun, found the unknown key" in err
+
+
+def test_a_bad_option_value_is_worded_in_russian(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = _run(capsys, "--lang", "ru", "optimise", "default", "--start", "2025-13")
+    err = " ".join(err.split())
+    assert code == 2
+    assert "1 ошибка во входных данных" in err and "--start: ожидалось — месяц" in err
 
 
 @pytest.mark.parametrize(("n", "word"), [(1, "1 член"), (3, "3 члена"), (5, "5 членов"), (21, "21 член")])

@@ -23,7 +23,16 @@ from rich.table import Table
 from rich.text import Text
 
 from aralnexus import i18n
-from aralnexus.cli import backtest_cmd, common, compare_cmd, ensemble_cmd, optimise_cmd, results_cmd, run_cmd
+from aralnexus.cli import (
+    backtest_cmd,
+    common,
+    compare_cmd,
+    ensemble_cmd,
+    hydrology_cmd,
+    optimise_cmd,
+    results_cmd,
+    run_cmd,
+)
 from aralnexus.cli.app import app
 from aralnexus.data.dataset import load_default
 from aralnexus.store import open_store
@@ -260,3 +269,41 @@ def test_ensemble_risk_summary_fits_80_columns(language: str) -> None:
         heads = {"figure": i18n._("figure"), "country": i18n._("country"), "probability": i18n._("probability")}
         table = common.frame_table(ensemble_cmd._summary(tables, 1.0), "Risk", digits=2, headers=heads)
     assert_fits(table)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("by_month", [False, True])
+def test_hydrology_stats_tables_fit_80_columns(language: str, by_month: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    printed: list[Any] = []
+    monkeypatch.setattr(hydrology_cmd.console, "print", lambda *a, **k: printed.extend(a))
+    with i18n.use_language(language):  # type: ignore[arg-type]
+        hydrology_cmd.stats_cmd(file=None, years=20, seed=1, scenario="default", by_month=by_month, as_json=False)
+    tables = [p for p in printed if isinstance(p, Table)]
+    assert len(tables) == 2  # the statistics and where their targets come from
+    for table in tables:
+        assert_fits(table)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_ensemble_runs_table_fits_80_columns(language: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    run = SimpleNamespace(
+        run_id="3fa9c0d2e1ab",
+        variant="casa1000.start=2027",
+        scenario="default",
+        n_members=100,
+        already_done=20,
+        ran=list(range(80)),
+        infeasible=0,
+        failed=1,
+        missing=0,
+        status="ok",
+        start_storage="",
+    )
+    outcome = SimpleNamespace(runs=[run], seconds=123.4, workers=2, backend="processes", store="runs.duckdb")
+    printed: list[Any] = []
+    monkeypatch.setattr(ensemble_cmd.console, "print", lambda *a, **k: printed.extend(a))
+    monkeypatch.setattr(ensemble_cmd, "_summary", lambda tables, threshold: pd.DataFrame({"figure": ["x"]}))
+    with i18n.use_language(language):  # type: ignore[arg-type]
+        ensemble_cmd._print(outcome, {run.run_id: {}}, 1.0, False)
+    text = assert_fits(next(p for p in printed if isinstance(p, Table)))
+    assert "casa1000.start=2027" in text

@@ -92,6 +92,7 @@ NEWER_ENTRY_POINTS: list[tuple[str, list[str], list[str]]] = [
     ("serve-scenarios-device", ["serve", "--scenarios", "/dev/zero"], ["--scenarios"]),
     ("export-pypsa-device", ["export", "pypsa", "/dev/zero", "--out", "x.nc"], ["/dev/zero"]),
     ("policy-train-directory", ["policy", "train", "."], ["directory"]),
+    ("policy-train-scheduler-garbage", ["policy", "train", "--scheduler", "garbage"], ["--scheduler"]),
 ]
 
 

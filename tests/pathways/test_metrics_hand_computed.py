@@ -130,3 +130,32 @@ def test_swap_summer_release_against_winter_power(metrics):
     assert _value(metrics, "KG", 2025, "swap_water_hm3") == pytest.approx(0.3e6 * 7771.68 / 7.2e6)
     # TJ's summer sales to UZ are not a swap: nothing came back in winter
     assert _value(metrics, "TJ", 2025, "swap_energy_twh") == pytest.approx(0.0)
+
+
+def test_a_winter_agreement_at_the_same_point_does_not_hide_the_vegetation_requirement(scenario, results):
+    import dataclasses
+
+    import pandas as pd
+
+    from aralnexus.pathways import pathway_summary
+    from aralnexus.pathways.runner import PathwayResult
+
+    veg = results.releases
+    winter = veg.assign(
+        time=veg["time"] - pd.DateOffset(months=6),
+        month=(veg["month"] + 5) % 12 + 1,
+        agreement="winter minimum",
+        required_m3s=100.0,
+        released_m3s=100.0,
+        shortfall_m3s=0.0,
+        shortfall_cost_usd=0.0,
+    )
+    winter = winter.assign(year=pd.to_datetime(winter["time"]).dt.year)
+    winter = winter[winter["year"] >= int(results.countries["year"].min())]
+    both = dataclasses.replace(results, releases=pd.concat([veg, winter], ignore_index=True), solution=None)
+    flows, metrics, water, trade, outlook = evaluate(scenario, both)
+    rows = water[(water["point"] == "toktogul") & (water["year"] == 2025)].set_index("metric")["value"]
+    assert rows["veg_required_hm3"] == pytest.approx(500 * 4392 * 0.0036)
+    result = PathwayResult(scenario, both, flows, metrics, water, trade, outlook, pd.DataFrame())
+    summary = pathway_summary(result)
+    assert summary["water"]["toktogul"]["2025"]["veg_required_hm3"] == pytest.approx(500 * 4392 * 0.0036, rel=1e-4)

@@ -7,19 +7,30 @@ from typing import Any
 import numpy as np
 import pytest
 
+from aralnexus.dispatch.build import build_lp
+from aralnexus.dispatch.head import HeadIteration
 from aralnexus.dispatch.inputs import plant_inflows_m3s
 from aralnexus.dispatch.lookahead import median_inflows
+from aralnexus.dispatch.names import STORAGE
 from aralnexus.dispatch.solve import new_highs, run_highs, to_highs_lp
+from aralnexus.dispatch.water import (
+    LOOKAHEAD_RELEASE_PENALTY_USD_PER_HM3,
+    LOOKAHEAD_WATER_DEFICIT_PENALTY_USD_PER_HM3,
+    STRICT_RELEASE_PENALTY_USD_PER_HM3,
+    WATER_DEFICIT_PENALTY_USD_PER_HM3,
+)
 from aralnexus.errors import InputError
 from aralnexus.hydrology import sample_members
-from aralnexus.policy import TrainOptions, solve_extensive, train
-from aralnexus.policy.aral import COST_SCALE, PolicyModel, build_policy_model, training_lp
+from aralnexus.policy import PassRunner, TrainOptions, solve_extensive, train
+from aralnexus.policy.aral import COST_SCALE, PolicyModel, build_policy_model, recourse_slack_costs, training_lp
+from aralnexus.policy.aral_heads import HeadIterationHook, stage_system
 from aralnexus.policy.aral_simulate import PolicySimulation, inflow_noise, simulate_policy
 from aralnexus.policy.inflow_process import approximation_error
 from aralnexus.policy.problem import with_fixed_noise
 from aralnexus.results.balances import energy_balance_error, water_balance_error
 from aralnexus.scenario import scenario_from_mapping
 from aralnexus.scenario.model import Scenario
+from aralnexus.units import RHO_G_MW_PER_M3S_M
 
 pytestmark = pytest.mark.slow  # builds the pathway LP and runs the head iteration
 
@@ -91,6 +102,44 @@ def test_simulation_iterates_each_months_heads_to_the_tolerance() -> None:
         assert res.convergence.max_head_change_pct < res.convergence.tolerance_pct
 
 
+def test_a_simulated_months_power_is_a_of_h_times_q_at_its_converged_head() -> None:
+    model = _model()
+    efficiency = dict(zip(model.system.plant_ids, model.system.efficiency, strict=True))
+    tol = HeadIteration().tolerance_pct / 100.0
+    for res in _simulated().results:
+        plants = res.plants
+        eta = plants["plant"].map(efficiency).to_numpy(dtype=float)
+        a_of_h = RHO_G_MW_PER_M3S_M * eta * plants["head_m"].to_numpy()
+        np.testing.assert_allclose(plants["power_mw"], a_of_h * plants["turbined_m3s"], rtol=1e-9, atol=1e-6)
+        # the converged head is the head at the month's own mean storage, within the head tolerance
+        stages = res.plants.groupby(["time", "plant"], sort=False)[["storage_hm3", "head_m"]].first()
+        storage = stages["storage_hm3"].to_numpy().reshape(6, -1)
+        heads = stages["head_m"].to_numpy().reshape(6, -1)
+        start = np.vstack([model.system.storage_initial_hm3[None], storage[:-1]])
+        mean = 0.5 * (start + storage)
+        own = np.vstack([stage_system(model.system, t).curves.head_m(mean[t : t + 1]) for t in range(6)])
+        working = model.system.staging.capacity_mw[:6] > 0
+        assert (np.abs(heads - own)[working] <= tol * heads[working]).all()
+        assert energy_balance_error(res) < 1e-9  # the LP's power balances used exactly those outputs
+
+
+def test_the_head_iteration_puts_each_month_back_as_trained() -> None:
+    model = _model()
+    cuts = train(model.problem, TrainOptions(iterations=3)).cuts
+    runner = PassRunner(model.problem)
+    runner.add_cuts(cuts)
+    hook = HeadIterationHook(model.system, model.index, model.heads_m, HeadIteration())
+    state = np.asarray(model.problem.initial_state, dtype=float)
+    for t, stage in enumerate(model.problem.stages[:3]):
+        values = stage.noise.values[0]
+        before = runner.solvers[t].solve(state, values)
+        after_hook = hook(t, runner.solvers[t], before, False)
+        again = runner.solvers[t].solve(state, values)
+        assert again.objective == pytest.approx(before.objective, rel=1e-9, abs=1e-9)
+        assert after_hook.extra.shape == (model.system.n_plants + 3,)
+        state = after_hook.outgoing
+
+
 def test_simulated_results_report_the_horizon_and_say_they_come_from_a_policy() -> None:
     res = _simulated().results[0]
     assert res.metadata["operation"] == "policy"
@@ -109,3 +158,30 @@ def test_linear_inflow_process_keeps_monthly_means_and_month_to_month_correlatio
 def test_hourly_scenarios_are_refused_with_one_clear_problem() -> None:
     with pytest.raises(InputError, match="resolution"):
         build_policy_model(_scenario(resolution="hourly"))
+
+
+def test_the_last_month_values_storage_left_at_the_terminal_water_value_as_dispatch_does() -> None:
+    model = _model()
+    lp = build_lp(
+        model.system,
+        plant_inflows_m3s(model.system, median_inflows(_scenario(), model.start, model.last)),
+        model.heads_m,
+    )
+    terminal = lp.col_cost[lp.layout.cols[STORAGE].index[-1]] * COST_SCALE
+    last = model.problem.stages[-1]
+    assert (terminal < 0).any()
+    np.testing.assert_allclose(last.col_cost[model.index[-1].storage_out], terminal, rtol=1e-12)
+
+
+def test_look_ahead_months_are_soft_at_dispatchs_prices_and_horizon_months_at_its_penalties() -> None:
+    model = _model()
+    deficit, release = recourse_slack_costs(model.system)
+    ahead = model.system.lookahead_stage
+    assert ahead.tolist() == [False] * 6 + [True] * 2
+    np.testing.assert_array_equal(deficit[ahead], LOOKAHEAD_WATER_DEFICIT_PENALTY_USD_PER_HM3)
+    np.testing.assert_array_equal(deficit[~ahead], WATER_DEFICIT_PENALTY_USD_PER_HM3)
+    rel = model.system.releases
+    strict = rel["strict"].to_numpy(dtype=bool)
+    rel_ahead = ahead[rel["stage"].to_numpy(dtype=int)]
+    np.testing.assert_array_equal(release[strict & rel_ahead], LOOKAHEAD_RELEASE_PENALTY_USD_PER_HM3)
+    np.testing.assert_array_equal(release[strict & ~rel_ahead], STRICT_RELEASE_PENALTY_USD_PER_HM3)

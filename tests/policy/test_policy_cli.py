@@ -147,7 +147,13 @@ def test_a_scenario_with_other_staging_is_refused(
 
 
 @pytest.mark.parametrize(
-    ("args", "field"), [(["--time-limit", "0"], "--time-limit"), (["--iterations", "0"], "--iterations")]
+    ("args", "field"),
+    [
+        (["--time-limit", "0"], "--time-limit"),
+        (["--iterations", "0"], "--iterations"),
+        (["--workers", "0"], "--workers"),
+        (["--scheduler", "not an address"], "--scheduler"),
+    ],
 )
 def test_train_refuses_bad_limits_with_exit_code_2(tmp_path: Path, args: list[str], field: str) -> None:
     code, out = _invoke("policy", "train", "default", *args, "--store", str(tmp_path / "s.duckdb"))
@@ -195,3 +201,23 @@ def test_water_values_never_rise_with_storage(trained: tuple[Path, Path, dict[st
     for _, rows in curves.groupby(["plant", "month"]):
         values = rows.sort_values("storage_hm3")["water_value_usd_per_1000m3"].to_numpy()
         assert (np.diff(values) <= 1e-9 * max(1.0, float(np.abs(values).max()))).all()
+
+
+def test_train_runs_its_passes_on_a_dask_scheduler(tmp_path: Path) -> None:
+    import dask
+    from distributed import LocalCluster
+
+    from aralnexus.ensemble.dask_config import BATCH_CONFIG
+
+    scenario = tmp_path / "short.yaml"
+    scenario.write_text(SCENARIO, encoding="utf-8")
+    with (
+        dask.config.set(BATCH_CONFIG),
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster,
+    ):
+        code, out = _invoke(
+            "policy", "train", str(scenario), "--iterations", "2", "--scheduler", cluster.scheduler_address,
+            "--store", str(tmp_path / "s.duckdb"), "--json",
+        )  # fmt: skip
+    assert code == 0, out
+    assert json.loads(out)["iterations"] == 2  # one round of the cluster's two workers

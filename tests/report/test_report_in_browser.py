@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from aralnexus.i18n import use_language
 from aralnexus.report import ReportFiles, write_report
-from aralnexus.store import Store
 from browser_support import severe_console_entries, wait_for_charts
 
 
@@ -57,24 +57,28 @@ def test_latin_only_sentences_are_found_and_names_are_not() -> None:
     assert latin_only_sentences(["Toktogul", "Kambarata-1 · 2030"], set()) == []
 
 
-@pytest.fixture(scope="module")
-def russian_report(stored: tuple[Store, str], tmp_path_factory: pytest.TempPathFactory) -> ReportFiles:
-    store, run_id = stored
-    with use_language("ru"):
-        return write_report(store, run_id, tmp_path_factory.mktemp("report-ru"), png=False)
-
-
 @pytest.mark.browser
+@pytest.mark.parametrize(
+    ("stored_run", "n_charts", "month_ticks"), [("stored", 6, True), ("ensemble_stored", 5, False)]
+)
 def test_the_russian_report_renders_with_no_console_error_and_no_latin_only_sentence(
-    russian_report: ReportFiles, stored: tuple[Store, str], chromium: Callable[..., Any]
+    stored_run: str,
+    n_charts: int,
+    month_ticks: bool,
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    chromium: Callable[..., Any],
 ) -> None:
-    """Every chart draws with plotly's Russian locale; page text and chart text are Russian (names aside)."""
+    """A run's and an ensemble's report in Russian, drawn with plotly's Russian locale: no console error, and
+    the page's and the charts' text is Russian (names of the scenario and the sources, and code, aside)."""
     from selenium.webdriver.common.by import By
 
-    store, run_id = stored
+    store, run_id = request.getfixturevalue(stored_run)
+    with use_language("ru"):
+        russian_report = write_report(store, run_id, tmp_path, png=False)
     driver = chromium(1280, 1600)
     driver.get(russian_report.html.resolve().as_uri())
-    assert wait_for_charts(driver) == 6
+    assert wait_for_charts(driver) == n_charts
     assert severe_console_entries(driver) == []
     assert driver.execute_script("return document.documentElement.lang") == "ru"
     assert driver.execute_script("return document.querySelector('.js-plotly-plot')._context.locale") == "ru"
@@ -86,6 +90,11 @@ def test_the_russian_report_renders_with_no_console_error_and_no_latin_only_sent
         str(run["description"]),
         "aralnexus",
         *(str(s) for s in sources["source"]),
+        # commands and queries to type (<code>) are code, not sentences
+        *(
+            str(c)
+            for c in driver.execute_script("return Array.from(document.querySelectorAll('code')).map(c => c.innerText)")
+        ),
     }
     page_text = str(driver.execute_script("return document.body.innerText"))
     chart_text = [
@@ -98,9 +107,11 @@ def test_the_russian_report_renders_with_no_console_error_and_no_latin_only_sent
     # dates on the axes: Russian stand-alone month names (plotly's Russian locale), never English ones
     ticks = [t.text for t in driver.find_elements(By.CSS_SELECTOR, "g.xtick text")]
     words = {w for tick in ticks for w in re.findall(r"[^\W\d_]+", tick)}
-    assert words & {"янв", "февр", "март", "апр", "май", "июнь", "июль", "авг", "сент", "окт", "нояб", "дек"}
+    russian_months = {"янв", "февр", "март", "апр", "май", "июнь", "июль", "авг", "сент", "окт", "нояб", "дек"}
+    assert bool(words & russian_months) == month_ticks  # the ensemble's axes are labelled by year only
     assert not words & ENGLISH_MONTHS
     values = [t.text for t in driver.find_elements(By.CSS_SELECTOR, "g.ytick text")]
     assert values and not [v for v in values if re.fullmatch(r"[-\d.,\s\u202f]+[kMGB]", v)]  # no «10k»
     # numbers in the text have the decimal comma
     assert re.search(r"\d,\d+\s?ТВт·ч", page_text)
+    assert "ТВт·ч" in " ".join(chart_text) or "млн" in " ".join(chart_text)  # units on the axes, in Russian

@@ -39,13 +39,17 @@ err_console = Console(stderr=True)
 
 def fail_input(error: InputError) -> typer.Exit:
     """Print an input error (every problem on its own line) and return exit code 2."""
-    err_console.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False, soft_wrap=True)
+    err_console.print(
+        "[bold red]" + i18n.gettext("error:") + f"[/] {escape(str(error))}", highlight=False, soft_wrap=True
+    )
     return typer.Exit(int(ExitCode.BAD_INPUT))
 
 
 def fail_infeasible(error: InfeasibleScenarioError) -> typer.Exit:
     """Print what could not be met and return exit code 3."""
-    err_console.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False, soft_wrap=True)
+    err_console.print(
+        "[bold red]" + i18n.gettext("error:") + f"[/] {escape(str(error))}", highlight=False, soft_wrap=True
+    )
     return typer.Exit(int(ExitCode.INFEASIBLE))
 
 
@@ -110,10 +114,10 @@ def _run_localised(app: typer.Typer, argv: list[str]) -> int:
         # Without standalone mode click returns exit codes and raises its exceptions to us.
         code = command(args=argv, prog_name="aralnexus", standalone_mode=False)
     except InputError as error:
-        err_console.print(f"error: {error}", highlight=False, markup=False, soft_wrap=True)
+        err_console.print(i18n.gettext("error:") + f" {error}", highlight=False, markup=False, soft_wrap=True)
         return int(ExitCode.BAD_INPUT)
     except InfeasibleScenarioError as error:
-        err_console.print(f"error: {error}", highlight=False, markup=False, soft_wrap=True)
+        err_console.print(i18n.gettext("error:") + f" {error}", highlight=False, markup=False, soft_wrap=True)
         return int(ExitCode.INFEASIBLE)
     except typer.Exit as done:
         return int(done.exit_code)

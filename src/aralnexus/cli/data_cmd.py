@@ -7,12 +7,11 @@ from typing import Annotated, get_args
 
 import pandas as pd
 import typer
-from rich.table import Table
 
-from aralnexus.cli.common import console, err_console
+from aralnexus.cli.common import FitTable, console, err_console
 from aralnexus.data.dataset import TABLE_NAMES, TABLE_SPECS, SourceKind, load_default
 from aralnexus.errors import ExitCode
-from aralnexus.i18n import N_
+from aralnexus.i18n import N_, _, ngettext
 
 data_app = typer.Typer(help=N_("Show the default dataset and the source of every value."), no_args_is_help=True)
 
@@ -20,9 +19,8 @@ SOURCE_KINDS: tuple[str, ...] = get_args(SourceKind)
 
 
 def _unknown(what: str, value: str, valid: tuple[str, ...]) -> typer.Exit:
-    err_console.print(
-        f"error: unknown {what} {value!r}; valid: {', '.join(valid)}", highlight=False, markup=False, soft_wrap=True
-    )
+    message = _("error: unknown {what} {value}; valid: {valid}", what=what, value=repr(value), valid=", ".join(valid))
+    err_console.print(message, highlight=False, markup=False, soft_wrap=True)
     return typer.Exit(int(ExitCode.BAD_INPUT))
 
 
@@ -40,8 +38,8 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def _rich_table(frame: pd.DataFrame, title: str) -> Table:
-    table = Table(title=title, show_lines=False, header_style="bold")
+def _rich_table(frame: pd.DataFrame, title: str) -> FitTable:
+    table = FitTable(title=title, show_lines=False, header_style="bold")
     for column in frame.columns:
         table.add_column(str(column), overflow="fold")
     for row in frame.itertuples(index=False):
@@ -57,9 +55,9 @@ def sources_cmd(
 ) -> None:
     """List every value of the default dataset with its kind, source and note."""
     if table is not None and table not in TABLE_NAMES:
-        raise _unknown("table", table, TABLE_NAMES)
+        raise _unknown(_("table"), table, TABLE_NAMES)
     if kind is not None and kind not in SOURCE_KINDS:
-        raise _unknown("kind", kind, SOURCE_KINDS)
+        raise _unknown(_("kind"), kind, SOURCE_KINDS)
     frame = load_default().sources
     if table is not None:
         frame = frame[frame["table"] == table]
@@ -68,7 +66,7 @@ def sources_cmd(
     if as_json:
         console.print_json(json.dumps(_records(frame)))
         return
-    title = f"Sources ({len(frame)} values)"
+    title = _("Sources ({values})", values=ngettext("{n} value", "{n} values", len(frame)))
     console.print(_rich_table(frame, title))
 
 
@@ -87,10 +85,10 @@ def show_cmd(
         if as_json:
             console.print_json(json.dumps(names))
             return
-        console.print(_rich_table(pd.DataFrame(names), "Default dataset tables"))
+        console.print(_rich_table(pd.DataFrame(names), _("Default dataset tables")))
         return
     if table not in TABLE_NAMES:
-        raise _unknown("table", table, TABLE_NAMES)
+        raise _unknown(_("table"), table, TABLE_NAMES)
     frame = load_default().table(table)
     if as_json:
         console.print_json(json.dumps(_records(frame)))

@@ -201,9 +201,8 @@ def _print(outcome: Any, risks: dict[str, dict[str, pd.DataFrame]], threshold_tw
                 _("members"): r.n_members,
                 _("stored before"): r.already_done,
                 _("ran now"): len(r.ran),
-                _("infeasible"): r.infeasible,
-                _("failed"): r.failed,
-                _("missing"): r.missing,
+                # one column for the three counts keeps the table within 80 columns
+                _("infeasible · failed · missing"): f"{r.infeasible} · {r.failed} · {r.missing}",
                 _("status"): r.status,
             }
             for r in outcome.runs
@@ -220,7 +219,7 @@ def _print(outcome: Any, risks: dict[str, dict[str, pd.DataFrame]], threshold_tw
                 console.print(
                     plain(_("Start storage ({run}): {where}", run=r.run_id, where=r.start_storage)), highlight=False
                 )
-    workers = ngettext("{n} {backend} worker", "{n} {backend} workers", int(outcome.workers), backend=outcome.backend)
+    workers = ngettext("{n} worker", "{n} workers", int(outcome.workers)) + f" ({outcome.backend})"
     console.print(
         plain(
             _(

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from aralnexus.cli.common import JsonOption, QuietOption, console, handled, literal, print_json, progress
-from aralnexus.i18n import N_
+from aralnexus.i18n import N_, _, ngettext
 
 export_app = typer.Typer(help=N_("Write a scenario's model for other tools."), no_args_is_help=True)
 
@@ -50,10 +50,16 @@ def export_pypsa(
         print_json({"scenario": sc.name, "file": str(path), "snapshots": len(n.snapshots), "components": counts})
         return
     if not quiet:
+        # PyPSA's component names stay English (PyPSA's terms)
         parts = ", ".join(f"{v} {k.lower()}{'es' if k == 'Bus' else 's'}" for k, v in counts.items())
         console.print(
-            f"Wrote the PyPSA network of {literal(sc.name)} ({len(n.snapshots)} snapshots; {parts}) "
-            f"to [bold]{literal(path)}[/]"
+            _(
+                "Wrote the PyPSA network of {scenario} ({snapshots}; {parts}) to [bold]{file}[/]",
+                scenario=literal(sc.name),
+                snapshots=ngettext("{n} snapshot", "{n} snapshots", len(n.snapshots)),
+                parts=parts,
+                file=literal(path),
+            )
         )
 
 

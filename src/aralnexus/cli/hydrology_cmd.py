@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,7 +14,7 @@ from rich.text import Text
 
 from aralnexus.cli.common import FitTable, console, plain, progress
 from aralnexus.errors import InputError, Problem
-from aralnexus.i18n import N_, _, format_number, format_significant, ngettext
+from aralnexus.i18n import N_, _, format_number, format_significant, month_names, ngettext
 from aralnexus.scenario.model import Scenario
 
 hydrology_app = typer.Typer(
@@ -74,7 +75,7 @@ def sample_cmd(
         sites=ngettext("{n} site", "{n} sites", int(da.sizes["site"])),
         file=out,
     )
-    console.print(plain(written) + Text(f"  ({da.attrs['label']})", style="dim"))
+    console.print(plain(written) + Text(f"  ({provenance_words(str(da.attrs['label']))})", style="dim"))
 
 
 def _stats_rows(flows_site: np.ndarray, scen: Scenario, by_month: bool) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -187,7 +188,7 @@ def stats_cmd(
         source = str(file)
     n_years = flows.shape[0] // 12
     rows, basin = _stats_rows(flows[: n_years * 12].reshape(n_years, 12, -1), scen, by_month)
-    label = _("targets: {targets}; sample: {sample}", targets=model.variability_label, sample=source)
+    label = _("targets: {targets}; sample: {sample}", targets=provenance_words(model.variability_label), sample=source)
     provenance = model.provenance
     if as_json:
         doc = {"label": label, "columns": "[target, sample]", "rows": rows, "basins": basin, "provenance": provenance}
@@ -223,6 +224,61 @@ def stats_cmd(
         console.print(_provenance_table(provenance))
 
 
+#: What the hydrology layer writes about its targets (English: it is also in --json and the sample's metadata)
+#: → the catalog's msgids, shown in the language of the command.
+_PROVENANCE_WORDS: tuple[str, ...] = (
+    N_("monthly mean"),
+    N_("monthly sd"),
+    N_("skew"),
+    N_("month-to-month lag-1"),
+    N_("annual CV"),
+    N_("annual lag-1"),
+    N_("inter-basin correlation"),
+    N_("record: observed monthly shape at the long-term norm (sources.csv)"),
+    N_("DERIVED (not observed)"),
+    N_("record: inter-annual sd of each month (inflow_monthly.sd_m3s)"),
+    N_("assumed"),
+    N_("assumed: two-parameter lognormal (3·CV + CV³)"),
+    N_("assumed shape, scaled to the annual CV"),
+    N_("DERIVED monthly shapes (not observed)"),
+    N_("DERIVED + assumed variability (not observed)"),
+    N_("DERIVED + assumed variability (not observed) and recorded statistics"),
+)
+_PROVENANCE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(
+            r"record: CA-discharge gauge (?P<gauge>\S+), water years (?P<first>\d+)–(?P<last>\d+) \(n = (?P<n>\d+)\)"
+        ),
+        N_("record: CA-discharge gauge {gauge}, water years {first}–{last} (n = {n})"),
+    ),
+    (
+        re.compile(
+            r"derived: assumed profile × (?P<factor>[\d.]+), "
+            r"so that the observed monthly sds give the observed annual CV"
+        ),
+        N_("derived: assumed profile × {factor}, so that the observed monthly sds give the observed annual CV"),
+    ),
+    (
+        re.compile(r"record (?P<name>.+) \((?P<first>\d+)–(?P<last>\d+), observed\)"),
+        N_("record {name} ({first}–{last}, observed)"),
+    ),
+)
+
+
+def provenance_words(text: str) -> str:
+    """Return a statistic's name or what it rests on in the current language (unknown text as it is)."""
+    if text in _PROVENANCE_WORDS:
+        return _(text)
+    for pattern, message in _PROVENANCE_PATTERNS:
+        match = pattern.fullmatch(text)
+        if match:
+            values = match.groupdict()
+            if "factor" in values:
+                values["factor"] = format_number(float(values["factor"]), 2)
+            return _(message, **values)
+    return text
+
+
 def _stat_headers() -> dict[str, str]:
     """Return column headings for people by statistic key (the keys stay English in --json)."""
     return {
@@ -248,7 +304,9 @@ def _provenance_table(provenance: dict[str, dict[str, str]]) -> FitTable:
     for series in provenance:
         table.add_column(plain(series))
     for stat in STATISTICS:
-        table.add_row(plain(stat), *(plain(provenance[s].get(stat, "")) for s in provenance))
+        table.add_row(
+            plain(provenance_words(stat)), *(plain(provenance_words(provenance[s].get(stat, ""))) for s in provenance)
+        )
     return table
 
 
@@ -281,23 +339,34 @@ def plot_cmd(
     rows = -(-len(sites) // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.2 * rows), squeeze=False, sharex=True)
     months = np.arange(1, 13)
+    initials = [name[0].upper() for name in month_names()]  # stand-alone month names: J F M … / Я Ф М …
     for i, site in enumerate(sites):
         ax = axes[i // cols][i % cols]
         ax.fill_between(months, quant[0, :, i], quant[4, :, i], color="tab:blue", alpha=0.2, label="5–95 %")
         ax.fill_between(months, quant[1, :, i], quant[3, :, i], color="tab:blue", alpha=0.4, label="25–75 %")
-        ax.plot(months, quant[2, :, i], color="tab:blue", label="median")
-        ax.plot(months, climatology[:, i], color="black", ls="--", lw=1, label="climatology")
+        ax.plot(months, quant[2, :, i], color="tab:blue", label=_("median"))
+        ax.plot(months, climatology[:, i], color="black", ls="--", lw=1, label=_("climatology"))
         ax.set_title(site, fontsize=9)
-        ax.set_xticks(months, ["J", "F", "M", "A", "M", "J", "J", "A", "S", "O", "N", "D"])
-        ax.set_ylabel("m3/s")
+        ax.set_xticks(months, initials)
+        ax.set_ylabel(_("m3/s"))
     for j in range(len(sites), rows * cols):
         axes[j // cols][j % cols].axis("off")
     axes[0][0].legend(fontsize=7)
-    fig.suptitle(f"Monthly inflows, {years} synthetic years — {da.attrs['label']}", fontsize=10)
+    label = provenance_words(str(da.attrs["label"]))
+    fig.suptitle(
+        _(
+            "Monthly inflows, {years} — {label}",
+            years=ngettext("{n} synthetic year", "{n} synthetic years", years),
+            label=label,
+        ),
+        fontsize=10,
+    )
     fig.tight_layout()
     fig.savefig(out, dpi=120)
     plt.close(fig)
-    console.print(plain(_("wrote {file}", file=out)) + Text(f"  ({da.attrs['label']})", style="dim"))
+    console.print(
+        plain(_("wrote {file}", file=out)) + Text(f"  ({provenance_words(str(da.attrs['label']))})", style="dim")
+    )
 
 
 def _import_target(file: Path, out: Path | None, force: bool) -> Path:

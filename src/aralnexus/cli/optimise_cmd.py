@@ -85,6 +85,23 @@ def _headers() -> dict[str, str]:
     }
 
 
+def _term_words() -> dict[str, str]:
+    """Return the objective terms (``dispatch.objective.TERMS``, codes in the results) in words."""
+    return {
+        "served_demand": _("served demand"),
+        "exports": _("exports"),
+        "imports": _("imports"),
+        "bilateral_trade": _("bilateral trade"),
+        "thermal": _("thermal generation"),
+        "lost_load": _("lost load"),
+        "shedding_priority": _("shedding priority"),
+        "release_penalties": _("release penalties"),
+        "strict_relaxation_penalties": _("relaxed strict limits"),
+        "lookahead_shortfall_penalties": _("look-ahead shortfalls"),
+        "terminal_water_value": _("water left at the end"),
+    }
+
+
 def _print_summary(data: dict[str, Any]) -> None:
     meta = data["metadata"]
     heads = _headers()
@@ -98,7 +115,9 @@ def _print_summary(data: dict[str, Any]) -> None:
         ),
         highlight=False,
     )
-    objective = frame_table(data["objective"], _("Objective by term (US$ million)"), digits=1, headers=heads)
+    terms, words = data["objective"].copy(), _term_words()
+    terms["term"] = terms["term"].astype(str).map(lambda t: words.get(t, t))
+    objective = frame_table(terms, _("Objective by term (US$ million)"), digits=1, headers=heads)
     console.print(objective)
     console.print(frame_table(data["generation"], _("Generation by plant (TWh)"), digits=3, headers=heads))
     console.print(frame_table(data["countries"], _("Countries (TWh)"), digits=3, headers=heads))

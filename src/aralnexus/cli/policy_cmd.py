@@ -1,13 +1,14 @@
 """CLI group ``policy``: train an operating policy by SDDP and simulate it out of sample (docs/policy.md).
 
-``aralnexus policy train SCENARIO [--iterations N] [--time-limit S] [--workers K] [--seed S] [--resume]``
-stores the cuts and convergence log round by round under a run id (Ctrl-C keeps them; ``--resume``
+``aralnexus policy train SCENARIO [--iterations N] [--time-limit S] [--workers K] [--scheduler ADDRESS] [--seed S]
+[--resume]`` stores the cuts and convergence log round by round under a run id (Ctrl-C keeps them; ``--resume``
 continues). ``aralnexus policy simulate RUN_ID --members N --seed S`` stores the simulated members
 as an ensemble run, so ``results``, the risk views and ``report`` read them unchanged.
 """
 
 from __future__ import annotations
 
+import contextlib
 from typing import Annotated
 
 import typer
@@ -35,7 +36,21 @@ def train_cmd(
         int | None, typer.Option("--iterations", help=N_("Iterations (forward/backward passes) to run now."))
     ] = None,
     time_limit: Annotated[float | None, typer.Option("--time-limit", help=N_("Stop training after S seconds."))] = None,
-    workers: Annotated[int, typer.Option("--workers", "-w", help=N_("Local processes running passes."))] = 1,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            "-w",
+            help=N_("Workers running passes: local processes (default 1), or Dask actors with --scheduler."),
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help=N_("Run the passes on this Dask scheduler, e.g. tcp://10.0.0.5:8786 (default workers: its threads)."),
+        ),
+    ] = None,
     seed: Annotated[int, typer.Option("--seed", help=N_("Seed of the forward-pass sampling."))] = 0,
     resume: Annotated[bool, typer.Option("--resume", help=N_("Continue the stored policy from its cuts."))] = False,
     store: StoreOption = None,
@@ -43,15 +58,23 @@ def train_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """Train the scenario's operating policy (monthly stages) and store its cuts and convergence log."""
+    from aralnexus.ensemble.dask_config import check_scheduler_address, connect
     from aralnexus.policy.service import check_train_options, train_policy
     from aralnexus.policy.training import LogRow
     from aralnexus.scenario import load_scenario
     from aralnexus.store import open_store
 
-    with handled():
-        check_train_options(iterations, time_limit, workers)
+    with handled(), contextlib.ExitStack() as stack:
+        address = None if scheduler is None else check_scheduler_address(scheduler)
+        check_train_options(
+            iterations, time_limit, 1 if workers is None else workers, [] if address is None else [address]
+        )
         sc = load_scenario(scenario)
         db = open_store(store)
+        client = None
+        if scheduler is not None:
+            client = stack.enter_context(connect(scheduler))
+            workers = workers or max(1, sum(client.nthreads().values()))
         with progress(_("policy training"), total=None, quiet=quiet or as_json, delay_s=0.5) as bar:
 
             def on_round(row: LogRow) -> None:
@@ -70,10 +93,11 @@ def train_cmd(
                 db,
                 iterations=iterations,
                 time_limit_s=time_limit,
-                workers=workers,
+                workers=workers or 1,
                 seed=seed,
                 resume=resume,
                 on_round=on_round,
+                client=client,
             )
     result = out.result
     time_s = result.log[-1].time_s if result.log else 0.0

@@ -22,7 +22,7 @@ from aralnexus.cli.common import (
     print_json,
     progress,
 )
-from aralnexus.i18n import N_
+from aralnexus.i18n import N_, _, ngettext
 from aralnexus.store import open_store
 
 HELP = N_(
@@ -79,24 +79,29 @@ def report(
         from aralnexus.report import write_report
 
         steps = 9 + (6 if db.run(run_id).get("kind") == "ensemble" else 0) + (2 if backtest else 0)
-        with progress(f"report {run_id}", total=steps, quiet=quiet or json) as bar:
+        with progress(_("report {run}", run=run_id), total=steps, quiet=quiet or json) as bar:
 
             def step(text: str) -> None:
-                bar.update(f"report {run_id}: {text}")
+                bar.update(_("report {run}: {step}", run=run_id, step=text))
                 bar.advance()
 
             replay = None
             if backtest:
-                step("replaying 2019–2025 (backtest)")
+                step(_("replaying 2019–2025 (backtest)"))
                 replay = default_backtest()
             files = write_report(db, run_id, out, png=png, threshold_twh=threshold_twh, on_step=step, backtest=replay)
     if json:
         print_json({"run_id": files.run_id, "html": files.html, "pngs": {k: str(p) for k, p in files.pngs.items()}})
         return
     if not quiet:
+        pngs = ngettext("{n} PNG figure alongside", "{n} PNG figures alongside", len(files.pngs))
         console.print(
-            f"Report of {literal(files.run_id)}: [bold]{literal(files.html)}[/] "
-            f"({len(files.pngs)} PNG figures alongside)"
+            _(
+                "Report of {run}: [bold]{file}[/] ({pngs})",
+                run=literal(files.run_id),
+                file=literal(files.html),
+                pngs=pngs,
+            )
         )
     else:
         console.print(plain(files.html))

@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
-from aralnexus.cli.common import EXIT_CODES_HELP, StoreOption, console, err_console, handled
+from aralnexus.cli.common import EXIT_CODES_HELP, StoreOption, console, err_console, handled, literal
 from aralnexus.errors import InputError, Problem
-from aralnexus.i18n import N_
+from aralnexus.i18n import N_, _
 
 HELP = N_(
     "Serve the scenario explorer in the browser: scenarios (the examples and your folder), an editor that "
@@ -78,12 +79,25 @@ def serve(
     url = f"http://{shown}:{port}/"
     if host not in LOOPBACK:
         err_console.print(
-            f"[bold yellow]warning:[/] listening on {host}: anyone who can reach this address can see the runs, "
-            "edit scenarios in the folder and start runs (there is no login). Use the default 127.0.0.1 "
-            "unless you mean it.",
+            "[bold yellow]"
+            + _("warning:")
+            + "[/] "
+            + _(
+                "listening on {host}: anyone who can reach this address can see the runs, edit scenarios in the "
+                "folder and start runs (there is no login). Use the default 127.0.0.1 unless you mean it.",
+                host=escape(host),
+            ),
             highlight=False,
         )
-    console.print(f"aralnexus serve: {url}  (store {config.store}, scenarios {config.scenarios}); Ctrl+C stops it.")
+    console.print(
+        "aralnexus serve: "
+        + _(
+            "{url}  (store {store}, scenarios {scenarios}); Ctrl+C stops it.",
+            url=url,
+            store=literal(config.store),
+            scenarios=literal(config.scenarios),
+        )
+    )
     if open_browser:
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
     uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=5)

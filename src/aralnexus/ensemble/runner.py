@@ -20,7 +20,6 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -34,6 +33,7 @@ import pyarrow as pa
 import xarray as xr
 
 from aralnexus.dispatch.start import build_run_system
+from aralnexus.ensemble.dask_config import check_scheduler_address
 from aralnexus.ensemble.inflows import iter_member_chunks
 from aralnexus.ensemble.outputs import MemberOutput
 from aralnexus.ensemble.solver import SolverOptions, median_hydrology
@@ -150,13 +150,6 @@ def ensemble_record(scenario: Scenario, seed: int, members: int, heads: HeadStra
     return replace(record, hydrology=f"synthetic ensemble (seed {seed}, heads {heads})")
 
 
-#: A Dask scheduler address: ``[tcp|tls|ws|wss|ucx://]HOST:PORT`` (port 1–65535) or ``inproc://…``.
-_SCHEDULER_ADDRESS = re.compile(
-    r"^(?:inproc://\S+|(?:(?:tcp|tls|ws|wss|ucx)://)?(?:[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\])"
-    r":(?:6553[0-5]|655[0-2]\d|65[0-4]\d\d|6[0-4]\d{3}|[1-5]\d{4}|[1-9]\d{0,3}))$"
-)
-
-
 def _check(spec: EnsembleSpec) -> None:
     problems = []
     if spec.members < 1:
@@ -165,8 +158,8 @@ def _check(spec: EnsembleSpec) -> None:
         problems.append(Problem("--workers", "", "at least 1 worker", str(spec.workers)))
     if spec.heads not in HEAD_STRATEGIES:
         problems.append(Problem("--heads", "", " or ".join(HEAD_STRATEGIES), repr(spec.heads)))
-    if spec.scheduler is not None and not _SCHEDULER_ADDRESS.match(spec.scheduler.strip()):
-        problems.append(Problem("--scheduler", "", "a Dask scheduler address tcp://HOST:PORT", repr(spec.scheduler)))
+    if spec.scheduler is not None and (problem := check_scheduler_address(spec.scheduler)) is not None:
+        problems.append(problem)
     if problems:
         raise InputError(problems)
 

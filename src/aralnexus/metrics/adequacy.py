@@ -18,6 +18,7 @@ import numpy as np
 import xarray as xr
 
 from aralnexus.data.definitions import PlannerDefinitions
+from aralnexus.metrics.cache import once_per_solution
 from aralnexus.metrics.energy import winter_twh
 from aralnexus.metrics.grouping import group_sum
 from aralnexus.metrics.registry import metric
@@ -27,7 +28,11 @@ FIRM_PERCENTILE = 10.0
 
 
 def _peak_values(solution: xr.Dataset) -> dict[str, xr.DataArray]:
-    """Return peak demand, available capacity and margin per ``([member,] country, year)``."""
+    """Return peak demand, available capacity and margin per ``([member,] country, year)`` (once per solution)."""
+    return once_per_solution(solution, "adequacy.peak", lambda: _peak_values_of(solution))
+
+
+def _peak_values_of(solution: xr.Dataset) -> dict[str, xr.DataArray]:
     demand = (solution["demand_mwh"] / solution["duration_h"]).reset_coords(drop=True)
     stage_of_step = xr.DataArray(solution["step_stage"].values, dims="step")
     head = solution["head_m"].reset_coords(drop=True).isel(stage=stage_of_step).drop_vars("stage", errors="ignore")

@@ -28,6 +28,7 @@ import numpy.typing as npt
 import xarray as xr
 
 from aralnexus.data.definitions import PlannerDefinitions
+from aralnexus.metrics.cache import once_per_solution
 from aralnexus.metrics.exports import flows_of
 from aralnexus.metrics.grouping import group_sum, one_hot
 from aralnexus.metrics.registry import metric
@@ -94,7 +95,11 @@ def _summer_yield_mwh_per_hm3(solution: xr.Dataset, definitions: PlannerDefiniti
 
 
 def _swap_values(solution: xr.Dataset, definitions: PlannerDefinitions) -> dict[str, xr.DataArray]:
-    """Return every swap quantity per ``([member,] country, year)`` over the complete winters."""
+    """Return every swap quantity per ``([member,] country, year)`` over the complete winters (once per solution)."""
+    return once_per_solution(solution, ("swaps", definitions), lambda: _swap_values_of(solution, definitions))
+
+
+def _swap_values_of(solution: xr.Dataset, definitions: PlannerDefinitions) -> dict[str, xr.DataArray]:
     flows = flows_of(solution, definitions)
     year, month = solution["year"].values, solution["month"].values
     years = np.asarray(definitions.complete_winters(year, month), dtype=np.int64)

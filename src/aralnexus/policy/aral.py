@@ -17,10 +17,13 @@ in that LP becomes a state:
   in January).
 
 Heads are fixed per stage in training, from the head iteration on median inflows; simulation
-re-iterates each stage's heads at its own storages (:class:`HeadIterationHook`). Costs are in
-US$ million (the dispatch LP's US$ × 1e-6) for numerical range; strict constraints are relaxed at
-dispatch's explain-infeasibility penalties so every stage is feasible for every state (relatively
-complete recourse), and storage lower bounds follow first filling at dry (5 % quantile) inflows.
+iterates each month's heads with dispatch's head iteration (:mod:`aralnexus.policy.aral_heads`). Costs are in
+US$ million (the dispatch LP's US$ × 1e-6) for numerical range. The look-ahead months after the
+scenario's end are marked as in dispatch (``horizon_end``): their strict constraints are soft at
+dispatch's look-ahead prices; the horizon's strict constraints are priced at dispatch's
+explain-infeasibility penalties so every stage is feasible for every state (relatively complete
+recourse, :func:`recourse_slack_costs`), and storage lower bounds follow first filling at dry (5 %
+quantile) inflows.
 """
 
 from __future__ import annotations
@@ -38,7 +41,12 @@ from aralnexus.dispatch.inputs import plant_inflows_m3s
 from aralnexus.dispatch.lookahead import median_inflows, optimised_to
 from aralnexus.dispatch.lp import LPArrays
 from aralnexus.dispatch.start import build_run_system
-from aralnexus.dispatch.water import K, storage_lower_hm3
+from aralnexus.dispatch.water import (
+    K,
+    release_slack_cost_usd_per_hm3,
+    storage_lower_hm3,
+    water_deficit_cost_usd_per_hm3,
+)
 from aralnexus.errors import InputError
 from aralnexus.errors import Problem as InputProblem
 from aralnexus.policy.inflow_process import LinearInflowProcess, fit_inflow_process
@@ -66,6 +74,9 @@ class StageIndex:
         Stage-local power-balance row of each plant's country per step, shape ``(n_steps, P)``.
     storage_in, storage_out
         Stage-local columns of incoming and outgoing storage, shape ``(P,)``.
+    layout
+        The dispatch LP's families restricted to the stage, in stage-local positions (the stage
+        LP's leading columns and rows are laid out exactly so).
     """
 
     cols: IntArray
@@ -75,6 +86,7 @@ class StageIndex:
     power_rows: IntArray
     storage_in: IntArray
     storage_out: IntArray
+    layout: n.Layout
 
 
 @dataclass(frozen=True)
@@ -188,7 +200,8 @@ def build_policy_model(scenario: Scenario, n_outcomes: int = 5, fit_years: int =
         raise InputError([InputProblem(scenario.file, "resolution", expected, scenario.resolution)])
     start, end = scenario.start, scenario.end
     last = optimised_to(scenario.dataset, end, "monthly")
-    system = build_run_system(scenario, start, last, "monthly")  # start storage as a run states it
+    # start storage as a run states it; the months after ``end`` are a look-ahead, soft as in dispatch
+    system = build_run_system(scenario, start, last, "monthly", horizon_end=end)
     median = plant_inflows_m3s(system, median_inflows(scenario, start, last))
     heads = solve_heads(system, median, "iterate").heads_m
     process = fit_inflow_process(scenario, system, n_outcomes, fit_years)
@@ -197,19 +210,43 @@ def build_policy_model(scenario: Scenario, n_outcomes: int = 5, fit_years: int =
 
 
 def training_lp(system: System, process: LinearInflowProcess, inflow_m3s: Array, heads_m: Array) -> LPArrays:
-    """Return the full dispatch LP the stages are cut from: relaxed, heads fixed, dry filling bounds.
+    """Return the full dispatch LP the stages are cut from: complete recourse, heads fixed, dry filling bounds.
 
     ``inflow_m3s`` (stage, plant) sets the water-balance right-hand sides (replaced by the noise in
-    the stages); storage lower bounds follow first filling at the process's dry (5 %) flows.
+    the stages); storage lower bounds follow first filling at the process's dry (5 %) flows; strict
+    constraints are priced as :func:`recourse_slack_costs` says.
     """
     months = system.calendar.stage_month_start.month.to_numpy() - 1
     river = np.maximum(process.plant_river, 0)
     has_river = process.plant_river >= 0
     dry_plant = np.where(has_river, process.share[months] * process.dry_m3s[months][:, river], 0.0)
     dry_plant = dry_plant - withdrawals_m3s(system)
-    lp = build_lp(system, inflow_m3s, heads_m, relaxed=True)
-    lp.set_cols(n.STORAGE, storage_lower_hm3(system, dry_plant), system.staging.storage_max_hm3)
+    lp = build_lp(system, inflow_m3s, heads_m)
+    deficit_usd_per_hm3, release_usd_per_hm3 = recourse_slack_costs(system)
+    lp.set_cols(n.WATER_DEFICIT, 0.0, np.inf, deficit_usd_per_hm3[:, None])
+    if release_usd_per_hm3.size:
+        lp.set_cols(n.RELEASE_SLACK, 0.0, np.inf, release_usd_per_hm3)
+    storage = lp.layout.cols[n.STORAGE].index  # bounds only: the last month's cost is the terminal water value
+    lp.col_lower[storage] = storage_lower_hm3(system, dry_plant)
+    lp.col_upper[storage] = system.staging.storage_max_hm3
     return lp
+
+
+def recourse_slack_costs(system: System) -> tuple[Array, Array]:
+    """Return the price of artificial water ``(S,)`` and of release shortfalls ``(R,)``, US$/hm3, in the policy's LPs.
+
+    Dispatch's own prices wherever dispatch allows the slack: look-ahead months
+    (:attr:`System.lookahead_stage`) are soft at the look-ahead prices, relaxable releases cost
+    their penalty. Where dispatch forbids it — the horizon's strict constraints — the policy
+    prices it at dispatch's explain-infeasibility penalties instead, so every month is feasible
+    for every state the policy can reach (relatively complete recourse). A dispatch run that is
+    feasible pays none of them.
+    """
+    prices = []
+    for price in (water_deficit_cost_usd_per_hm3, release_slack_cost_usd_per_hm3):
+        strict, relaxed = price(system, False), price(system, True)
+        prices.append(np.where(np.isfinite(strict), strict, relaxed))
+    return prices[0], prices[1]
 
 
 def _assemble(
@@ -367,7 +404,34 @@ def _stage_lp(
     steps = np.flatnonzero(cal.step_stage == t)
     turbine = local_col[layout.cols[n.TURBINE].index[steps]]
     power_rows = local_row[layout.rows[n.POWER_BALANCE].index[steps][:, system.country_index]]
-    return stage, StageIndex(cols, rows, steps, turbine, power_rows, c_sin.astype(np.int64), storage_out)
+    local = stage_layout(layout, local_col, local_row)
+    return stage, StageIndex(cols, rows, steps, turbine, power_rows, c_sin.astype(np.int64), storage_out, local)
+
+
+def stage_layout(layout: n.Layout, local_col: IntArray, local_row: IntArray) -> n.Layout:
+    """Return the families of ``layout`` restricted to one stage (``local_*``: stage-local index or −1).
+
+    Every family keeps its trailing axes; its leading axis keeps the stage's entries. Families
+    without entries in the stage (the annual import limits) are left out.
+    """
+
+    def restrict(blocks: dict[str, n.Block], local: IntArray) -> dict[str, tuple[int, ...]]:
+        shapes = {}
+        for name, block in blocks.items():
+            mine = local[block.index.ravel()]
+            mine = mine[mine >= 0]
+            if mine.size == 0:
+                continue
+            shapes[name] = (mine.size // int(np.prod(block.shape[1:])), *block.shape[1:])
+        return shapes
+
+    out = n.Layout.from_shapes(restrict(layout.cols, local_col), restrict(layout.rows, local_row))
+    for blocks, local, mine in ((layout.cols, local_col, out.cols), (layout.rows, local_row, out.rows)):
+        for name, block in mine.items():
+            found = local[blocks[name].index.ravel()]
+            if not np.array_equal(found[found >= 0], block.index.ravel()):
+                raise NotImplementedError(f"the stage's {name} entries are not laid out as one block")
+    return out
 
 
 def _check_coupling(own: sp.csr_matrix, cols: IntArray, layout: n.Layout, t: int) -> None:

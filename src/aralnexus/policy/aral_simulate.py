@@ -2,15 +2,16 @@
 
 Each member's inflows (the hydrology generator's own members, not the training approximation)
 are turned into the stage noise that reproduces them exactly (:func:`inflow_noise`). Each month
-is solved with the policy's cuts, then re-solved with heads at the month's own mean storages until
-the largest head change is below the head-iteration tolerance (:class:`HeadIterationHook`). The
-stage solutions are put back into the full dispatch LP's columns and rows and read by dispatch's
-own ``extract_results``, so a simulated member has exactly the tables of an optimised run.
+is solved with the policy's cuts, then its heads are iterated by dispatch's own head iteration
+(:func:`aralnexus.dispatch.head.iterate_heads`, through
+:class:`~aralnexus.policy.aral_heads.HeadIterationHook`), ending with a solve at the converged
+heads. The stage solutions are put back into the full dispatch LP's columns and rows and read by
+dispatch's own ``extract_results``, so a simulated member has exactly the tables of an optimised
+run.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from dataclasses import dataclass
 
@@ -19,20 +20,16 @@ import xarray as xr
 
 from aralnexus.dispatch.extract import extract_results
 from aralnexus.dispatch.head import HeadIteration
-from aralnexus.dispatch.lookahead import truncate_results
-from aralnexus.dispatch.objective import power_coefficients
-from aralnexus.dispatch.power import turbine_upper_m3s
+from aralnexus.dispatch.lookahead import lookahead_shortfalls_hm3, truncate_results
 from aralnexus.dispatch.solve import LPSolution, SolveStatus
 from aralnexus.dispatch.water import K
-from aralnexus.policy.aral import COST_SCALE, PolicyModel, StageIndex, withdrawals_m3s
+from aralnexus.policy.aral import COST_SCALE, PolicyModel, withdrawals_m3s
+from aralnexus.policy.aral_heads import HeadIterationHook, converged_heads
 from aralnexus.policy.cuts import Cuts
 from aralnexus.policy.inflow_process import river_flows
 from aralnexus.policy.problem import Array
 from aralnexus.policy.simulation import Simulation, simulate
-from aralnexus.policy.stage_solver import StageSolution, StageSolver
 from aralnexus.results.tables import Convergence, Results
-from aralnexus.system.curves import LevelCurves
-from aralnexus.system.system import System
 
 
 def inflow_noise(model: PolicyModel, inflows: xr.DataArray) -> tuple[list[Array], Array]:
@@ -58,77 +55,6 @@ def inflow_noise(model: PolicyModel, inflows: xr.DataArray) -> tuple[list[Array]
     rhs = K * system.calendar.stage_hours[None, :, None] * (net - approx)  # (M, S, P), hm3: δ less withdrawals
     paths = [np.concatenate([inflow_rhs[:, t], rhs[:, t]], axis=1) for t in range(len(months))]
     return paths, net
-
-
-def _stage_curves(curves: LevelCurves, stage: int) -> LevelCurves:
-    """Return the level curves of one stage (``(1, P)`` arrays)."""
-    pick = slice(stage, stage + 1)
-    return dataclasses.replace(
-        curves,
-        v_lo_hm3=curves.v_lo_hm3[pick],
-        v_hi_hm3=curves.v_hi_hm3[pick],
-        h_lo_m=curves.h_lo_m[pick],
-        h_hi_m=curves.h_hi_m[pick],
-        in_service=curves.in_service[pick],
-    )
-
-
-@dataclass(frozen=True)
-class HeadIterationHook:
-    """Re-solve a month with heads at its own mean storages until they settle (a fixed point per stage).
-
-    As in dispatch's head iteration, every re-solve keeps the month's end storage within a trust
-    region around the previous solution (``radius`` × live storage, shrinking by ``shrink`` each
-    time), so a solution that would flip between two dispatches as the heads change settles.
-
-    Attaches the heads of the final solve (m, ``(P,)``) and the iteration count and last change
-    (``extra = [heads…, iterations, change_pct]``). The solver's coefficients are restored to the
-    training heads afterwards, so every member starts from the same LP.
-    """
-
-    system: System
-    index: tuple[StageIndex, ...]
-    heads_m: Array
-    options: HeadIteration
-
-    def _set_heads(self, stage: int, solver: StageSolver, heads: Array) -> None:
-        """Put the power coefficients and turbine limits of ``heads`` into the stage LP."""
-        idx = self.index[stage]
-        full = self.heads_m.copy()
-        full[stage] = heads
-        coef_step = power_coefficients(self.system, full)[self.system.calendar.step_stage]
-        coef = coef_step[idx.steps]  # (n_steps, P)
-        solver.change_coefficients(idx.power_rows.ravel(), idx.turbine.ravel(), coef.ravel())
-        upper = turbine_upper_m3s(self.system, coef_step)[idx.steps]
-        solver.change_col_bounds(idx.turbine.ravel(), np.zeros(upper.size), upper.ravel())
-
-    def __call__(self, stage: int, solver: StageSolver, solution: StageSolution, duals: bool) -> StageSolution:
-        """Iterate the stage's heads; return the last solution with the heads it used attached."""
-        idx = self.index[stage]
-        curves = _stage_curves(self.system.curves, stage)
-        working = self.system.staging.capacity_mw[stage] > 0
-        lower = solver.stage.col_lower[idx.storage_out]
-        upper = solver.stage.col_upper[idx.storage_out]
-        radius = self.options.radius * (upper - lower)
-        used = self.heads_m[stage]
-        change_pct, iterations = 0.0, 1
-        while True:
-            out = solution.x[idx.storage_out]
-            new = curves.head_m((0.5 * (solution.x[idx.storage_in] + out))[None, :])[0]
-            rel = np.abs(new - used) / np.maximum(used, 1e-9)
-            change_pct = float(100.0 * rel[working].max()) if working.any() else 0.0
-            if change_pct < self.options.tolerance_pct or iterations >= self.options.max_iterations:
-                break
-            used = new
-            self._set_heads(stage, solver, used)
-            solver.change_col_bounds(idx.storage_out, np.maximum(lower, out - radius), np.minimum(upper, out + radius))
-            solution = solver.resolve(duals)
-            iterations += 1
-            radius = radius * self.options.shrink
-        if iterations > 1:
-            self._set_heads(stage, solver, self.heads_m[stage])
-            solver.change_col_bounds(idx.storage_out, lower, upper)
-        return dataclasses.replace(solution, extra=np.concatenate([used, [iterations, change_pct]]))
 
 
 @dataclass(frozen=True)
@@ -180,17 +106,20 @@ def member_results(
     x = np.zeros(layout.n_cols)
     duals = np.zeros(layout.n_rows)
     heads = np.empty((len(model.index), n_p))
-    iterations, change = 0, 0.0
+    iterations, change, converged = 0, 0.0, True
     for t, idx in enumerate(model.index):
         x[idx.cols] = sim.x[member][t][: idx.cols.shape[0]]
         duals[idx.rows] = sim.row_dual[member][t][: idx.rows.shape[0]] / COST_SCALE
-        extra = sim.extra[member][t]
-        heads[t] = extra[:n_p]
-        iterations = max(iterations, int(extra[n_p]))
-        change = max(change, float(extra[n_p + 1]))
+        heads[t], month_iterations, month_change, month_converged = converged_heads(sim.extra[member][t], n_p)
+        iterations = max(iterations, month_iterations)
+        change = max(change, month_change)
+        converged = converged and month_converged
     cost_usd = float(sim.stage_costs[member].sum()) / COST_SCALE
     solution = LPSolution(SolveStatus.OPTIMAL, cost_usd, x, duals, seconds, 0)
-    conv = Convergence("head", iterations, change, options.tolerance_pct, change < options.tolerance_pct)
+    conv = Convergence("head", iterations, change, options.tolerance_pct, converged)
+    shortfall = {}
+    if model.system.lookahead_stage.any():  # as dispatch reports it for an optimised run
+        shortfall["lookahead_shortfall_hm3"] = f"{lookahead_shortfalls_hm3(model.system, layout, x):.6g}"
     meta = {
         "start": model.start,
         "end": model.end,
@@ -198,6 +127,7 @@ def member_results(
         "resolution": "monthly",
         "head_mode": "iterate",
         "operation": "policy",
+        **shortfall,
         **(metadata or {}),
     }
     results = extract_results(model.system, solution, layout, plant_inflow_m3s, heads, conv, seconds, meta)

@@ -1,11 +1,25 @@
-"""Passes in parallel: synchronous rounds on worker processes that share their cuts.
+"""Passes in parallel: synchronous rounds on workers that share their cuts — local processes or a Dask cluster.
 
-Every worker holds its own copy of all stage LPs. In a round each worker first adds the cuts the
-*other* workers found in the previous round, then runs one iteration (forward pass on its own noise
-sample, backward pass adding cuts). Cuts are valid lower approximations wherever they were found, so
-sharing them one round late only delays, never invalidates, them (the scheme of SDDP.jl's
-asynchronous mode made synchronous, which keeps runs reproducible for a given seed and worker
-count). With one worker the round runs in the calling process.
+Every worker (:class:`PassWorker`) holds its own copy of all stage LPs. In a round each worker
+first adds the cuts the *other* workers found in the previous round, then runs one iteration
+(forward pass on its own noise sample, backward pass adding cuts). Cuts are valid lower
+approximations wherever they were found, so sharing them one round late only delays, never
+invalidates, them (the scheme of SDDP.jl's asynchronous mode made synchronous, which keeps runs
+reproducible for a given seed and worker count). Out-of-sample simulations for the gap rule run on
+the same workers, each on a chunk of the members, after adding the cuts it has not seen yet.
+
+Where the workers live:
+
+- one worker: the calling process (:class:`InProcessPool`);
+- ``K`` local processes (:class:`ProcessPool`, spawned, talking over pipes);
+- a Dask cluster (:class:`DaskPool`): ``K`` Dask actors placed round-robin on the cluster's
+  workers, the problem scattered once. Give :func:`make_pool` (or
+  :func:`aralnexus.policy.train`) a ``distributed.Client``; start a local cluster with
+  ``dask.config.set(aralnexus.ensemble.dask_config.BATCH_CONFIG)`` to turn Dask's interactive
+  diagnostics down as for ensembles.
+
+Worker ``w`` samples its noise from the same seed in every backend, so a seed and a worker count
+give the same cuts and bounds on local processes and on Dask (tested).
 """
 
 from __future__ import annotations
@@ -14,13 +28,14 @@ import contextlib
 import multiprocessing
 import multiprocessing.connection
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
 from aralnexus.policy.cuts import Cuts
 from aralnexus.policy.passes import PassRunner
-from aralnexus.policy.problem import Problem
+from aralnexus.policy.problem import Array, Problem
+from aralnexus.policy.simulation import Simulation, concat_simulations, from_trajectories, split_paths
 
 
 @dataclass(frozen=True)
@@ -37,8 +52,41 @@ def worker_seed(seed: int, worker: int, start_iteration: int) -> np.random.SeedS
     return np.random.SeedSequence([seed, worker, start_iteration])
 
 
+class PassWorker:
+    """One worker's stage LPs and what it is asked to do (the same on every backend).
+
+    Parameters
+    ----------
+    problem
+        The multistage problem.
+    seed
+        The worker's noise seed (:func:`worker_seed`).
+    cuts
+        Cuts found before (resumed training).
+    """
+
+    def __init__(self, problem: Problem, seed: np.random.SeedSequence, cuts: Cuts) -> None:
+        """Build every stage LP and add the cuts found before."""
+        self.runner = PassRunner(problem, seed)
+        self.runner.add_cuts(cuts)
+
+    def round(self, others: Cuts) -> RoundResult:
+        """Add the others' cuts of the last round, run one iteration, return its cuts, cost and solves."""
+        self.runner.add_cuts(others)
+        before = self.runner.stage_solves
+        new, cost = self.runner.iteration()
+        return RoundResult(new, cost, self.runner.stage_solves - before)
+
+    def simulate(self, others: Cuts, noise_paths: list[Array]) -> tuple[Simulation, int]:
+        """Add cuts not seen yet, simulate the policy on ``noise_paths``; return it and the stage solves it took."""
+        self.runner.add_cuts(others)
+        before = self.runner.stage_solves
+        sim = from_trajectories(self.runner.simulate(noise_paths), keep_x=False)
+        return sim, self.runner.stage_solves - before
+
+
 class RoundPool(Protocol):
-    """Runs synchronous rounds of SDDP iterations (one per worker)."""
+    """Runs synchronous rounds of SDDP iterations (one per worker) and simulations on the same workers."""
 
     workers: int
 
@@ -48,6 +96,10 @@ class RoundPool(Protocol):
 
     def lower_bound(self) -> tuple[float, int]:
         """Return the lower bound under every cut found so far and the stage solves it took."""
+        ...
+
+    def simulate(self, noise_paths: list[Array]) -> tuple[Simulation, int]:
+        """Simulate the policy of every cut found so far on ``noise_paths``; return it and the stage solves."""
         ...
 
     def close(self) -> None:
@@ -61,37 +113,73 @@ class InProcessPool:
     def __init__(self, problem: Problem, seed: int, cuts: Cuts, start_iteration: int) -> None:
         """Build the stage LPs and add the cuts found before."""
         self.workers = 1
-        self.runner = PassRunner(problem, worker_seed(seed, 0, start_iteration))
-        self.runner.add_cuts(cuts)
+        self.worker = PassWorker(problem, worker_seed(seed, 0, start_iteration), cuts)
+        self._none = Cuts.empty(problem.n_states)
+
+    @property
+    def runner(self) -> PassRunner:
+        """The worker's pass runner."""
+        return self.worker.runner
 
     def run_round(self) -> list[RoundResult]:
         """Run one iteration."""
-        before = self.runner.stage_solves
-        cuts, cost = self.runner.iteration()
-        return [RoundResult(cuts, cost, self.runner.stage_solves - before)]
+        return [self.worker.round(self._none)]
 
     def lower_bound(self) -> tuple[float, int]:
         """Return the lower bound under every cut found so far and the stage solves it took."""
         before = self.runner.stage_solves
         return self.runner.lower_bound(), self.runner.stage_solves - before
 
+    def simulate(self, noise_paths: list[Array]) -> tuple[Simulation, int]:
+        """Simulate in this process."""
+        return self.worker.simulate(self._none, noise_paths)
+
     def close(self) -> None:
         """Nothing to release."""
+
+
+class _SharedCuts:
+    """Bookkeeping of a pool of remote workers: the cuts each has not seen yet, and a local bound runner."""
+
+    def __init__(self, problem: Problem, workers: int, seed: int, cuts: Cuts, start_iteration: int) -> None:
+        self.workers = workers
+        self._n_states = problem.n_states
+        self._pending = [Cuts.empty(problem.n_states) for _ in range(workers)]
+        self._bounds = InProcessPool(problem, seed, cuts, start_iteration)
+
+    def _take_pending(self) -> list[Cuts]:
+        """Return the cuts each worker has not seen yet (they will have after this call)."""
+        pending, self._pending = self._pending, [Cuts.empty(self._n_states) for _ in range(self.workers)]
+        return pending
+
+    def _after_round(self, results: list[RoundResult]) -> list[RoundResult]:
+        """Give every worker the others' new cuts next time; add them all to the bound runner."""
+        for w in range(self.workers):
+            others = [r.cuts for j, r in enumerate(results) if j != w]
+            self._pending[w] = Cuts.concat([self._pending[w], *others], self._n_states)
+        self._bounds.runner.add_cuts(Cuts.concat([r.cuts for r in results], self._n_states))
+        return results
+
+    def lower_bound(self) -> tuple[float, int]:
+        """Return the lower bound under every cut found so far (solved in this process)."""
+        return self._bounds.lower_bound()
+
+    def _chunks(self, noise_paths: list[Array]) -> list[list[Array]]:
+        return split_paths(noise_paths, self.workers)
 
 
 def _worker_main(
     conn: multiprocessing.connection.Connection, problem: Problem, seed: np.random.SeedSequence, cuts: Cuts
 ) -> None:
-    """Worker loop: receive others' cuts, run an iteration, send the result; stop on ``None``."""
+    """Worker loop: ``("round", cuts)`` or ``("simulate", cuts, paths)``; stop on ``None``."""
     try:
-        runner = PassRunner(problem, seed)
-        runner.add_cuts(cuts)
+        worker = PassWorker(problem, seed, cuts)
         conn.send("ready")
         while (message := conn.recv()) is not None:
-            runner.add_cuts(message)
-            before = runner.stage_solves
-            new, cost = runner.iteration()
-            conn.send(RoundResult(new, cost, runner.stage_solves - before))
+            if message[0] == "round":
+                conn.send(worker.round(message[1]))
+            else:
+                conn.send(worker.simulate(message[1], message[2]))
     except (KeyboardInterrupt, EOFError, BrokenPipeError):
         pass
     except Exception as err:
@@ -100,14 +188,12 @@ def _worker_main(
         conn.close()
 
 
-class ProcessPool:
+class ProcessPool(_SharedCuts):
     """``workers`` local processes (spawned), each running one iteration per round."""
 
     def __init__(self, problem: Problem, workers: int, seed: int, cuts: Cuts, start_iteration: int) -> None:
         """Start the workers and wait until each has built its stage LPs."""
         ctx = multiprocessing.get_context("spawn")
-        self.workers = workers
-        self._n_states = problem.n_states
         self._conns: list[multiprocessing.connection.Connection] = []
         self._procs = []
         for w in range(workers):
@@ -123,11 +209,10 @@ class ProcessPool:
             self._procs.append(proc)
         for conn in self._conns:
             self._receive(conn)
-        self._pending = [Cuts.empty(problem.n_states) for _ in range(workers)]
-        self._bounds = InProcessPool(problem, seed, cuts, start_iteration)
+        super().__init__(problem, workers, seed, cuts, start_iteration)
 
     @staticmethod
-    def _receive(conn: multiprocessing.connection.Connection) -> object:
+    def _receive(conn: multiprocessing.connection.Connection) -> Any:
         """Receive one message; re-raise a worker's exception here."""
         message = conn.recv()
         if isinstance(message, Exception):
@@ -135,23 +220,20 @@ class ProcessPool:
         return message
 
     def run_round(self) -> list[RoundResult]:
-        """Send each worker the others' cuts of the last round, run one iteration each, collect the results."""
-        for conn, pending in zip(self._conns, self._pending, strict=True):
-            conn.send(pending)
-        results = []
-        for conn in self._conns:
-            result = self._receive(conn)
-            assert isinstance(result, RoundResult)
-            results.append(result)
-        self._pending = [
-            Cuts.concat([r.cuts for j, r in enumerate(results) if j != w], self._n_states) for w in range(self.workers)
-        ]
-        self._bounds.runner.add_cuts(Cuts.concat([r.cuts for r in results], self._n_states))
-        return results
+        """Send each worker the cuts it has not seen, run one iteration each, collect the results."""
+        for conn, pending in zip(self._conns, self._take_pending(), strict=True):
+            conn.send(("round", pending))
+        return self._after_round([self._receive(conn) for conn in self._conns])
 
-    def lower_bound(self) -> tuple[float, int]:
-        """Return the lower bound under every cut found so far (solved in this process)."""
-        return self._bounds.lower_bound()
+    def simulate(self, noise_paths: list[Array]) -> tuple[Simulation, int]:
+        """Simulate chunks of the members on the workers."""
+        chunks = self._chunks(noise_paths)
+        pending = self._take_pending()
+        for conn, others, chunk in zip(self._conns, pending, chunks, strict=False):
+            conn.send(("simulate", others, chunk))
+        parts = [self._receive(conn) for conn in self._conns[: len(chunks)]]
+        self._pending[len(chunks) :] = pending[len(chunks) :]  # workers without a chunk saw nothing
+        return concat_simulations([p[0] for p in parts]), sum(p[1] for p in parts)
 
     def close(self) -> None:
         """Stop the workers (politely, then by terminating any that linger)."""
@@ -166,8 +248,69 @@ class ProcessPool:
                 proc.join()
 
 
-def make_pool(problem: Problem, workers: int, seed: int, cuts: Cuts, start_iteration: int) -> RoundPool:
-    """Return an in-process pool for one worker, else a pool of local processes."""
+class DaskPool(_SharedCuts):
+    """``workers`` Dask actors (:class:`PassWorker`) on the cluster of ``client``, placed round-robin.
+
+    The problem is scattered to the chosen Dask workers once; every round sends each actor only the
+    cuts it has not seen.
+    """
+
+    def __init__(
+        self, problem: Problem, workers: int, seed: int, cuts: Cuts, start_iteration: int, client: Any
+    ) -> None:
+        """Create the actors (each builds its stage LPs where it lives) and wait until all exist."""
+        addresses = sorted(client.nthreads())
+        if not addresses:
+            raise RuntimeError("the Dask cluster has no workers")
+        places = [addresses[w % len(addresses)] for w in range(workers)]
+        shared = client.scatter(problem, workers=sorted(set(places)), broadcast=True, hash=False)
+        self._client = client
+        self._futures = [
+            client.submit(
+                PassWorker,
+                shared,
+                worker_seed(seed, w, start_iteration),
+                cuts,
+                actor=True,
+                workers=[place],
+                allow_other_workers=False,
+                pure=False,
+            )
+            for w, place in enumerate(places)
+        ]
+        self._actors = [future.result() for future in self._futures]
+        super().__init__(problem, workers, seed, cuts, start_iteration)
+
+    def run_round(self) -> list[RoundResult]:
+        """Run one iteration on every actor (concurrently), collect the results in worker order."""
+        calls = [actor.round(pending) for actor, pending in zip(self._actors, self._take_pending(), strict=True)]
+        return self._after_round([call.result() for call in calls])
+
+    def simulate(self, noise_paths: list[Array]) -> tuple[Simulation, int]:
+        """Simulate chunks of the members on the actors."""
+        chunks = self._chunks(noise_paths)
+        pending = self._take_pending()
+        calls = [
+            actor.simulate(others, chunk) for actor, others, chunk in zip(self._actors, pending, chunks, strict=False)
+        ]
+        parts = [call.result() for call in calls]
+        self._pending[len(chunks) :] = pending[len(chunks) :]
+        return concat_simulations([p[0] for p in parts]), sum(p[1] for p in parts)
+
+    def close(self) -> None:
+        """Release the actors (the client stays open: it is the caller's)."""
+        self._actors = []
+        with contextlib.suppress(Exception):
+            self._client.cancel(self._futures)
+        self._futures = []
+
+
+def make_pool(
+    problem: Problem, workers: int, seed: int, cuts: Cuts, start_iteration: int, client: Any = None
+) -> RoundPool:
+    """Return a pool: Dask actors when a ``distributed.Client`` is given, else this process or local processes."""
+    if client is not None:
+        return DaskPool(problem, workers, seed, cuts, start_iteration, client)
     if workers <= 1:
         return InProcessPool(problem, seed, cuts, start_iteration)
     return ProcessPool(problem, workers, seed, cuts, start_iteration)

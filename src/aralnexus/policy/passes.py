@@ -10,6 +10,7 @@ its own cost-to-go column.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -18,6 +19,8 @@ import numpy as np
 from aralnexus.policy.cuts import Cuts
 from aralnexus.policy.problem import Array, Problem
 from aralnexus.policy.stage_solver import StageSolution, StageSolveError, StageSolver
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,7 @@ class PassRunner:
         self.problem = problem
         self.rng = np.random.default_rng(seed)
         self.solvers: list[StageSolver] = []
+        self.skipped_cuts = 0
         # bounds of each stage's outgoing state: solutions are clipped into them before being passed on,
         # so a bound met only to the solver's tolerance cannot make the next stage infeasible
         self._out_lower = [st.col_lower[st.state_out] for st in problem.stages]
@@ -149,12 +153,22 @@ class PassRunner:
         return Trajectory(states, costs, tuple(kept), tuple(duals), tuple(extra))
 
     def backward(self, states: Array) -> Cuts:
-        """Add cuts at the trial states of one forward pass (last stage first); return them."""
+        """Add cuts at the trial states of one forward pass (last stage first); return them.
+
+        A stage LP that HiGHS cannot solve even after its fallbacks
+        (:meth:`StageSolver.resolve`) gives no cut at that trial point (counted in
+        ``skipped_cuts``, logged); the pass goes on, since any subset of valid cuts is valid.
+        """
         problem, parts = self.problem, []
         for t in range(problem.n_stages - 1, 0, -1):
             trial = states[t - 1]
             noise = problem.stages[t].noise
-            sols = [self._solve(t, trial, noise.values[k]) for k in range(noise.n_outcomes)]
+            try:
+                sols = [self._solve(t, trial, noise.values[k]) for k in range(noise.n_outcomes)]
+            except StageSolveError as err:  # every fallback failed: no cut here (fewer cuts are still valid)
+                log.warning("backward pass: no cut for stage %d at this trial point: %s", t - 1, err)
+                self.skipped_cuts += 1
+                continue
             values = np.array([s.objective for s in sols])
             slopes = np.array([s.slopes for s in sols]).reshape(noise.n_outcomes, problem.n_states)
             intercepts = values - slopes @ trial

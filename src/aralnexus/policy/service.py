@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from aralnexus.dispatch.lookahead import median_inflows
 from aralnexus.errors import InputError, Problem
@@ -49,9 +50,11 @@ class PolicyTraining:
     seconds: float
 
 
-def check_train_options(iterations: int | None, time_limit_s: float | None, workers: int) -> None:
-    """Raise one ``InputError`` listing every bad training option."""
-    problems = []
+def check_train_options(
+    iterations: int | None, time_limit_s: float | None, workers: int, more: Sequence[Problem] = ()
+) -> None:
+    """Raise one ``InputError`` listing every bad training option (and ``more`` problems the caller found)."""
+    problems = list(more)
     if iterations is not None and iterations < 1:
         problems.append(Problem("--iterations", "", "a positive number of iterations", str(iterations)))
     if time_limit_s is not None and not time_limit_s > 0:
@@ -102,6 +105,7 @@ def train_policy(
     resume: bool = False,
     n_outcomes: int = DEFAULT_OUTCOMES,
     on_round: Callable[[LogRow], None] | None = None,
+    client: Any = None,
 ) -> PolicyTraining:
     """Train (or continue training) the policy of ``scenario`` and store it round by round.
 
@@ -118,7 +122,7 @@ def train_policy(
     time_limit_s
         Stop after this many seconds of training.
     workers
-        Local processes running passes in parallel.
+        Workers running passes in parallel: local processes, or Dask actors with ``client``.
     seed
         Seed of the forward passes (part of the policy's id).
     resume
@@ -127,6 +131,8 @@ def train_policy(
         Residual points per month of the inflow process.
     on_round
         Called with each new log row (progress).
+    client
+        A ``distributed.Client``: run the passes on its Dask cluster (the caller closes it).
 
     Raises
     ------
@@ -177,7 +183,7 @@ def train_policy(
         return False
 
     options = TrainOptions(iterations=total, time_limit_s=time_limit_s, workers=workers, seed=seed)
-    result = train(model.problem, options, resume=previous, callback=store_round)
+    result = train(model.problem, options, resume=previous, callback=store_round, client=client)
     if result.stop_reason != "interrupted":
         write_info(db, run_id, {**load_info(db, run_id), **reading_info(scenario, model, result.cuts)})
         db.finish_run(run_id, "ok")

@@ -67,7 +67,7 @@ class Simulation:
         return mean, mean - half, mean + half
 
 
-def _from_trajectories(trajs: list[Trajectory], keep_x: bool) -> Simulation:
+def from_trajectories(trajs: list[Trajectory], keep_x: bool) -> Simulation:
     """Stack forward passes into a :class:`Simulation`."""
     return Simulation(
         stage_costs=np.stack([t.stage_costs for t in trajs]),
@@ -84,7 +84,7 @@ def _simulate_chunk(
     """Simulate members in this process (the task of one worker)."""
     runner = PassRunner(problem)
     runner.add_cuts(cuts)
-    return _from_trajectories(runner.simulate(noise_paths, keep_x, hook), keep_x)
+    return from_trajectories(runner.simulate(noise_paths, keep_x, hook), keep_x)
 
 
 def sample_noise_paths(problem: Problem, members: int, seed: int) -> list[Array]:
@@ -132,11 +132,22 @@ def simulate(
     n = paths[0].shape[0]
     if workers <= 1 or n < 2:
         return _simulate_chunk(problem, cuts, paths, keep_x, hook)
-    bounds = np.linspace(0, n, min(workers, n) + 1).astype(int)
-    chunks = [[p[a:b] for p in paths] for a, b in itertools.pairwise(bounds)]
+    chunks = split_paths(paths, workers)
     with ProcessPoolExecutor(len(chunks), mp_context=multiprocessing.get_context("spawn")) as pool:
         k = len(chunks)
         parts = list(pool.map(_simulate_chunk, [problem] * k, [cuts] * k, chunks, [keep_x] * k, [hook] * k))
+    return concat_simulations(parts)
+
+
+def split_paths(paths: list[Array], parts: int) -> list[list[Array]]:
+    """Split noise paths (per stage ``(members, n_terms)``) into at most ``parts`` consecutive chunks of members."""
+    n = paths[0].shape[0]
+    bounds = np.linspace(0, n, min(parts, n) + 1).astype(int)
+    return [[p[a:b] for p in paths] for a, b in itertools.pairwise(bounds)]
+
+
+def concat_simulations(parts: list[Simulation]) -> Simulation:
+    """Join simulations of consecutive chunks of members."""
     return Simulation(
         stage_costs=np.concatenate([p.stage_costs for p in parts]),
         states=np.concatenate([p.states for p in parts]),

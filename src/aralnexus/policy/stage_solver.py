@@ -9,15 +9,17 @@ one call per kind. Cuts are appended rows (``addRows``). Every solve starts from
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 import highspy
 import numpy as np
 
-from aralnexus.dispatch.solve import new_highs
+from aralnexus.dispatch.solve import Simplex, new_highs
 from aralnexus.policy.problem import Array, IntArray, StageLP
 
 _I32 = np.int32
+log = logging.getLogger(__name__)
 
 
 class StageSolveError(RuntimeError):
@@ -166,7 +168,7 @@ class StageSolver:
         self.n_cuts += m
 
     def change_coefficients(self, rows: IntArray, cols: IntArray, values: Array) -> None:
-        """Change matrix entries of the stage LP (e.g. power coefficients at new heads)."""
+        """Change matrix entries of the stage LP (e.g. power coefficients at new heads; one HiGHS call each)."""
         for r, c, v in zip(rows.tolist(), cols.tolist(), np.asarray(values, dtype=np.float64).tolist(), strict=True):
             self.h.changeCoeff(r, c, v)
 
@@ -175,6 +177,17 @@ class StageSolver:
         idx = np.asarray(cols, dtype=_I32)
         lo, up = np.asarray(lower, dtype=np.float64), np.asarray(upper, dtype=np.float64)
         self.h.changeColsBounds(idx.shape[0], idx, lo, up)
+
+    def change_row_bounds(self, rows: IntArray, lower: Array, upper: Array) -> None:
+        """Change row bounds of the stage LP (not the noise rows, which every solve sets)."""
+        idx = np.asarray(rows, dtype=_I32)
+        lo, up = np.asarray(lower, dtype=np.float64), np.asarray(upper, dtype=np.float64)
+        self.h.changeRowsBounds(idx.shape[0], idx, lo, up)  # type: ignore[attr-defined]
+
+    def change_col_costs(self, cols: IntArray, cost: Array) -> None:
+        """Change objective coefficients of stage-LP columns (not the noise columns)."""
+        idx = np.asarray(cols, dtype=_I32)
+        self.h.changeColsCost(idx.shape[0], idx, np.ascontiguousarray(cost, dtype=np.float64))
 
     def solve(self, incoming: Array, noise_values: Array, duals: bool = False) -> StageSolution:
         """Solve for an incoming state and a noise outcome; raise :class:`StageSolveError` if not optimal.
@@ -186,8 +199,52 @@ class StageSolver:
         self.set_noise(noise_values)
         return self.resolve(duals)
 
-    def resolve(self, duals: bool = False) -> StageSolution:
-        """Solve the LP as it stands (after :meth:`solve` and any coefficient or bound change)."""
+    def _from_scratch(self) -> highspy.HighsModelStatus:
+        """Solve again without the warm start after a solve ended without a verdict; return the status.
+
+        Numerical trouble from a warm start (status "Unknown", seen with hundreds of cuts) is
+        solved once more from scratch by dual simplex, then, if that has no verdict either, by
+        primal simplex (the strategy is set back afterwards). Each fallback is logged.
+        """
+        ok = (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kInfeasible)
+        found = self.h.modelStatusToString(self.h.getModelStatus())
+        log.warning("stage LP: %s after a warm start; solving from scratch", found)
+        self.h.clearSolver()
+        self.h.run()
+        status = self.h.getModelStatus()
+        if status in ok:
+            return status
+        log.warning("stage LP: %s from scratch; trying primal simplex", self.h.modelStatusToString(status))
+        previous = self._strategy()
+        self.h.setOptionValue("simplex_strategy", int(Simplex.PRIMAL))
+        try:
+            self.h.clearSolver()
+            self.h.run()
+            return self.h.getModelStatus()
+        finally:
+            self.h.setOptionValue("simplex_strategy", previous)
+
+    def resolve(self, duals: bool = False, simplex: int | None = None) -> StageSolution:
+        """Solve the LP as it stands (after :meth:`solve` and any coefficient or bound change).
+
+        ``simplex`` is a HiGHS ``simplex_strategy`` for this solve only (e.g. primal simplex after a
+        coefficient change, :class:`aralnexus.dispatch.solve.Simplex`); default: the instance's.
+        """
+        if simplex is None:
+            return self._resolve(duals)
+        previous = self._strategy()
+        self.h.setOptionValue("simplex_strategy", int(simplex))
+        try:
+            return self._resolve(duals)
+        finally:
+            self.h.setOptionValue("simplex_strategy", previous)
+
+    def _strategy(self) -> int:
+        """Return the instance's current ``simplex_strategy``."""
+        value = self.h.getOptionValue("simplex_strategy")  # (status, value) in highspy ≥ 1.8, the value before
+        return int(value[-1] if isinstance(value, tuple) else value)
+
+    def _resolve(self, duals: bool) -> StageSolution:
         self.h.run()
         status = self.h.getModelStatus()
         if status == highspy.HighsModelStatus.kSolveError:  # another thread count started the scheduler
@@ -195,10 +252,7 @@ class StageSolver:
             self.h.run()
             status = self.h.getModelStatus()
         if status not in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kInfeasible):
-            # numerical trouble from the warm start (status "Unknown"): solve once more from scratch
-            self.h.clearSolver()
-            self.h.run()
-            status = self.h.getModelStatus()
+            status = self._from_scratch()
         self.solves += 1
         if status != highspy.HighsModelStatus.kOptimal:
             raise StageSolveError(f"stage LP not solved to optimality: {self.h.modelStatusToString(status)}")

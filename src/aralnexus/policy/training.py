@@ -4,8 +4,10 @@ After every round the deterministic lower bound (the first stage's expected valu
 current cuts) is recomputed. Stopping rules, any of which ends training: an iteration count, a
 wall-time limit, a stalled bound (relative improvement below ``stall_tol`` over
 ``stall_iterations`` iterations), a gap (upper end of the 95 % interval of an out-of-sample
-simulation against the lower bound, checked every ``gap_every`` iterations), or the caller's
-callback returning ``True``. ``KeyboardInterrupt`` ends training too, keeping every cut found.
+simulation against the lower bound, checked every ``gap_every`` iterations, optionally screened
+by a smaller simulation first), or the caller's callback returning ``True``. ``KeyboardInterrupt``
+ends training too, keeping every cut found. Passes and gap simulations run on the pool's workers:
+this process, local processes or Dask actors (:mod:`aralnexus.policy.parallel`).
 """
 
 from __future__ import annotations
@@ -15,14 +17,14 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
 from aralnexus.policy.cuts import Cuts
-from aralnexus.policy.parallel import make_pool
+from aralnexus.policy.parallel import RoundPool, make_pool
 from aralnexus.policy.problem import Problem
-from aralnexus.policy.simulation import simulate
+from aralnexus.policy.simulation import sample_noise_paths
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +48,15 @@ class TrainOptions:
         Stop when ``(upper end of the 95 % interval − lower bound) / |upper end| ≤ gap``; ``None``: never.
     gap_members, gap_every
         Members of the out-of-sample simulation behind the gap rule, and how many iterations apart it runs.
+    gap_screen_members
+        If given, each gap check first simulates this many members and runs the full
+        ``gap_members`` simulation only when their mean is within ``gap`` of the lower bound (the
+        upper end of the full interval lies above its mean, so a check that fails on the mean
+        would fail anyway); ``None``: always the full simulation. The decision to stop is always
+        taken on ``gap_members`` members.
     workers
-        Local processes running passes in parallel (1: in this process).
+        Workers running passes in parallel: local processes (1: this process), or Dask actors
+        when :func:`train` is given a client.
     seed
         Seed of the forward-pass noise.
     """
@@ -59,6 +68,7 @@ class TrainOptions:
     gap: float | None = None
     gap_members: int = 200
     gap_every: int = 20
+    gap_screen_members: int | None = None
     workers: int = 1
     seed: int = 0
 
@@ -72,6 +82,8 @@ class TrainOptions:
             raise ValueError(f"iterations must be ≥ 0, found {self.iterations}")
         if self.workers < 1:
             raise ValueError(f"workers must be ≥ 1, found {self.workers}")
+        if self.gap_screen_members is not None and self.gap_screen_members < 2:
+            raise ValueError(f"gap_screen_members must be ≥ 2, found {self.gap_screen_members}")
 
 
 @dataclass(frozen=True)
@@ -87,7 +99,7 @@ class LogRow:
     time_s
         Training wall time so far (cumulative over resumed runs).
     stage_solves
-        Stage LPs solved so far (cumulative).
+        Stage LPs solved so far (cumulative; passes, lower bounds and gap simulations).
     upper_mean, upper_low, upper_high
         Simulated mean cost and its 95 % interval, where the gap rule simulated (else NaN).
     """
@@ -142,11 +154,29 @@ def _stalled(log: list[LogRow], options: TrainOptions) -> bool:
     return abs(now.lower_bound - then) <= options.stall_tol * max(1.0, abs(now.lower_bound))
 
 
+def _gap_check(
+    pool: RoundPool, problem: Problem, options: TrainOptions, lower_bound: float, seed: int
+) -> tuple[tuple[float, float, float] | None, int]:
+    """Simulate out of sample for the gap rule; return ``(mean, low, high)`` (``None``: screened out) and solves."""
+    assert options.gap is not None
+    solves = 0
+    screen = options.gap_screen_members
+    if screen is not None and screen < options.gap_members:
+        sim, solves = pool.simulate(sample_noise_paths(problem, screen, seed + 1))
+        mean = sim.interval()[0]
+        if mean - lower_bound > options.gap * abs(mean):
+            log.info("gap screen (%d members): mean %.6g, lower bound %.6g: not yet", screen, mean, lower_bound)
+            return None, solves
+    sim, full = pool.simulate(sample_noise_paths(problem, options.gap_members, seed))
+    return sim.interval(), solves + full
+
+
 def train(
     problem: Problem,
     options: TrainOptions | None = None,
     resume: TrainingResult | None = None,
     callback: Callable[[LogRow, Cuts], bool | None] | None = None,
+    client: Any = None,
 ) -> TrainingResult:
     """Train a policy for ``problem`` by SDDP.
 
@@ -161,6 +191,9 @@ def train(
     callback
         Called after each round with the new log row and the round's new cuts (e.g. to store
         them and draw progress); returning ``True`` stops training.
+    client
+        A ``distributed.Client``: run the passes on ``options.workers`` Dask actors on its cluster
+        (:class:`~aralnexus.policy.parallel.DaskPool`) instead of local processes.
     """
     opts = options or TrainOptions()
     cuts_parts = [resume.cuts] if resume is not None else []
@@ -170,7 +203,7 @@ def train(
     solves0 = log_rows[-1].stage_solves if log_rows else 0
     start_cuts = Cuts.concat(cuts_parts, problem.n_states)
     start = time.perf_counter()
-    pool = make_pool(problem, opts.workers, opts.seed, start_cuts, done)
+    pool = make_pool(problem, opts.workers, opts.seed, start_cuts, done, client)
     reason: StopReason = "iterations"
     solves = solves0
     try:
@@ -190,10 +223,14 @@ def train(
             row = LogRow(done, lb, elapsed, solves)
             if opts.gap is not None and done - last_gap >= opts.gap_every:
                 last_gap = done
-                all_cuts = Cuts.concat(cuts_parts, problem.n_states)
-                sim = simulate(problem, all_cuts, opts.gap_members, seed=opts.seed + done, workers=opts.workers)
-                mean, low, high = sim.interval()
-                row = LogRow(done, lb, t0_offset + time.perf_counter() - start, solves, mean, low, high)
+                interval, gap_solves = _gap_check(pool, problem, opts, lb, opts.seed + done)
+                solves += gap_solves
+                elapsed = t0_offset + time.perf_counter() - start
+                row = (
+                    LogRow(done, lb, elapsed, solves)
+                    if interval is None
+                    else LogRow(done, lb, elapsed, solves, *interval)
+                )
             log_rows.append(row)
             log.debug("iteration %d: lower bound %.6g (%.1f s)", row.iteration, row.lower_bound, row.time_s)
             if callback is not None and callback(row, new):

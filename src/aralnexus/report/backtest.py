@@ -14,6 +14,7 @@ from aralnexus.backtest import BacktestResult
 from aralnexus.backtest.compare import group_errors
 from aralnexus.backtest.fidelity import FIT_YEARS, VALIDATION_YEARS
 from aralnexus.backtest.store_io import StoredBacktest, storage_series
+from aralnexus.i18n import _, format_number
 from aralnexus.report.charts import Chart, Trace
 from aralnexus.units import HM3_PER_KM3
 
@@ -23,6 +24,50 @@ CA_DISCHARGE = (
     "Observed inflow record: CA-discharge, Marti et al. (2023), Scientific Data 10:579, "
     "doi:10.1038/s41597-023-02474-8, data doi:10.5281/zenodo.8147591, licensed CC BY 4.0."
 )
+
+
+def section_title() -> str:
+    """Return :data:`SECTION_TITLE` in the current language."""
+    return _("How the model compares with what happened")
+
+
+def group_name(group: str) -> str:
+    """Return a comparison group's name for people (the stored code stays English)."""
+    names = {
+        "generation": _("generation"),
+        "thermal": _("thermal"),
+        "imports": _("imports"),
+        "exports": _("exports"),
+        "plants": _("plants"),
+        "toktogul": _("Toktogul"),
+    }
+    return names.get(group, group)
+
+
+def _for_people(frame: pd.DataFrame) -> pd.DataFrame:
+    """Comparison or error rows with group names and column heads in the current language."""
+    out = frame.copy()
+    if "group" in out.columns:
+        out["group"] = [group_name(str(g)) for g in out["group"]]
+    heads = {
+        "group": _("group"),
+        "quantity": _("quantity"),
+        "element": _("element"),
+        "period": _("period"),
+        "year": _("year"),
+        "unit": _("unit"),
+        "published": _("published"),
+        "source": _("source"),
+        "model": _("model"),
+        "error_pct": _("error %"),
+        "n": _("compared"),
+        "not_modelled": _("not modelled"),
+        "mae_pct": _("MAE %"),
+        "mean_error_pct": _("mean error %"),
+        "rms": _("RMS km3"),
+        "years": _("years"),
+    }
+    return out.rename(columns=heads)
 
 
 def toktogul_chart(result: BacktestResult) -> Chart:
@@ -39,35 +84,47 @@ def storage_chart(table: pd.DataFrame, storage: pd.DataFrame, start: int, end: i
     obs = table[table["group"] == "toktogul"]
     return Chart(
         key="backtest_toktogul",
-        title=f"Toktogul storage {start}–{end}: observed and modelled",
-        y_title="km3",
+        title=_("Toktogul storage {start}–{end}: observed and modelled", start=start, end=end),
+        y_title=_("km3"),
         traces=[
             Trace(
                 "line",
                 pd.to_datetime(tok["time"]).tolist(),
                 (tok["storage_hm3"] / HM3_PER_KM3).tolist(),
-                "modelled (end of month)",
+                _("modelled (end of month)"),
                 color="#1f77b4",
             ),
             Trace(
-                "points", pd.to_datetime(obs["period"]).tolist(), obs["published"].tolist(), "observed", color="#d62728"
+                "points",
+                pd.to_datetime(obs["period"]).tolist(),
+                obs["published"].tolist(),
+                _("observed"),
+                color="#d62728",
             ),
         ],
-        caption="Modelled: the replay (one year at a time, each from the previous year's end). "
-        "Observed: dated volumes reported by the operator and ICWC (source ids in the table below).",
+        caption=_(
+            "Modelled: the replay (one year at a time, each from the previous year's end). "
+            "Observed: dated volumes reported by the operator and ICWC (source ids in the table below)."
+        ),
     )
 
 
 def errors_table(result: BacktestResult | StoredBacktest) -> pd.DataFrame:
-    """Errors per group on the fit and the check years (periods with no comparison row are left out)."""
+    """Errors per group on the fit and the check years (``years, group, n, mae_pct, mean_error_pct, rms``).
+
+    Periods with no comparison row are left out; :func:`_for_people` gives the columns their headings.
+    """
     table = result.table
     parts = []
-    for period, years in (("fit 2019–2022", FIT_YEARS), ("check 2023–2025", VALIDATION_YEARS)):
+    periods = (
+        (_("fit {first}–{last}", first=FIT_YEARS[0], last=FIT_YEARS[1]), FIT_YEARS),
+        (_("check {first}–{last}", first=VALIDATION_YEARS[0], last=VALIDATION_YEARS[1]), VALIDATION_YEARS),
+    )
+    for period, years in periods:
         part = group_errors(table[(table["year"] >= years[0]) & (table["year"] <= years[1])])
         parts.append(part.assign(years=period))
     frame = pd.concat(parts, ignore_index=True)
-    frame = frame.rename(columns={"mae_pct": "MAE %", "mean_error_pct": "mean error %", "rms": "RMS km3"})
-    return frame[["years", "group", "n", "MAE %", "mean error %", "RMS km3"]]
+    return frame[["years", "group", "n", "mae_pct", "mean_error_pct", "rms"]]
 
 
 def backtest_html(result: BacktestResult, chart: Chart, png: str | None = None) -> str:
@@ -76,26 +133,27 @@ def backtest_html(result: BacktestResult, chart: Chart, png: str | None = None) 
 
     inflow = sorted({s for y in result.inputs for s in y.inflow_source.values()})
     demand = sorted({s for y in result.inputs for s in y.demand_source.values()})
-    intro = (
-        f"<p>The default model replayed {result.start}–{result.end} one year at a time: Toktogul started from the "
-        f"dated volume of {result.replay.start_storage_hm3.get('toktogul', float('nan')) / HM3_PER_KM3:.2f} km3, "
-        f"each year's inflows were {esc(', '.join(inflow))} and its demand {esc(', '.join(demand))}. "
-        "Each published figure is compared with the replay; the uncertain parameters were fitted on 2019–2022 "
-        "only (docs/calibration.md), so the 2023–2025 errors are a check, not a fit. "
-        "Reproduce with <code>aralnexus backtest</code>.</p>"
+    intro = _(
+        "The default model replayed {start}–{end} one year at a time: Toktogul started from the dated volume of "
+        "{km3} km3, each year's inflows were {inflow} and its demand {demand}. Each published figure is compared "
+        "with the replay; the uncertain parameters were fitted on 2019–2022 only (docs/calibration.md), so the "
+        "2023–2025 errors are a check, not a fit. Reproduce with",
+        start=result.start,
+        end=result.end,
+        km3=format_number(result.replay.start_storage_hm3.get("toktogul", float("nan")) / HM3_PER_KM3, 2),
+        inflow=", ".join(inflow),
+        demand=", ".join(demand),
     )
-    rows = result.table.rename(columns={"error_pct": "error %"})
+    mae = _("Mean absolute error per group")
+    every = _("All {n} comparisons", n=len(result.table))
     return (
-        intro
+        f"<p>{esc(intro)} <code>aralnexus backtest</code>.</p>"
         + chart_html(chart, png)
-        + "<h3>Mean absolute error per group</h3>"
-        + table_html(errors_table(result), floats="{:,.2f}")
-        + f"<details><summary>All {len(rows)} comparisons</summary>{table_html(rows)}</details>"
+        + f"<h3>{esc(mae)}</h3>"
+        + table_html(_for_people(errors_table(result)), floats="{:,.2f}")
+        + f"<details><summary>{esc(every)}</summary>{table_html(_for_people(result.table))}</details>"
         + f"<p>{esc(CA_DISCHARGE)}</p>"
     )
-
-
-_ERROR_HEADS = {"mae_pct": "MAE %", "mean_error_pct": "mean error %"}
 
 
 def stored_backtest_html(view: StoredBacktest) -> str:
@@ -108,24 +166,35 @@ def stored_backtest_html(view: StoredBacktest) -> str:
     inflow = sorted({str(s) for y in view.inputs for s in dict(y.get("inflow_source", {})).values()})
     demand = sorted({str(s) for y in view.inputs for s in dict(y.get("demand_source", {})).values()})
     given = (
-        f" Each year's inflows were {esc(', '.join(inflow))} and its demand {esc(', '.join(demand))}."
+        " "
+        + _(
+            "Each year's inflows were {inflow} and its demand {demand}.",
+            inflow=", ".join(inflow),
+            demand=", ".join(demand),
+        )
         if inflow or demand
         else ""
     )
-    intro = (
-        f"<p>The model replayed {view.start}–{view.end} one year at a time, each year from the previous year's "
-        f"end storage (inflow record: {esc(view.record or 'dataset')}).{given} Each published figure is compared "
-        "with the replay. Reproduce with "
-        f"<code>aralnexus backtest --start {view.start} --end {view.end}</code>.</p>"
+    intro = _(
+        "The model replayed {start}–{end} one year at a time, each year from the previous year's end storage "
+        "(inflow record: {record}).{given} Each published figure is compared with the replay. Reproduce with",
+        start=view.start,
+        end=view.end,
+        record=view.record or "dataset",
+        given=given,
     )
-    rows = view.table.rename(columns={"error_pct": "error %"})
+    command = f"aralnexus backtest --start {view.start} --end {view.end}"
+    mae = _("Mean absolute error per group")
+    fit = _("Fit and check years")
+    every = _("All {n} comparisons", n=len(view.table))
     return (
-        intro
-        + "<h3>Mean absolute error per group</h3>"
-        + table_html(view.errors.rename(columns=_ERROR_HEADS), floats="{:,.2f}")
-        + "<h3>Fit and check years</h3>"
-        + table_html(errors_table(view), floats="{:,.2f}")
-        + f"<h3>All {len(rows)} comparisons</h3>{table_html(rows)}"
+        f"<p>{esc(intro)} <code>{esc(command)}</code>.</p>"
+        + f"<h3>{esc(mae)}</h3>"
+        + table_html(_for_people(view.errors), floats="{:,.2f}")
+        + f"<h3>{esc(fit)}</h3>"
+        + table_html(_for_people(errors_table(view)), floats="{:,.2f}")
+        + f"<h3>{esc(every)}</h3>"
+        + table_html(_for_people(view.table))
         + f"<p>{esc(CA_DISCHARGE)}</p>"
     )
 
@@ -135,17 +204,23 @@ def backtest_sentences(view: StoredBacktest) -> list[str]:
     errors = view.errors
     compared = int(errors["n"].sum()) if not errors.empty else 0
     parts = [
-        f"{row['group']} {row['mae_pct']:,.1f} %"
+        f"{group_name(str(row['group']))} {format_number(float(row['mae_pct']), 1)} %"
         for row in errors.to_dict(orient="records")
         if row["n"] and pd.notna(row["mae_pct"])
     ]
     out = [
-        f"The replay of {view.start}–{view.end} is compared with {len(view.table)} published figures, "
-        f"{compared} of which the model has."
+        _(
+            "The replay of {start}–{end} is compared with {n} published figures, {compared} of which the model has.",
+            start=view.start,
+            end=view.end,
+            n=len(view.table),
+            compared=compared,
+        )
     ]
     if parts:
-        out.append("Mean absolute error per group: " + ", ".join(parts) + ".")
+        out.append(_("Mean absolute error per group: {parts}.", parts=", ".join(parts)))
     tok = errors[errors["group"] == "toktogul"]
     if not tok.empty and pd.notna(tok["rms"].iloc[0]):
-        out.append(f"Toktogul storage is off by {float(tok['rms'].iloc[0]):,.2f} km3 (RMS) at the observation dates.")
+        rms = format_number(float(tok["rms"].iloc[0]), 2)
+        out.append(_("Toktogul storage is off by {rms} km3 (RMS) at the observation dates.", rms=rms))
     return out

@@ -8,12 +8,19 @@ from pathlib import Path
 
 from aralnexus.backtest import BacktestResult
 from aralnexus.input_files import safe_component
-from aralnexus.report.backtest import SECTION_ID, SECTION_TITLE, backtest_html, toktogul_chart
+from aralnexus.report.backtest import SECTION_ID, backtest_html, section_title, toktogul_chart
 from aralnexus.report.charts import to_matplotlib
 from aralnexus.report.data import load_report_data
 from aralnexus.report.figures import standard_charts
 from aralnexus.report.html import Section, run_page
-from aralnexus.report.policy import load_policy_view, policy_charts, policy_section
+from aralnexus.report.policy import (
+    load_policy_view,
+    load_training_log,
+    policy_charts,
+    policy_section,
+    training_chart,
+    training_section,
+)
 from aralnexus.report.risk_charts import risk_charts
 from aralnexus.store import Store
 
@@ -79,6 +86,9 @@ def write_report(
     risk = risk_charts(data.risk) if data.risk is not None else []
     policy = load_policy_view(store, data.run_id, threshold_twh or data.definitions.winter_deficit_threshold_twh)
     policy_figures = policy_charts(policy) if policy is not None else []
+    log = load_training_log(store, data.run)
+    if log is not None and not log.empty:
+        policy_figures.append(training_chart(log))
     pngs: dict[str, Path] = {}
     if png:
         for chart in [*risk, *(c for c in policy_figures if not c.empty), *charts]:
@@ -89,6 +99,9 @@ def write_report(
     extra: list[Section] = []
     if policy is not None:
         extra.append(policy_section(policy, policy_figures, {k: p.name for k, p in pngs.items()}))
+    if log is not None:
+        chart = training_chart(log)
+        extra.append(training_section(data.run_id, log, chart, pngs[chart.key].name if chart.key in pngs else None))
     if backtest is not None:
         chart = toktogul_chart(backtest)
         if png:
@@ -96,7 +109,7 @@ def write_report(
             pngs[chart.key] = folder / f"{chart.key}.png"
             to_matplotlib(chart).savefig(pngs[chart.key], dpi=dpi)
         body = backtest_html(backtest, chart, pngs[chart.key].name if chart.key in pngs else None)
-        extra.append(Section(SECTION_ID, SECTION_TITLE, body))
+        extra.append(Section(SECTION_ID, section_title(), body))
     step("writing report.html")
     html_path = folder / "report.html"
     page = run_page(data, charts, {k: p.name for k, p in pngs.items()}, risk, extra)

@@ -75,6 +75,10 @@ def column_label(column: object) -> str:
         "country": _("country"),
         "probability": _("probability"),
         "members": _("members"),
+        "mean": _("mean"),
+        "policy": _("policy"),
+        "perfect_foresight": _("perfect foresight"),
+        "difference": _("difference"),
     }
     return labels.get(str(column), str(column))
 
@@ -250,16 +254,21 @@ def risk_html(risk: EnsembleRisk, charts: Sequence[Chart], pngs: dict[str, str] 
     probabilities["probability"] = [f"{100.0 * p:.0f} %" for p in probabilities["probability"]]
     quantiles = quantile_table(risk)
     sql = f"SELECT * FROM risk_winter_deficit_at({risk.threshold_twh:g}) WHERE run_id = '{risk.run_id}'"
+    meaning = _(
+        "A probability is the share of those members in which the event occurs; P10 / P50 / P90 are the 10th, "
+        "50th (median) and 90th percentiles across them."
+    )
+    no_probability = _("No probability can be computed for this horizon.")
+    no_exports = _("No member recorded exports or trade.")
+    query = _("The same numbers can be queried from the store's risk views (docs/ensembles.md), e.g.")
     parts = [
-        f"<p>{esc(members_sentence(risk))} A probability is the share of those members in which the event occurs; "
-        f"P10 / P50 / P90 are the 10th, 50th (median) and 90th percentiles across them.</p>",
+        f"<p>{esc(members_sentence(risk))} {esc(meaning)}</p>",
         "<h3>" + esc(_("Probabilities")) + "</h3>",
-        table_html(probabilities) if len(probabilities) else "<p>No probability can be computed for this horizon.</p>",
+        table_html(probabilities) if len(probabilities) else f"<p>{esc(no_probability)}</p>",
         "<h3>" + esc(_("Exports, revenue and trade (P10 / P50 / P90)")) + "</h3>",
-        table_html(quantiles, floats="{:,.2f}") if len(quantiles) else "<p>No member recorded exports or trade.</p>",
+        table_html(quantiles, floats="{:,.2f}") if len(quantiles) else f"<p>{esc(no_exports)}</p>",
         *(f'<h3 id="{esc(c.key)}">{esc(c.title)}</h3>{chart_html(c, pngs.get(c.key))}' for c in charts),
-        "<p>The same numbers can be queried from the store's risk views (docs/ensembles.md), e.g. "
-        f'<code>aralnexus results query "{esc(sql)}"</code>.</p>',
+        f'<p>{esc(query)} <code>aralnexus results query "{esc(sql)}"</code>.</p>',
     ]
     return "".join(parts)
 
@@ -283,9 +292,9 @@ def run_sections(
     if data.risk is not None:
         sections.append(Section("risk", _("Risk across members"), risk_html(data.risk, risk_charts, pngs)))
     if data.backtest is not None:
-        from aralnexus.report.backtest import SECTION_ID, SECTION_TITLE, stored_backtest_html
+        from aralnexus.report.backtest import SECTION_ID, section_title, stored_backtest_html
 
-        extra = [Section(SECTION_ID, SECTION_TITLE, stored_backtest_html(data.backtest)), *extra]
+        extra = [Section(SECTION_ID, section_title(), stored_backtest_html(data.backtest)), *extra]
     sections += [
         *(Section(c.key, c.title, chart_html(c, pngs.get(c.key))) for c in charts),
         *extra,

@@ -24,8 +24,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from aralnexus.i18n import _, format_number, get_language, month_names, ngettext
 from aralnexus.policy.curves import MAIN_RESERVOIRS, water_value_curves
-from aralnexus.policy.store_io import load_info, load_training, simulated_policy
+from aralnexus.policy.store_io import POLICY_KIND, load_info, load_training, simulated_policy
 from aralnexus.report.charts import PALETTE, Chart, Trace
 from aralnexus.report.data import country_name
 from aralnexus.report.html import Section, chart_html, table_html
@@ -125,16 +126,31 @@ def compare_runs(store: Store, policy_run: str, perfect_run: str, members: int, 
         [policy_run, perfect_run, members],
     )
     rows = [
-        _row("expected welfare, US$ million", "both", welfare.get(policy_run), welfare.get(perfect_run)),
+        _row(_("expected welfare, US$ million"), _("both"), welfare.get(policy_run), welfare.get(perfect_run)),
     ]
     for frame, label, column in (
-        (winter, f"P(winter deficit > {threshold_twh:g} TWh in some winter)", "p"),
-        (casa, "CASA-1000 exports over the horizon, TWh (mean)", "twh"),
+        (winter, _("P(winter deficit > {twh} TWh in some winter)", twh=_g(threshold_twh)), "p"),
+        (casa, _("CASA-1000 exports over the horizon, TWh (mean)"), "twh"),
     ):
         table = frame.pivot_table(index="country", columns="run_id", values=column)
         for country, r in table.iterrows():
             rows.append(_row(label, country_name(str(country)), r.get(policy_run), r.get(perfect_run)))
     return pd.DataFrame(rows, columns=["figure", "country", "policy", "perfect_foresight", "difference"])
+
+
+def _g(value: float) -> str:
+    text = f"{value:g}"
+    return text if get_language() == "en" else text.replace(".", ",")
+
+
+def reservoir_names() -> dict[str, str]:
+    """Return the main reservoirs' names in the current language (:data:`RESERVOIR_NAMES` in English)."""
+    return {
+        "toktogul": _("Toktogul"),
+        "kambarata1": _("Kambarata-1"),
+        "nurek": _("Nurek"),
+        "rogun": _("Rogun"),
+    }
 
 
 def _number(value: object) -> float:
@@ -153,21 +169,33 @@ def _row(figure: str, country: str, policy: object, perfect: object) -> dict[str
 def policy_charts(view: PolicyView) -> list[Chart]:
     """Return the convergence chart and the water-value chart (four panels)."""
     mean, low, high = view.interval()
+    members = ngettext("{n} member", "{n} members", len(view.costs))
+    months = month_names("abbreviated")
     it = view.log["iteration"].tolist()
     ends = [it[0], it[-1]] if it else []
     convergence = Chart(
         key="policy_convergence",
-        title="Policy training: lower bound and simulated cost",
-        y_title="cost (− welfare), US$ million",
-        x_title="iteration",
+        title=_("Policy training: lower bound and simulated cost"),
+        y_title=_("cost (− welfare), US$ million"),
+        x_title=_("iteration"),
         traces=[
-            Trace("band", ends, [high, high], "simulated cost, 95 % interval", y_low=[low, low], color="#ff7f0e"),
-            Trace("line", ends, [mean, mean], f"simulated mean ({len(view.costs)} members)", color="#ff7f0e"),
-            Trace("line", it, view.log["lower_bound_musd"], "lower bound (training)", color="#1f77b4"),
+            Trace(
+                "band",
+                ends,
+                [high, high],
+                _("simulated cost, {share} interval", share="95 %"),
+                y_low=[low, low],
+                color="#ff7f0e",
+            ),
+            Trace("line", ends, [mean, mean], _("simulated mean ({members})", members=members), color="#ff7f0e"),
+            Trace("line", it, view.log["lower_bound_musd"], _("lower bound (training)"), color="#1f77b4"),
         ],
-        caption="The lower bound of the expected cost rises as cuts are added; the simulated members' mean "
-        "and its 95 % interval estimate the policy's expected cost. A bound that reaches the interval means the "
-        "policy is close to optimal for the training's inflow model.",
+        caption=_(
+            "The lower bound of the expected cost rises as cuts are added; the simulated members' mean and its "
+            "{share} interval estimate the policy's expected cost. A bound that reaches the interval means the "
+            "policy is close to optimal for the training's inflow model.",
+            share="95 %",
+        ),
     )
     traces = []
     plants = [p for p in MAIN_RESERVOIRS if not view.curves.empty and p in set(view.curves["plant"])]
@@ -175,7 +203,7 @@ def policy_charts(view: PolicyView) -> list[Chart]:
         rows = view.curves[view.curves["plant"] == plant]
         for month, r in rows.groupby("month", sort=True):
             m = int(str(month))
-            show = MONTH_NAMES[m - 1]
+            show = months[m - 1]
             traces.append(
                 Trace(
                     "line", r["storage_hm3"], r["water_value_usd_per_1000m3"], show, panel, color=PALETTE[(m - 1) % 12]
@@ -183,14 +211,16 @@ def policy_charts(view: PolicyView) -> list[Chart]:
             )
     curves = Chart(
         key="policy_water_values",
-        title="Water values by month",
-        y_title="US$ per 1000 m3",
-        x_title="storage at the end of the month, hm3",
+        title=_("Water values by month"),
+        y_title=_("US$ per 1000 m3"),
+        x_title=_("storage at the end of the month, hm3"),
         traces=traces,
-        panels=tuple(RESERVOIR_NAMES[p] for p in plants) or ("",),
-        caption="Marginal value of one more unit of water stored at the end of each month, against the "
-        "reservoir's storage (other reservoirs and the recent inflows at the policy's own median-inflow path). "
-        "Steps come from the cuts; values fall as the reservoir fills.",
+        panels=tuple(reservoir_names()[p] for p in plants) or ("",),
+        caption=_(
+            "Marginal value of one more unit of water stored at the end of each month, against the reservoir's "
+            "storage (other reservoirs and the recent inflows at the policy's own median-inflow path). Steps come "
+            "from the cuts; values fall as the reservoir fills."
+        ),
     )
     return [convergence, curves]
 
@@ -198,7 +228,7 @@ def policy_charts(view: PolicyView) -> list[Chart]:
 def policy_section(view: PolicyView, charts: list[Chart], pngs: dict[str, str] | None = None) -> Section:
     """Return the "Operating policy" section of the report."""
     rendered = {c.key: chart_html(c, (pngs or {}).get(c.key)) for c in charts if not c.empty}
-    return Section("policy", "Operating policy (SDDP)", policy_html(view, rendered))
+    return Section("policy", _("Operating policy (SDDP)"), policy_html(view, rendered))
 
 
 def policy_html(view: PolicyView, rendered: dict[str, str]) -> str:
@@ -206,29 +236,85 @@ def policy_html(view: PolicyView, rendered: dict[str, str]) -> str:
     mean, low, high = view.interval()
     bound = float(view.log["lower_bound_musd"].iloc[-1]) if len(view.log) else math.nan
     gap = (high - bound) / abs(high) if high else math.nan
+    intro = _(
+        "Policy {policy} was trained by SDDP for {rounds} round(s); its lower bound on the expected cost is "
+        "{bound} US$ million. Simulated on {members} synthetic members it never saw, with the exact head "
+        "iteration each month, it costs {mean} US$ million on average ({share} interval {low} – {high}); the gap "
+        "between the bound and the interval's upper end is {gap}.",
+        policy=view.policy_run_id,
+        rounds=len(view.log),
+        bound=format_number(bound, 1),
+        members=len(view.costs),
+        mean=format_number(mean, 1),
+        low=format_number(low, 1),
+        high=format_number(high, 1),
+        gap=f"{format_number(100 * gap, 1)} %",
+        share="95 %",
+    )
+    no_curves = _("No water-value curves (the policy has no cuts for these months).")
     parts = [
-        f"<p>Policy {html.escape(view.policy_run_id)} was trained by SDDP for {len(view.log)} round(s); its lower "
-        f"bound on the expected cost is {bound:,.1f} US$ million. Simulated on {len(view.costs)} synthetic members "
-        f"it never saw, with the exact head iteration each month, it costs {mean:,.1f} US$ million on average "
-        f"(95 % interval {low:,.1f} – {high:,.1f}); the gap between the bound and the interval's upper end is "
-        f"{100 * gap:.1f} %.</p>",
+        f"<p>{html.escape(intro)}</p>",
         rendered.get("policy_convergence", ""),
-        "<h3>Water values</h3>",
-        rendered.get("policy_water_values", "<p>No water-value curves (the policy has no cuts for these months).</p>"),
-        "<h3>Against perfect foresight on the same members</h3>",
+        "<h3>" + html.escape(_("Water values")) + "</h3>",
+        rendered.get("policy_water_values", f"<p>{html.escape(no_curves)}</p>"),
+        "<h3>" + html.escape(_("Against perfect foresight on the same members")) + "</h3>",
     ]
     if view.perfect_run_id is None:
-        parts.append(
-            "<p>No perfect-foresight ensemble of this scenario and seed is stored. Run "
-            "<code>aralnexus ensemble SCENARIO --members N --seed S</code> with this run's seed and at least as many "
-            "members: its members are the same inflow series, and this section then shows the value of perfect "
-            "information and how the risk figures change.</p>"
+        missing = _(
+            "No perfect-foresight ensemble of this scenario and seed is stored. Run the command below with this "
+            "run's seed and at least as many members: its members are the same inflow series, and this section "
+            "then shows the value of perfect information and how the risk figures change."
         )
+        parts.append(f"<p>{html.escape(missing)} <code>aralnexus ensemble SCENARIO --members N --seed S</code></p>")
     else:
-        parts.append(
-            f"<p>Perfect foresight: ensemble {html.escape(view.perfect_run_id)} (each member optimised knowing its "
-            "inflows). The value of perfect information is the welfare difference; the policy's risk figures are "
-            "what an operator without foresight would face.</p>"
+        found = _(
+            "Perfect foresight: ensemble {run} (each member optimised knowing its inflows). The value of perfect "
+            "information is the welfare difference; the policy's risk figures are what an operator without "
+            "foresight would face.",
+            run=view.perfect_run_id,
         )
+        parts.append(f"<p>{html.escape(found)}</p>")
         parts.append(table_html(view.comparison, floats="{:,.3f}"))
     return "".join(parts)
+
+
+def load_training_log(store: Store, run: dict[str, object]) -> pd.DataFrame | None:
+    """Return the convergence log of a trained policy (``iteration, lower_bound_musd, time_s``); ``None`` otherwise."""
+    if run.get("kind") != POLICY_KIND:
+        return None
+    return store.query(
+        "SELECT iteration, lower_bound_musd, time_s FROM policy_log WHERE run_id = ? ORDER BY iteration",
+        [str(run["run_id"])],
+    )
+
+
+def training_chart(log: pd.DataFrame) -> Chart:
+    """Return the chart of the lower bound on the expected cost by training iteration."""
+    return Chart(
+        key="policy_training",
+        title=_("Policy training: lower bound by iteration"),
+        y_title=_("cost (− welfare), US$ million"),
+        x_title=_("iteration"),
+        traces=[
+            Trace("line", log["iteration"].tolist(), log["lower_bound_musd"].tolist(), _("lower bound (training)"))
+        ],
+        caption=_("The lower bound of the expected cost rises as cuts are added; it flattens as the policy converges."),
+    )
+
+
+def training_section(run_id: str, log: pd.DataFrame, chart: Chart, png: str | None = None) -> Section:
+    """Return the "Policy training" section of a trained policy's page."""
+    if log.empty:
+        text = _("No training round of this policy is stored yet.")
+        return Section("policy-training", _("Policy training (SDDP)"), f"<p>{html.escape(text)}</p>")
+    bound = float(log["lower_bound_musd"].iloc[-1])
+    intro = _(
+        "Trained by SDDP for {n} iteration(s) in {seconds} s; the lower bound on the expected cost is {bound} US$ "
+        "million. Simulate the policy on synthetic members it never saw with",
+        n=len(log),
+        seconds=format_number(float(log["time_s"].sum()), 1),
+        bound=format_number(bound, 1),
+    )
+    command = f"aralnexus policy simulate {run_id} --members 100"
+    body = f"<p>{html.escape(intro)} <code>{html.escape(command)}</code>.</p>" + chart_html(chart, png)
+    return Section("policy-training", _("Policy training (SDDP)"), body)

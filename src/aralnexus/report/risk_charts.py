@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from aralnexus.i18n import _, format_number, get_language, ngettext
 from aralnexus.report.charts import Chart, Trace, to_plotly
 from aralnexus.report.data import country_name
 from aralnexus.report.ensemble import EnsembleRisk, load_ensemble_risk
@@ -23,7 +24,13 @@ TARGET_COLOR = "#d62728"
 
 
 def _members(n: int) -> str:
-    return f"{n} member{'s' if n != 1 else ''}"
+    return ngettext("{n} member", "{n} members", n)
+
+
+def _g(value: float) -> str:
+    """Return a threshold as ``{:g}`` writes it, with the decimal comma in Russian."""
+    text = f"{value:g}"
+    return text if get_language() == "en" else text.replace(".", ",")
 
 
 def winter_exceedance_chart(winter: pd.DataFrame, threshold_twh: float, members: int) -> Chart:
@@ -40,13 +47,17 @@ def winter_exceedance_chart(winter: pd.DataFrame, threshold_twh: float, members:
     ]
     return Chart(
         key="risk-winter-deficit",
-        title=f"Probability that the winter deficit exceeds {threshold_twh:g} TWh",
-        y_title="probability",
-        x_title="winter (October of the year – March of the next)",
+        title=_("Probability that the winter deficit exceeds {twh} TWh", twh=_g(threshold_twh)),
+        y_title=_("probability"),
+        x_title=_("winter (October of the year – March of the next)"),
         traces=traces,
         y_range=(0.0, 1.0),
-        caption=f"Share of the {_members(members)} whose winter deficit (pathway metric winter_deficit_twh) is "
-        f"above {threshold_twh:g} TWh, per country and complete winter of the horizon.",
+        caption=_(
+            "Share of the {members} whose winter deficit (pathway metric winter_deficit_twh) is above {twh} TWh, "
+            "per country and complete winter of the horizon.",
+            members=_members(members),
+            twh=_g(threshold_twh),
+        ),
     )
 
 
@@ -61,16 +72,24 @@ def export_fan_chart(exports: pd.DataFrame, metric: str = "exports_twh") -> Char
         name, color, years = country_name(str(c)), COUNTRY_COLORS.get(str(c), FAN_COLOR), r["year"].astype(int).tolist()
         traces.append(Trace("band", years, r["p90"], f"{name} P10–P90", y_low=r["p10"], color=color))
         traces.append(Trace("line", years, r["p50"], f"{name} P50", color=color))
-    what = "export revenue" if revenue else "exports"
+    note = _(
+        "the band spans the 10th to 90th percentile across the {members}, the line is the median. A year the "
+        "horizon covers only in part counts only its months in the horizon.",
+        members=_members(members),
+    )
     return Chart(
         key="risk-revenue" if revenue else "risk-exports",
-        title=f"{what.capitalize()} across members (P10–P90 and P50)",
-        y_title="US$ million per year" if revenue else "TWh per year",
-        x_title="year",
+        title=_("Export revenue across members (P10–P90 and P50)")
+        if revenue
+        else _("Exports across members (P10–P90 and P50)"),
+        y_title=_("US$ million per year") if revenue else _("TWh per year"),
+        x_title=_("year"),
         traces=traces,
-        caption=f"{what.capitalize()} to partner markets per calendar year: the band spans the 10th to 90th "
-        f"percentile across the {_members(members)}, the line is the median. A year the horizon covers only in "
-        "part counts only its months in the horizon.",
+        caption=(
+            _("Export revenue to partner markets per calendar year: {note}", note=note)
+            if revenue
+            else _("Exports to partner markets per calendar year: {note}", note=note)
+        ),
     )
 
 
@@ -82,28 +101,39 @@ def trade_target_chart(values: pd.Series, target_musd: float, target_year: int) 
     traces: list[Trace] = []
     if n:
         share = (n - np.arange(n)) / n  # P(turnover ≥ v_i)
-        traces.append(Trace("line", v.tolist(), share.tolist(), f"P(turnover ≥ x) in {target_year}", color=FAN_COLOR))
+        label = _("P(turnover ≥ x) in {year}", year=target_year)
+        traces.append(Trace("line", v.tolist(), share.tolist(), label, color=FAN_COLOR))
         traces.append(
             Trace(
                 "line",
                 [target_musd, target_musd],
                 [0.0, 1.0],
-                f"US${target_musd:,.0f} million target",
+                _("US${musd} million target", musd=format_number(target_musd, 0)),
                 dashed=True,
                 color=TARGET_COLOR,
             )
         )
     return Chart(
         key="risk-trade-target",
-        title=f"Kyrgyzstan–Tajikistan trade turnover in {target_year} across members: "
-        f"P(≥ US${target_musd:,.0f} million) = {100.0 * p:.0f} %",
-        y_title="probability of at least x",
-        x_title=f"turnover in {target_year} (US$ million)",
+        title=_(
+            "Kyrgyzstan–Tajikistan trade turnover in {year} across members: P(≥ US${musd} million) = {p}",
+            year=target_year,
+            musd=format_number(target_musd, 0),
+            p=f"{100.0 * p:.0f} %",
+        ),
+        y_title=_("probability of at least x"),
+        x_title=_("turnover in {year} (US$ million)", year=target_year),
         traces=traces,
         y_range=(0.0, 1.0),
-        caption=f"Each point is one of the {_members(n)}: the share of members whose {target_year} turnover is at "
-        f"least that value. Where the curve crosses the dashed target line is the probability of reaching "
-        f"US${target_musd:,.0f} million: {100.0 * p:.0f} %.",
+        caption=_(
+            "Each point is one of the {members}: the share of members whose {year} turnover is at least that "
+            "value. Where the curve crosses the dashed target line is the probability of reaching US${musd} "
+            "million: {p}.",
+            members=_members(n),
+            year=target_year,
+            musd=format_number(target_musd, 0),
+            p=f"{100.0 * p:.0f} %",
+        ),
     )
 
 
@@ -125,16 +155,18 @@ def storage_fan_chart(storage: pd.DataFrame) -> Chart:
         r = storage[storage["plant"] == plant].sort_values("time")
         traces.append(Trace("band", r["time"], r["p90_hm3"], "P10–P90", i, y_low=r["p10_hm3"], color=FAN_COLOR))
         traces.append(Trace("line", r["time"], r["p50_hm3"], "P50", i, color=FAN_COLOR))
-    caption = (
-        f"End-of-month storage across the {_members(members)}: the band spans the 10th to 90th percentile, "
-        "the line is the median."
+    caption = _(
+        "End-of-month storage across the {members}: the band spans the 10th to 90th percentile, the line is the "
+        "median.",
+        members=_members(members),
     )
     if empty:
-        caption += f" Not shown (no storage in the horizon): {', '.join(p.replace('_', ' ').title() for p in empty)}."
+        shown_names = ", ".join(p.replace("_", " ").title() for p in empty)
+        caption += " " + _("Not shown (no storage in the horizon): {plants}.", plants=shown_names)
     return Chart(
         key="risk-storage-fan",
-        title="Reservoir storage across members",
-        y_title="storage (hm3)",
+        title=_("Reservoir storage across members"),
+        y_title=_("storage (hm3)"),
         panels=tuple(p.replace("_", " ").title() for p in shown) or ("",),
         traces=traces,
         caption=caption,

@@ -50,6 +50,7 @@ from aralnexus.results.tables import (
     VIOLATION_COLUMNS,
     Convergence,
     Results,
+    convergence_mode,
 )
 from aralnexus.units import MWH_PER_GWH
 
@@ -113,7 +114,7 @@ def solution_convergence(solution: xr.Dataset) -> Convergence:
     """Return the head-iteration record of a solution."""
     a = solution.attrs
     return Convergence(
-        mode=str(a.get("head_mode", "")),
+        mode=convergence_mode(str(a.get("head_mode", "fixed"))),
         iterations=int(a.get("iterations", 0)),
         max_head_change_pct=float(a.get("max_head_change_pct", 0.0)),
         tolerance_pct=float(a.get("tolerance_pct", 0.0)),

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from aralnexus.system.start_storage import START_STORAGE_COLUMNS
+from aralnexus.vocab import CONVERGENCE_MODES, ConvergenceMode
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -103,6 +104,15 @@ OBJECTIVE_COLUMNS: tuple[str, ...] = ("term", "value_musd")
 VIOLATION_COLUMNS: tuple[str, ...] = ("constraint", "element", "period", "amount", "unit")
 
 
+def convergence_mode(text: str) -> ConvergenceMode:
+    """Return a stored head mode as a :data:`~aralnexus.vocab.ConvergenceMode` (``ValueError`` if it is none)."""
+    for mode in CONVERGENCE_MODES:
+        if text == mode:
+            return mode
+    msg = f"head mode {text!r} is not one of {', '.join(CONVERGENCE_MODES)}"
+    raise ValueError(msg)
+
+
 @dataclass(frozen=True)
 class Convergence:
     """How the head iteration ended.
@@ -110,7 +120,8 @@ class Convergence:
     Parameters
     ----------
     mode
-        ``"head"`` (successive linearisation) or ``"fixed"`` (rated heads).
+        ``"head"`` (successive linearisation), ``"fixed"`` (rated heads) or ``"median-heads"``
+        (an ensemble member at the median-hydrology heads): :data:`aralnexus.vocab.ConvergenceMode`.
     iterations
         Number of LP solves.
     max_head_change_pct
@@ -121,7 +132,7 @@ class Convergence:
         Whether the tolerance was met.
     """
 
-    mode: str
+    mode: ConvergenceMode
     iterations: int
     max_head_change_pct: float
     tolerance_pct: float

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from aralnexus.errors import InputError, Problem
+from aralnexus.i18n import _
 
 #: Calendar years a horizon may use (the dataset describes plants commissioned from the 1960s on).
 FIRST_YEAR, LAST_YEAR = 1900, 2200
@@ -34,9 +35,11 @@ def month_problem(month: str | None, file: str, field: str) -> Problem | None:
         return None
     index = month_index(str(month))
     if index is None:
-        return Problem(file, field, 'a month "YYYY-MM" (month 01–12)', repr(month))
+        return Problem(file, field, _('a month "YYYY-MM" (month 01–12)'), repr(month))
     if not FIRST_YEAR <= index // 12 <= LAST_YEAR:
-        return Problem(file, field, f"a month in the years {FIRST_YEAR}–{LAST_YEAR}", repr(month))
+        return Problem(
+            file, field, _("a month in the years {first}–{last}", first=FIRST_YEAR, last=LAST_YEAR), repr(month)
+        )
     return None
 
 
@@ -50,10 +53,15 @@ def horizon_problems(start: str, end: str, *, file: str, start_field: str, end_f
     first, last = month_index(start), month_index(end)
     assert first is not None and last is not None
     if last < first:
-        problems.append(Problem(file, end_field, f"a month not before the start ({start})", repr(end)))
+        problems.append(Problem(file, end_field, _("a month not before the start ({start})", start=start), repr(end)))
     elif last - first + 1 > MAX_HORIZON_MONTHS:
-        expected = f"a horizon of at most {MAX_HORIZON_MONTHS} months ({MAX_HORIZON_MONTHS // 12} years)"
-        problems.append(Problem(file, end_field, expected, f"{last - first + 1} months from {start} to {end}"))
+        expected = _(
+            "a horizon of at most {months} months ({years} years)",
+            months=MAX_HORIZON_MONTHS,
+            years=MAX_HORIZON_MONTHS // 12,
+        )
+        found = _("{months} months from {start} to {end}", months=last - first + 1, start=start, end=end)
+        problems.append(Problem(file, end_field, expected, found))
     return problems
 
 
@@ -84,8 +92,8 @@ def check_run_horizon(start: str, end: str, *, start_given: bool, end_given: boo
         start,
         end,
         file="<arguments>",
-        start_field="--start" if start_given else "horizon.start (of the scenario)",
-        end_field="--end" if end_given else "horizon.end (of the scenario)",
+        start_field="--start" if start_given else _("horizon.start (of the scenario)"),
+        end_field="--end" if end_given else _("horizon.end (of the scenario)"),
     )
     if problems:
         raise InputError(problems)

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from aralnexus.data.dataset import TABLE_NAMES, TABLE_SPECS, Dataset, default_dir, load_default
 from aralnexus.errors import InputError, Problem
+from aralnexus.i18n import _
 from aralnexus.scenario.checks import run_checks
 from aralnexus.scenario.horizon import horizon_problems
 from aralnexus.scenario.model import ClimateShift, HydrologySpec, Override, Scenario, TradeLevers
@@ -180,7 +181,7 @@ def _validate(raw: object, located: Located) -> tuple[ScenarioFile | None, list[
     problems: list[Problem] = []
     pruned: list[str] = []
     data: Any = copy.deepcopy(raw)
-    for _ in range(_MAX_PRUNE_PASSES):
+    for _attempt in range(_MAX_PRUNE_PASSES):
         try:
             spec = ScenarioFile.model_validate(data)
         except ValidationError as error:
@@ -213,11 +214,12 @@ def _initial_storage(spec: ScenarioFile, dataset: Dataset) -> tuple[tuple[tuple[
         path = f"initial_storage_hm3.{plant}"
         if plant not in plants.index:
             hint = did_you_mean(plant, list(plants.index))
-            problems.append(Problem("", path, "the id of a plant", repr(plant), hint))
+            problems.append(Problem("", path, _("the id of a plant"), repr(plant), hint))
             continue
         full = float(plants.at[plant, "storage_full_hm3"])  # type: ignore[arg-type]
         if float(value) > full:
-            problems.append(Problem("", path, f"a storage at most the full storage ({full:g} hm3)", f"{value:g} hm3"))
+            expected = _("a storage at most the full storage ({full} hm3)", full=format(full, "g"))
+            problems.append(Problem("", path, expected, f"{value:g} hm3"))
             continue
         pairs.append((plant, float(value)))
     return tuple(pairs), problems
@@ -243,13 +245,16 @@ def _options(
         record = hyd.record_file
         # A record with another kind (dry, wet, synthetic …) fits the generator to the record.
         if hyd.kind == "record" and not record:
-            problems.append(Problem("", "hydrology.record_file", "the path of the inflow record", "nothing"))
+            problems.append(Problem("", "hydrology.record_file", _("the path of the inflow record"), _("nothing")))
         if record:
             path = Path(record) if Path(record).is_absolute() else source.parent / record
             if not path.is_file():
                 problems.append(
                     Problem(
-                        "", "hydrology.record_file", "an existing CSV or Parquet file", f"{record!r} (no such file)"
+                        "",
+                        "hydrology.record_file",
+                        _("an existing CSV or Parquet file"),
+                        _("{file} (no such file)", file=repr(record)),
                     )
                 )
             record = str(path)

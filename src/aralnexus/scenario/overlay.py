@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from aralnexus.data.dataset import REFERENCE_PARAMETERS, TABLE_SPECS, Dataset
 from aralnexus.errors import Problem
+from aralnexus.i18n import _
 from aralnexus.scenario.model import Override
 from aralnexus.scenario.schema import InflowPatch, MinReleasePatch, ScenarioFile
 from aralnexus.scenario.units_parse import UnitError, parse_quantity
@@ -68,7 +69,7 @@ def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
     choices = [str(c) for c in choices]
     prefixed = [c for c in choices if c.startswith(f"{word}_")]
     close = prefixed or difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f"did you mean {close[0]!r}?" if close else ""
+    return _("did you mean {choice}?", choice=repr(close[0])) if close else ""
 
 
 def shift_month(month: str, months: int) -> str:

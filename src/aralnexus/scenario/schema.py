@@ -20,6 +20,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic_core import PydanticCustomError
 
 from aralnexus.data.dataset import TABLE_SPECS, ColumnSpec
+from aralnexus.i18n import N_, _, ngettext
 from aralnexus.scenario.units_parse import UnitError, describe, parse_quantity
 from aralnexus.vocab import HeadMode, HydrologyKind, Resolution
 
@@ -46,12 +47,12 @@ COLUMN_BOUNDS: dict[str, Bound] = {
 _BOUND_TEXT: dict[Bound, str] = {
     "nonneg": "≥ 0",
     "signed": "",
-    "fraction": "in (0, 1]",
-    "share": "in [0, 1]",
-    "pct": "in [0, 100)",
+    "fraction": N_("in (0, 1]"),
+    "share": N_("in [0, 1]"),
+    "pct": N_("in [0, 100)"),
     "positive": "> 0",
     "pct_change": "≥ -100",
-    "shift_months": f"between -{MAX_SHIFT_MONTHS} and {MAX_SHIFT_MONTHS} (a century)",
+    "shift_months": N_("between -{n} and {n} (a century)"),
 }
 
 MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -87,11 +88,11 @@ def quantity(key: str, *, required: bool = False, integer: bool = False) -> Any:
     def parse(value: object) -> float | int | None:
         if value is None:
             if required:
-                raise _error("a number", "nothing (an empty value)")
+                raise _error(_("a number"), _("nothing (an empty value)"))
             return None
         if integer:
             if isinstance(value, bool) or not isinstance(value, int):
-                raise _error("a whole number", describe(value))
+                raise _error(_("a whole number"), describe(value))
             number: float = float(value)
         else:
             try:
@@ -99,10 +100,11 @@ def quantity(key: str, *, required: bool = False, integer: bool = False) -> Any:
             except UnitError as exc:
                 raise _error(exc.expected, exc.found) from None
         if not math.isfinite(number):
-            raise _error("a finite number", describe(value))
+            raise _error(_("a finite number"), describe(value))
         if not _in_bound(number, bound):
             text = _BOUND_TEXT[bound]
-            raise _error(f"a number {text}", describe(value), subpath="")
+            expected = _("a number {bound}", bound=_(text, n=MAX_SHIFT_MONTHS)) if text else _("a number")
+            raise _error(expected, describe(value), subpath="")
         return int(number) if integer else number
 
     base: Any = int if integer else float
@@ -117,8 +119,8 @@ def parse_month(value: object) -> str:
         match = _MONTH_RE.match(value.strip())
         if match and 1 <= int(match.group(2)) <= 12:
             return value.strip()
-    hint = 'write the month in quotes as "YYYY-MM", e.g. "2031-01"'
-    raise _error('a month "YYYY-MM"', describe(value), hint)
+    hint = _('write the month in quotes as "YYYY-MM", e.g. "2031-01"')
+    raise _error(_('a month "YYYY-MM"'), describe(value), hint)
 
 
 def _month_or_none(value: object) -> str | None:
@@ -131,7 +133,7 @@ def _text(value: object) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise _error("a text", describe(value))
+        raise _error(_("a text"), describe(value))
     return value
 
 
@@ -146,7 +148,7 @@ def _month_set(value: object) -> str | None:
         parts = token.split("-")
         ok = ok and len(parts) in (1, 2) and all(p.strip().isdigit() and 1 <= int(p) <= 12 for p in parts)
     if not ok:
-        raise _error('months 1..12 as a range or list, e.g. "5-9" or "1-12"', describe(value))
+        raise _error(_('months 1..12 as a range or list, e.g. "5-9" or "1-12"'), describe(value))
     return text
 
 
@@ -158,7 +160,7 @@ Text = Annotated[str | None, BeforeValidator(_text)]
 def _bool(value: object) -> bool | None:
     if value is None or isinstance(value, bool):
         return value
-    raise _error("true or false", describe(value))
+    raise _error(_("true or false"), describe(value))
 
 
 Flag = Annotated[bool | None, BeforeValidator(_bool)]
@@ -230,14 +232,14 @@ def _month_key(value: object) -> int:
         value = int(value)
     if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 12:
         return value
-    raise _error("a month 1..12 (or jan..dec)", describe(value))
+    raise _error(_("a month 1..12 (or jan..dec)"), describe(value))
 
 
 def _twelve(value: object) -> object:
     """Turn a 12-list into ``{1: …, 12: …}``; leave mappings for the dict validator."""
     if isinstance(value, list):
         if len(value) != 12:
-            raise _error("12 monthly values (January to December)", f"{len(value)} values")
+            raise _error(_("12 monthly values (January to December)"), ngettext("{n} value", "{n} values", len(value)))
         return {i + 1: v for i, v in enumerate(value)}
     return value
 
@@ -259,7 +261,7 @@ class MinReleasePatch(_Strict):
 
 def _twelve_list(value: object) -> object:
     if isinstance(value, list) and len(value) != 12:
-        raise _error("12 monthly values (January to December)", f"{len(value)} values")
+        raise _error(_("12 monthly values (January to December)"), ngettext("{n} value", "{n} values", len(value)))
     return value
 
 

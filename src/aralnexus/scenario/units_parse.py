@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from aralnexus import units
+from aralnexus.i18n import N_, _
 
 
 @dataclass(frozen=True)
@@ -159,12 +160,12 @@ def expected_text(key: str) -> str:
     """Describe what a value of ``key`` should look like, e.g. ``a power in MW (or "1.8 GW")``."""
     found = unit_of_key(key)
     if found is None:
-        return "a number"
-    dim, _ = found
+        return _("a number")
+    dim, _size = found
     label = unit_label(key)
     others = [s for s in dim.spellings if s != label]
-    alt = f" (or a string with a unit: {', '.join(others)})" if others else ""
-    return f"{_article(dim.name)} in {label}{alt}"
+    alt = _(" (or a string with a unit: {units})", units=", ".join(others)) if others else ""
+    return _("{quantity} in {unit}", quantity=_(_article(dim.name)), unit=label) + alt
 
 
 def parse_quantity(key: str, value: object) -> float:
@@ -203,9 +204,23 @@ def parse_quantity(key: str, value: object) -> float:
     factor = dim.factors.get(_norm(unit))
     if factor is None:
         other = next((d for d in _DIMENSIONS if _norm(unit) in d.factors), None)
-        what = f"{_article(other.name)} ({unit})" if other else f"an unknown unit {unit!r}"
+        what = f"{_(_article(other.name))} ({unit})" if other else _("an unknown unit {unit}", unit=repr(unit))
         raise UnitError(expected_text(key), f"{value!r}, {what}")
     return number * factor / size
+
+
+#: The dimensions with their English article (the catalog's msgids of :func:`_article`'s results).
+_DIMENSION_WORDS = (
+    N_("a power"),
+    N_("a flow"),
+    N_("a volume"),
+    N_("a length"),
+    N_("a percentage"),
+    N_("a price of energy"),
+    N_("a price of water"),
+    N_("an energy"),
+    N_("an amount of money"),
+)
 
 
 def _article(noun: str) -> str:
@@ -214,20 +229,20 @@ def _article(noun: str) -> str:
 
 def _kind(value: object) -> str:
     if isinstance(value, bool):
-        return "a true/false value"
+        return _("a true/false value")
     if isinstance(value, list):
-        return "a list"
+        return _("a list")
     if isinstance(value, dict):
-        return "a mapping"
+        return _("a mapping")
     if value is None:
-        return "nothing"
+        return _("nothing")
     return f"a {type(value).__name__}"
 
 
 def describe(value: object) -> str:
     """Describe a found value in words for messages (``a list [1, 2]``, ``nothing``)."""
     if value is None:
-        return "nothing (an empty value)"
+        return _("nothing (an empty value)")
     if isinstance(value, str):
         return repr(value)
     if isinstance(value, bool):

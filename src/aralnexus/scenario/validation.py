@@ -15,24 +15,26 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from aralnexus.errors import Problem
+from aralnexus.i18n import N_, _
 from aralnexus.scenario.overlay import did_you_mean
 from aralnexus.scenario.schema import ScenarioFile
 from aralnexus.scenario.units_parse import describe
 
+#: What a pydantic error type expected, in English (the catalog's msgids; translated when a problem is made).
 _TYPE_EXPECTED = {
-    "dict_type": "a mapping ('key: value' lines below it)",
-    "model_type": "a mapping ('key: value' lines below it)",
-    "model_attributes_type": "a mapping ('key: value' lines below it)",
-    "list_type": "a list",
-    "string_type": "a text",
-    "int_type": "a whole number",
-    "int_parsing": "a whole number",
-    "int_from_float": "a whole number",
-    "float_type": "a number",
-    "float_parsing": "a number",
-    "bool_type": "true or false",
-    "bool_parsing": "true or false",
-    "missing": "a value for this required key",
+    "dict_type": N_("a mapping ('key: value' lines below it)"),
+    "model_type": N_("a mapping ('key: value' lines below it)"),
+    "model_attributes_type": N_("a mapping ('key: value' lines below it)"),
+    "list_type": N_("a list"),
+    "string_type": N_("a text"),
+    "int_type": N_("a whole number"),
+    "int_parsing": N_("a whole number"),
+    "int_from_float": N_("a whole number"),
+    "float_type": N_("a number"),
+    "float_parsing": N_("a number"),
+    "bool_type": N_("true or false"),
+    "bool_parsing": N_("true or false"),
+    "missing": N_("a value for this required key"),
 }
 
 
@@ -118,23 +120,23 @@ def _one_problem(err: Any, located: Located) -> Problem:
     elif kind == "extra_forbidden":
         key = str(loc[-1])
         allowed = allowed_keys(loc[:-1])
-        parent = _dotted(loc[:-1]) or "the top level"
-        expected = f"a key allowed in {parent}"
-        found = f"the unknown key {key!r}"
-        hint = did_you_mean(key, allowed) or (f"allowed: {', '.join(allowed)}" if allowed else "")
+        parent = _dotted(loc[:-1]) or _("the top level")
+        expected = _("a key allowed in {parent}", parent=parent)
+        found = _("the unknown key {key}", key=repr(key))
+        hint = did_you_mean(key, allowed) or (_("allowed: {keys}", keys=", ".join(allowed)) if allowed else "")
     elif kind == "literal_error":
         choices = _choices(str(ctx.get("expected", "")))
-        expected = f"one of {', '.join(choices)}"
+        expected = _("one of {choices}", choices=", ".join(choices))
         found = describe(value)
         hint = did_you_mean(str(value), choices)
     elif kind == "missing":
-        expected, found = _TYPE_EXPECTED[kind], "nothing"
+        expected, found = _(_TYPE_EXPECTED[kind]), _("nothing")
     elif kind in {"greater_than_equal", "greater_than"}:
         sign = "≥" if kind == "greater_than_equal" else ">"
         bound = ctx.get("ge", ctx.get("gt"))
-        expected, found = f"a number {sign} {bound}", describe(value)
+        expected, found = _("a number {sign} {bound}", sign=sign, bound=bound), describe(value)
     else:
-        expected = _TYPE_EXPECTED.get(kind, str(err.get("msg", kind)).lower())
+        expected = _(_TYPE_EXPECTED[kind]) if kind in _TYPE_EXPECTED else str(err.get("msg", kind)).lower()
         found = describe(value)
     return Problem(located.where(path), path, expected, found, hint)
 

@@ -18,9 +18,10 @@ from typing import Any
 import yaml
 
 from aralnexus.errors import InputError, Problem
+from aralnexus.i18n import N_, _
 from aralnexus.input_files import read_limited_bytes, text_encoding_problem
 
-_EXPECTED_FILE = "a readable YAML scenario file (or the word 'default')"
+_EXPECTED_FILE = N_("a readable YAML scenario file (or the word 'default')")
 
 #: Largest scenario file read, bytes (a scenario is a few kB; 64 KiB of YAML still parses in well under a second).
 MAX_SCENARIO_BYTES = 64 * 1024
@@ -44,17 +45,17 @@ def read_scenario_text(path: Path, label: str) -> str:
     try:
         if not path.exists():
             raise FileNotFoundError(path)
-        data = read_limited_bytes(path, label, expected=_EXPECTED_FILE, max_bytes=MAX_SCENARIO_BYTES)
+        data = read_limited_bytes(path, label, expected=_(_EXPECTED_FILE), max_bytes=MAX_SCENARIO_BYTES)
     except FileNotFoundError:
         siblings = sorted(p.name for p in path.parent.glob("*.y*ml")) if path.parent.is_dir() else []
         close = difflib.get_close_matches(path.name, siblings, n=1)
-        hint = f"did you mean {close[0]!r}?" if close else ""
-        raise InputError([Problem(label, "", _EXPECTED_FILE, "no such file", hint)]) from None
+        hint = _("did you mean {choice}?", choice=repr(close[0])) if close else ""
+        raise InputError([Problem(label, "", _(_EXPECTED_FILE), _("no such file"), hint)]) from None
     encoding = text_encoding_problem(data)
     if encoding:
-        raise InputError([Problem(label, "", "UTF-8 text", encoding, "save the file as UTF-8")])
+        raise InputError([Problem(label, "", _("UTF-8 text"), encoding, _("save the file as UTF-8"))])
     if b"\x00" in data:
-        raise InputError([Problem(label, "", "a text (YAML) file", "binary data (a NUL byte)")])
+        raise InputError([Problem(label, "", _("a text (YAML) file"), _("binary data (a NUL byte)"))])
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -64,9 +65,9 @@ def read_scenario_text(path: Path, label: str) -> str:
                 Problem(
                     f"{label}:{line}",
                     "",
-                    "UTF-8 text",
-                    f"the byte 0x{data[exc.start]:02x}, which is not UTF-8",
-                    "save the file as UTF-8",
+                    _("UTF-8 text"),
+                    _("the byte 0x{byte}, which is not UTF-8", byte=format(data[exc.start], "02x")),
+                    _("save the file as UTF-8"),
                 )
             ]
         ) from None
@@ -137,8 +138,8 @@ def _walk(
                     Problem(
                         f"{label}:{line}",
                         child,
-                        "each key once in a mapping",
-                        f"{key!r} again (first on line {first[key]})",
+                        _("each key once in a mapping"),
+                        _("{key} again (first on line {line})", key=repr(key), line=first[key]),
                         "YAML keeps only the last one; merge the two entries",
                     )
                 )
@@ -182,9 +183,9 @@ def read_yaml(text: str, label: str) -> tuple[Any, dict[str, int]]:
             found = f"{found} ({exc.context})"
         hint = "YAML indents with spaces, not tabs" if "'\\t'" in found else ""
         hint = hint or "check the indentation and the ':' after each key on or just before this line"
-        raise InputError([Problem(where, "", "valid YAML", found, hint)]) from None
+        raise InputError([Problem(where, "", _("valid YAML"), found, hint)]) from None
     except yaml.YAMLError as exc:
-        raise InputError([Problem(label, "", "valid YAML", str(exc))]) from None
+        raise InputError([Problem(label, "", _("valid YAML"), str(exc))]) from None
     except _TooManyNodes:
         expected = f"a scenario of at most {MAX_YAML_NODES:,} YAML values (counting each alias expansion)"
         hint = "a YAML alias bomb? write the values out instead of nesting aliases"

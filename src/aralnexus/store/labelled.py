@@ -26,7 +26,7 @@ import xarray as xr
 from aralnexus.data.dataset import load_default
 from aralnexus.errors import InputError, Problem
 from aralnexus.metrics.tables import solution_from_tables
-from aralnexus.results.tables import Convergence, Results
+from aralnexus.results.tables import Convergence, Results, convergence_mode
 from aralnexus.store.store import Store
 
 #: Tables a run's labelled solution is built from.
@@ -57,7 +57,7 @@ def stored_results(store: Store, run_id: str) -> Results:
     run = store.run(full)
     tables = store.tables((*SOLUTION_TABLES, "start_storage"), full)
     convergence = Convergence(
-        mode=str(run.get("head_mode") or ""),
+        mode=convergence_mode(str(run.get("head_mode") or "fixed")),
         iterations=int(run.get("iterations") or 0),
         max_head_change_pct=float(run.get("max_head_change_pct") or 0.0),
         tolerance_pct=float(run.get("tolerance_pct") or 0.0),

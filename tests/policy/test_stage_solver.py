@@ -1,0 +1,77 @@
+"""A stage solve that ends without a verdict is solved again from scratch, then by primal simplex."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import highspy
+import numpy as np
+import pytest
+
+from aralnexus.policy import StageSolveError, StageSolver
+from aralnexus.policy.examples import first_steps
+
+
+class _Flaky:
+    """A HiGHS instance whose first ``fail`` runs end with status Unknown (as numerical trouble does)."""
+
+    def __init__(self, h: highspy.Highs, fail: int) -> None:
+        self._h, self._fail, self.strategies = h, fail, []
+
+    def run(self) -> Any:
+        value = self._h.getOptionValue("simplex_strategy")
+        self.strategies.append(int(value[-1] if isinstance(value, tuple) else value))
+        if self._fail > 0:
+            self._fail -= 1
+            self._unknown = True
+            return highspy.HighsStatus.kWarning
+        self._unknown = False
+        return self._h.run()
+
+    def getModelStatus(self) -> highspy.HighsModelStatus:
+        return highspy.HighsModelStatus.kUnknown if self._unknown else self._h.getModelStatus()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._h, name)
+
+
+def _solver(fail: int) -> tuple[StageSolver, _Flaky]:
+    stage = first_steps().stages[0]
+    solver = StageSolver(stage, 1, np.ones(1), 0.0)
+    flaky = _Flaky(solver.h, fail)
+    solver.h = flaky  # type: ignore[assignment]
+    return solver, flaky
+
+
+def _reference() -> float:
+    solver = StageSolver(first_steps().stages[0], 1, np.ones(1), 0.0)
+    return solver.solve(np.array([200.0]), np.array([50.0])).objective
+
+
+@pytest.mark.parametrize("fail", [1, 2])
+def test_a_stage_solve_without_verdict_is_solved_again_and_gives_the_optimum(fail: int) -> None:
+    solver, flaky = _solver(fail)
+    sol = solver.solve(np.array([200.0]), np.array([50.0]))
+    assert sol.objective == pytest.approx(_reference())
+    assert len(flaky.strategies) == fail + 1
+    if fail == 2:  # warm start, then from scratch, then primal simplex (4); the strategy is set back
+        assert flaky.strategies[-1] == 4
+        value = solver.h.getOptionValue("simplex_strategy")
+        assert int(value[-1] if isinstance(value, tuple) else value) == flaky.strategies[0]
+
+
+def test_a_stage_solve_without_verdict_after_every_fallback_is_an_error() -> None:
+    solver, _ = _solver(3)
+    with pytest.raises(StageSolveError, match="Unknown"):
+        solver.solve(np.array([200.0]), np.array([50.0]))
+
+
+def test_a_backward_pass_skips_the_cut_of_a_stage_highs_cannot_solve_and_keeps_the_others() -> None:
+    from aralnexus.policy import PassRunner
+
+    runner = PassRunner(first_steps(), seed=1)
+    states = runner.forward([np.array([50.0])] * 3).states
+    runner.solvers[2].h = _Flaky(runner.solvers[2].h, 10**6)  # type: ignore[assignment]
+    cuts = runner.backward(states)
+    assert cuts.stage.tolist() == [0]  # stage 2 failed: no cut on stage 1's cost-to-go; stage 1 still cut stage 0
+    assert runner.skipped_cuts == 1

@@ -138,3 +138,14 @@ def test_horizon_totals_refuse_a_metric_without_a_declaration():
     )
     with pytest.raises(KeyError, match="not declared"):
         horizon_totals(per_year)
+
+
+def test_run_command_prints_russian_tables_and_sentences(fake, tmp_path):
+    args = ["run", "default", "--store", str(tmp_path / "s.duckdb"), "--lang", "ru"]
+    out = CliRunner().invoke(app, args)
+    assert out.exit_code == 0, out.output
+    text = " ".join(out.output.split())
+    assert "энергетическая безопасность" in text and "Экспорт (ТВт·ч)" in text
+    assert "Товарооборот КР–РТ" in text and "1 решение ЛП" in text
+    assert "недостижимы" in text  # the trade statement, in Russian
+    assert "Готово за" in text and "energy security" not in text and "out of reach" not in text

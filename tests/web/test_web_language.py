@@ -64,6 +64,7 @@ def test_a_run_page_in_russian_loads_plotlys_russian_locale_and_is_not_the_engli
     assert '<script src="/static/plotly-locale-ru.js"></script>' in russian.text
     assert '"locale": "ru"' in russian.text  # each chart's config names the locale
     assert "Объём и уровень водохранилищ" in russian.text  # a chart title from the catalog
+    assert "Таблицы CSV (zip)" in russian.text and "CSV tables (zip)" in english.text  # download labels
     assert "Reservoir storage and level" in client.get(f"/runs/{a}").text  # the cached English page stays English
 
 

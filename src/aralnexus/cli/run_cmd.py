@@ -20,6 +20,7 @@ from aralnexus.errors import InfeasibleScenarioError, InputError
 from aralnexus.i18n import N_, _, format_number, ngettext
 from aralnexus.metrics import aggregation_of
 from aralnexus.pathways import PathwayResult, pathway_summary, run_pathway
+from aralnexus.pathways.water import POINT_METRICS
 from aralnexus.system.start_storage import describe_start_storage
 from aralnexus.vocab import CASA_CRITERIA, CASA_RULES, CasaCriterion, CasaRule
 
@@ -146,7 +147,14 @@ def _water_table(result: PathwayResult) -> FitTable:
     w = result.water
     if w.empty:
         return table
-    wide = w.pivot_table(index=["point", "agreement"], columns="metric", values="value", aggfunc="sum").reset_index()
+    registered = {table_name: name for name, table_name in POINT_METRICS.items()}  # horizon totals, as declared
+    wide = pd.concat(
+        [
+            rows.groupby(["point", "agreement"])["value"].agg(aggregation_of(registered[str(m)])).rename(str(m))
+            for m, rows in w.groupby("metric")
+        ],
+        axis=1,
+    ).reset_index()
     wide = wide[wide["veg_required_hm3"] > 0]
     for r in wide.itertuples():
         table.add_row(

@@ -27,7 +27,8 @@ the same head interface (:class:`HeadModel`; the policy's stage LPs,
    step 2 has none of these: its storage term is taken at the reference flow, so it is non-zero at
    zero flow, and capacity bounds the flow only.)
 
-Every LP is warm-started from the previous basis; a head update changes values in place
+Every LP is warm-started from the previous basis (primal simplex after a head update on monthly
+LPs, dual simplex on hourly ones: :func:`step_simplex`); a head update changes values in place
 (:meth:`aralnexus.dispatch.LPModel.set_heads`). The result is a local optimum of the non-convex
 problem, polished to exact physics within the tolerance.
 """
@@ -66,6 +67,7 @@ __all__ = [
     "iterate_heads",
     "mean_storage_hm3",
     "solve_heads",
+    "step_simplex",
 ]
 
 log = logging.getLogger(__name__)
@@ -177,6 +179,16 @@ def head_change_pct(system: System, heads_m: Array, new_m: Array) -> float:
     return float(100.0 * rel[working].max())
 
 
+def step_simplex(system: System) -> Simplex:
+    """Return the simplex variant for a solve after a head update, warm-started from the last basis.
+
+    Primal simplex on monthly LPs (2–10 times fewer iterations than dual simplex from the previous
+    basis); dual simplex on hourly LPs, where a primal iteration costs about ten times a dual one
+    (two hourly months of the default network, iterate heads: 44 s CPU with primal steps, 27 s with dual).
+    """
+    return Simplex.PRIMAL if system.calendar.resolution == "monthly" else Simplex.CHOOSE
+
+
 def iterate_heads(model: M, options: HeadIteration | None = None) -> HeadOutcome[M]:
     """Iterate heads to convergence from the model's current state, then solve at the converged heads.
 
@@ -198,7 +210,7 @@ def iterate_heads(model: M, options: HeadIteration | None = None) -> HeadOutcome
             break
         lin = Linearisation(turbine_m3s=layout.cols[TURBINE].take(solution.x), storage_hm3=storage)
         model.set_heads(new, lin, _trust_region(system, storage, new, radius, opts.trust_region))
-        solution = model.solve(Simplex.PRIMAL)
+        solution = model.solve(step_simplex(system))
         iteration += 1
         radius *= opts.shrink
     if solution.status is not SolveStatus.OPTIMAL:
@@ -226,7 +238,7 @@ def _final_solve(
     heads = heads_at_m(system, storage)
     previous = model.snapshot()
     model.set_heads(heads, None, head_band_hm3(system, storage, heads, BAND_SHARE * opts.tolerance_pct / 100.0))
-    final = model.solve(Simplex.PRIMAL)
+    final = model.solve(step_simplex(system))
     if final.status is not SolveStatus.OPTIMAL:  # not expected: the last solution is feasible in the band
         log.warning("head iteration: final solve at fixed heads %s; reporting the linearised solution", final.status)
         model.restore(previous)

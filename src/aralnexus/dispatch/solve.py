@@ -188,8 +188,8 @@ class Simplex(IntEnum):
 
     #: HiGHS's choice (dual simplex): best after right-hand-side and bound changes (a dual-feasible basis).
     CHOOSE = 0
-    #: Primal simplex: after a head update; on the default pathway it needs 2–10 times fewer
-    #: iterations than dual simplex from the previous basis.
+    #: Primal simplex: after a head update on monthly LPs (:func:`aralnexus.dispatch.head.step_simplex`);
+    #: on the default pathway it needs 2–10 times fewer iterations than dual simplex from the previous basis.
     PRIMAL = 4
 
 

@@ -23,6 +23,7 @@ from aralnexus.dispatch.extract import extract_solution
 from aralnexus.dispatch.solve import SolveStatus
 from aralnexus.ensemble.solver import MemberSolution, MemberSolver
 from aralnexus.metrics import compute, member_summary, metric_rows
+from aralnexus.metrics.registry import metric_arrays
 from aralnexus.metrics.tables import solution_from_tables
 from aralnexus.pathways.exports import definitions_for
 from aralnexus.pathways.trade import (
@@ -144,7 +145,7 @@ def _variant(solver: MemberSolver, years: list[int]) -> _Variant:
     return found
 
 
-def _trade_rows(scenario: Scenario, variant: _Variant, electricity: pd.DataFrame) -> pd.DataFrame:
+def _trade_turnover(scenario: Scenario, variant: _Variant, electricity: pd.DataFrame) -> pd.Series:
     """Bilateral turnover per year of the horizon: the projection of :func:`aralnexus.pathways.trade.project_trade`.
 
     The goods-and-levers part is the same for every member of a variant (computed once); the
@@ -155,26 +156,36 @@ def _trade_rows(scenario: Scenario, variant: _Variant, electricity: pd.DataFrame
     sales = electricity_trade(electricity, variant.definitions.pair)
     elec = electricity_rows(sales, scenario.trade, variant.wanted)
     turnover = variant.static_turnover.add(elec.groupby("year")["value_musd"].sum(), fill_value=0.0)
-    turnover = turnover[(turnover.index >= first) & (turnover.index <= last)]
-    return pd.DataFrame(
-        {
-            "country": variant.definitions.pair_label,
-            "year": turnover.index.astype(int),
-            "metric": "trade_turnover_musd",
-            "value": turnover.to_numpy(dtype=float),
-            "unit": "US$ million",
-        }
-    )
+    return turnover[(turnover.index >= first) & (turnover.index <= last)]
 
 
 def _tables(
     scenario: Scenario, solution: xr.Dataset, variant: _Variant
 ) -> tuple[dict[str, float | int | None], pa.Table, pa.Table]:
     definitions = variant.definitions
-    rows = metric_rows(compute(solution, definitions, ENSEMBLE_METRICS), definitions.pair_label)
-    electricity = metric_rows(compute(solution, definitions, ELECTRICITY_METRICS), definitions.pair_label)
-    long = pd.concat([rows[list(MEMBER_METRIC_COLUMNS)], _trade_rows(scenario, variant, electricity)])
-    long["year"] = long["year"].astype("int64")
+    computed = compute(solution, definitions, (*ENSEMBLE_METRICS, *ELECTRICITY_METRICS))
+    values = {name: computed[name] for name in ENSEMBLE_METRICS}
+    electricity = {name: computed[name] for name in ELECTRICITY_METRICS}
+    turnover = _trade_turnover(scenario, variant, metric_rows(electricity, definitions.pair_label))
+    rows = metric_arrays(values, definitions.pair_label)
+    n_trade = len(turnover)
+    columns = {
+        "country": pa.array(
+            np.concatenate([rows["country"], np.full(n_trade, definitions.pair_label)]).tolist(), pa.string()
+        ),
+        "year": pa.array(
+            np.concatenate([rows["year"], turnover.index.to_numpy(dtype=np.float64)]).astype(np.int64), pa.int64()
+        ),
+        "metric": pa.array(
+            np.concatenate([rows["metric"], np.full(n_trade, "trade_turnover_musd", dtype=object)]).tolist(),
+            pa.string(),
+        ),
+        "value": pa.array(np.concatenate([rows["value"], turnover.to_numpy(dtype=np.float64)]), pa.float64()),
+        "unit": pa.array(
+            np.concatenate([rows["unit"], np.full(n_trade, "US$ million", dtype=object)]).tolist(), pa.string()
+        ),
+    }
+    metrics = pa.table({c: columns[c] for c in MEMBER_METRIC_COLUMNS})
     reservoirs = set(solution["plant"].values[solution["is_reservoir"].values.astype(bool)].astype(str))
     fan = [p for p in FAN_RESERVOIRS if p in reservoirs]
     kept = solution["storage_hm3"].sel(plant=fan).transpose("stage", "plant")
@@ -186,7 +197,7 @@ def _tables(
         }
     )
     summary = member_summary(solution, definitions)
-    return summary, pa.Table.from_pandas(long.reset_index(drop=True), preserve_index=False), storage
+    return summary, metrics, storage
 
 
 def _years(solution: xr.Dataset) -> list[int]:

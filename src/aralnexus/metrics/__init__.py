@@ -4,8 +4,11 @@
 ``metric_rows`` turns them into the long ``country, year, metric, value, unit`` rows the store keeps;
 ``member_summary`` gives the ``members`` columns of an ensemble member. Definitions: energy
 (:mod:`~aralnexus.metrics.energy`), exports and CASA-1000 attribution (:mod:`~aralnexus.metrics.flows`,
-:mod:`~aralnexus.metrics.exports`), storage and spill (:mod:`~aralnexus.metrics.storage`), headline
-figures (:mod:`~aralnexus.metrics.headline`).
+:mod:`~aralnexus.metrics.exports`), storage and spill (:mod:`~aralnexus.metrics.storage`), reserve
+margin and firm energy (:mod:`~aralnexus.metrics.adequacy`), release compliance
+(:mod:`~aralnexus.metrics.water`), water-for-energy swaps (:mod:`~aralnexus.metrics.swaps`), headline
+figures (:mod:`~aralnexus.metrics.headline`); figures filled outside one solution are declared in
+:mod:`~aralnexus.metrics.declared` (unit and aggregation only).
 """
 
 from __future__ import annotations
@@ -62,7 +65,8 @@ def member_summary(solution: xr.Dataset, definitions: PlannerDefinitions) -> dic
     values = compute(solution, definitions, MEMBER_SUMMARY.values())
     out: dict[str, float | int | None] = {}
     for column, name in MEMBER_SUMMARY.items():
-        value = float(values[name].sum().values) if name != "min_storage_pct" else float(values[name].values)
+        data = values[name].values  # NaN skipped, as xarray's sum does
+        value = float(np.nansum(data)) if name != "min_storage_pct" else float(data)
         out[column] = None if np.isnan(value) else value
     out["violations"] = int(out["violations"] or 0)
     return out

@@ -2,6 +2,8 @@
 
 Several registered metrics read one intermediate (the peak step of each year, the swap flows):
 :func:`once_per_solution` keeps it while the solution object lives, keyed by what it depends on.
+A solution is not changed in place once metrics were computed on it (copy it first, as
+:func:`aralnexus.metrics.exports.flows_of` assumes too).
 """
 
 from __future__ import annotations

@@ -108,22 +108,20 @@ def aggregation_of(name: str) -> Aggregation:
     return REGISTRY[name].aggregation
 
 
-def metric_rows(values: dict[str, xr.DataArray], pair_label: str = "") -> pd.DataFrame:
-    """Return long rows ``[member,] country, year, metric, value, unit`` of computed metrics.
+def metric_arrays(values: dict[str, xr.DataArray], pair_label: str = "") -> dict[str, np.ndarray]:
+    """Return the columns of :func:`metric_rows` as arrays: ``member, country, year, metric, value, unit``.
 
-    A metric's element dimension (``country``, or a reservoir or river renamed to it) fills the
-    ``country`` column; metrics without one are filed under ``pair_label`` (e.g. ``KG-TJ``), the
-    bilateral pseudo-country. Horizon metrics have ``year = <NA>``.
+    ``year`` is float (NaN for horizon metrics), ``member`` 0 when the metrics have no member
+    dimension. The cheap form for callers that build Arrow tables directly (ensemble workers).
     """
     columns: dict[str, list[np.ndarray]] = {c: [] for c in ("member", *METRIC_COLUMNS)}
-    has_member = any("member" in a.dims for a in values.values())
     for name, array in values.items():
         dims = [d for d in ("member", "country", "year") if d in array.dims]
         extra = [d for d in array.dims if d not in dims]
         if extra:
             msg = f"metric {name!r} has dimensions {extra} besides member, country and year"
             raise ValueError(msg)
-        data = np.asarray(array.transpose(*dims).values, dtype=np.float64)
+        data = np.asarray(array.variable.transpose(*dims).values, dtype=np.float64)
         grids = np.meshgrid(*[np.asarray(array[d].values) for d in dims], indexing="ij") if dims else []
         flat = dict(zip(dims, (g.ravel() for g in grids), strict=True))
         n = data.size
@@ -133,9 +131,20 @@ def metric_rows(values: dict[str, xr.DataArray], pair_label: str = "") -> pd.Dat
         columns["metric"].append(np.full(n, name, dtype=object))
         columns["value"].append(data.ravel())
         columns["unit"].append(np.full(n, REGISTRY[name].unit, dtype=object))
+    return {c: np.concatenate(v) if v else np.zeros(0) for c, v in columns.items()}
+
+
+def metric_rows(values: dict[str, xr.DataArray], pair_label: str = "") -> pd.DataFrame:
+    """Return long rows ``[member,] country, year, metric, value, unit`` of computed metrics.
+
+    A metric's element dimension (``country``, or a reservoir or river renamed to it) fills the
+    ``country`` column; metrics without one are filed under ``pair_label`` (e.g. ``KG-TJ``), the
+    bilateral pseudo-country. Horizon metrics have ``year = <NA>``.
+    """
     if not values:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in METRIC_COLUMNS})
-    out = pd.DataFrame({c: np.concatenate(v) for c, v in columns.items()})
+    has_member = any("member" in a.dims for a in values.values())
+    out = pd.DataFrame(metric_arrays(values, pair_label))
     out["country"] = out["country"].astype(str)
     out["year"] = out["year"].astype("Int64")
     out["value"] = out["value"].astype("float64")

@@ -21,7 +21,14 @@ from aralnexus.report.charts import Chart
 from aralnexus.report.data import load_report_data
 from aralnexus.report.figures import standard_charts
 from aralnexus.report.html import Section, chart_html, run_sections
-from aralnexus.report.policy import load_policy_view, policy_charts, policy_section
+from aralnexus.report.policy import (
+    load_policy_view,
+    load_training_log,
+    policy_charts,
+    policy_section,
+    training_chart,
+    training_section,
+)
 from aralnexus.report.risk_charts import risk_charts
 from aralnexus.report.summary import hydrology_label
 from aralnexus.store import Store
@@ -34,6 +41,12 @@ from aralnexus.web.render import html
 #: Filters of the runs list: query parameter → ``runs`` column (exact match, except ``scenario``).
 FILTERS: tuple[str, ...] = ("scenario", "kind", "status", "hydrology")
 DOWNLOADS: dict[str, str] = {"csv": "CSV tables (zip)", "parquet": "Parquet tables (zip)", "html": "HTML report"}
+
+
+def download_labels() -> dict[str, str]:
+    """Return :data:`DOWNLOADS` with the labels in the page's language."""
+    labels = {"csv": _("CSV tables (zip)"), "parquet": _("Parquet tables (zip)"), "html": _("HTML report")}
+    return {what: labels.get(what, label) for what, label in DOWNLOADS.items()}
 
 
 def _store(request: Request) -> Store:
@@ -127,6 +140,9 @@ def _run_view(store: Store, run: str) -> dict[str, Any]:
     risk = risk_charts(data.risk) if data.risk is not None else []
     policy = load_policy_view(store, data.run_id, data.definitions.winter_deficit_threshold_twh)
     extra = [policy_section(policy, policy_charts(policy))] if policy is not None else []
+    log = load_training_log(store, data.run)
+    if log is not None:
+        extra.append(training_section(data.run_id, log, training_chart(log)))
     sections: list[Section] = run_sections(data, charts, None, risk, extra)
     r = data.run
     subtitle = f"{r['horizon_start']} – {r['horizon_end']} · {_('hydrology')} {hydrology_label(r)} · {r['status']}"
@@ -139,7 +155,7 @@ async def run_page(request: Request) -> Response:
     full = await _resolved(request, request.path_params["run_id"])
 
     def render() -> str:
-        return html(request, "run.html", downloads=DOWNLOADS, others=_runs(request), **_run_view(store, full))
+        return html(request, "run.html", downloads=download_labels(), others=_runs(request), **_run_view(store, full))
 
     return await _cached_page(request, ("run-page", full), render)
 

@@ -1,4 +1,4 @@
-"""A stage solve that ends without a verdict is solved again from scratch, then by primal simplex."""
+"""A stage solve without a verdict (or a spurious "infeasible") is solved again from scratch, then by primal simplex."""
 
 from __future__ import annotations
 
@@ -13,10 +13,12 @@ from aralnexus.policy.examples import first_steps
 
 
 class _Flaky:
-    """A HiGHS instance whose first ``fail`` runs end with status Unknown (as numerical trouble does)."""
+    """A HiGHS instance whose first ``fail`` runs end with status ``status`` (as numerical trouble does)."""
 
-    def __init__(self, h: highspy.Highs, fail: int) -> None:
-        self._h, self._fail, self.strategies = h, fail, []
+    def __init__(
+        self, h: highspy.Highs, fail: int, status: highspy.HighsModelStatus = highspy.HighsModelStatus.kUnknown
+    ) -> None:
+        self._h, self._fail, self._status, self.strategies = h, fail, status, []
 
     def run(self) -> Any:
         value = self._h.getOptionValue("simplex_strategy")
@@ -29,16 +31,18 @@ class _Flaky:
         return self._h.run()
 
     def getModelStatus(self) -> highspy.HighsModelStatus:
-        return highspy.HighsModelStatus.kUnknown if self._unknown else self._h.getModelStatus()
+        return self._status if self._unknown else self._h.getModelStatus()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._h, name)
 
 
-def _solver(fail: int) -> tuple[StageSolver, _Flaky]:
+def _solver(
+    fail: int, status: highspy.HighsModelStatus = highspy.HighsModelStatus.kUnknown
+) -> tuple[StageSolver, _Flaky]:
     stage = first_steps().stages[0]
     solver = StageSolver(stage, 1, np.ones(1), 0.0)
-    flaky = _Flaky(solver.h, fail)
+    flaky = _Flaky(solver.h, fail, status)
     solver.h = flaky  # type: ignore[assignment]
     return solver, flaky
 
@@ -58,6 +62,20 @@ def test_a_stage_solve_without_verdict_is_solved_again_and_gives_the_optimum(fai
         assert flaky.strategies[-1] == 4
         value = solver.h.getOptionValue("simplex_strategy")
         assert int(value[-1] if isinstance(value, tuple) else value) == flaky.strategies[0]
+
+
+def test_a_spurious_infeasible_verdict_after_a_warm_start_is_solved_again_and_gives_the_optimum() -> None:
+    solver, flaky = _solver(1, highspy.HighsModelStatus.kInfeasible)
+    sol = solver.solve(np.array([200.0]), np.array([50.0]))
+    assert sol.objective == pytest.approx(_reference())
+    assert len(flaky.strategies) == 2
+
+
+def test_a_stage_that_stays_infeasible_after_every_fallback_is_an_error() -> None:
+    solver, flaky = _solver(3, highspy.HighsModelStatus.kInfeasible)
+    with pytest.raises(StageSolveError, match="Infeasible"):
+        solver.solve(np.array([200.0]), np.array([50.0]))
+    assert len(flaky.strategies) == 3
 
 
 def test_a_stage_solve_without_verdict_after_every_fallback_is_an_error() -> None:

@@ -202,11 +202,14 @@ class StageSolver:
     def _from_scratch(self) -> highspy.HighsModelStatus:
         """Solve again without the warm start after a solve ended without a verdict; return the status.
 
-        Numerical trouble from a warm start (status "Unknown", seen with hundreds of cuts) is
-        solved once more from scratch by dual simplex, then, if that has no verdict either, by
-        primal simplex (the strategy is set back afterwards). Each fallback is logged.
+        Numerical trouble from a warm start (status "Unknown", seen with hundreds of cuts, or a
+        spurious "Infeasible": cut rows never make a stage infeasible, since the cost-to-go columns
+        have no upper bound, yet HiGHS declared the default pathway's April 2028 infeasible after
+        ~90 iterations at a state it solves without cuts) is solved once more from scratch by dual
+        simplex, then, if that is not optimal either, by primal simplex (the strategy is set back
+        afterwards). Each fallback is logged. An LP that is infeasible still ends infeasible.
         """
-        ok = (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kInfeasible)
+        ok = (highspy.HighsModelStatus.kOptimal,)
         found = self.h.modelStatusToString(self.h.getModelStatus())
         log.warning("stage LP: %s after a warm start; solving from scratch", found)
         self.h.clearSolver()
@@ -251,7 +254,7 @@ class StageSolver:
             highspy.Highs.resetGlobalScheduler(True)
             self.h.run()
             status = self.h.getModelStatus()
-        if status not in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kInfeasible):
+        if status != highspy.HighsModelStatus.kOptimal:
             status = self._from_scratch()
         self.solves += 1
         if status != highspy.HighsModelStatus.kOptimal:

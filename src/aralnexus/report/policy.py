@@ -191,9 +191,10 @@ def policy_charts(view: PolicyView) -> list[Chart]:
             Trace("line", it, view.log["lower_bound_musd"], _("lower bound (training)"), color="#1f77b4"),
         ],
         caption=_(
-            "The lower bound of the expected cost rises as cuts are added; the simulated members' mean and its "
-            "{share} interval estimate the policy's expected cost. A bound that reaches the interval means the "
-            "policy is close to optimal for the training's inflow model.",
+            "The lower bound of the expected cost rises as cuts are added. The simulated members are the inflow "
+            "generator's, with the exact head iteration: their mean and {share} interval include the cost of the "
+            "training's approximations (inflow process, fixed heads), so they stay above the bound even for a "
+            "converged policy. Convergence is judged on the training's own inflow process (docs/policy.md).",
             share="95 %",
         ),
     )
@@ -239,8 +240,9 @@ def policy_html(view: PolicyView, rendered: dict[str, str]) -> str:
     intro = _(
         "Policy {policy} was trained by SDDP for {rounds} round(s); its lower bound on the expected cost is "
         "{bound} US$ million. Simulated on {members} synthetic members it never saw, with the exact head "
-        "iteration each month, it costs {mean} US$ million on average ({share} interval {low} – {high}); the gap "
-        "between the bound and the interval's upper end is {gap}.",
+        "iteration each month, it costs {mean} US$ million on average ({share} interval {low} – {high}); the bound "
+        "lies {gap} below the interval's upper end: the convergence gap and the cost of the training's approximations "
+        "(inflow process, fixed heads) together.",
         policy=view.policy_run_id,
         rounds=len(view.log),
         bound=format_number(bound, 1),

@@ -14,7 +14,12 @@ from aralnexus.dispatch import optimise_system
 
 
 def frozen_at(dataset: Dataset, when: str, initial: dict[str, float] | None = None) -> Dataset:
-    """Plants as they stand at ``when`` for the whole horizon (later plants not built)."""
+    """Plants and demand as they stand at ``when`` for the whole horizon (later plants not built).
+
+    Demand stays at its projection for the year of ``when``: a sourced mean generation describes
+    normal operation, and today's plants facing the demand of 2030 behind capped imports shed load
+    and hold Toktogul full (its head, and output, rise above any normal year).
+    """
     sch = dataset.plant_schedule
     keep = pd.to_datetime(sch["date"].str[:7] + "-01") <= pd.Timestamp(when)
     last = sch[keep].sort_values("date").groupby("plant").tail(1).assign(date="1900-01")
@@ -23,7 +28,15 @@ def frozen_at(dataset: Dataset, when: str, initial: dict[str, float] | None = No
     plants.loc[started > pd.Timestamp(when), "in_service"] = ""
     for plant, value in (initial or {}).items():
         plants.loc[plants["plant"] == plant, "storage_initial_hm3"] = value
-    return dataclasses.replace(dataset, plant_schedule=last, plants=plants)
+    countries = dataset.countries.copy()
+    grid = countries["role"] == "detailed"
+    year = pd.Timestamp(when).year
+    rate = countries.loc[grid, "demand_growth_pct_per_year"].astype(float).fillna(0.0) / 100.0
+    years = year - countries.loc[grid, "base_year"].astype(float)
+    countries.loc[grid, "demand_base_twh"] = countries.loc[grid, "demand_base_twh"].astype(float) * (1 + rate) ** years
+    countries.loc[grid, "base_year"] = float(year)
+    countries.loc[grid, "demand_growth_pct_per_year"] = 0.0
+    return dataclasses.replace(dataset, plant_schedule=last, plants=plants, countries=countries)
 
 
 @functools.cache

@@ -67,5 +67,7 @@ def test_the_link_between_the_two_grids_at_zero_price_is_rejected() -> None:
 
 
 def test_a_zero_bilateral_price_parameter_is_rejected_for_a_link_without_a_tariff() -> None:
-    (problem,) = _problems({"parameters": {"bilateral_electricity_price_usd_per_mwh": 0}})
-    assert "parameters.bilateral_electricity_price_usd_per_mwh" in problem and "datka_khujand" in problem
+    problems = _problems({"parameters": {"bilateral_electricity_price_usd_per_mwh": 0}})
+    assert len(problems) == 2  # both directions between the grids: datka_khujand and tj_kg
+    assert all("parameters.bilateral_electricity_price_usd_per_mwh" in p for p in problems)
+    assert any("datka_khujand" in p for p in problems) and any("tj_kg" in p for p in problems)

@@ -94,6 +94,8 @@ def test_a_trained_policy_page_renders(kinds_client, kinds_store) -> None:  # ty
     _clean(page)
     assert ids["policy"] in page.text
     assert "policy-web-test" in page.text
+    assert 'id="policy-training"' in page.text and 'id="chart-policy_training"' in page.text  # the lower bound
+    assert f"aralnexus policy simulate {ids['policy']}" in page.text
 
 
 def test_a_policy_simulation_page_shows_the_operating_policy(kinds_client, kinds_store) -> None:  # type: ignore[no-untyped-def]

@@ -13,7 +13,14 @@ from aralnexus.report.charts import to_matplotlib
 from aralnexus.report.data import load_report_data
 from aralnexus.report.figures import standard_charts
 from aralnexus.report.html import Section, run_page
-from aralnexus.report.policy import load_policy_view, policy_charts, policy_section
+from aralnexus.report.policy import (
+    load_policy_view,
+    load_training_log,
+    policy_charts,
+    policy_section,
+    training_chart,
+    training_section,
+)
 from aralnexus.report.risk_charts import risk_charts
 from aralnexus.store import Store
 
@@ -79,6 +86,9 @@ def write_report(
     risk = risk_charts(data.risk) if data.risk is not None else []
     policy = load_policy_view(store, data.run_id, threshold_twh or data.definitions.winter_deficit_threshold_twh)
     policy_figures = policy_charts(policy) if policy is not None else []
+    log = load_training_log(store, data.run)
+    if log is not None and not log.empty:
+        policy_figures.append(training_chart(log))
     pngs: dict[str, Path] = {}
     if png:
         for chart in [*risk, *(c for c in policy_figures if not c.empty), *charts]:
@@ -89,6 +99,9 @@ def write_report(
     extra: list[Section] = []
     if policy is not None:
         extra.append(policy_section(policy, policy_figures, {k: p.name for k, p in pngs.items()}))
+    if log is not None:
+        chart = training_chart(log)
+        extra.append(training_section(data.run_id, log, chart, pngs[chart.key].name if chart.key in pngs else None))
     if backtest is not None:
         chart = toktogul_chart(backtest)
         if png:

@@ -26,14 +26,11 @@ import pandas as pd
 
 from aralnexus.i18n import _, format_number, get_language, month_names, ngettext
 from aralnexus.policy.curves import MAIN_RESERVOIRS, water_value_curves
-from aralnexus.policy.store_io import load_info, load_training, simulated_policy
+from aralnexus.policy.store_io import POLICY_KIND, load_info, load_training, simulated_policy
 from aralnexus.report.charts import PALETTE, Chart, Trace
 from aralnexus.report.data import country_name
 from aralnexus.report.html import Section, chart_html, table_html
 from aralnexus.store import Store
-
-MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-RESERVOIR_NAMES = {"toktogul": "Toktogul", "kambarata1": "Kambarata-1", "nurek": "Nurek", "rogun": "Rogun"}
 
 
 @dataclass(frozen=True)
@@ -144,7 +141,7 @@ def _g(value: float) -> str:
 
 
 def reservoir_names() -> dict[str, str]:
-    """Return the main reservoirs' names in the current language (:data:`RESERVOIR_NAMES` in English)."""
+    """Return the names of the main reservoirs (``MAIN_RESERVOIRS``) in the current language."""
     return {
         "toktogul": _("Toktogul"),
         "kambarata1": _("Kambarata-1"),
@@ -276,3 +273,45 @@ def policy_html(view: PolicyView, rendered: dict[str, str]) -> str:
         parts.append(f"<p>{html.escape(found)}</p>")
         parts.append(table_html(view.comparison, floats="{:,.3f}"))
     return "".join(parts)
+
+
+def load_training_log(store: Store, run: dict[str, object]) -> pd.DataFrame | None:
+    """Return the convergence log of a trained policy (``iteration, lower_bound_musd, time_s``); ``None`` otherwise."""
+    if run.get("kind") != POLICY_KIND:
+        return None
+    return store.query(
+        "SELECT iteration, lower_bound_musd, time_s FROM policy_log WHERE run_id = ? ORDER BY iteration",
+        [str(run["run_id"])],
+    )
+
+
+def training_chart(log: pd.DataFrame) -> Chart:
+    """Return the chart of the lower bound on the expected cost by training iteration."""
+    return Chart(
+        key="policy_training",
+        title=_("Policy training: lower bound by iteration"),
+        y_title=_("cost (− welfare), US$ million"),
+        x_title=_("iteration"),
+        traces=[
+            Trace("line", log["iteration"].tolist(), log["lower_bound_musd"].tolist(), _("lower bound (training)"))
+        ],
+        caption=_("The lower bound of the expected cost rises as cuts are added; it flattens as the policy converges."),
+    )
+
+
+def training_section(run_id: str, log: pd.DataFrame, chart: Chart, png: str | None = None) -> Section:
+    """Return the "Policy training" section of a trained policy's page."""
+    if log.empty:
+        text = _("No training round of this policy is stored yet.")
+        return Section("policy-training", _("Policy training (SDDP)"), f"<p>{html.escape(text)}</p>")
+    bound = float(log["lower_bound_musd"].iloc[-1])
+    intro = _(
+        "Trained by SDDP for {n} iteration(s) in {seconds} s; the lower bound on the expected cost is {bound} US$ "
+        "million. Simulate the policy on synthetic members it never saw with",
+        n=len(log),
+        seconds=format_number(float(log["time_s"].sum()), 1),
+        bound=format_number(bound, 1),
+    )
+    command = f"aralnexus policy simulate {run_id} --members 100"
+    body = f"<p>{html.escape(intro)} <code>{html.escape(command)}</code>.</p>" + chart_html(chart, png)
+    return Section("policy-training", _("Policy training (SDDP)"), body)

@@ -21,7 +21,14 @@ from aralnexus.report.charts import Chart
 from aralnexus.report.data import load_report_data
 from aralnexus.report.figures import standard_charts
 from aralnexus.report.html import Section, chart_html, run_sections
-from aralnexus.report.policy import load_policy_view, policy_charts, policy_section
+from aralnexus.report.policy import (
+    load_policy_view,
+    load_training_log,
+    policy_charts,
+    policy_section,
+    training_chart,
+    training_section,
+)
 from aralnexus.report.risk_charts import risk_charts
 from aralnexus.report.summary import hydrology_label
 from aralnexus.store import Store
@@ -133,6 +140,9 @@ def _run_view(store: Store, run: str) -> dict[str, Any]:
     risk = risk_charts(data.risk) if data.risk is not None else []
     policy = load_policy_view(store, data.run_id, data.definitions.winter_deficit_threshold_twh)
     extra = [policy_section(policy, policy_charts(policy))] if policy is not None else []
+    log = load_training_log(store, data.run)
+    if log is not None:
+        extra.append(training_section(data.run_id, log, training_chart(log)))
     sections: list[Section] = run_sections(data, charts, None, risk, extra)
     r = data.run
     subtitle = f"{r['horizon_start']} – {r['horizon_end']} · {_('hydrology')} {hydrology_label(r)} · {r['status']}"

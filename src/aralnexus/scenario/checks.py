@@ -16,6 +16,7 @@ import pandas as pd
 from aralnexus.data.dataset import Dataset
 from aralnexus.data.definitions import planner_definitions
 from aralnexus.errors import Problem
+from aralnexus.i18n import _
 from aralnexus.scenario.overlay import did_you_mean
 
 _SHARE_TOLERANCE = 1e-3
@@ -36,9 +37,9 @@ def check_plant_references(ds: Dataset) -> list[Problem]:
             Problem(
                 "plants.csv",
                 f"plants.{plant}.downstream",
-                "the id of a plant downstream (or empty at the basin outlet)",
-                f"{down!r}, which is not a plant",
-                did_you_mean(str(down), ids) or f"plants: {', '.join(ids)}",
+                _("the id of a plant downstream (or empty at the basin outlet)"),
+                _("{value}, which is not a plant", value=repr(down)),
+                did_you_mean(str(down), ids) or _("plants: {ids}", ids=", ".join(ids)),
             )
         )
     return problems
@@ -66,14 +67,18 @@ def check_plant_graph(ds: Dataset) -> list[Problem]:
         first = min(path)
         i = path.index(first)
         ring = [*path[i:], *path[:i], first]
-        found = f"{first!r} downstream of itself" if len(path) == 1 else "the cycle " + " → ".join(ring)
+        found = (
+            _("{plant} downstream of itself", plant=repr(first))
+            if len(path) == 1
+            else _("the cycle {ring}", ring=" → ".join(ring))
+        )
         problems.append(
             Problem(
                 "plants.csv",
                 f"plants.{first}.downstream",
-                "a river graph without cycles (each plant's downstream is further down the river)",
+                _("a river graph without cycles (each plant's downstream is further down the river)"),
                 found,
-                "set downstream to the next plant down the river, or empty at the basin outlet",
+                _("set downstream to the next plant down the river, or empty at the basin outlet"),
             )
         )
     return problems
@@ -91,7 +96,7 @@ def check_storage(ds: Dataset) -> list[Problem]:
                 Problem(
                     "plants.csv",
                     f"{path}.storage_dead_hm3",
-                    f"dead storage at most the full storage ({full:g} hm3)",
+                    _("dead storage at most the full storage ({full} hm3)", full=format(full, "g")),
                     f"{dead:g} hm3",
                 )
             )
@@ -101,13 +106,18 @@ def check_storage(ds: Dataset) -> list[Problem]:
                 Problem(
                     "plants.csv",
                     f"{path}.storage_initial_hm3",
-                    f"an initial storage at most the full storage ({full:g} hm3)",
+                    _("an initial storage at most the full storage ({full} hm3)", full=format(full, "g")),
                     f"{init:g} hm3",
                 )
             )
         if not (math.isnan(lo) or math.isnan(hi)) and lo >= hi:
             problems.append(
-                Problem("plants.csv", f"{path}.level_dead_m", f"a level below the full level ({hi:g} m)", f"{lo:g} m")
+                Problem(
+                    "plants.csv",
+                    f"{path}.level_dead_m",
+                    _("a level below the full level ({hi} m)", hi=format(hi, "g")),
+                    f"{lo:g} m",
+                )
             )
     return problems
 
@@ -116,7 +126,7 @@ def check_efficiency(ds: Dataset) -> list[Problem]:
     """Check that plant efficiencies lie in (0, 1]."""
     bad = ds.plants.loc[~((ds.plants["efficiency"] > 0) & (ds.plants["efficiency"] <= 1))]
     return [
-        Problem("plants.csv", f"plants.{p}.efficiency", "an efficiency in (0, 1]", f"{e:g}")
+        Problem("plants.csv", f"plants.{p}.efficiency", _("an efficiency in (0, 1]"), f"{e:g}")
         for p, e in zip(bad["plant"], bad["efficiency"], strict=True)
     ]
 
@@ -138,14 +148,14 @@ def check_countries(ds: Dataset) -> list[Problem]:
                         Problem(
                             file,
                             f"{section}.{elem}.{column}",
-                            f"a country of the dataset ({', '.join(codes)})",
+                            _("a country of the dataset ({codes})", codes=", ".join(codes)),
                             repr(code),
                             did_you_mean(str(code), codes),
                         )
                     )
     same = ds.links.loc[ds.links["from_country"] == ds.links["to_country"]]
     problems += [
-        Problem("links.csv", f"links.{lk}.to_country", "a country other than from_country", repr(c))
+        Problem("links.csv", f"links.{lk}.to_country", _("a country other than from_country"), repr(c))
         for lk, c in zip(same["link"], same["to_country"], strict=True)
     ]
     return problems
@@ -204,13 +214,26 @@ def check_partner_links(ds: Dataset) -> list[Problem]:
                 Problem(
                     "links.csv",
                     field,
-                    f"imports from {partner} with a price and an annual cap "
-                    f"(countries.{partner}.import_price_usd_per_mwh, import_max_twh)",
-                    f"no {' and no '.join(missing)} for {partner}: imports over this link would be free"
-                    + (" and unlimited" if "import_max_twh" in missing else ""),
-                    f"set countries.{partner}.{missing[0]}"
-                    + (f" and countries.{partner}.{missing[1]}" if len(missing) > 1 else "")
-                    + (", or bidirectional: false" if field.endswith(".bidirectional") else ""),
+                    _(
+                        "imports from {partner} with a price and an annual cap "
+                        "(countries.{partner}.import_price_usd_per_mwh, import_max_twh)",
+                        partner=partner,
+                    ),
+                    (
+                        _(
+                            "no {fields} for {partner}: imports over this link would be free and unlimited",
+                            fields=", ".join(missing),
+                            partner=partner,
+                        )
+                        if "import_max_twh" in missing
+                        else _(
+                            "no {fields} for {partner}: imports over this link would be free",
+                            fields=", ".join(missing),
+                            partner=partner,
+                        )
+                    ),
+                    _("set {fields}", fields=", ".join(f"countries.{partner}.{name}" for name in missing))
+                    + (_(", or bidirectional: false") if field.endswith(".bidirectional") else ""),
                 )
                 for field in fields
             )
@@ -224,9 +247,22 @@ def check_partner_links(ds: Dataset) -> list[Problem]:
                     Problem(
                         "countries.csv",
                         f"countries.{partner}.import_price_usd_per_mwh",
-                        f"an import price at least the price {partner} pays over {link} ({pays:g} US$/MWh)",
-                        f"{sells_at:g} US$/MWh: buying from {partner} and selling back would earn money",
-                        f"raise countries.{partner}.import_price_usd_per_mwh or lower the price paid over {link}",
+                        _(
+                            "an import price at least the price {partner} pays over {link} ({pays} US$/MWh)",
+                            partner=partner,
+                            link=link,
+                            pays=format(pays, "g"),
+                        ),
+                        _(
+                            "{price} US$/MWh: buying from {partner} and selling back would earn money",
+                            price=format(sells_at, "g"),
+                            partner=partner,
+                        ),
+                        _(
+                            "raise countries.{partner}.import_price_usd_per_mwh or lower the price paid over {link}",
+                            partner=partner,
+                            link=link,
+                        ),
                     )
                 )
     return problems
@@ -251,9 +287,12 @@ def _bilateral_price_problems(ds: Dataset, roles: dict[str, str]) -> list[Proble
                 Problem(
                     "links.csv" if field.startswith("links.") else "parameters.csv",
                     field,
-                    f"a positive price for the energy {a} and {b} trade over {link} (US$/MWh)",
-                    f"{price:g}: the link would trade at zero price",
-                    f"set links.{link}.tariff_usd_per_mwh or parameters.bilateral_electricity_price_usd_per_mwh",
+                    _("a positive price for the energy {a} and {b} trade over {link} (US$/MWh)", a=a, b=b, link=link),
+                    _("{price}: the link would trade at zero price", price=format(price, "g")),
+                    _(
+                        "set links.{link}.tariff_usd_per_mwh or parameters.bilateral_electricity_price_usd_per_mwh",
+                        link=link,
+                    ),
                 )
             )
     return problems
@@ -275,7 +314,7 @@ def check_schedules(ds: Dataset) -> list[Problem]:
                 Problem(
                     "plant_schedule.csv",
                     f"plants.{name}.schedule",
-                    "a schedule of a known plant",
+                    _("a schedule of a known plant"),
                     repr(name),
                     did_you_mean(name, ids),
                 )
@@ -285,7 +324,12 @@ def check_schedules(ds: Dataset) -> list[Problem]:
         dup = sorted({d for d in dates if dates.count(d) > 1})
         if dup:
             problems.append(
-                Problem("plant_schedule.csv", f"plants.{name}.schedule", "one row per date", f"{dup[0]} twice")
+                Problem(
+                    "plant_schedule.csv",
+                    f"plants.{name}.schedule",
+                    _("one row per date"),
+                    _("{date} twice", date=dup[0]),
+                )
             )
         producing = sorted(rows.loc[rows["capacity_mw"] > 0, "date"])
         first = in_service.get(name, "")
@@ -294,9 +338,9 @@ def check_schedules(ds: Dataset) -> list[Problem]:
                 Problem(
                     "plants.csv",
                     f"plants.{name}.in_service",
-                    f"a month no later than the first schedule date with capacity ({producing[0]})",
+                    _("a month no later than the first schedule date with capacity ({date})", date=producing[0]),
                     repr(first),
-                    "use schedule_shift_months to move the whole schedule, or give a new schedule",
+                    _("use schedule_shift_months to move the whole schedule, or give a new schedule"),
                 )
             )
     return problems
@@ -320,16 +364,15 @@ def check_inflows(ds: Dataset) -> list[Problem]:
                 Problem(
                     "inflow_sites.csv",
                     f"inflows.{site}.plant",
-                    "the id of a plant",
+                    _("the id of a plant"),
                     repr(plant),
                     did_you_mean(str(plant), ids),
                 )
             )
         if series not in months.index or months[series] != list(range(1, 13)):
-            found = "no such series" if series not in months.index else f"months {months[series]}"
-            problems.append(
-                Problem("inflow_monthly.csv", f"inflows.{site}", f"12 monthly values of series {series!r}", found)
-            )
+            found = _("no such series") if series not in months.index else _("months {months}", months=months[series])
+            expected = _("12 monthly values of series {series}", series=repr(series))
+            problems.append(Problem("inflow_monthly.csv", f"inflows.{site}", expected, found))
     if check_plant_references(ds) or check_plant_graph(ds):
         return problems  # headwaters are only defined on a sound river graph
     fed = set(ds.inflow_sites["plant"])
@@ -337,9 +380,9 @@ def check_inflows(ds: Dataset) -> list[Problem]:
         Problem(
             "inflow_sites.csv",
             f"plants.{plant}",
-            f"an inflow site for the headwater plant {plant!r}",
-            "none",
-            f"add inflows: {{<site>: {{plant: {plant}, mean_m3s: [12 monthly values]}}}}",
+            _("an inflow site for the headwater plant {plant}", plant=repr(plant)),
+            _("none"),
+            _("add inflows: {{<site>: {{plant: {plant}, mean_m3s: [12 monthly values]}}}}", plant=plant),
         )
         for plant in _headwaters(ds)
         if plant not in fed
@@ -353,12 +396,12 @@ def check_min_releases(ds: Dataset) -> list[Problem]:
     ids = list(ds.plants["plant"])
     frame = ds.min_releases
     problems += [
-        Problem("min_releases.csv", f"min_releases.{p}", "the id of a plant", repr(p), did_you_mean(p, ids))
+        Problem("min_releases.csv", f"min_releases.{p}", _("the id of a plant"), repr(p), did_you_mean(p, ids))
         for p in sorted(set(frame["point"]) - set(ids))
     ]
     bad = frame.loc[~frame["month"].between(1, 12)]
     problems += [
-        Problem("min_releases.csv", f"min_releases.{p}.min_release_m3s", "a month 1..12", f"{m:g}")
+        Problem("min_releases.csv", f"min_releases.{p}.min_release_m3s", _("a month 1..12"), f"{m:g}")
         for p, m in zip(bad["point"], bad["month"], strict=True)
     ]
     return problems
@@ -377,7 +420,12 @@ def check_shares(ds: Dataset) -> list[Problem]:
         for key, total in sums.items():
             if abs(float(total) - 1.0) > _SHARE_TOLERANCE:
                 problems.append(
-                    Problem(f"{table}.csv", f"{table}.{key}", "shares summing to 1", f"a sum of {float(total):.4g}")
+                    Problem(
+                        f"{table}.csv",
+                        f"{table}.{key}",
+                        _("shares summing to 1"),
+                        _("a sum of {total}", total=format(float(total), ".4g")),
+                    )
                 )
     return problems
 

@@ -53,11 +53,22 @@ class Economics:
         Where it came from (the parameter name, or the assumption used).
     served_value_usd_per_mwh
         Value of a served MWh of domestic demand (0 when not given: the term is then zero).
+    import_cap_growth_pct_per_year, import_cap_base_year
+        The partners' annual import caps grow by this rate for every year after the base year
+        (parameters ``import_cap_growth_pct_per_year`` and ``import_cap_base_year``; 0 without them).
     """
 
     terminal_value_usd_per_mwh: float
     terminal_value_source: str
     served_value_usd_per_mwh: float
+    import_cap_growth_pct_per_year: float = 0.0
+    import_cap_base_year: int = 0
+
+    def import_cap_factor(self, years: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+        """Return the factor on the partners' annual import caps for each calendar year (1 up to the base year)."""
+        after = np.maximum(np.asarray(years, dtype=np.float64) - self.import_cap_base_year, 0.0)
+        factor: npt.NDArray[np.float64] = (1.0 + self.import_cap_growth_pct_per_year / 100.0) ** after
+        return factor
 
 
 @dataclass(frozen=True)
@@ -163,7 +174,15 @@ def _economics(dataset: Dataset, countries: Countries) -> Economics:
         terminal = float(prices.mean()) if prices.size else 30.0
         source = "assumption: mean partner export price (no terminal_water_value_usd_per_mwh parameter)"
     served = _first_parameter(dataset, SERVED_VALUE_NAMES)
-    return Economics(terminal, source, served[0] if served else 0.0)
+    growth = _first_parameter(dataset, ("import_cap_growth_pct_per_year",))
+    base = _first_parameter(dataset, ("import_cap_base_year",))
+    return Economics(
+        terminal,
+        source,
+        served[0] if served else 0.0,
+        growth[0] if growth else 0.0,
+        int(base[0]) if base else 0,
+    )
 
 
 def _plant_problems(plants: pd.DataFrame, detailed: tuple[str, ...]) -> list[Problem]:

@@ -30,6 +30,7 @@ from aralnexus.system.network import (
     build_releases,
     build_thermal,
     build_withdrawals,
+    releases_net_of_withdrawals,
 )
 from aralnexus.system.staging import Staging, build_staging
 from aralnexus.system.start_storage import start_storage_table, storage_date
@@ -231,8 +232,10 @@ def build_system_from_dataset(
     curves = build_curves(plants, staging, topology.downstream)
     thermal = build_thermal(dataset.thermal, countries, cal, problems)
     links = build_links(dataset.links, countries, cal, problems, bilateral_price_usd_per_mwh(dataset))
-    releases = build_releases(dataset.min_releases, tuple(plants["plant"]), cal, problems)
     withdrawals = build_withdrawals(dataset.withdrawals, tuple(plants["plant"]), cal, problems)
+    releases = releases_net_of_withdrawals(
+        build_releases(dataset.min_releases, tuple(plants["plant"]), cal, problems), withdrawals
+    )
     index = {p: i for i, p in enumerate(plants["plant"])}
     site_plant = {}
     for site, plant in zip(dataset.inflow_sites["site"], dataset.inflow_sites["plant"], strict=True):

@@ -7,20 +7,19 @@ Usage (from the repository root, in the project's environment)::
 
 The method is :mod:`aralnexus.backtest.calibrate` (coordinate search, fit years only). ``--write``
 sets each chosen value in ``src/aralnexus/data/default/*.csv`` and its ``sources.csv`` row to
-``kind = calibrated`` with the method, the fitted value, the prior and the reason. Re-running
-starts from the stored values (a withdrawal scale is relative to the stored profile).
+``kind = calibrated`` with the method, the fitted value, the prior and the reason. The fit starts
+from each knob's stated prior and a withdrawal scale multiplies the stated profile
+(``base_withdrawal_m3s``), so re-running (with or without ``--write``) gives the same values.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import math
 import sys
-from pathlib import Path
 
-from aralnexus.backtest.calibrate import KNOBS, METHOD, Calibration, Knob, calibrate
-from aralnexus.data.dataset import TABLE_SPECS, default_dir
+from aralnexus.backtest.calibrate import Calibration, calibrate, write_values
+from aralnexus.data.dataset import default_dir
 from aralnexus.scenario import load_scenario
 
 
@@ -50,72 +49,6 @@ def markdown(cal: Calibration) -> str:
     return "\n".join(lines)
 
 
-def _read(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    with path.open(encoding="utf-8", newline="") as f:
-        reader = csv.DictReader(f)
-        return list(reader.fieldnames or []), list(reader)
-
-
-def _write(path: Path, header: list[str], rows: list[dict[str, str]]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=header, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-
-
-def _number(value: float) -> str:
-    return f"{value:g}" if abs(value - round(value)) > 1e-9 else str(round(value))
-
-
-def write_values(cal: Calibration, folder: Path) -> list[str]:
-    """Store the calibrated values and their source rows; return what changed."""
-    src_header, sources = _read(folder / "sources.csv")
-    by_key = {(r["table"], r["element"], r["attribute"]): r for r in sources}
-    changed = []
-    for knob in KNOBS:
-        if knob.name not in cal.values:
-            continue
-        value, prior = cal.values[knob.name], cal.priors[knob.name]
-        header, rows = _read(folder / f"{knob.table}.csv")
-        cells = _cells(knob, rows, value)
-        _write(folder / f"{knob.table}.csv", header, rows)
-        for element, attribute, new in cells:
-            row = by_key[(knob.table, element, attribute)]
-            was = f"{row['kind']}: {row['note']}".strip()
-            row.update(
-                value=new,
-                kind="calibrated",
-                source="calibrated",
-                note=f"calibrated ({METHOD}): {_describe(knob, value, prior)}; reason: {knob.reason}; was {was}",
-            )
-        changed.append(f"{knob.name}: {prior:g} -> {value:g}")
-    _write(folder / "sources.csv", src_header, sources)
-    return changed
-
-
-def _describe(knob: Knob, value: float, prior: float) -> str:
-    if knob.table == "withdrawals":
-        return f"the derived monthly profile scaled by {value:g}"
-    return f"{value:g} (prior {prior:g}, candidates {', '.join(f'{c:g}' for c in knob.candidates)})"
-
-
-def _cells(knob: Knob, rows: list[dict[str, str]], value: float) -> list[tuple[str, str, str]]:
-    """Set the knob in the table rows; return ``(element, attribute, new value)`` of every cell changed."""
-    out = []
-    if knob.table == "withdrawals":
-        for row in rows:
-            if row["point"] == knob.element:
-                row["withdrawal_m3s"] = _number(round(float(row["withdrawal_m3s"]) * value, 1))
-                out.append((f"{row['point']}/{row['month']}", "withdrawal_m3s", row["withdrawal_m3s"]))
-        return out
-    key = TABLE_SPECS[knob.table][0][0]
-    for row in rows:
-        if row[key] == knob.element:
-            row[knob.attribute] = _number(value)
-            out.append((knob.element, knob.attribute, row[knob.attribute]))
-    return out
-
-
 def main(argv: list[str]) -> int:
     """Run the calibration; with ``--write`` store the values."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -126,7 +59,7 @@ def main(argv: list[str]) -> int:
     cal = calibrate(scenario, passes=args.passes, log=lambda text: sys.stderr.write(text + "\n"))
     sys.stdout.write(markdown(cal) + "\n")
     if args.write:
-        for line in write_values(cal, default_dir()):
+        for line in write_values(cal.values, default_dir()):
             sys.stderr.write(f"stored {line}\n")
     return 0
 

@@ -14,11 +14,11 @@ from aralnexus.dispatch import optimise_system
 
 
 def frozen_at(dataset: Dataset, when: str, initial: dict[str, float] | None = None) -> Dataset:
-    """Plants and demand as they stand at ``when`` for the whole horizon (later plants not built).
+    """Plants, demand and import caps as they stand at ``when`` for the whole horizon (later plants not built).
 
-    Demand stays at its projection for the year of ``when``: a sourced mean generation describes
-    normal operation, and today's plants facing the demand of 2030 behind capped imports shed load
-    and hold Toktogul full (its head, and output, rise above any normal year).
+    Demand and the partners' import caps stay at their values for the year of ``when``: a sourced
+    mean generation describes normal operation, and today's plants facing the demand of 2030 behind
+    capped imports shed load and hold Toktogul full (its head, and output, rise above any normal year).
     """
     sch = dataset.plant_schedule
     keep = pd.to_datetime(sch["date"].str[:7] + "-01") <= pd.Timestamp(when)
@@ -36,7 +36,16 @@ def frozen_at(dataset: Dataset, when: str, initial: dict[str, float] | None = No
     countries.loc[grid, "demand_base_twh"] = countries.loc[grid, "demand_base_twh"].astype(float) * (1 + rate) ** years
     countries.loc[grid, "base_year"] = float(year)
     countries.loc[grid, "demand_growth_pct_per_year"] = 0.0
-    return dataclasses.replace(dataset, plant_schedule=last, plants=plants, countries=countries)
+    params = dataset.parameters.copy()
+    growth = params["name"] == "import_cap_growth_pct_per_year"
+    base = params.loc[params["name"] == "import_cap_base_year", "value"].astype(float)
+    if growth.any() and not base.empty:
+        rate = float(params.loc[growth, "value"].iloc[0]) / 100.0
+        countries["import_max_twh"] = countries["import_max_twh"].astype(float) * (1 + rate) ** max(
+            0.0, year - float(base.iloc[0])
+        )
+        params.loc[growth, "value"] = 0.0
+    return dataclasses.replace(dataset, plant_schedule=last, plants=plants, countries=countries, parameters=params)
 
 
 @functools.cache

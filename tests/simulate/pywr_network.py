@@ -17,7 +17,8 @@ down; turbines get −1 (turbine before spill); spills and outlets 0.
 
 Hydropower: pywr's ``HydropowerRecorder`` on each turbine, with the water elevation from the
 System's level curve at the start-of-month volume (:class:`CurveLevelParameter`) and the fixed
-tailwater as turbine elevation; fixed-head plants use their rated head.
+tailwater plus the plant's head loss as turbine elevation; fixed-head plants use their rated head less
+that loss.
 """
 
 from __future__ import annotations
@@ -179,9 +180,10 @@ def build_pywr(
     for p in range(system.n_plants):
         if curves.has_curve[p]:
             level: Parameter = CurveLevelParameter(model, storages[p], system, p)
-            tail = float(curves.tailwater_m[p])
+            # the hydraulic head loss is a constant drop below the pool: the turbine sits that much higher
+            tail = float(curves.tailwater_m[p]) + float(curves.head_loss_m[p])
         else:
-            level, tail = ConstantParameter(model, float(curves.rated_head_m[p])), 0.0
+            level, tail = ConstantParameter(model, float(curves.rated_head_m[p])), float(curves.head_loss_m[p])
         power.append(
             HydropowerRecorder(
                 model,

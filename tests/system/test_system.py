@@ -93,3 +93,30 @@ def test_heads_grow_with_storage() -> None:
 def test_random_systems_build(seed: int) -> None:
     system = build_system_from_dataset(random_dataset(seed, 4, 3), "2026-01", "2026-12", "monthly")
     assert system.countries.demand_mw.shape == (system.calendar.n_steps, 3)
+
+
+def test_an_irrigation_requirement_excludes_the_canals_withdrawn_at_its_point() -> None:
+    ds = load_default()
+    system = build_system_from_dataset(ds, "2025-01", "2025-12", "monthly")
+    rel = system.releases
+    july = system.calendar.stages.index[system.calendar.stages["month"] == 7][0]
+    plant = system.plant_ids.index("golovnaya")
+    row = rel[(rel["stage"] == july) & (rel["point"] == "golovnaya")]
+    stated = ds.min_releases[(ds.min_releases["point"] == "golovnaya") & (ds.min_releases["month"] == 7)]
+    assert not bool(stated["strict"].iloc[0])
+    assert system.withdrawal_m3s is not None and system.withdrawal_m3s[july, plant] > 0
+    expected = float(stated["min_release_m3s"].iloc[0]) - system.withdrawal_m3s[july, plant]
+    assert float(row["required_m3s"].iloc[0]) == pytest.approx(expected)
+
+
+def test_a_strict_river_minimum_applies_to_what_passes_as_written() -> None:
+    ds = load_default()
+    system = build_system_from_dataset(ds, "2025-01", "2025-12", "monthly")
+    rel = system.releases
+    january = system.calendar.stages.index[system.calendar.stages["month"] == 1][0]
+    plant = system.plant_ids.index("golovnaya")
+    row = rel[(rel["stage"] == january) & (rel["point"] == "golovnaya")]
+    stated = ds.min_releases[(ds.min_releases["point"] == "golovnaya") & (ds.min_releases["month"] == 1)]
+    assert bool(stated["strict"].iloc[0])
+    assert system.withdrawal_m3s is not None and system.withdrawal_m3s[january, plant] > 0
+    assert float(row["required_m3s"].iloc[0]) == pytest.approx(float(stated["min_release_m3s"].iloc[0]))

@@ -16,10 +16,12 @@ in-sample for the plant targets. The terminal water value is not fitted (see :da
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -37,7 +39,10 @@ class Knob:
     """One uncertain parameter: where it lives, the candidates tried, and why it is uncertain.
 
     ``table/element/attribute`` name a dataset cell, except for ``withdrawals`` where ``element`` is
-    a point and the candidates scale every month of that point's profile.
+    a point and the candidates scale every month of that point's stated profile
+    (``base_withdrawal_m3s``). ``prior`` is the stated value before any calibration (the value of the
+    cell's non-calibrated source row; 1 for a withdrawal scale): every fit starts from it, so that a
+    re-run gives the same values whatever an earlier fit stored.
     """
 
     table: str
@@ -45,6 +50,7 @@ class Knob:
     attribute: str
     candidates: tuple[float, ...]
     reason: str
+    prior: float
 
     @property
     def name(self) -> str:
@@ -64,6 +70,7 @@ KNOBS: tuple[Knob, ...] = (
         (0.0, 1.5, 3.0, 5.0),
         "hydraulic losses and tailwater rise are not published; the one dated operating point (NAR-065) bounds "
         "them to a few metres at efficiency 0.92-0.93",
+        1.5,
     ),
     Knob(
         "plants",
@@ -72,6 +79,7 @@ KNOBS: tuple[Knob, ...] = (
         (3.0, 5.0, 8.0, 12.0),
         "the 110 m head is taken as gross (113 m dam); losses, pool drawdown and the Tash-Kumyr backwater at its "
         "tail are not published",
+        5.0,
     ),
     Knob(
         "thermal",
@@ -79,6 +87,7 @@ KNOBS: tuple[Knob, ...] = (
         "availability",
         (0.7, 0.8, 0.9, 1.0),
         "Dushanbe-2 availability not published; one year of output (ELE-049, 2020)",
+        0.9,
     ),
     Knob(
         "thermal",
@@ -86,6 +95,7 @@ KNOBS: tuple[Knob, ...] = (
         "must_run_heating",
         (0.5, 0.7, 0.9),
         "heat-season output of Bishkek CHP-1 is not published per year",
+        0.7,
     ),
     Knob(
         "withdrawals",
@@ -93,6 +103,7 @@ KNOBS: tuple[Knob, ...] = (
         "scale",
         (0.75, 1.0, 1.25),
         "Vakhsh canal withdrawals are not published; the profile is derived from plant means",
+        1.0,
     ),
     Knob(
         "withdrawals",
@@ -100,6 +111,7 @@ KNOBS: tuple[Knob, ...] = (
         "scale",
         (0.75, 1.0, 1.25),
         "Fergana canal withdrawals at Uch-Kurgan are not published; the profile is derived from plant means",
+        1.0,
     ),
     Knob(
         "links",
@@ -107,6 +119,7 @@ KNOBS: tuple[Knob, ...] = (
         "capacity_mw",
         (300.0, 350.0, 400.0),
         "contracted export level to Afghanistan, below the physical rating of the 220 kV ties",
+        450.0,
     ),
     Knob(
         "links",
@@ -114,6 +127,7 @@ KNOBS: tuple[Knob, ...] = (
         "capacity_mw",
         (0.0, 150.0, 300.0),
         "winter imports of Tajikistan from Uzbekistan are not published (rationing rather than imports, ELE-005)",
+        600.0,
     ),
 )
 
@@ -135,25 +149,52 @@ def objective(result: BacktestResult, dataset: Dataset) -> float:
     return float(np.mean(terms)) if terms else math.nan
 
 
+def _base_withdrawal_m3s(frame: pd.DataFrame) -> pd.Series:
+    """Return the stated profile of each row (``base_withdrawal_m3s``, or ``withdrawal_m3s`` where not stated)."""
+    current = frame["withdrawal_m3s"].astype(float)
+    if "base_withdrawal_m3s" not in frame.columns:
+        return current
+    return frame["base_withdrawal_m3s"].astype(float).fillna(current)
+
+
 def value_of(dataset: Dataset, knob: Knob) -> float:
-    """Return the current value of a knob in the dataset (1.0 for a withdrawal scale)."""
-    if knob.table == "withdrawals":
-        return 1.0
+    """Return the current value of a knob in the dataset.
+
+    A withdrawal scale is the point's withdrawal over its stated profile (1.0 when none is stated).
+    """
     frame = dataset.table(knob.table)
+    if knob.table == "withdrawals":
+        sel = frame["point"] == knob.element
+        base = _base_withdrawal_m3s(frame)[sel]
+        total = float(base.sum())
+        return float(frame.loc[sel, "withdrawal_m3s"].astype(float).sum()) / total if total > 0 else 1.0
     key = TABLE_SPECS[knob.table][0][0]
     return float(frame.loc[frame[key].astype(str) == knob.element, knob.attribute].iloc[0])
 
 
 def with_value(dataset: Dataset, knob: Knob, value: float) -> Dataset:
-    """Return the dataset with one knob set (a withdrawal scale multiplies the point's profile)."""
+    """Return the dataset with one knob set.
+
+    A withdrawal scale sets the point's withdrawal to ``value`` times its stated profile
+    (``base_withdrawal_m3s``), never times the current withdrawal, so setting it twice does not compound.
+    """
     frame = dataset.table(knob.table).copy()
     if knob.table == "withdrawals":
         sel = frame["point"] == knob.element
-        frame.loc[sel, "withdrawal_m3s"] = frame.loc[sel, "withdrawal_m3s"].astype(float) * value
+        base = _base_withdrawal_m3s(frame)
+        frame["base_withdrawal_m3s"] = base
+        frame.loc[sel, "withdrawal_m3s"] = base[sel] * value
     else:
         key = TABLE_SPECS[knob.table][0][0]
         frame.loc[frame[key].astype(str) == knob.element, knob.attribute] = value
     return dataclasses.replace(dataset, **{knob.table: frame})
+
+
+def at_priors(dataset: Dataset, knobs: tuple[Knob, ...] = KNOBS) -> Dataset:
+    """Return the dataset with every knob at its stated prior: where every fit starts."""
+    for knob in knobs:
+        dataset = with_value(dataset, knob, knob.prior)
+    return dataset
 
 
 @dataclass(frozen=True)
@@ -201,19 +242,24 @@ def calibrate(
     score: Objective = objective,
     log: Callable[[str], None] | None = None,
 ) -> Calibration:
-    """Fit ``knobs`` on the fit years by coordinate search; report fit and check errors before and after."""
+    """Fit ``knobs`` on the fit years by coordinate search; report fit and check errors before and after.
+
+    The search starts from every knob's stated prior (:func:`at_priors`), not from the values stored
+    in the dataset, so the result depends on the stated base values only: re-running a calibration
+    whose values were written gives the same values. "Before" is the replay at the priors.
+    """
     say = log or (lambda _text: None)
-    dataset = scenario.dataset
-    priors = {k.name: value_of(dataset, k) for k in knobs}
-    before, plants_before = _split_errors(scenario)
+    start = at_priors(scenario.dataset, knobs)
+    priors = {k.name: k.prior for k in knobs}
+    before, plants_before = _split_errors(dataclasses.replace(scenario, dataset=start))
     trials: list[dict[str, object]] = []
-    best_data = dataset
+    best_data = start
     chosen = dict(priors)
     for round_ in range(1, passes + 1):
         for knob in knobs:
             results: list[tuple[float, float]] = []
             for value in knob.candidates:
-                trial = with_value(best_data, knob, value / (chosen[knob.name] if knob.table == "withdrawals" else 1))
+                trial = with_value(best_data, knob, value)
                 sc = dataclasses.replace(scenario, dataset=trial)
                 fit = run_backtest(sc, FIT_YEARS[0], FIT_YEARS[1])
                 cost = score(fit, trial)
@@ -221,9 +267,91 @@ def calibrate(
                 say(f"pass {round_} {knob.name} = {value:g}: objective {cost:.2f}")
                 results.append((cost, value))
             cost, value = min(results)
-            factor = value / chosen[knob.name] if knob.table == "withdrawals" else 1.0
-            best_data = with_value(best_data, knob, factor if knob.table == "withdrawals" else value)
+            best_data = with_value(best_data, knob, value)
             chosen[knob.name] = value
             say(f"  → {knob.name} = {value:g} (objective {cost:.2f})")
     after, plants_after = _split_errors(dataclasses.replace(scenario, dataset=best_data))
     return Calibration(chosen, priors, pd.DataFrame(trials), before, after, plants_before, plants_after)
+
+
+def _read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    with path.open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        return list(reader.fieldnames or []), list(reader)
+
+
+def _write_csv(path: Path, header: list[str], rows: list[dict[str, str]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=header, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _number(value: float) -> str:
+    return f"{value:g}" if abs(value - round(value)) > 1e-9 else str(round(value))
+
+
+def _origin(row: dict[str, str]) -> str:
+    """``kind: note`` of the row before any calibration (earlier calibrations' notes stripped)."""
+    text = f"{row['kind']}: {row['note']}".strip()
+    while text.startswith("calibrated") and "; was " in text:
+        text = text.split("; was ", 1)[1]
+    return text
+
+
+def _describe(knob: Knob, value: float) -> str:
+    if knob.table == "withdrawals":
+        return f"base_withdrawal_m3s (the derived monthly profile) scaled by {value:g}"
+    return f"{value:g} (prior {knob.prior:g}, candidates {', '.join(f'{c:g}' for c in knob.candidates)})"
+
+
+def _set_cells(knob: Knob, rows: list[dict[str, str]], value: float) -> list[tuple[str, str, str]]:
+    """Set the knob in the table rows; return ``(element, attribute, new value)`` of every cell set."""
+    out = []
+    if knob.table == "withdrawals":
+        for row in rows:
+            if row["point"] == knob.element:
+                base = row.get("base_withdrawal_m3s") or row["withdrawal_m3s"]
+                row["base_withdrawal_m3s"] = base
+                row["withdrawal_m3s"] = _number(round(float(base) * value, 1))
+                out.append((f"{row['point']}/{row['month']}", "withdrawal_m3s", row["withdrawal_m3s"]))
+        return out
+    key = TABLE_SPECS[knob.table][0][0]
+    for row in rows:
+        if row[key] == knob.element:
+            row[knob.attribute] = _number(value)
+            out.append((knob.element, knob.attribute, row[knob.attribute]))
+    return out
+
+
+def write_values(values: dict[str, float], folder: Path, knobs: tuple[Knob, ...] = KNOBS) -> list[str]:
+    """Store calibrated ``values`` (knob name → value) in a dataset folder; return what was set.
+
+    Each cell becomes a function of the stated base values and ``values`` only: a withdrawal is
+    ``base_withdrawal_m3s`` times its scale, a cell is the value, and the ``sources.csv`` note names the
+    method, the value, the prior and the pre-calibration source; writing the same values twice gives
+    the same files.
+    """
+    src_header, sources = _read_csv(folder / "sources.csv")
+    by_key = {(r["table"], r["element"], r["attribute"]): r for r in sources}
+    changed = []
+    for knob in knobs:
+        if knob.name not in values:
+            continue
+        value = values[knob.name]
+        header, rows = _read_csv(folder / f"{knob.table}.csv")
+        if knob.table == "withdrawals" and "base_withdrawal_m3s" not in header:
+            header.insert(header.index("withdrawal_m3s") + 1, "base_withdrawal_m3s")
+        cells = _set_cells(knob, rows, value)
+        _write_csv(folder / f"{knob.table}.csv", header, rows)
+        for element, attribute, new in cells:
+            row = by_key[(knob.table, element, attribute)]
+            row.update(
+                value=new,
+                kind="calibrated",
+                source="calibrated",
+                note=f"calibrated ({METHOD}): {_describe(knob, value)}; reason: {knob.reason}; was {_origin(row)}",
+            )
+        changed.append(f"{knob.name}: {knob.prior:g} -> {value:g}")
+    _write_csv(folder / "sources.csv", src_header, sources)
+    return changed

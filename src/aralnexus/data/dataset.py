@@ -163,6 +163,13 @@ TABLE_SPECS: dict[str, tuple[tuple[str, ...], tuple[ColumnSpec, ...]]] = {
             _c("point", "str", "", "plant whose reservoir (or headpond) the water is taken from, before its turbines"),
             _c("month", "int", "1-12", "calendar month"),
             _c("withdrawal_m3s", "float", "m3/s", "mean withdrawal in the month"),
+            _c(
+                "base_withdrawal_m3s",
+                "float",
+                "m3/s",
+                "stated (derived) withdrawal before calibration; withdrawal_m3s is it times the calibrated scale",
+                required=False,
+            ),
             _c("canal", "str", "", "canals or tunnels served"),
         ),
     ),

@@ -5,7 +5,8 @@ when bidirectional, a backward flow. A partner market at one end sells (imports,
 energy at its ``import_price_usd_per_mwh``) or buys (exports, paid on the delivered energy at the
 link's tariff when set, otherwise at the partner's ``export_price_usd_per_mwh``). Annual import
 limits per partner: ``Σ_{t∈year} dur_t · sent_from_partner[t] ≤ import_max_twh · share of the year
-in the horizon``.
+in the horizon · growth factor`` (the caps grow by ``import_cap_growth_pct_per_year`` every year
+after ``import_cap_base_year``: :meth:`aralnexus.system.system.Economics.import_cap_factor`).
 
 Between two detailed grids the sent energy is charged the pair's price (the link's tariff, else
 the dataset's ``bilateral_electricity_price_usd_per_mwh``, the price the trade turnover values it
@@ -77,5 +78,6 @@ def define_import_limits(lp: LPArrays, system: System) -> None:
         cols = lp.layout.cols[family].index[:, from_partner]
         lp.add(rows[partner_index(send[from_partner])[None, :], year[:, None]], cols, np.broadcast_to(dur, cols.shape))
     hours = np.bincount(year, weights=cal.duration_h, minlength=n_y)
-    cap = system.countries.import_max_twh[:, None] * MWH_PER_TWH * (hours / HOURS_PER_YEAR)[None, :]
+    growth = system.economics.import_cap_factor(int(cal.steps["year"].min()) + np.arange(n_y))
+    cap = system.countries.import_max_twh[:, None] * MWH_PER_TWH * (hours / HOURS_PER_YEAR * growth)[None, :]
     lp.set_rows(IMPORT_LIMIT, -np.inf, np.where(np.isnan(cap), np.inf, cap))

@@ -308,6 +308,7 @@ def _add_partner_imports(n: Any, system: System, snaps: pd.RangeIndex) -> None:
             cap_mwh = np.inf
             if y is not None:
                 cap_mwh = cou.import_max_twh[j] * MWH_PER_TWH * cal.duration_h[year == y].sum() / HOURS_PER_YEAR
+                cap_mwh *= float(system.economics.import_cap_factor(np.array([y]))[0])
             n.add(
                 "Generator",
                 f"import:{partner}" + ("" if y is None else f":{y}"),

@@ -53,9 +53,9 @@ Array = npt.NDArray[np.float64]
 MEMBER_RADIUS = 0.08
 #: Shrink of that radius per step: 8 %, 2.8 %, 0.98 %, so that the third step moves no head by more
 #: than 0.49 % (half the radius), within the default 0.5 % tolerance. On eight members of the default
-#: 2025–2035 pathway: 5 LP solves instead of 11.5, simplex iterations 1.9 instead of 3.2 times a
-#: ``median`` member's, objectives within −0.12 … +0.18 % of the storage-region schedule's (mean
-#: +0.06 %: another local optimum, as close as the final solve's head band moves it).
+#: 2025–2035 pathway: 5 LP solves instead of 10.8–11.5, simplex iterations 2.3 instead of 3.8 times a
+#: ``median`` member's; the objectives are another local optimum, 0.03–0.26 % below the optimiser's
+#: schedule's (mean 0.15 %; docs/ensembles.md).
 MEMBER_SHRINK = 0.35
 
 #: Test hook: the worker solving this member exits abruptly (``os._exit``) mid-solve, once.

@@ -32,9 +32,6 @@ from aralnexus.report.data import country_name
 from aralnexus.report.html import Section, chart_html, table_html
 from aralnexus.store import Store
 
-MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-RESERVOIR_NAMES = {"toktogul": "Toktogul", "kambarata1": "Kambarata-1", "nurek": "Nurek", "rogun": "Rogun"}
-
 
 @dataclass(frozen=True)
 class PolicyView:
@@ -144,7 +141,7 @@ def _g(value: float) -> str:
 
 
 def reservoir_names() -> dict[str, str]:
-    """Return the main reservoirs' names in the current language (:data:`RESERVOIR_NAMES` in English)."""
+    """Return the names of the main reservoirs (``MAIN_RESERVOIRS``) in the current language."""
     return {
         "toktogul": _("Toktogul"),
         "kambarata1": _("Kambarata-1"),

@@ -214,13 +214,26 @@ def check_partner_links(ds: Dataset) -> list[Problem]:
                 Problem(
                     "links.csv",
                     field,
-                    f"imports from {partner} with a price and an annual cap "
-                    f"(countries.{partner}.import_price_usd_per_mwh, import_max_twh)",
-                    f"no {' and no '.join(missing)} for {partner}: imports over this link would be free"
-                    + (" and unlimited" if "import_max_twh" in missing else ""),
-                    f"set countries.{partner}.{missing[0]}"
-                    + (f" and countries.{partner}.{missing[1]}" if len(missing) > 1 else "")
-                    + (", or bidirectional: false" if field.endswith(".bidirectional") else ""),
+                    _(
+                        "imports from {partner} with a price and an annual cap "
+                        "(countries.{partner}.import_price_usd_per_mwh, import_max_twh)",
+                        partner=partner,
+                    ),
+                    (
+                        _(
+                            "no {fields} for {partner}: imports over this link would be free and unlimited",
+                            fields=", ".join(missing),
+                            partner=partner,
+                        )
+                        if "import_max_twh" in missing
+                        else _(
+                            "no {fields} for {partner}: imports over this link would be free",
+                            fields=", ".join(missing),
+                            partner=partner,
+                        )
+                    ),
+                    _("set {fields}", fields=", ".join(f"countries.{partner}.{name}" for name in missing))
+                    + (_(", or bidirectional: false") if field.endswith(".bidirectional") else ""),
                 )
                 for field in fields
             )
@@ -234,9 +247,22 @@ def check_partner_links(ds: Dataset) -> list[Problem]:
                     Problem(
                         "countries.csv",
                         f"countries.{partner}.import_price_usd_per_mwh",
-                        f"an import price at least the price {partner} pays over {link} ({pays:g} US$/MWh)",
-                        f"{sells_at:g} US$/MWh: buying from {partner} and selling back would earn money",
-                        f"raise countries.{partner}.import_price_usd_per_mwh or lower the price paid over {link}",
+                        _(
+                            "an import price at least the price {partner} pays over {link} ({pays} US$/MWh)",
+                            partner=partner,
+                            link=link,
+                            pays=format(pays, "g"),
+                        ),
+                        _(
+                            "{price} US$/MWh: buying from {partner} and selling back would earn money",
+                            price=format(sells_at, "g"),
+                            partner=partner,
+                        ),
+                        _(
+                            "raise countries.{partner}.import_price_usd_per_mwh or lower the price paid over {link}",
+                            partner=partner,
+                            link=link,
+                        ),
                     )
                 )
     return problems
@@ -261,9 +287,12 @@ def _bilateral_price_problems(ds: Dataset, roles: dict[str, str]) -> list[Proble
                 Problem(
                     "links.csv" if field.startswith("links.") else "parameters.csv",
                     field,
-                    f"a positive price for the energy {a} and {b} trade over {link} (US$/MWh)",
-                    f"{price:g}: the link would trade at zero price",
-                    f"set links.{link}.tariff_usd_per_mwh or parameters.bilateral_electricity_price_usd_per_mwh",
+                    _("a positive price for the energy {a} and {b} trade over {link} (US$/MWh)", a=a, b=b, link=link),
+                    _("{price}: the link would trade at zero price", price=format(price, "g")),
+                    _(
+                        "set links.{link}.tariff_usd_per_mwh or parameters.bilateral_electricity_price_usd_per_mwh",
+                        link=link,
+                    ),
                 )
             )
     return problems
@@ -353,7 +382,7 @@ def check_inflows(ds: Dataset) -> list[Problem]:
             f"plants.{plant}",
             _("an inflow site for the headwater plant {plant}", plant=repr(plant)),
             _("none"),
-            f"add inflows: {{<site>: {{plant: {plant}, mean_m3s: [12 monthly values]}}}}",
+            _("add inflows: {{<site>: {{plant: {plant}, mean_m3s: [12 monthly values]}}}}", plant=plant),
         )
         for plant in _headwaters(ds)
         if plant not in fed

@@ -278,6 +278,33 @@ def build_releases(
     )
 
 
+def releases_net_of_withdrawals(releases: pd.DataFrame, withdrawal_m3s: Array) -> pd.DataFrame:
+    """Return ``releases`` with each relaxable requirement reduced by the canals fed at its point.
+
+    A relaxable (``strict`` false) requirement is an irrigation agreement: the water it owes
+    includes the canals that take their share at the release point's headpond (the Vakhsh canals
+    at Golovnaya, the Fergana canals at Uch-Kurgan; see ``min_releases`` in ``sources.csv``). The
+    canals are withdrawn before the point (:func:`build_withdrawals`), so what must still pass the
+    point is the requirement less the withdrawal in that stage, never below 0 m3/s. Strict rows are
+    minimum river flows (environment, winter ice) and are kept as they are.
+
+    Parameters
+    ----------
+    releases
+        Rows of :func:`build_releases` (``stage``, ``plant``, ``required_m3s``, ``strict`` …).
+    withdrawal_m3s
+        Withdrawals ``(S, P)`` in m3/s from :func:`build_withdrawals`.
+    """
+    if releases.empty:
+        return releases
+    relaxable = ~releases["strict"].astype(bool).to_numpy()
+    taken = withdrawal_m3s[releases["stage"].to_numpy(dtype=np.int64), releases["plant"].to_numpy(dtype=np.int64)]
+    required = releases["required_m3s"].to_numpy(dtype=np.float64)
+    net = np.where(relaxable, np.maximum(required - taken, 0.0), required)
+    out = releases.assign(required_m3s=net)
+    return out[out["required_m3s"] > 0].reset_index(drop=True)
+
+
 def build_withdrawals(
     withdrawals: pd.DataFrame, plant_ids: tuple[str, ...], cal: Calendar, problems: list[Problem]
 ) -> Array:

@@ -30,6 +30,7 @@ from aralnexus.system.network import (
     build_releases,
     build_thermal,
     build_withdrawals,
+    releases_net_of_withdrawals,
 )
 from aralnexus.system.staging import Staging, build_staging
 from aralnexus.system.start_storage import start_storage_table, storage_date
@@ -53,11 +54,22 @@ class Economics:
         Where it came from (the parameter name, or the assumption used).
     served_value_usd_per_mwh
         Value of a served MWh of domestic demand (0 when not given: the term is then zero).
+    import_cap_growth_pct_per_year, import_cap_base_year
+        The partners' annual import caps grow by this rate for every year after the base year
+        (parameters ``import_cap_growth_pct_per_year`` and ``import_cap_base_year``; 0 without them).
     """
 
     terminal_value_usd_per_mwh: float
     terminal_value_source: str
     served_value_usd_per_mwh: float
+    import_cap_growth_pct_per_year: float = 0.0
+    import_cap_base_year: int = 0
+
+    def import_cap_factor(self, years: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+        """Return the factor on the partners' annual import caps for each calendar year (1 up to the base year)."""
+        after = np.maximum(np.asarray(years, dtype=np.float64) - self.import_cap_base_year, 0.0)
+        factor: npt.NDArray[np.float64] = (1.0 + self.import_cap_growth_pct_per_year / 100.0) ** after
+        return factor
 
 
 @dataclass(frozen=True)
@@ -163,7 +175,15 @@ def _economics(dataset: Dataset, countries: Countries) -> Economics:
         terminal = float(prices.mean()) if prices.size else 30.0
         source = "assumption: mean partner export price (no terminal_water_value_usd_per_mwh parameter)"
     served = _first_parameter(dataset, SERVED_VALUE_NAMES)
-    return Economics(terminal, source, served[0] if served else 0.0)
+    growth = _first_parameter(dataset, ("import_cap_growth_pct_per_year",))
+    base = _first_parameter(dataset, ("import_cap_base_year",))
+    return Economics(
+        terminal,
+        source,
+        served[0] if served else 0.0,
+        growth[0] if growth else 0.0,
+        int(base[0]) if base else 0,
+    )
 
 
 def _plant_problems(plants: pd.DataFrame, detailed: tuple[str, ...]) -> list[Problem]:
@@ -212,8 +232,10 @@ def build_system_from_dataset(
     curves = build_curves(plants, staging, topology.downstream)
     thermal = build_thermal(dataset.thermal, countries, cal, problems)
     links = build_links(dataset.links, countries, cal, problems, bilateral_price_usd_per_mwh(dataset))
-    releases = build_releases(dataset.min_releases, tuple(plants["plant"]), cal, problems)
     withdrawals = build_withdrawals(dataset.withdrawals, tuple(plants["plant"]), cal, problems)
+    releases = releases_net_of_withdrawals(
+        build_releases(dataset.min_releases, tuple(plants["plant"]), cal, problems), withdrawals
+    )
     index = {p: i for i, p in enumerate(plants["plant"])}
     site_plant = {}
     for site, plant in zip(dataset.inflow_sites["site"], dataset.inflow_sites["plant"], strict=True):

@@ -30,7 +30,7 @@ def _num(value: float, digits: int = 3) -> str:
 
 
 def _quantities() -> dict[str, str]:
-    """Return the published quantities (codes of ``published.csv``) and comparison groups in words."""
+    """Return the published quantities (codes of ``published.csv``) in words."""
     return {
         "generation_twh": _("generation TWh"),
         "plant_generation_twh": _("plant generation TWh"),
@@ -39,19 +39,21 @@ def _quantities() -> dict[str, str]:
         "imports_twh": _("imports TWh"),
         "exports_twh": _("exports TWh"),
         "storage_km3": _("storage km3"),
-        # the comparison groups of the error table
-        "generation": _("generation"),
-        "thermal": _("thermal"),
-        "imports": _("imports"),
-        "exports": _("exports"),
-        "plants": _("plants"),
-        "toktogul": _("Toktogul"),
     }
 
 
 def quantity_words(code: str) -> str:
-    """Return a published quantity or group for people (an unknown code with spaces for underscores)."""
-    return _quantities().get(code, code.replace("_", " "))
+    """Return a published quantity or group for people (an unknown code with spaces for underscores).
+
+    The comparison groups' names are the report's (:func:`aralnexus.report.backtest.group_name`).
+    """
+    from aralnexus.report.backtest import group_name
+
+    named = _quantities().get(code)
+    if named is not None:
+        return named
+    group = group_name(code)
+    return group if group != code else code.replace("_", " ")
 
 
 def comparison_rich(result: BacktestResult) -> FitTable:

@@ -64,32 +64,12 @@ def _cell(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _figure_words() -> dict[str, str]:
-    """Return the headline figures' names (as the store's summary query writes them) for people, longest first."""
-    words = {
-        "objective": _("objective"),
-        "demand": _("demand"),
-        "hydro generation": _("hydro generation"),
-        "thermal generation": _("thermal generation"),
-        "winter unserved": _("winter unserved"),
-        "unserved": _("unserved"),
-        "exports to partners": _("exports to partners"),
-        "CASA-1000 exports": _("CASA-1000 exports"),
-        "CASA-1000 revenue": _("CASA-1000 revenue"),
-        "spilled water": _("spilled water"),
-        "violations": _("violations"),
-        "trade turnover": _("trade turnover"),
-    }
-    return dict(sorted(words.items(), key=lambda item: -len(item[0])))
-
-
-def _unit_words() -> dict[str, str]:
-    return {"US$ million": _("US$ million"), "TWh": _("TWh"), "hm3": _("hm3"), "count": _("count")}
-
-
 def figures_for_people(frame: pd.DataFrame) -> pd.DataFrame:
     """Return the key-figure table with figure names and units in the current language (country codes kept)."""
-    words, units = _figure_words(), _unit_words()
+    from aralnexus.report.data import unit_label
+    from aralnexus.report.html import figure_words
+
+    words = dict(sorted(figure_words().items(), key=lambda item: -len(item[0])))  # longest label first
 
     def name(text: str) -> str:
         for english, local in words.items():
@@ -101,7 +81,7 @@ def figures_for_people(frame: pd.DataFrame) -> pd.DataFrame:
     if "figure" in out.columns:
         out["figure"] = out["figure"].astype(str).map(name)
     if "unit" in out.columns:
-        out["unit"] = out["unit"].astype(str).map(lambda u: units.get(u, u))
+        out["unit"] = out["unit"].astype(str).map(unit_label)
     return out
 
 

@@ -202,8 +202,8 @@ def _sources(data: ReportData) -> str:
     )
 
 
-#: Headline figures (``aralnexus.store.summary.KEY_FIGURES_SQL``): the stored English label → its words.
-def _figure_labels() -> dict[str, str]:
+def figure_words() -> dict[str, str]:
+    """Return the headline figures' stored English labels (``store.summary.KEY_FIGURES_SQL``) → their words."""
     return {
         "objective": _("objective"),
         "demand": _("demand"),
@@ -226,7 +226,7 @@ def figure_label(figure: str) -> str:
     The label is the figure's words (longest known prefix) and its element: a country code becomes
     the country's name, a river id the river's name, a year stays as it is.
     """
-    labels = _figure_labels()
+    labels = figure_words()
     for prefix in sorted(labels, key=len, reverse=True):
         if figure == prefix:
             return labels[prefix]

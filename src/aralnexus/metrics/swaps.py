@@ -3,7 +3,8 @@
 The seasonal barter of the Syr Darya basin (ELE-074, XB-040, XB-042): an upstream country releases
 water in summer, generating power it sends to Kazakhstan and Uzbekistan, and receives power back in
 winter. The swap partners are read from the dataset (:attr:`PlannerDefinitions.swap_partners`: the
-partner markets that trade both ways). For country c and year Y (winter Y/Y+1 for the winter part; complete winters only):
+partner markets that trade both ways). For country c and year Y (winter Y/Y+1 for the winter part;
+complete winters only):
 
 - ``swap_summer_exports_twh``: energy c sends to KZ/UZ in the vegetation months of Y;
 - ``swap_winter_imports_twh``: energy c receives from KZ/UZ in winter Y/Y+1;
@@ -34,6 +35,7 @@ from aralnexus.metrics.exports import flows_of
 from aralnexus.metrics.grouping import group_sum, one_hot
 from aralnexus.metrics.registry import metric
 from aralnexus.units import HM3_PER_M3S_HOUR, MWH_PER_TWH, USD_PER_MUSD
+
 
 def _grouped(
     values: xr.DataArray, dim: str, year_of: npt.ArrayLike, years: np.ndarray, owner_of: npt.ArrayLike, keys: np.ndarray

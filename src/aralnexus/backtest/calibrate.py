@@ -85,8 +85,9 @@ KNOBS: tuple[Knob, ...] = (
         "thermal",
         "dushanbe2_chp",
         "availability",
-        (0.7, 0.8, 0.9, 1.0),
-        "Dushanbe-2 availability not published; one year of output (ELE-049, 2020)",
+        (0.7, 0.8, 0.9, 0.95, 1.0),
+        "Dushanbe-2 availability not published; one year of output (ELE-049, 2020); the plant runs in its months "
+        "of operation only (thermal.csv months, the heating season)",
         0.9,
     ),
     Knob(
@@ -132,6 +133,26 @@ KNOBS: tuple[Knob, ...] = (
 )
 
 Objective = Callable[[BacktestResult, Dataset], float]
+
+
+def select_knobs(names: list[str], knobs: tuple[Knob, ...] = KNOBS) -> tuple[Knob, ...]:
+    """Return the knobs named (``table.element.attribute``), in the search order; all of them for no names.
+
+    Fitting a part holds every other knob at the value stored in the dataset.
+
+    Raises
+    ------
+    ValueError
+        If a name is not a knob.
+    """
+    if not names:
+        return knobs
+    known = {k.name for k in knobs}
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        msg = f"unknown knob {', '.join(unknown)}; knobs: {', '.join(sorted(known))}"
+        raise ValueError(msg)
+    return tuple(k for k in knobs if k.name in names)
 
 
 def objective(result: BacktestResult, dataset: Dataset) -> float:

@@ -240,6 +240,13 @@ TABLE_SPECS: dict[str, tuple[tuple[str, ...], tuple[ColumnSpec, ...]]] = {
                 "share of the available capacity forced on in the heating season (Nov–Mar, CHP heat); empty → 0",
                 required=False,
             ),
+            _c(
+                "months",
+                "str",
+                "",
+                "months of operation (fuel supplied, units not in overhaul), e.g. 11-3; empty → all year",
+                required=False,
+            ),
         ),
     ),
     "links": (

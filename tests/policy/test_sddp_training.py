@@ -59,6 +59,7 @@ def test_gap_rule_stops_when_the_interval_reaches_the_bound() -> None:
         {"time_limit_s": 0.0},
         {"workers": 0},
         {"iterations": -1},
+        {"cut_selection_every": 0},
     ],
 )
 def test_train_options_reject_settings_that_cannot_work(kwargs: dict[str, object]) -> None:

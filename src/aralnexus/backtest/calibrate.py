@@ -116,10 +116,11 @@ KNOBS: tuple[Knob, ...] = (
     ),
     Knob(
         "links",
-        "tj_af_existing",
+        "tj_af_2021",
         "capacity_mw",
         (300.0, 350.0, 400.0),
-        "contracted export level to Afghanistan, below the physical rating of the 220 kV ties",
+        "contracted export level to Afghanistan up to 2021, below the physical rating of the 220 kV ties (from 2022 "
+        "the stated contract of up to 400 MW, tj_af_existing)",
         450.0,
     ),
     Knob(
@@ -129,6 +130,17 @@ KNOBS: tuple[Knob, ...] = (
         (0.0, 150.0, 300.0),
         "winter imports of Tajikistan from Uzbekistan are not published (rationing rather than imports, ELE-005)",
         600.0,
+    ),
+    # Trade part (issue 14, helper trade14): the summer export level to Uzbekistan, fitted on the
+    # Uzbek grid's yearly imports from Tajikistan of 2019-2022 (published.csv, NEG-UZ-2023).
+    Knob(
+        "links",
+        "tj_uz",
+        "capacity_mw",
+        (230.0, 280.0, 330.0, 390.0),
+        "contracted summer export level to Uzbekistan; the Uzbek grid's imports from Tajikistan were 1.43, 0.57, 1.14 "
+        "and 0.82 TWh in 2019-2022 (NEG-UZ-2023), contract by contract, with no stated capacity",
+        390.0,
     ),
 )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -231,7 +232,10 @@ def build_links(
     problems: list[Problem],
     bilateral_price_usd_per_mwh: float = math.nan,
 ) -> Links:
-    """Build link arrays: capacity per step is 0 outside the months of availability and before start.
+    """Build link arrays: capacity per step is 0 outside the months of availability, before start and after end.
+
+    ``end`` (optional) is the last month of a link's level: a contracted level that changed is two
+    rows for the same line, one ending the month before the other starts.
 
     A link between two detailed grids trades at its ``tariff_usd_per_mwh`` where set, else at
     ``bilateral_price_usd_per_mwh`` (the dataset's ``bilateral_electricity_price_usd_per_mwh``).
@@ -255,7 +259,9 @@ def build_links(
     month_ok = np.array([parse_months(m) for m in table["months"]], dtype=bool).reshape(n_l, 12)
     times = pd.DatetimeIndex(cal.steps["time"]).to_numpy()
     starts = np.array([_stamp(v) or pd.Timestamp("1900-01-01") for v in table["start"]], dtype="datetime64[ns]")
-    avail = (times[:, None] >= starts[None, :]) & month_ok[:, cal.steps["month"].to_numpy() - 1].T
+    last = _link_ends(table, starts, problems)
+    avail = (times[:, None] >= starts[None, :]) & (times[:, None] <= last[None, :])
+    avail &= month_ok[:, cal.steps["month"].to_numpy() - 1].T
     cap = table["capacity_mw"].to_numpy(dtype=np.float64)[None, :] * avail
     from_end = np.array([ends[c] for c in table["from_country"]], dtype=np.int64)
     to_end = np.array([ends[c] for c in table["to_country"]], dtype=np.int64)
@@ -280,6 +286,19 @@ def build_links(
             has_partner, np.nan, np.where(np.isnan(tariff), bilateral_price_usd_per_mwh, tariff)
         ),
     )
+
+
+def _link_ends(table: pd.DataFrame, starts: npt.NDArray[np.datetime64], problems: list[Problem]) -> npt.NDArray[Any]:
+    """Start of each link's last month in service (open: far in the future); an end before the start is a problem."""
+    never = pd.Timestamp("2262-01-01")
+    if "end" not in table.columns:
+        return np.full(len(table), never, dtype="datetime64[ns]")
+    ends = np.array([_stamp(v) or never for v in table["end"]], dtype="datetime64[ns]")
+    for link, start, end, text in zip(table["link"], starts, ends, table["end"], strict=True):
+        if end < start:
+            found = f"{str(text)[:7]} before start {pd.Timestamp(start):%Y-%m}"
+            problems.append(Problem("links.csv", f"links.{link}.end", "a month at or after start", found))
+    return ends
 
 
 def build_releases(

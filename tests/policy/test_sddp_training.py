@@ -95,6 +95,7 @@ def test_training_logs_the_cost_of_every_forward_pass() -> None:
         {"time_limit_s": 0.0},
         {"workers": 0},
         {"iterations": -1},
+        {"cut_selection_every": 0},
     ],
 )
 def test_train_options_reject_settings_that_cannot_work(kwargs: dict[str, object]) -> None:

@@ -66,6 +66,11 @@ class TrainOptions:
         when :func:`train` is given a client.
     seed
         Seed of the forward-pass noise.
+    cut_selection_every
+        Every this many iterations each worker keeps in its stage LPs (but the first stage's) only
+        the cuts that are highest at one of the trial points it visited (level-1 dominance); the
+        others stay in its pool and come back when a later point makes them highest. Every cut
+        is still returned and stored; simulations use them all. ``None``: every cut stays in the LPs.
     """
 
     iterations: int | None = 100
@@ -79,6 +84,7 @@ class TrainOptions:
     gap_controls: NoiseControls | None = None
     workers: int = 1
     seed: int = 0
+    cut_selection_every: int | None = 10
 
     def __post_init__(self) -> None:
         """Reject options that could never stop or make no sense."""
@@ -90,6 +96,8 @@ class TrainOptions:
             raise ValueError(f"iterations must be ≥ 0, found {self.iterations}")
         if self.workers < 1:
             raise ValueError(f"workers must be ≥ 1, found {self.workers}")
+        if self.cut_selection_every is not None and self.cut_selection_every < 1:
+            raise ValueError(f"cut_selection_every must be ≥ 1, found {self.cut_selection_every}")
         if self.gap is not None and self.gap_members < 2:
             raise ValueError(f"gap_members must be ≥ 2, found {self.gap_members}")
         if self.gap_screen_members is not None and self.gap_screen_members < 2:
@@ -244,7 +252,7 @@ def train(
     solves0 = log_rows[-1].stage_solves if log_rows else 0
     start_cuts = Cuts.concat(cuts_parts, problem.n_states)
     start = time.perf_counter()
-    pool = make_pool(problem, opts.workers, opts.seed, start_cuts, done, client)
+    pool = make_pool(problem, opts.workers, opts.seed, start_cuts, done, client, opts.cut_selection_every)
     reason: StopReason = "iterations"
     solves = solves0
     try:

@@ -115,6 +115,8 @@ def test_simulated_members_are_stored_like_ensemble_members(
     [
         (["--members", "0"], "--members"),
         (["--members", "-3"], "--members"),
+        (["--members", "2", "--scheduler", "not an address"], "--scheduler"),
+        (["--members", "2", "--workers", "0"], "--workers"),
     ],
 )
 def test_simulate_refuses_bad_members_with_exit_code_2(
@@ -234,3 +236,25 @@ def test_train_runs_its_passes_on_a_dask_scheduler(tmp_path: Path) -> None:
         )  # fmt: skip
     assert code == 0, out
     assert json.loads(out)["iterations"] == 2  # one round of the cluster's two workers
+
+
+def test_simulate_runs_its_members_on_a_dask_scheduler(trained: tuple[Path, Path, dict[str, object]]) -> None:
+    import dask
+    from distributed import LocalCluster
+
+    from aralnexus.ensemble.dask_config import BATCH_CONFIG
+
+    _, db, data = trained
+    common = ["policy", "simulate", str(data["run_id"]), "--members", "3", "--seed", "6", "--store", str(db), "--json"]
+    with (
+        dask.config.set(BATCH_CONFIG),
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster,
+    ):
+        code, out = _invoke(*common, "--scheduler", cluster.scheduler_address)
+    assert code == 0, out
+    on_dask = json.loads(out)
+    code, out = _invoke(*common, "--workers", "2")  # the same members in the same two chunks, on local processes
+    assert code == 0, out
+    local = json.loads(out)
+    assert on_dask["members"] == local["members"] == 3
+    assert on_dask["cost_mean_musd"] == pytest.approx(local["cost_mean_musd"], rel=1e-9)

@@ -4,12 +4,15 @@ Usage (from the repository root, in the project's environment)::
 
     python scripts/calibrate_backtest.py            # fit and print the tables (Markdown)
     python scripts/calibrate_backtest.py --write    # also store the values in the default dataset
+    python scripts/calibrate_backtest.py --only thermal.dushanbe2_chp.availability --write   # one part
 
 The method is :mod:`aralnexus.backtest.calibrate` (coordinate search, fit years only). ``--write``
 sets each chosen value in ``src/aralnexus/data/default/*.csv`` and its ``sources.csv`` row to
 ``kind = calibrated`` with the method, the fitted value, the prior and the reason. The fit starts
 from each knob's stated prior and a withdrawal scale multiplies the stated profile
 (``base_withdrawal_m3s``), so re-running (with or without ``--write``) gives the same values.
+``--only`` fits the named knobs and holds every other one at its stored value (a part of the fit
+re-run after a change that concerns only that part).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import argparse
 import math
 import sys
 
-from aralnexus.backtest.calibrate import Calibration, calibrate, write_values
+from aralnexus.backtest.calibrate import Calibration, calibrate, select_knobs, write_values
 from aralnexus.data.dataset import default_dir
 from aralnexus.scenario import load_scenario
 
@@ -54,12 +57,20 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true", help="store the values in the default dataset")
     parser.add_argument("--passes", type=int, default=1, help="rounds of the coordinate search")
+    parser.add_argument(
+        "--only", action="append", default=[], metavar="KNOB", help="fit only this knob (table.element.attribute)"
+    )
     args = parser.parse_args(argv)
+    try:
+        knobs = select_knobs(args.only)
+    except ValueError as error:
+        sys.stderr.write(f"{error}\n")
+        return 2
     scenario = load_scenario("default")
-    cal = calibrate(scenario, passes=args.passes, log=lambda text: sys.stderr.write(text + "\n"))
+    cal = calibrate(scenario, knobs, passes=args.passes, log=lambda text: sys.stderr.write(text + "\n"))
     sys.stdout.write(markdown(cal) + "\n")
     if args.write:
-        for line in write_values(cal.values, default_dir()):
+        for line in write_values(cal.values, default_dir(), knobs):
             sys.stderr.write(f"stored {line}\n")
     return 0
 

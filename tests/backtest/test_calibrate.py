@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
-from aralnexus.backtest.calibrate import KNOBS, Knob, value_of, with_value
+from aralnexus.backtest.calibrate import KNOBS, Knob, select_knobs, value_of, with_value
 from aralnexus.data.dataset import load_default
 
 
@@ -45,3 +49,28 @@ def test_every_knob_names_a_calibrated_source_row() -> None:
 def test_every_knob_has_candidates_and_a_reason(knob: Knob) -> None:
     assert len(knob.candidates) >= 2
     assert knob.reason
+
+
+def test_a_part_of_the_fit_selects_the_named_knobs_in_search_order() -> None:
+    names = ["links.uz_tj.capacity_mw", "thermal.dushanbe2_chp.availability"]
+    chosen = select_knobs(names)
+    assert [k.name for k in chosen] == [k.name for k in KNOBS if k.name in names]
+    assert select_knobs([]) == KNOBS
+
+
+def test_an_unknown_knob_is_refused_with_the_known_ones() -> None:
+    with pytest.raises(ValueError, match=r"unknown knob thermal\.nowhere\.availability; knobs: .*uz_tj"):
+        select_knobs(["thermal.nowhere.availability"])
+
+
+def test_the_calibration_script_exits_2_on_an_unknown_knob() -> None:
+    script = Path(__file__).parents[2] / "scripts" / "calibrate_backtest.py"
+    done = subprocess.run(
+        [sys.executable, str(script), "--only", "plants.nowhere.head_loss_m"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "unknown knob plants.nowhere.head_loss_m" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -140,6 +140,18 @@ def _trade_result() -> SimpleNamespace:
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
+def test_run_trade_sentence_wraps_at_80_columns_and_names_the_target_year(language: str) -> None:
+    statement = "US$500 million by 2032 is out of reach: projected turnover US$82.9 million (17 % of the target)"
+    summary = {"trade": {"electricity_2030_musd": 15.7, "electricity_share_2030_pct": 18.9, "statement": statement}}
+    result = SimpleNamespace(outlook=SimpleNamespace(target_year=2032))
+    text = _render(_in(language, lambda: run_cmd._trade_line(result, summary)))  # type: ignore[arg-type]
+    lines = text.splitlines()
+    assert len(lines) >= 2 and all(cell_len(line) <= WIDTH for line in lines), text
+    assert "2032" in lines[0] and "2030" not in text
+    assert set(statement.split()) <= set(text.split())  # wrapped between words, nothing cut
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_run_tables_fit_80_columns_without_cutting_names(language: str) -> None:
     summary, result = _summary(), _trade_result()
     for country in ("KG", "TJ"):

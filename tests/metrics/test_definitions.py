@@ -41,3 +41,18 @@ def test_definitions_round_trip_through_their_record() -> None:
 def test_month_span_wraps_over_december() -> None:
     assert month_span(11, 2) == (11, 12, 1, 2)
     assert month_span(4, 9) == (4, 5, 6, 7, 8, 9)
+
+
+def test_swap_partners_are_the_markets_that_trade_both_ways() -> None:
+    dataset = load_default()
+    assert planner_definitions(dataset).swap_partners == ("KZ", "UZ")
+    countries = dataset.countries.copy()
+    countries.loc[countries["country"] == "TM", "export_price_usd_per_mwh"] = 25.0  # TM now also buys
+    defs = planner_definitions(dataclasses.replace(dataset, countries=countries))
+    assert defs.swap_partners == ("KZ", "TM", "UZ")
+
+
+def test_a_run_recorded_before_swap_partners_reads_as_kazakhstan_and_uzbekistan() -> None:
+    record = dataclasses.asdict(planner_definitions(load_default()))
+    del record["swap_partners"]
+    assert PlannerDefinitions.from_record(record).swap_partners == ("KZ", "UZ")

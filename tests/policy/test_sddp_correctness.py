@@ -22,13 +22,16 @@ from aralnexus.policy.examples import first_steps, hydro_thermal
 from aralnexus.policy.passes import theta_weights
 
 
-def _train_to(problem: Problem, target: float, max_iterations: int, rtol: float = 1e-6) -> TrainingResult:
+def _train_to(
+    problem: Problem, target: float, max_iterations: int, rtol: float = 1e-6, cut_selection_every: int | None = 10
+) -> TrainingResult:
     """Train until the lower bound is within ``rtol`` of ``target`` (or the iteration cap)."""
 
     def reached(row: LogRow, _cuts: Cuts) -> bool:
         return abs(row.lower_bound - target) <= rtol * max(1.0, abs(target))
 
-    return train(problem, TrainOptions(iterations=max_iterations, seed=3), callback=reached)
+    options = TrainOptions(iterations=max_iterations, seed=3, cut_selection_every=cut_selection_every)
+    return train(problem, options, callback=reached)
 
 
 @pytest.mark.parametrize("cut_type", ["single", "multi"])
@@ -58,6 +61,18 @@ def test_sddp_bound_equals_extensive_form_on_small_trees(
     problem = hydro_thermal(stages, outcomes, reservoirs, lag, seed=stages + outcomes, cut_type=cut_type)  # type: ignore[arg-type]
     exact = solve_extensive(problem).objective
     result = _train_to(problem, exact, max_iterations=600)
+    assert result.lower_bound == pytest.approx(exact, rel=1e-6)
+    assert result.stop_reason == "callback"
+
+
+@pytest.mark.parametrize("cut_type", ["single", "multi"])
+@pytest.mark.parametrize("cut_selection_every", [None, 1])
+def test_sddp_bound_equals_extensive_form_with_and_without_cut_selection(
+    cut_type: str, cut_selection_every: int | None
+) -> None:
+    problem = hydro_thermal(4, 4, 2, 0.5, seed=7, cut_type=cut_type)  # type: ignore[arg-type]
+    exact = solve_extensive(problem).objective
+    result = _train_to(problem, exact, max_iterations=600, cut_selection_every=cut_selection_every)
     assert result.lower_bound == pytest.approx(exact, rel=1e-6)
     assert result.stop_reason == "callback"
 

@@ -5,7 +5,18 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from aralnexus.policy import Cuts, LogRow, Problem, StageBuilder, TrainOptions, simulate, train
+from aralnexus.policy import (
+    Cuts,
+    LogRow,
+    NoiseControls,
+    Problem,
+    StageBuilder,
+    TrainOptions,
+    estimate_cost,
+    sample_noise_paths,
+    simulate,
+    train,
+)
 from aralnexus.policy.examples import first_steps, hydro_thermal
 
 
@@ -52,13 +63,39 @@ def test_gap_rule_stops_when_the_interval_reaches_the_bound() -> None:
     assert last.upper_high - last.lower_bound <= 0.05 * abs(last.upper_high)
 
 
+def test_gap_rule_with_control_variates_logs_its_estimate_and_the_plain_one_of_the_same_members() -> None:
+    problem = first_steps()
+    controls = NoiseControls.stage_sums(problem)
+    options = TrainOptions(iterations=10, gap=1e-9, gap_members=200, gap_every=5, gap_controls=controls, seed=2)
+    result = train(problem, options)
+    checked = [r for r in result.log if r.upper_estimator]
+    assert [r.iteration for r in checked] == [5, 10]
+    last = checked[-1]
+    # the same members again, outside training: the gap check simulates seed + iteration with the final cuts
+    # (a fresh solver may pick another of several optimal solutions of a stage: equal up to that, not exactly)
+    paths = sample_noise_paths(problem, 200, options.seed + last.iteration)
+    expected = estimate_cost(simulate(problem, result.cuts, noise_paths=paths).costs, controls.centred(problem, paths))
+    assert last.upper_estimator == "control-variate"
+    assert (last.upper_mean, last.upper_low, last.upper_high) == pytest.approx(expected.interval, rel=0.02)
+    assert last.upper_high_plain == pytest.approx(expected.plain_high, rel=0.02)
+    assert last.upper_high - last.upper_mean < expected.plain_high - expected.plain_mean  # narrower than plain
+
+
+def test_training_logs_the_cost_of_every_forward_pass() -> None:
+    result = train(hydro_thermal(4, 3, 1, seed=1), TrainOptions(iterations=6))
+    assert [len(r.forward_costs) for r in result.log] == [1] * 6
+    assert all(np.isfinite(r.forward_costs).all() for r in result.log)
+
+
 @pytest.mark.parametrize(
     "kwargs",
     [
+        {"gap": 0.01, "gap_members": 1},
         {"iterations": None},
         {"time_limit_s": 0.0},
         {"workers": 0},
         {"iterations": -1},
+        {"cut_selection_every": 0},
     ],
 )
 def test_train_options_reject_settings_that_cannot_work(kwargs: dict[str, object]) -> None:

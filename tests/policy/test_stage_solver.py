@@ -93,3 +93,39 @@ def test_a_backward_pass_skips_the_cut_of_a_stage_highs_cannot_solve_and_keeps_t
     cuts = runner.backward(states)
     assert cuts.stage.tolist() == [0]  # stage 2 failed: no cut on stage 1's cost-to-go; stage 1 still cut stage 0
     assert runner.skipped_cuts == 1
+
+
+def test_level_one_dominance_keeps_each_cut_that_is_highest_at_some_point() -> None:
+    solver = StageSolver(first_steps().stages[0], 1, np.ones(1), 0.0)
+    # θ ≥ 10 − x (highest at x = 0), θ ≥ 5 (highest at x = 8), θ ≥ 2 (never highest)
+    solver.add_cuts(np.zeros(3, np.int64), np.array([10.0, 5.0, 2.0]), np.array([[-1.0], [0.0], [0.0]]))
+    keep = solver.dominant_cuts(np.array([[0.0], [8.0]]))
+    assert keep.tolist() == [True, True, False]
+    solver.select_cuts(keep)
+    assert (solver.n_cut_rows, solver.n_cuts) == (2, 3)
+
+
+@pytest.mark.parametrize("cut_type", ["single", "multi"])
+def test_a_stage_lp_with_selected_cuts_gives_the_solution_of_the_lp_with_every_cut(cut_type: str) -> None:
+    from aralnexus.policy import PassRunner
+    from aralnexus.policy.examples import hydro_thermal
+    from aralnexus.policy.passes import theta_weights
+
+    problem = hydro_thermal(4, 3, 2, 0.5, seed=3, cut_type=cut_type)  # type: ignore[arg-type]
+    runner = PassRunner(problem, seed=1)
+    for _ in range(15):
+        runner.iteration()
+    stage, weights = problem.stages[1], theta_weights(problem, 1)
+    full = runner.solvers[1]
+    selected = StageSolver(stage, weights.shape[0], weights, problem.cost_to_go_lower_bound)
+    selected.add_cuts(full._pool_theta, full._pool_intercept, full._pool_slope)
+    keep = np.zeros(selected.n_cuts, dtype=bool)
+    keep[0] = True  # one cut only: the others must come back where a solution violates them
+    selected.select_cuts(keep)
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        state = rng.uniform([0.0, 0.0, 0.0, 0.0], [100.0, 50.0, 100.0, 50.0])
+        values = stage.noise.values[rng.integers(stage.noise.n_outcomes)]
+        a, b = selected.solve(state, values), full.solve(state, values)
+        assert a.objective == pytest.approx(b.objective, rel=1e-9, abs=1e-9)
+    assert 1 < selected.n_cut_rows < selected.n_cuts

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -120,3 +122,27 @@ def test_a_strict_river_minimum_applies_to_what_passes_as_written() -> None:
     assert bool(stated["strict"].iloc[0])
     assert system.withdrawal_m3s is not None and system.withdrawal_m3s[january, plant] > 0
     assert float(row["required_m3s"].iloc[0]) == pytest.approx(float(stated["min_release_m3s"].iloc[0]))
+
+
+def test_a_link_carries_its_level_from_start_to_end_only() -> None:
+    ds = load_default()
+    system = build_system_from_dataset(ds, "2021-01", "2022-12", "monthly")
+    ids = system.links.ids
+    steps = system.calendar.steps
+    july = (steps["month"] == 7).to_numpy()
+    y2021, y2022 = july & (steps["year"] == 2021).to_numpy(), july & (steps["year"] == 2022).to_numpy()
+    old, new = ids.index("tj_af_2021"), ids.index("tj_af_existing")
+    links = ds.links.set_index("link")
+    # the contract level to 2021 ends in December 2021; the stated 2022 contract starts in January 2022
+    assert system.links.capacity_mw[y2021, old] == pytest.approx(float(links.at["tj_af_2021", "capacity_mw"]))
+    assert system.links.capacity_mw[y2022, old] == pytest.approx(0.0)
+    assert system.links.capacity_mw[y2021, new] == pytest.approx(0.0)
+    assert system.links.capacity_mw[y2022, new] == pytest.approx(float(links.at["tj_af_existing", "capacity_mw"]))
+
+
+def test_a_link_ending_before_it_starts_is_refused() -> None:
+    ds = load_default()
+    links = ds.links.copy()
+    links.loc[links["link"] == "tj_af_2021", "end"] = "2010-12"
+    with pytest.raises(InputError, match=r"links\.tj_af_2021\.end"):
+        build_system_from_dataset(dataclasses.replace(ds, links=links), "2021-01", "2021-12", "monthly")

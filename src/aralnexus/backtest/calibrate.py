@@ -85,8 +85,9 @@ KNOBS: tuple[Knob, ...] = (
         "thermal",
         "dushanbe2_chp",
         "availability",
-        (0.7, 0.8, 0.9, 1.0),
-        "Dushanbe-2 availability not published; one year of output (ELE-049, 2020)",
+        (0.7, 0.8, 0.9, 0.95, 1.0),
+        "Dushanbe-2 availability not published; one year of output (ELE-049, 2020); the plant runs in its months "
+        "of operation only (thermal.csv months, the heating season)",
         0.9,
     ),
     Knob(
@@ -115,10 +116,11 @@ KNOBS: tuple[Knob, ...] = (
     ),
     Knob(
         "links",
-        "tj_af_existing",
+        "tj_af_2021",
         "capacity_mw",
         (300.0, 350.0, 400.0),
-        "contracted export level to Afghanistan, below the physical rating of the 220 kV ties",
+        "contracted export level to Afghanistan up to 2021, below the physical rating of the 220 kV ties (from 2022 "
+        "the stated contract of up to 400 MW, tj_af_existing)",
         450.0,
     ),
     Knob(
@@ -129,9 +131,40 @@ KNOBS: tuple[Knob, ...] = (
         "winter imports of Tajikistan from Uzbekistan are not published (rationing rather than imports, ELE-005)",
         600.0,
     ),
+    # Trade part (issue 14, helper trade14): the summer export level to Uzbekistan, fitted on the
+    # Uzbek grid's yearly imports from Tajikistan of 2019-2022 (published.csv, NEG-UZ-2023).
+    Knob(
+        "links",
+        "tj_uz",
+        "capacity_mw",
+        (230.0, 280.0, 330.0, 390.0),
+        "contracted summer export level to Uzbekistan; the Uzbek grid's imports from Tajikistan were 1.43, 0.57, 1.14 "
+        "and 0.82 TWh in 2019-2022 (NEG-UZ-2023), contract by contract, with no stated capacity",
+        390.0,
+    ),
 )
 
 Objective = Callable[[BacktestResult, Dataset], float]
+
+
+def select_knobs(names: list[str], knobs: tuple[Knob, ...] = KNOBS) -> tuple[Knob, ...]:
+    """Return the knobs named (``table.element.attribute``), in the search order; all of them for no names.
+
+    Fitting a part holds every other knob at the value stored in the dataset.
+
+    Raises
+    ------
+    ValueError
+        If a name is not a knob.
+    """
+    if not names:
+        return knobs
+    known = {k.name for k in knobs}
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        msg = f"unknown knob {', '.join(unknown)}; knobs: {', '.join(sorted(known))}"
+        raise ValueError(msg)
+    return tuple(k for k in knobs if k.name in names)
 
 
 def objective(result: BacktestResult, dataset: Dataset) -> float:

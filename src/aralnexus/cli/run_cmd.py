@@ -14,6 +14,7 @@ from typing import Annotated, Any, TypeVar
 
 import pandas as pd
 import typer
+from rich.text import Text
 
 from aralnexus.cli.common import FitTable, console, fail_infeasible, fail_input, literal, plain
 from aralnexus.errors import InfeasibleScenarioError, InputError
@@ -219,12 +220,14 @@ def _trade_table(result: PathwayResult) -> FitTable:
 
 def print_summary(result: PathwayResult, summary: dict[str, Any]) -> None:
     """Print the rich summary of a pathway run."""
+    from aralnexus.report.html import head_mode_words
+
     conv = summary["convergence"]
     console.print(
         f"[bold]{literal(summary['scenario'])}[/] · "
         + _("hydrology {name}", name=literal(summary["hydrology"]))
         + f" · {literal(summary['start'])} – {literal(summary['end'])} · "
-        + _("{mode} mode", mode=conv["mode"])
+        + head_mode_words(str(conv["mode"]))
         + ", "
         + ngettext("{n} LP solve", "{n} LP solves", int(conv["iterations"]))
         + ", "
@@ -250,16 +253,23 @@ def print_summary(result: PathwayResult, summary: dict[str, Any]) -> None:
     console.print(_water_table(result))
     console.print(plain(_swap_line(result)), highlight=False)
     console.print(_trade_table(result))
+    console.print(_trade_line(result, summary), highlight=False)
+
+
+def _trade_line(result: PathwayResult, summary: dict[str, Any]) -> Text:
+    """Return the closing sentence: electricity in the target year and whether the target is reached.
+
+    A plain text, so that it wraps at the terminal's width (``--json`` keeps the whole statement).
+    """
     t = summary["trade"]
-    console.print(
+    return plain(
         _(
-            "Electricity in 2030: US${musd}m ({share} of turnover).",
+            "Electricity in {year}: US${musd}m ({share} of turnover).",
+            year=result.outlook.target_year,
             musd=_fmt(t["electricity_2030_musd"], 1),
             share=_fmt(t["electricity_share_2030_pct"], 1) + " %",
         )
-        + f" {literal(t['statement'])}",
-        highlight=False,
-        soft_wrap=True,
+        + f" {t['statement']}"
     )
 
 

@@ -240,6 +240,13 @@ TABLE_SPECS: dict[str, tuple[tuple[str, ...], tuple[ColumnSpec, ...]]] = {
                 "share of the available capacity forced on in the heating season (Nov–Mar, CHP heat); empty → 0",
                 required=False,
             ),
+            _c(
+                "months",
+                "str",
+                "",
+                "months of operation (fuel supplied, units not in overhaul), e.g. 11-3; empty → all year",
+                required=False,
+            ),
         ),
     ),
     "links": (
@@ -253,6 +260,13 @@ TABLE_SPECS: dict[str, tuple[tuple[str, ...], tuple[ColumnSpec, ...]]] = {
             _c("loss_pct", "float", "%", "losses in percent of the sent energy"),
             _c("months", "str", "", "months of availability, e.g. 5-9 or 1-12"),
             _c("start", "month", "YYYY-MM", "first month in service"),
+            _c(
+                "end",
+                "month",
+                "YYYY-MM",
+                "last month in service (the end of a contract period); empty → open",
+                required=False,
+            ),
             _c("bidirectional", "bool", "", "true → flow allowed both ways"),
             _c("tariff_usd_per_mwh", "float", "US$/MWh", "contract price paid to the sender", required=False),
         ),

@@ -17,6 +17,14 @@ CASA-1000
 A link is a CASA-1000 export link when its id starts with ``casa`` or its name contains ``CASA``,
 and it leads out of the detailed countries (the Datka–Khujand line between them is its feeder,
 not an export).
+
+Water-for-energy swaps
+----------------------
+A partner market is a swap partner when it trades both ways with the detailed countries: it has an
+export price (it buys their summer energy) and an import price (it sells them winter energy).
+A market that only buys (Afghanistan, Pakistan) or only sells (Turkmenistan, Russia) cannot take
+summer energy back as winter energy. In the default data these are Kazakhstan and Uzbekistan, the
+parties of the Syr Darya barter (ELE-074).
 """
 
 from __future__ import annotations
@@ -43,6 +51,10 @@ _FALLBACK: dict[str, float] = {
     "bilateral_electricity_price_usd_per_mwh": 25.0,  # XB-035
     "casa1000_kg_share": 0.30,  # XB-018
 }
+
+
+#: Swap partners of a stored run whose record predates :attr:`PlannerDefinitions.swap_partners`.
+_SWAP_PARTNERS_BEFORE_RECORDED: tuple[str, ...] = ("KZ", "UZ")
 
 
 def month_span(first: int, last: int) -> tuple[int, ...]:
@@ -80,6 +92,9 @@ class PlannerDefinitions:
     casa_rule
         How CASA-1000 energy is attributed between the pair: ``flow`` or ``contract`` (a run option,
         see :mod:`aralnexus.metrics.flows`).
+    swap_partners
+        Partner markets whose summer-for-winter exchanges count as water-for-energy swaps (sorted
+        codes; see the module notes).
     """
 
     winter_months: tuple[int, ...]
@@ -93,6 +108,7 @@ class PlannerDefinitions:
     bilateral_price_usd_per_mwh: float
     casa_contract_feeder_share: float
     casa_rule: str = "flow"
+    swap_partners: tuple[str, ...] = ()
 
     @property
     def pair_label(self) -> str:
@@ -135,6 +151,8 @@ class PlannerDefinitions:
             bilateral_price_usd_per_mwh=float(raw["bilateral_price_usd_per_mwh"]),
             casa_contract_feeder_share=float(raw["casa_contract_feeder_share"]),
             casa_rule=str(raw.get("casa_rule", "flow")),
+            # runs stored before the swap partners were recorded computed their swaps with KZ and UZ
+            swap_partners=tuple(str(c) for c in raw.get("swap_partners", _SWAP_PARTNERS_BEFORE_RECORDED)),
         )
 
 
@@ -149,6 +167,14 @@ def detailed_countries(dataset: Dataset) -> list[str]:
     """Return the countries modelled in detail (own demand and plants), sorted."""
     countries = dataset.countries
     return sorted(countries.loc[countries["role"] == "detailed", "country"].astype(str))
+
+
+def swap_partners(dataset: Dataset) -> list[str]:
+    """Return the partner markets that both buy from and sell to the detailed countries, sorted."""
+    countries = dataset.countries
+    partner = countries["role"] == "partner"
+    both_ways = countries["export_price_usd_per_mwh"].notna() & countries["import_price_usd_per_mwh"].notna()
+    return sorted(countries.loc[partner & both_ways, "country"].astype(str))
 
 
 def casa_links(dataset: Dataset) -> list[str]:
@@ -178,4 +204,5 @@ def planner_definitions(dataset: Dataset) -> PlannerDefinitions:
         casa_surplus_full_pct=float(_parameter(dataset, "casa_surplus_full_pct")),
         bilateral_price_usd_per_mwh=float(_parameter(dataset, "bilateral_electricity_price_usd_per_mwh")),
         casa_contract_feeder_share=float(_parameter(dataset, "casa1000_kg_share")),
+        swap_partners=tuple(swap_partners(dataset)),
     )

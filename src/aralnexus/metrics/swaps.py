@@ -2,7 +2,9 @@
 
 The seasonal barter of the Syr Darya basin (ELE-074, XB-040, XB-042): an upstream country releases
 water in summer, generating power it sends to Kazakhstan and Uzbekistan, and receives power back in
-winter. For country c and year Y (winter Y/Y+1 for the winter part; complete winters only):
+winter. The swap partners are read from the dataset (:attr:`PlannerDefinitions.swap_partners`: the
+partner markets that trade both ways). For country c and year Y (winter Y/Y+1 for the winter part;
+complete winters only):
 
 - ``swap_summer_exports_twh``: energy c sends to KZ/UZ in the vegetation months of Y;
 - ``swap_winter_imports_twh``: energy c receives from KZ/UZ in winter Y/Y+1;
@@ -33,9 +35,6 @@ from aralnexus.metrics.exports import flows_of
 from aralnexus.metrics.grouping import group_sum, one_hot
 from aralnexus.metrics.registry import metric
 from aralnexus.units import HM3_PER_M3S_HOUR, MWH_PER_TWH, USD_PER_MUSD
-
-#: Partner markets whose summer-for-winter exchanges count as water-for-energy swaps.
-SWAP_PARTNERS: tuple[str, ...] = ("KZ", "UZ")
 
 
 def _grouped(
@@ -108,8 +107,9 @@ def _swap_values_of(solution: xr.Dataset, definitions: PlannerDefinitions) -> di
     exporter, importer = flows["exporter"].values.astype(str), flows["importer"].values.astype(str)
     summer_year = np.where(np.isin(month, definitions.vegetation_months), year, -1)
     winter_year = definitions.winter_label(year, month)
-    to_partner = np.isin(importer, SWAP_PARTNERS) & np.isin(exporter, countries)
-    from_partner = np.isin(exporter, SWAP_PARTNERS) & np.isin(importer, countries)
+    partners = list(definitions.swap_partners)
+    to_partner = np.isin(importer, partners) & np.isin(exporter, countries)
+    from_partner = np.isin(exporter, partners) & np.isin(importer, countries)
     summer_mwh = _flows_by(flows, "energy_mwh", summer_year, years, "exporter", to_partner)
     summer_usd = _flows_by(flows, "revenue_usd", summer_year, years, "exporter", to_partner)
     winter_mwh = _flows_by(flows, "received_mwh", winter_year, years, "importer", from_partner)

@@ -4,11 +4,13 @@ The engine knows nothing of rivers: a :class:`Problem` is a sequence of linear s
 (:class:`StageLP`, written with :class:`StageBuilder`) linked by state variables, with finite,
 stagewise-independent noise per stage. :func:`train` builds a policy (Benders cuts on each stage's
 cost-to-go) and a deterministic lower bound; :func:`simulate` runs the policy out of sample for the
-statistical upper bound; :func:`solve_extensive` solves small trees exactly as a check.
+statistical upper bound (:func:`estimate_cost`: plain Monte Carlo or control variates);
+:func:`solve_extensive` solves small trees exactly as a check.
 See ``docs/policy.md``.
 """
 
 from aralnexus.policy.cuts import Cuts
+from aralnexus.policy.estimate import CostEstimate, NoiseControls, estimate_cost
 from aralnexus.policy.extensive import ExtensiveSolution, build_extensive, solve_extensive, tree_size
 from aralnexus.policy.passes import PassRunner, Trajectory
 from aralnexus.policy.problem import CutType, NoiseKind, Problem, StageBuilder, StageLP, StageNoise, StateRef
@@ -18,10 +20,12 @@ from aralnexus.policy.training import LogRow, StopReason, TrainingResult, TrainO
 from aralnexus.policy.values import cost_to_go, water_values
 
 __all__ = [
+    "CostEstimate",
     "CutType",
     "Cuts",
     "ExtensiveSolution",
     "LogRow",
+    "NoiseControls",
     "NoiseKind",
     "PassRunner",
     "Problem",
@@ -39,6 +43,7 @@ __all__ = [
     "Trajectory",
     "build_extensive",
     "cost_to_go",
+    "estimate_cost",
     "sample_noise_paths",
     "simulate",
     "solve_extensive",

@@ -63,11 +63,15 @@ class PassWorker:
         The worker's noise seed (:func:`worker_seed`).
     cuts
         Cuts found before (resumed training).
+    cut_selection_every
+        Select the LPs' cuts every this many iterations (:class:`PassRunner`); ``None``: never.
     """
 
-    def __init__(self, problem: Problem, seed: np.random.SeedSequence, cuts: Cuts) -> None:
+    def __init__(
+        self, problem: Problem, seed: np.random.SeedSequence, cuts: Cuts, cut_selection_every: int | None = None
+    ) -> None:
         """Build every stage LP and add the cuts found before."""
-        self.runner = PassRunner(problem, seed)
+        self.runner = PassRunner(problem, seed, cut_selection_every)
         self.runner.add_cuts(cuts)
 
     def round(self, others: Cuts) -> RoundResult:
@@ -110,10 +114,12 @@ class RoundPool(Protocol):
 class InProcessPool:
     """One worker: the calling process."""
 
-    def __init__(self, problem: Problem, seed: int, cuts: Cuts, start_iteration: int) -> None:
+    def __init__(
+        self, problem: Problem, seed: int, cuts: Cuts, start_iteration: int, cut_selection_every: int | None = None
+    ) -> None:
         """Build the stage LPs and add the cuts found before."""
         self.workers = 1
-        self.worker = PassWorker(problem, worker_seed(seed, 0, start_iteration), cuts)
+        self.worker = PassWorker(problem, worker_seed(seed, 0, start_iteration), cuts, cut_selection_every)
         self._none = Cuts.empty(problem.n_states)
 
     @property
@@ -169,11 +175,15 @@ class _SharedCuts:
 
 
 def _worker_main(
-    conn: multiprocessing.connection.Connection, problem: Problem, seed: np.random.SeedSequence, cuts: Cuts
+    conn: multiprocessing.connection.Connection,
+    problem: Problem,
+    seed: np.random.SeedSequence,
+    cuts: Cuts,
+    cut_selection_every: int | None,
 ) -> None:
     """Worker loop: ``("round", cuts)`` or ``("simulate", cuts, paths)``; stop on ``None``."""
     try:
-        worker = PassWorker(problem, seed, cuts)
+        worker = PassWorker(problem, seed, cuts, cut_selection_every)
         conn.send("ready")
         while (message := conn.recv()) is not None:
             if message[0] == "round":
@@ -191,7 +201,15 @@ def _worker_main(
 class ProcessPool(_SharedCuts):
     """``workers`` local processes (spawned), each running one iteration per round."""
 
-    def __init__(self, problem: Problem, workers: int, seed: int, cuts: Cuts, start_iteration: int) -> None:
+    def __init__(
+        self,
+        problem: Problem,
+        workers: int,
+        seed: int,
+        cuts: Cuts,
+        start_iteration: int,
+        cut_selection_every: int | None = None,
+    ) -> None:
         """Start the workers and wait until each has built its stage LPs."""
         ctx = multiprocessing.get_context("spawn")
         self._conns: list[multiprocessing.connection.Connection] = []
@@ -200,7 +218,7 @@ class ProcessPool(_SharedCuts):
             parent, child = ctx.Pipe()
             proc = ctx.Process(
                 target=_worker_main,
-                args=(child, problem, worker_seed(seed, w, start_iteration), cuts),
+                args=(child, problem, worker_seed(seed, w, start_iteration), cuts, cut_selection_every),
                 daemon=True,
             )
             proc.start()
@@ -256,7 +274,14 @@ class DaskPool(_SharedCuts):
     """
 
     def __init__(
-        self, problem: Problem, workers: int, seed: int, cuts: Cuts, start_iteration: int, client: Any
+        self,
+        problem: Problem,
+        workers: int,
+        seed: int,
+        cuts: Cuts,
+        start_iteration: int,
+        client: Any,
+        cut_selection_every: int | None = None,
     ) -> None:
         """Create the actors (each builds its stage LPs where it lives) and wait until all exist."""
         addresses = sorted(client.nthreads())
@@ -271,6 +296,7 @@ class DaskPool(_SharedCuts):
                 shared,
                 worker_seed(seed, w, start_iteration),
                 cuts,
+                cut_selection_every,
                 actor=True,
                 workers=[place],
                 allow_other_workers=False,
@@ -306,11 +332,20 @@ class DaskPool(_SharedCuts):
 
 
 def make_pool(
-    problem: Problem, workers: int, seed: int, cuts: Cuts, start_iteration: int, client: Any = None
+    problem: Problem,
+    workers: int,
+    seed: int,
+    cuts: Cuts,
+    start_iteration: int,
+    client: Any = None,
+    cut_selection_every: int | None = None,
 ) -> RoundPool:
-    """Return a pool: Dask actors when a ``distributed.Client`` is given, else this process or local processes."""
+    """Return a pool: Dask actors when a ``distributed.Client`` is given, else this process or local processes.
+
+    ``cut_selection_every``: each worker selects its LPs' cuts that often (:class:`PassRunner`).
+    """
     if client is not None:
-        return DaskPool(problem, workers, seed, cuts, start_iteration, client)
+        return DaskPool(problem, workers, seed, cuts, start_iteration, client, cut_selection_every)
     if workers <= 1:
-        return InProcessPool(problem, seed, cuts, start_iteration)
-    return ProcessPool(problem, workers, seed, cuts, start_iteration)
+        return InProcessPool(problem, seed, cuts, start_iteration, cut_selection_every)
+    return ProcessPool(problem, workers, seed, cuts, start_iteration, cut_selection_every)

@@ -6,6 +6,13 @@ walks back: at each trial state it solves the next stage for *every* outcome of 
 a Benders cut to the stage before (backward pass). With single cuts the cut is the probability-
 weighted average of the outcomes' linearisations; with multi-cuts each outcome gets its own cut on
 its own cost-to-go column.
+
+With cut selection (``cut_selection_every``), every that many iterations each stage's LP keeps
+only the cuts that are highest at one of the trial points its forward passes visited (level-1
+dominance, as SDDP.jl); the other cuts stay in the solver's pool, and any of them a solution
+violates is put back and the stage solved again (:class:`StageSolver`), so every solve still
+gives the solution of the LP with every cut, only faster. The first stage (the lower bound's)
+keeps every cut.
 """
 
 from __future__ import annotations
@@ -84,14 +91,23 @@ class PassRunner:
         The multistage problem.
     seed
         Seed of the noise sampling (a ``numpy`` seed or ``SeedSequence``).
+    cut_selection_every
+        Select cuts (level-1 dominance at the visited trial points) every this many iterations;
+        ``None``: every cut stays in the LPs.
     """
 
-    def __init__(self, problem: Problem, seed: int | np.random.SeedSequence = 0) -> None:
+    def __init__(
+        self, problem: Problem, seed: int | np.random.SeedSequence = 0, cut_selection_every: int | None = None
+    ) -> None:
         """Build every stage LP once."""
         self.problem = problem
         self.rng = np.random.default_rng(seed)
         self.solvers: list[StageSolver] = []
         self.skipped_cuts = 0
+        self.cut_selection_every = cut_selection_every
+        self.iterations = 0
+        # outgoing states of each stage visited by this runner's forward passes (where its cuts are judged)
+        self._points: list[list[Array]] = [[] for _ in problem.stages]
         # bounds of each stage's outgoing state: solutions are clipped into them before being passed on,
         # so a bound met only to the solver's tolerance cannot make the next stage infeasible
         self._out_lower = [st.col_lower[st.state_out] for st in problem.stages]
@@ -183,10 +199,26 @@ class PassRunner:
         return Cuts.concat(parts, problem.n_states)
 
     def iteration(self) -> tuple[Cuts, float]:
-        """Run one forward pass on sampled noise and its backward pass; return the new cuts and the pass cost."""
+        """Run one forward pass on sampled noise and its backward pass; return the new cuts and the pass cost.
+
+        Every ``cut_selection_every`` iterations the stage LPs' cuts are then selected.
+        """
         path = [values[0] for values in self.sample_noise(1)]
         traj = self.forward(path)
-        return self.backward(traj.states), traj.cost
+        for t in range(self.problem.n_stages - 1):
+            self._points[t].append(traj.states[t])
+        cuts = self.backward(traj.states)
+        self.iterations += 1
+        if self.cut_selection_every is not None and self.iterations % self.cut_selection_every == 0:
+            self.select_cuts()
+        return cuts, traj.cost
+
+    def select_cuts(self) -> None:
+        """Keep in each stage LP (but the first) only the cuts highest at one of its visited trial points."""
+        for t in range(1, self.problem.n_stages - 1):
+            if self._points[t]:
+                solver = self.solvers[t]
+                solver.select_cuts(solver.dominant_cuts(np.asarray(self._points[t])))
 
     def lower_bound(self) -> float:
         """Return the expected optimal value of the first stage under the current cuts (a lower bound)."""

@@ -9,7 +9,6 @@ draws from a richer distribution (e.g. a continuous inflow generator) and passes
 from __future__ import annotations
 
 import itertools
-import math
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -17,11 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from aralnexus.policy.cuts import Cuts
+from aralnexus.policy.estimate import Z_95, CostEstimate, estimate_cost, plain_interval
 from aralnexus.policy.passes import PassRunner, StageHook, Trajectory
 from aralnexus.policy.problem import Array, Problem
-
-#: Two-sided 97.5 % quantile of the standard normal distribution (95 % interval).
-Z_95 = 1.959963984540054
 
 
 @dataclass(frozen=True)
@@ -60,11 +57,17 @@ class Simulation:
         return int(self.stage_costs.shape[0])
 
     def interval(self, z: float = Z_95) -> tuple[float, float, float]:
-        """Return the mean cost and its (normal-approximation) interval, default 95 %."""
-        costs = self.costs
-        mean = float(costs.mean())
-        half = z * float(costs.std(ddof=1)) / math.sqrt(costs.shape[0]) if costs.shape[0] > 1 else math.inf
-        return mean, mean - half, mean + half
+        """Return the mean cost and its (normal-approximation) interval, default 95 % (plain Monte Carlo)."""
+        return plain_interval(self.costs, z)
+
+    def estimate(self, controls: Array | None = None) -> CostEstimate:
+        """Estimate the policy's expected cost, with control variates when ``controls`` are given.
+
+        ``controls``: each member's controls centred at their exact expectations, e.g.
+        ``NoiseControls.centred(problem, noise_paths)`` of the paths simulated
+        (:func:`~aralnexus.policy.estimate.estimate_cost`).
+        """
+        return estimate_cost(self.costs, controls)
 
 
 def from_trajectories(trajs: list[Trajectory], keep_x: bool) -> Simulation:

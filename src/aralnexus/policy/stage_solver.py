@@ -5,6 +5,12 @@ reduced costs are then the derivatives of the stage's optimal value with respect
 state, i.e. the slopes of a Benders cut. Noise outcomes change row bounds, column bounds or costs in
 one call per kind. Cuts are appended rows (``addRows``). Every solve starts from the previous basis
 (simplex warm start; presolve is off so the basis carries over).
+
+Every cut added is kept in the solver's cut pool; :meth:`StageSolver.select_cuts` keeps in the LP
+only some of them (e.g. those highest at the visited points: level-1 dominance) and deletes the
+other rows. Fewer rows make each solve faster, and the solutions stay those of the LP with every
+cut: after each solve the cuts left out are evaluated at the solution (one matrix-vector product)
+and the most violated one per cost-to-go column, if any, is added back and the LP solved again.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from dataclasses import dataclass, field
 
 import highspy
 import numpy as np
+import numpy.typing as npt
 
 from aralnexus.dispatch.solve import Simplex, new_highs
 from aralnexus.policy.problem import Array, IntArray, StageLP
@@ -87,8 +94,24 @@ class StageSolver:
         self.h.passModel(self._highs_lp(theta_lower))
         self._state_in = stage.state_in.astype(_I32)
         self._split_noise()
-        self.n_cuts = 0
+        n_states = stage.n_states
+        # the cut pool: every cut added, and which of them are rows of the LP (in row order)
+        self._pool_theta = np.zeros(0, dtype=np.int64)
+        self._pool_intercept = np.zeros(0)
+        self._pool_slope = np.zeros((0, n_states))
+        self._lp_cuts = np.zeros(0, dtype=np.int64)
+        self._in_lp = np.zeros(0, dtype=bool)
         self.solves = 0
+
+    @property
+    def n_cuts(self) -> int:
+        """Number of cuts added (the pool, whether or not their rows are in the LP)."""
+        return int(self._pool_intercept.shape[0])
+
+    @property
+    def n_cut_rows(self) -> int:
+        """Number of cuts that are rows of the LP now."""
+        return int(self._lp_cuts.shape[0])
 
     def _highs_lp(self, theta_lower: float) -> highspy.HighsLp:
         """Return the stage LP with the cost-to-go columns appended."""
@@ -148,24 +171,70 @@ class StageSolver:
             h.changeColsCost(self._cost_cols.shape[0], self._cost_cols, np.ascontiguousarray(v[self._cost_pos]))
 
     def add_cuts(self, theta: IntArray, intercepts: Array, slopes: Array) -> None:
-        """Add cuts ``θ[theta] ≥ intercept + slope·outgoing_state`` (one row each)."""
+        """Add cuts ``θ[theta] ≥ intercept + slope·outgoing_state`` to the pool and the LP (one row each)."""
         m = intercepts.shape[0]
         if m == 0:
             return
+        first = self.n_cuts
+        self._pool_theta = np.concatenate([self._pool_theta, np.asarray(theta, dtype=np.int64)])
+        self._pool_intercept = np.concatenate([self._pool_intercept, np.asarray(intercepts, dtype=np.float64)])
+        self._pool_slope = np.concatenate([self._pool_slope, np.asarray(slopes, dtype=np.float64).reshape(m, -1)])
+        self._in_lp = np.concatenate([self._in_lp, np.zeros(m, dtype=bool)])
+        self._add_rows(np.arange(first, first + m, dtype=np.int64))
+
+    def _add_rows(self, ids: IntArray) -> None:
+        """Append the pool's cuts ``ids`` to the LP as rows."""
+        m = ids.shape[0]
+        if m == 0:
+            return
         n_states = self.stage.n_states
+        theta = self._pool_theta[ids]
         cols = np.column_stack([self.theta_cols[theta], np.broadcast_to(self.stage.state_out, (m, n_states))])
-        vals = np.column_stack([np.ones(m), -np.asarray(slopes, dtype=np.float64)])
+        vals = np.column_stack([np.ones(m), -self._pool_slope[ids]])
         starts = np.arange(m, dtype=_I32) * (n_states + 1)
         self.h.addRows(
             m,
-            np.asarray(intercepts, dtype=np.float64),
+            self._pool_intercept[ids],
             np.full(m, np.inf),
             cols.size,
             starts,
             cols.ravel().astype(_I32),
             vals.ravel(),
         )
-        self.n_cuts += m
+        self._lp_cuts = np.concatenate([self._lp_cuts, ids])
+        self._in_lp[ids] = True
+
+    def dominant_cuts(self, points: Array) -> npt.NDArray[np.bool_]:
+        """Return which pool cuts are the highest of their cost-to-go column at one of ``points`` ``(n, n_states)``.
+
+        Level-1 dominance (as SDDP.jl's cut selection): at each point, for each cost-to-go
+        column, the first cut of the highest value.
+        """
+        keep = np.zeros(self.n_cuts, dtype=bool)
+        pts = np.atleast_2d(np.asarray(points, dtype=np.float64))
+        if pts.shape[0] == 0:
+            return keep
+        for j in np.unique(self._pool_theta):
+            ids = np.flatnonzero(self._pool_theta == j)
+            values = self._pool_intercept[ids, None] + self._pool_slope[ids] @ pts.T  # (cuts, points)
+            keep[ids[values.argmax(axis=0)]] = True
+        return keep
+
+    def select_cuts(self, keep: npt.NDArray[np.bool_] | None = None) -> None:
+        """Make the LP's cut rows exactly the pool's cuts ``keep`` (all of them when ``None``).
+
+        Rows of cuts not kept are deleted; kept cuts that are not rows are appended. The basis of
+        the remaining rows is kept by HiGHS. Solutions do not change: every solve checks the cuts
+        left out and adds back any its solution violates (:meth:`resolve`).
+        """
+        want = np.ones(self.n_cuts, dtype=bool) if keep is None else np.asarray(keep, dtype=bool)
+        drop = np.flatnonzero(~want[self._lp_cuts])
+        if drop.size:
+            rows = (self.stage.n_rows + drop).astype(_I32)
+            self.h.deleteRows(rows.shape[0], rows)
+            self._in_lp[self._lp_cuts[drop]] = False
+            self._lp_cuts = np.delete(self._lp_cuts, drop)
+        self._add_rows(np.flatnonzero(want & ~self._in_lp))
 
     def change_coefficients(self, rows: IntArray, cols: IntArray, values: Array) -> None:
         """Change matrix entries of the stage LP (e.g. power coefficients at new heads; one HiGHS call each)."""
@@ -247,7 +316,8 @@ class StageSolver:
         value = self.h.getOptionValue("simplex_strategy")  # (status, value) in highspy ≥ 1.8, the value before
         return int(value[-1] if isinstance(value, tuple) else value)
 
-    def _resolve(self, duals: bool) -> StageSolution:
+    def _run(self) -> highspy.HighsModelStatus:
+        """Run HiGHS on the LP as it stands, with the fallbacks of :meth:`_from_scratch`; return the status."""
         self.h.run()
         status = self.h.getModelStatus()
         if status == highspy.HighsModelStatus.kSolveError:  # another thread count started the scheduler
@@ -256,13 +326,46 @@ class StageSolver:
             status = self.h.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:
             status = self._from_scratch()
+        return status
+
+    def _violated_cuts(self, x_all: Array) -> IntArray:
+        """Return, per cost-to-go column, the pool cut outside the LP most violated by the solution ``x_all`` (if any).
+
+        A cut counts as violated when it exceeds the column's value by more than 1e-9 of
+        ``max(1, |value|)`` (the cut rows' own tolerance is HiGHS's primal feasibility tolerance).
+        """
+        idle = np.flatnonzero(~self._in_lp)
+        if idle.size == 0:
+            return idle
+        theta = self._pool_theta[idle]
+        need = x_all[self.theta_cols][theta]
+        excess = self._pool_intercept[idle] + self._pool_slope[idle] @ x_all[self.stage.state_out] - need
+        bad = excess > 1e-9 * np.maximum(1.0, np.abs(need))
+        if not bad.any():
+            return np.zeros(0, dtype=np.int64)
+        out = []
+        for j in np.unique(theta[bad]):
+            mine = np.flatnonzero(bad & (theta == j))
+            out.append(idle[mine[np.argmax(excess[mine])]])
+        return np.asarray(out, dtype=np.int64)
+
+    def _resolve(self, duals: bool) -> StageSolution:
+        status = self._run()
+        # cuts of the pool left out of the LP (cut selection) are checked at the solution; a violated one
+        # is added and the LP solved again, so the solution is the one of the LP with every cut
+        while status == highspy.HighsModelStatus.kOptimal and self.n_cut_rows < self.n_cuts:
+            missing = self._violated_cuts(np.asarray(self.h.getSolution().col_value, dtype=np.float64))
+            if missing.size == 0:
+                break
+            self._add_rows(missing)
+            status = self._run()
         self.solves += 1
         if status != highspy.HighsModelStatus.kOptimal:
             raise StageSolveError(f"stage LP not solved to optimality: {self.h.modelStatusToString(status)}")
         sol = self.h.getSolution()
         x_all = np.asarray(sol.col_value, dtype=np.float64)
         dual = np.asarray(sol.col_dual, dtype=np.float64)
-        objective = float(self.h.getInfo().objective_function_value)
+        objective = float(self.h.getObjectiveValue())
         theta_cost = float(self._theta_weights @ x_all[self.theta_cols]) if self.n_theta else 0.0
         x = x_all[: self.n_cols]
         return StageSolution(

@@ -5,7 +5,10 @@ IF NOT EXISTS`` when a policy is first stored:
 
 - ``policy_info(run_id, key, value)``: settings and the staging fingerprint the policy was trained on;
 - ``policy_log(run_id, iteration, lower_bound_musd, time_s, stage_solves, upper_mean_musd,
-  upper_low_musd, upper_high_musd)``: the convergence log, one row per round;
+  upper_low_musd, upper_high_musd, upper_estimator, upper_high_plain_musd)``: the convergence log,
+  one row per round (the ``upper_*`` columns where the gap rule simulated);
+- ``policy_forward_costs(run_id, iteration, cost_musd)``: the cost of each forward pass (the
+  in-sample estimate of the policy's cost while it trains; ``iteration`` numbers the pass);
 - ``policy_cuts(run_id, cut, stage, theta, intercept_musd, slope)``: every Benders cut, ``slope`` a
   ``DOUBLE[]`` over the states (US$ million per state unit);
 - ``policy_simulations(run_id, policy_run_id, seed, members)``: which ensemble run simulates which
@@ -14,6 +17,10 @@ IF NOT EXISTS`` when a policy is first stored:
 
 Each training round is appended in one transaction (:func:`append_round`), so an interrupted
 training keeps every round it finished and ``--resume`` continues from them.
+
+Changes are additive, as for the store's own tables (:func:`aralnexus.store.schema.upgrade_statements`):
+:func:`ensure_tables` creates missing tables and adds missing columns to a store written by an
+older aralnexus (NULL in rows stored before), and the readers accept a store not upgraded yet.
 """
 
 from __future__ import annotations
@@ -43,7 +50,10 @@ LOG_COLUMNS: tuple[tuple[str, str], ...] = (
     ("upper_mean_musd", "DOUBLE"),
     ("upper_low_musd", "DOUBLE"),
     ("upper_high_musd", "DOUBLE"),
+    ("upper_estimator", "VARCHAR"),
+    ("upper_high_plain_musd", "DOUBLE"),
 )
+FORWARD_COLUMNS: tuple[tuple[str, str], ...] = (("iteration", "INTEGER"), ("cost_musd", "DOUBLE"))
 CUT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("cut", "INTEGER"),
     ("stage", "INTEGER"),
@@ -62,20 +72,42 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
     "policy_info": INFO_COLUMNS,
     "policy_log": LOG_COLUMNS,
     "policy_cuts": CUT_COLUMNS,
+    "policy_forward_costs": FORWARD_COLUMNS,
     "policy_simulations": SIMULATION_COLUMNS,
     "policy_member_costs": MEMBER_COST_COLUMNS,
 }
 #: Tables of a trained policy (the simulation tables belong to the simulation's run).
-POLICY_TABLES = ("policy_info", "policy_log", "policy_cuts")
+POLICY_TABLES = ("policy_info", "policy_log", "policy_cuts", "policy_forward_costs")
 
 
 def ensure_tables(db: Store) -> None:
-    """Create the policy tables in the store if they do not exist."""
+    """Create the policy tables that do not exist and add the columns an older store's tables lack."""
     db.initialise()
     with db.transaction() as con:
         for name, columns in TABLES.items():
             body = ", ".join(f"{quote(c)} {t}" for c, t in (("run_id", "VARCHAR"), *columns))
             con.execute(f"CREATE TABLE IF NOT EXISTS {quote(name)} ({body})")
+            found = {str(r[0]) for r in con.execute(_COLUMNS_SQL, [name]).fetchall()}
+            for column, sql_type in columns:
+                if column not in found:
+                    con.execute(f"ALTER TABLE {quote(name)} ADD COLUMN {quote(column)} {sql_type}")
+
+
+_COLUMNS_SQL = (
+    "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
+    "AND schema_name = 'main' AND table_name = ?"
+)
+
+
+def _columns(db: Store, table: str) -> set[str]:
+    """Return the columns of a table of the store (empty when it does not exist)."""
+    return set(db.query(_COLUMNS_SQL, [table])["column_name"].astype(str))
+
+
+def _select(db: Store, table: str, columns: tuple[tuple[str, str], ...]) -> str:
+    """Return the select list of ``columns``, ``NULL`` for those an older store's table lacks."""
+    found = _columns(db, table)
+    return ", ".join(quote(c) if c in found else f"NULL AS {quote(c)}" for c, _ in columns)
 
 
 def write_info(db: Store, run_id: str, info: Mapping[str, object]) -> None:
@@ -97,6 +129,16 @@ def append_round(db: Store, run_id: str, rows: list[LogRow], cuts: Cuts, first_c
             "upper_mean_musd": [None if math.isnan(r.upper_mean) else r.upper_mean for r in rows],
             "upper_low_musd": [None if math.isnan(r.upper_low) else r.upper_low for r in rows],
             "upper_high_musd": [None if math.isnan(r.upper_high) else r.upper_high for r in rows],
+            "upper_estimator": [r.upper_estimator or None for r in rows],
+            "upper_high_plain_musd": [None if math.isnan(r.upper_high_plain) else r.upper_high_plain for r in rows],
+        }
+    )
+    forward = pd.DataFrame(
+        {
+            "iteration": [
+                r.iteration - len(r.forward_costs) + 1 + k for r in rows for k in range(len(r.forward_costs))
+            ],
+            "cost_musd": [c for r in rows for c in r.forward_costs],
         }
     )
     table = pa.table(
@@ -110,6 +152,8 @@ def append_round(db: Store, run_id: str, rows: list[LogRow], cuts: Cuts, first_c
     )
     with db.transaction() as con:
         insert(con, "policy_log", run_id, log, LOG_COLUMNS)
+        if len(forward):
+            insert(con, "policy_forward_costs", run_id, forward, FORWARD_COLUMNS)
         if len(cuts):
             insert(con, "policy_cuts", run_id, table, CUT_COLUMNS)
 
@@ -139,22 +183,39 @@ def load_info(db: Store, run_id: str) -> dict[str, object]:
 
 def load_training(db: Store, run_id: str, n_states: int) -> TrainingResult:
     """Return the stored cuts and log of a policy as a :class:`TrainingResult` (to resume or simulate)."""
-    log = db.query(
-        "SELECT * FROM policy_log WHERE run_id = ? ORDER BY iteration",
-        [run_id],
-    )
+    log = policy_log(db, run_id)
+    forward = forward_costs(db, run_id)
+    by_iteration = dict(zip(forward["iteration"].tolist(), forward["cost_musd"].tolist(), strict=True))
     cuts = db.query(
         "SELECT stage, theta, intercept_musd, slope FROM policy_cuts WHERE run_id = ? ORDER BY cut", [run_id]
     )
     upper = log[["upper_mean_musd", "upper_low_musd", "upper_high_musd"]].astype("float64").to_numpy()
+    plain = log["upper_high_plain_musd"].astype("float64").to_numpy()
+    estimator = [str(e) if isinstance(e, str) else "" for e in log["upper_estimator"]]
+    iterations = log["iteration"].to_numpy(np.int64)
+    previous = np.concatenate([[0], iterations[:-1]])
     rows = tuple(
-        LogRow(int(i), float(lb), float(t), int(n), *(float(v) for v in up))
-        for i, lb, t, n, up in zip(
-            log["iteration"].to_numpy(),
+        LogRow(
+            int(i),
+            float(lb),
+            float(t),
+            int(n),
+            upper_mean=float(up[0]),
+            upper_low=float(up[1]),
+            upper_high=float(up[2]),
+            upper_estimator=est,
+            upper_high_plain=float(hp),
+            forward_costs=tuple(by_iteration[k] for k in range(int(before) + 1, int(i) + 1) if k in by_iteration),
+        )
+        for i, before, lb, t, n, up, est, hp in zip(
+            iterations,
+            previous,
             log["lower_bound_musd"].to_numpy(np.float64),
             log["time_s"].to_numpy(np.float64),
             log["stage_solves"].to_numpy(),
             upper,
+            estimator,
+            plain,
             strict=True,
         )
     )
@@ -166,6 +227,23 @@ def load_training(db: Store, run_id: str, n_states: int) -> TrainingResult:
         slope,
     )
     return TrainingResult(found, rows, "interrupted")
+
+
+def policy_log(db: Store, run_id: str) -> pd.DataFrame:
+    """Return a policy's convergence log (every :data:`LOG_COLUMNS` column; NULL where an older store lacks it)."""
+    return db.query(
+        f"SELECT {_select(db, 'policy_log', LOG_COLUMNS)} FROM policy_log WHERE run_id = ? ORDER BY iteration",
+        [run_id],
+    )
+
+
+def forward_costs(db: Store, run_id: str) -> pd.DataFrame:
+    """Return ``iteration, cost_musd`` of a policy's forward passes (empty for a store without them)."""
+    if not _columns(db, "policy_forward_costs"):
+        return pd.DataFrame({"iteration": pd.Series(dtype="int64"), "cost_musd": pd.Series(dtype="float64")})
+    return db.query(
+        "SELECT iteration, cost_musd FROM policy_forward_costs WHERE run_id = ? ORDER BY iteration", [run_id]
+    )
 
 
 def record_simulation(db: Store, run_id: str, policy_run_id: str, seed: int, costs_musd: np.ndarray) -> None:

@@ -4,8 +4,9 @@ After every round the deterministic lower bound (the first stage's expected valu
 current cuts) is recomputed. Stopping rules, any of which ends training: an iteration count, a
 wall-time limit, a stalled bound (relative improvement below ``stall_tol`` over
 ``stall_iterations`` iterations), a gap (upper end of the 95 % interval of an out-of-sample
-simulation against the lower bound, checked every ``gap_every`` iterations, optionally screened
-by a smaller simulation first), or the caller's callback returning ``True``. ``KeyboardInterrupt``
+simulation against the lower bound — plain Monte Carlo or control variates,
+:mod:`aralnexus.policy.estimate` — checked every ``gap_every`` iterations, optionally screened by
+a smaller simulation first), or the caller's callback returning ``True``. ``KeyboardInterrupt``
 ends training too, keeping every cut found. Passes and gap simulations run on the pool's workers:
 this process, local processes or Dask actors (:mod:`aralnexus.policy.parallel`).
 """
@@ -22,6 +23,7 @@ from typing import Any, Literal
 import numpy as np
 
 from aralnexus.policy.cuts import Cuts
+from aralnexus.policy.estimate import CostEstimate, NoiseControls, estimate_cost
 from aralnexus.policy.parallel import RoundPool, make_pool
 from aralnexus.policy.problem import Problem
 from aralnexus.policy.simulation import sample_noise_paths
@@ -54,11 +56,21 @@ class TrainOptions:
         upper end of the full interval lies above its mean, so a check that fails on the mean
         would fail anyway); ``None``: always the full simulation. The decision to stop is always
         taken on ``gap_members`` members.
+    gap_controls
+        Control variates of the gap rule's estimate (:class:`~aralnexus.policy.estimate.NoiseControls`):
+        the upper end is then that of the cross-fitted control-variate estimate
+        (:func:`~aralnexus.policy.estimate.estimate_cost`; plain Monte Carlo when the members are too
+        few for the controls); ``None``: plain Monte Carlo.
     workers
         Workers running passes in parallel: local processes (1: this process), or Dask actors
         when :func:`train` is given a client.
     seed
         Seed of the forward-pass noise.
+    cut_selection_every
+        Every this many iterations each worker keeps in its stage LPs (but the first stage's) only
+        the cuts that are highest at one of the trial points it visited (level-1 dominance); the
+        others stay in its pool and come back when a later point makes them highest. Every cut
+        is still returned and stored; simulations use them all. ``None``: every cut stays in the LPs.
     """
 
     iterations: int | None = 100
@@ -69,8 +81,10 @@ class TrainOptions:
     gap_members: int = 200
     gap_every: int = 20
     gap_screen_members: int | None = None
+    gap_controls: NoiseControls | None = None
     workers: int = 1
     seed: int = 0
+    cut_selection_every: int | None = 10
 
     def __post_init__(self) -> None:
         """Reject options that could never stop or make no sense."""
@@ -82,6 +96,10 @@ class TrainOptions:
             raise ValueError(f"iterations must be ≥ 0, found {self.iterations}")
         if self.workers < 1:
             raise ValueError(f"workers must be ≥ 1, found {self.workers}")
+        if self.cut_selection_every is not None and self.cut_selection_every < 1:
+            raise ValueError(f"cut_selection_every must be ≥ 1, found {self.cut_selection_every}")
+        if self.gap is not None and self.gap_members < 2:
+            raise ValueError(f"gap_members must be ≥ 2, found {self.gap_members}")
         if self.gap_screen_members is not None and self.gap_screen_members < 2:
             raise ValueError(f"gap_screen_members must be ≥ 2, found {self.gap_screen_members}")
 
@@ -101,7 +119,14 @@ class LogRow:
     stage_solves
         Stage LPs solved so far (cumulative; passes, lower bounds and gap simulations).
     upper_mean, upper_low, upper_high
-        Simulated mean cost and its 95 % interval, where the gap rule simulated (else NaN).
+        Simulated mean cost and its 95 % interval, where the gap rule simulated (else NaN), by
+        ``upper_estimator``.
+    upper_estimator
+        The estimator of ``upper_*`` (``plain`` or ``control-variate``; empty where none ran).
+    upper_high_plain
+        The upper end of the plain Monte Carlo interval of the same members (for comparison).
+    forward_costs
+        The cost of each forward pass of the round (in-sample: the noise the cuts were found on).
     """
 
     iteration: int
@@ -111,6 +136,9 @@ class LogRow:
     upper_mean: float = math.nan
     upper_low: float = math.nan
     upper_high: float = math.nan
+    upper_estimator: str = ""
+    upper_high_plain: float = math.nan
+    forward_costs: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -156,19 +184,40 @@ def _stalled(log: list[LogRow], options: TrainOptions) -> bool:
 
 def _gap_check(
     pool: RoundPool, problem: Problem, options: TrainOptions, lower_bound: float, seed: int
-) -> tuple[tuple[float, float, float] | None, int]:
-    """Simulate out of sample for the gap rule; return ``(mean, low, high)`` (``None``: screened out) and solves."""
+) -> tuple[CostEstimate | None, int]:
+    """Simulate out of sample for the gap rule; return the cost estimate (``None``: screened out) and solves."""
     assert options.gap is not None
     solves = 0
+
+    def estimate(members: int, noise_seed: int) -> tuple[CostEstimate, int]:
+        paths = sample_noise_paths(problem, members, noise_seed)
+        sim, n = pool.simulate(paths)
+        controls = None if options.gap_controls is None else options.gap_controls.centred(problem, paths)
+        return estimate_cost(sim.costs, controls), n
+
     screen = options.gap_screen_members
     if screen is not None and screen < options.gap_members:
-        sim, solves = pool.simulate(sample_noise_paths(problem, screen, seed + 1))
-        mean = sim.interval()[0]
-        if mean - lower_bound > options.gap * abs(mean):
-            log.info("gap screen (%d members): mean %.6g, lower bound %.6g: not yet", screen, mean, lower_bound)
+        screened, solves = estimate(screen, seed + 1)
+        if screened.mean - lower_bound > options.gap * abs(screened.mean):
+            log.info(
+                "gap screen (%d members, %s): mean %.6g, lower bound %.6g: not yet",
+                screen,
+                screened.estimator,
+                screened.mean,
+                lower_bound,
+            )
             return None, solves
-    sim, full = pool.simulate(sample_noise_paths(problem, options.gap_members, seed))
-    return sim.interval(), solves + full
+    full, n = estimate(options.gap_members, seed)
+    log.info(
+        "gap check (%d members, %s): mean %.6g, upper end %.6g (plain %.6g), lower bound %.6g",
+        full.members,
+        full.estimator,
+        full.mean,
+        full.high,
+        full.plain_high,
+        lower_bound,
+    )
+    return full, solves + n
 
 
 def train(
@@ -203,7 +252,7 @@ def train(
     solves0 = log_rows[-1].stage_solves if log_rows else 0
     start_cuts = Cuts.concat(cuts_parts, problem.n_states)
     start = time.perf_counter()
-    pool = make_pool(problem, opts.workers, opts.seed, start_cuts, done, client)
+    pool = make_pool(problem, opts.workers, opts.seed, start_cuts, done, client, opts.cut_selection_every)
     reason: StopReason = "iterations"
     solves = solves0
     try:
@@ -220,17 +269,16 @@ def train(
             lb, bound_solves = pool.lower_bound()
             solves += bound_solves
             elapsed = t0_offset + time.perf_counter() - start
-            row = LogRow(done, lb, elapsed, solves)
+            forward = tuple(r.cost for r in results)
+            row = LogRow(done, lb, elapsed, solves, forward_costs=forward)
             if opts.gap is not None and done - last_gap >= opts.gap_every:
                 last_gap = done
-                interval, gap_solves = _gap_check(pool, problem, opts, lb, opts.seed + done)
+                found, gap_solves = _gap_check(pool, problem, opts, lb, opts.seed + done)
                 solves += gap_solves
                 elapsed = t0_offset + time.perf_counter() - start
-                row = (
-                    LogRow(done, lb, elapsed, solves)
-                    if interval is None
-                    else LogRow(done, lb, elapsed, solves, *interval)
-                )
+                row = LogRow(done, lb, elapsed, solves, forward_costs=forward)
+                if found is not None:
+                    row = LogRow(done, lb, elapsed, solves, *found.interval, found.estimator, found.plain_high, forward)
             log_rows.append(row)
             log.debug("iteration %d: lower bound %.6g (%.1f s)", row.iteration, row.lower_bound, row.time_s)
             if callback is not None and callback(row, new):

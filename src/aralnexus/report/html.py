@@ -157,7 +157,7 @@ def _assumptions(data: ReportData) -> str:
             (_("horizon"), f"{r['horizon_start']} – {r['horizon_end']} ({r['resolution']})"),
             (_("seed"), r["seed"]),
             *([(_("members"), members)] if is_ensemble(r) else []),
-            (_("head mode"), r.get("head_mode") or ""),
+            (_("head mode"), head_mode_words(str(r.get("head_mode") or ""))),
             (_("scenario content hash"), str(r["scenario_hash"])[:16] + "…"),
             (_("aralnexus version"), r["package_version"]),
         ],
@@ -200,6 +200,16 @@ def _sources(data: ReportData) -> str:
         + table_html(counts)
         + f"<details><summary>{esc(summary)}</summary>{table_html(full)}</details>"
     )
+
+
+def head_mode_words(mode: str) -> str:
+    """Return a run's head mode (:data:`~aralnexus.vocab.ConvergenceMode`) in words; an unknown code as it is."""
+    words = {
+        "head": _("heads iterated"),
+        "fixed": _("fixed rated heads"),
+        "median-heads": _("fixed median heads"),
+    }
+    return words.get(mode, mode)
 
 
 def figure_words() -> dict[str, str]:

@@ -4,7 +4,9 @@ Three parts, read from the store:
 
 - **Convergence**: the training's lower bound by iteration against the simulated cost of this
   run's members and its 95 % interval (both in US$ million of cost = − welfare, over the
-  optimised period). The policy is near-optimal when the bound reaches the interval.
+  optimised period), the training's own forward passes (the in-sample cost: the mean and 95 %
+  interval of the last :data:`FORWARD_WINDOW` passes at each iteration) and, where the gap rule
+  ran, its out-of-sample upper ends. The policy is near-optimal when the bound reaches the interval.
 - **Water values**: for Toktogul, Kambarata-1, Nurek and Rogun, the marginal value of stored
   water against storage at the end of each month of the first full year
   (:func:`aralnexus.policy.curves.water_value_curves`).
@@ -26,11 +28,23 @@ import pandas as pd
 
 from aralnexus.i18n import _, format_number, get_language, month_names, ngettext
 from aralnexus.policy.curves import MAIN_RESERVOIRS, water_value_curves
-from aralnexus.policy.store_io import POLICY_KIND, load_info, load_training, simulated_policy
+from aralnexus.policy.estimate import plain_interval
+from aralnexus.policy.store_io import (
+    POLICY_KIND,
+    forward_costs,
+    load_info,
+    load_training,
+    policy_log,
+    simulated_policy,
+)
 from aralnexus.report.charts import PALETTE, Chart, Trace
 from aralnexus.report.data import country_name
 from aralnexus.report.html import Section, chart_html, table_html
 from aralnexus.store import Store
+
+#: Forward passes averaged into the in-sample cost shown at each iteration (the last ones, or all so far).
+FORWARD_WINDOW = 50
+UPPER = ["upper_mean_musd", "upper_low_musd", "upper_high_musd", "upper_estimator"]
 
 
 @dataclass(frozen=True)
@@ -42,7 +56,7 @@ class PolicyView:
     run_id, policy_run_id
         The simulation's ensemble run and the policy it simulates.
     log
-        ``iteration, lower_bound_musd, time_s`` of the training.
+        The training's convergence log (:func:`convergence_log`).
     costs
         ``member, cost_musd`` of the simulated members.
     curves
@@ -66,9 +80,7 @@ class PolicyView:
 
     def interval(self) -> tuple[float, float, float]:
         """Return the simulated mean cost and its 95 % interval (US$ million)."""
-        c = self.costs["cost_musd"].to_numpy(dtype=np.float64)
-        half = 1.959963984540054 * float(c.std(ddof=1)) / math.sqrt(len(c)) if len(c) > 1 else math.inf
-        return float(c.mean()), float(c.mean()) - half, float(c.mean()) + half
+        return plain_interval(self.costs["cost_musd"].to_numpy(dtype=np.float64))
 
 
 def load_policy_view(store: Store, run_id: str, threshold_twh: float = 1.0) -> PolicyView | None:
@@ -78,9 +90,7 @@ def load_policy_view(store: Store, run_id: str, threshold_twh: float = 1.0) -> P
         return None
     info = load_info(store, policy_id)
     training = load_training(store, policy_id, len(info["state_names"]))  # type: ignore[arg-type]
-    log = store.query(
-        "SELECT iteration, lower_bound_musd, time_s FROM policy_log WHERE run_id = ? ORDER BY iteration", [policy_id]
-    )
+    log = convergence_log(store, policy_id)
     costs = store.query("SELECT member, cost_musd FROM policy_member_costs WHERE run_id = ? ORDER BY member", [run_id])
     curves = water_value_curves(training.cuts, info) if "reference_states" in info else pd.DataFrame()
     perfect = perfect_foresight_run(store, run_id)
@@ -185,13 +195,15 @@ def policy_charts(view: PolicyView) -> list[Chart]:
                 color="#ff7f0e",
             ),
             Trace("line", ends, [mean, mean], _("simulated mean ({members})", members=members), color="#ff7f0e"),
-            Trace("line", it, view.log["lower_bound_musd"], _("lower bound (training)"), color="#1f77b4"),
+            *bound_traces(view.log),
         ],
         caption=_(
             "The lower bound of the expected cost rises as cuts are added. The simulated members are the inflow "
             "generator's, with the exact head iteration: their mean and {share} interval include the cost of the "
             "training's approximations (inflow process, fixed heads), so they stay above the bound even for a "
-            "converged policy. Convergence is judged on the training's own inflow process (docs/policy.md).",
+            "converged policy. Convergence is judged on the training's own inflow process (docs/policy.md). "
+            "The forward passes are the training's own (in sample, with cuts still being added); the gap rule's "
+            "upper ends, where it ran, are out of sample on the training process.",
             share="95 %",
         ),
     )
@@ -277,27 +289,86 @@ def policy_html(view: PolicyView, rendered: dict[str, str]) -> str:
     return "".join(parts)
 
 
+def convergence_log(store: Store, policy_id: str, window: int = FORWARD_WINDOW) -> pd.DataFrame:
+    """Return a policy's convergence log, one row per training round.
+
+    Columns: ``iteration, lower_bound_musd, time_s``; the gap rule's out-of-sample estimate
+    ``upper_mean_musd, upper_low_musd, upper_high_musd, upper_estimator`` (NaN / empty where it did
+    not run); and the in-sample cost ``forward_mean_musd, forward_low_musd, forward_high_musd``: the
+    mean and 95 % interval of the last ``window`` forward passes up to the round (NaN when the
+    store holds no forward-pass costs, e.g. a policy trained by an older aralnexus).
+    """
+    log = policy_log(store, policy_id)[["iteration", "lower_bound_musd", "time_s", *UPPER]]
+    for column in UPPER[:3]:
+        log[column] = log[column].astype("float64")
+    log["upper_estimator"] = log["upper_estimator"].fillna("").astype(str)
+    forward = forward_costs(store, policy_id)
+    costs = forward["cost_musd"].to_numpy(np.float64)
+    passes = forward["iteration"].to_numpy(np.int64)
+    band = np.full((len(log), 3), np.nan)
+    for i, iteration in enumerate(log["iteration"].to_numpy(np.int64)):
+        last = costs[passes <= iteration][-window:]
+        if last.shape[0] > 1:
+            band[i] = plain_interval(last)
+    log["forward_mean_musd"], log["forward_low_musd"], log["forward_high_musd"] = band.T
+    return log
+
+
 def load_training_log(store: Store, run: dict[str, object]) -> pd.DataFrame | None:
-    """Return the convergence log of a trained policy (``iteration, lower_bound_musd, time_s``); ``None`` otherwise."""
+    """Return the convergence log of a trained policy (:func:`convergence_log`); ``None`` for any other run."""
     if run.get("kind") != POLICY_KIND:
         return None
-    return store.query(
-        "SELECT iteration, lower_bound_musd, time_s FROM policy_log WHERE run_id = ? ORDER BY iteration",
-        [str(run["run_id"])],
-    )
+    return convergence_log(store, str(run["run_id"]))
+
+
+def bound_traces(log: pd.DataFrame) -> list[Trace]:
+    """Return the training's traces: in-sample cost band and mean, gap-rule upper ends, lower bound."""
+    traces = []
+    it = log["iteration"].tolist()
+    if "forward_mean_musd" in log and log["forward_mean_musd"].notna().any():
+        name = _("forward passes (in sample), mean of the last {n}", n=FORWARD_WINDOW)
+        traces += [
+            Trace(
+                "band",
+                it,
+                log["forward_high_musd"].tolist(),
+                _("forward passes, {share} interval", share="95 %"),
+                y_low=log["forward_low_musd"].tolist(),
+                color="#2ca02c",
+            ),
+            Trace("line", it, log["forward_mean_musd"].tolist(), name, color="#2ca02c"),
+        ]
+    if "upper_high_musd" in log and log["upper_high_musd"].notna().any():
+        checked = log[log["upper_high_musd"].notna()]
+        traces.append(
+            Trace(
+                "points",
+                checked["iteration"].tolist(),
+                checked["upper_high_musd"].tolist(),
+                _("gap rule: upper end of the {share} interval (training process)", share="95 %"),
+                color="#d62728",
+            )
+        )
+    traces.append(Trace("line", it, log["lower_bound_musd"].tolist(), _("lower bound (training)"), color="#1f77b4"))
+    return traces
 
 
 def training_chart(log: pd.DataFrame) -> Chart:
-    """Return the chart of the lower bound on the expected cost by training iteration."""
+    """Return the chart of the lower bound against the in-sample cost of the forward passes by training iteration."""
     return Chart(
         key="policy_training",
-        title=_("Policy training: lower bound by iteration"),
+        title=_("Policy training: lower bound and forward-pass cost by iteration"),
         y_title=_("cost (− welfare), US$ million"),
         x_title=_("iteration"),
-        traces=[
-            Trace("line", log["iteration"].tolist(), log["lower_bound_musd"].tolist(), _("lower bound (training)"))
-        ],
-        caption=_("The lower bound of the expected cost rises as cuts are added; it flattens as the policy converges."),
+        traces=bound_traces(log),
+        caption=_(
+            "The lower bound of the expected cost rises as cuts are added; it flattens as the policy converges. "
+            "The forward passes' cost (in sample: the noise the cuts were found on, the mean and {share} interval "
+            "of the last {n}) falls towards it; the gap between the two is the convergence gap, up to sampling "
+            "error. Where the gap rule ran, its out-of-sample upper ends are shown.",
+            share="95 %",
+            n=FORWARD_WINDOW,
+        ),
     )
 
 

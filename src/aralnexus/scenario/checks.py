@@ -430,6 +430,27 @@ def check_shares(ds: Dataset) -> list[Problem]:
     return problems
 
 
+def check_link_periods(ds: Dataset) -> list[Problem]:
+    """Check that a link's ``end`` (the last month of its level), where given, is not before its ``start``."""
+    if "end" not in ds.links.columns:
+        return []
+    problems = []
+    for link, start, end in zip(ds.links["link"], ds.links["start"], ds.links["end"], strict=True):
+        first, last = str(start).strip()[:7], str(end).strip()[:7]
+        if last in {"", "nan", "<NA>", "None"} or first in {"", "nan", "<NA>", "None"}:
+            continue
+        if last < first:
+            problems.append(
+                Problem(
+                    "links.csv",
+                    f"links.{link}.end",
+                    _("a month not before the start ({start})", start=first),
+                    repr(last),
+                )
+            )
+    return problems
+
+
 CHECKS: tuple[Callable[[Dataset], list[Problem]], ...] = (
     check_plant_references,
     check_plant_graph,
@@ -437,6 +458,7 @@ CHECKS: tuple[Callable[[Dataset], list[Problem]], ...] = (
     check_efficiency,
     check_countries,
     check_partner_links,
+    check_link_periods,
     check_schedules,
     check_inflows,
     check_min_releases,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -49,7 +51,7 @@ class Thermal:
 
     ids: tuple[str, ...]
     country: npt.NDArray[np.int64]
-    capacity_mw: Array  # (T, G) available: capacity · availability, 0 before in service
+    capacity_mw: Array  # (T, G) available: capacity · availability, 0 before in service and outside its months
     cost_usd_per_mwh: Array
     must_run_mw: Array  # (T, G) output forced on (heating season), ≤ capacity_mw
     in_service_mw: Array  # (T, G) nameplate capacity once in service, 0 before (reserve margin)
@@ -154,7 +156,12 @@ def build_countries(
 
 
 def build_thermal(thermal: pd.DataFrame, countries: Countries, cal: Calendar, problems: list[Problem]) -> Thermal:
-    """Build thermal arrays; capacity is 0 before ``in_service``."""
+    """Build thermal arrays; capacity is 0 before ``in_service`` and outside the plant's ``months`` of operation.
+
+    A plant with ``months`` (e.g. ``11-3``) runs only in those months: outside them its available
+    capacity, and so its output, is 0 (the seasonal fuel supply and overhauls of a CHP plant). The
+    heating-season must-run applies where the plant is available.
+    """
     index = {c: i for i, c in enumerate(countries.detailed)}
     keep = thermal["country"].isin(index)
     problems.extend(
@@ -164,7 +171,9 @@ def build_thermal(thermal: pd.DataFrame, countries: Countries, cal: Calendar, pr
     table = thermal[keep].reset_index(drop=True)
     times = pd.DatetimeIndex(cal.steps["time"]).to_numpy()
     starts = np.array([_stamp(v) or pd.Timestamp("1900-01-01") for v in table["in_service"]], dtype="datetime64[ns]")
-    avail = times[:, None] >= starts[None, :]
+    in_service = times[:, None] >= starts[None, :]
+    season = _operating_months(table, problems)  # (G, 12)
+    avail = in_service & season[:, cal.steps["month"].to_numpy() - 1].T
     share = _fraction(table, "availability", 1.0, problems)
     must = _fraction(table, "must_run_heating", 0.0, problems)
     cap = (table["capacity_mw"].to_numpy(dtype=np.float64) * share)[None, :] * avail
@@ -175,8 +184,29 @@ def build_thermal(thermal: pd.DataFrame, countries: Countries, cal: Calendar, pr
         capacity_mw=cap,
         cost_usd_per_mwh=table["cost_usd_per_mwh"].to_numpy(dtype=np.float64),
         must_run_mw=cap * must[None, :] * heating[:, None],
-        in_service_mw=table["capacity_mw"].to_numpy(dtype=np.float64)[None, :] * avail,
+        in_service_mw=table["capacity_mw"].to_numpy(dtype=np.float64)[None, :] * in_service,
     )
+
+
+def _operating_months(table: pd.DataFrame, problems: list[Problem]) -> npt.NDArray[np.bool_]:
+    """Month mask ``(G, 12)`` of each thermal plant's ``months`` (all year where empty or absent)."""
+    masks = np.ones((len(table), 12), dtype=bool)
+    if "months" not in table.columns:
+        return masks
+    for g, (plant, value) in enumerate(zip(table["plant"], table["months"], strict=True)):
+        text = "" if pd.isna(value) else str(value).strip()
+        if not text:
+            continue
+        if not _MONTHS_TEXT.fullmatch(text) or not all(1 <= int(m) <= 12 for m in re.findall(r"\d+", text)):
+            expected = 'months 1..12 as a range or list, e.g. "11-3" or "1-12"'
+            problems.append(Problem("thermal.csv", f"thermal.{plant}.months", expected, repr(text)))
+            continue
+        masks[g] = parse_months(text)
+    return masks
+
+
+#: A month range or list as ``parse_months`` reads it: ``11-3``, ``1-12``, ``1,2,12``.
+_MONTHS_TEXT = re.compile(r"\d{1,2}(\s*-\s*\d{1,2})?(\s*[,;]\s*\d{1,2}(\s*-\s*\d{1,2})?)*")
 
 
 #: Months of the heating season, when CHP plants run for heat (must-run).
@@ -202,7 +232,10 @@ def build_links(
     problems: list[Problem],
     bilateral_price_usd_per_mwh: float = math.nan,
 ) -> Links:
-    """Build link arrays: capacity per step is 0 outside the months of availability and before start.
+    """Build link arrays: capacity per step is 0 outside the months of availability, before start and after end.
+
+    ``end`` (optional) is the last month of a link's level: a contracted level that changed is two
+    rows for the same line, one ending the month before the other starts.
 
     A link between two detailed grids trades at its ``tariff_usd_per_mwh`` where set, else at
     ``bilateral_price_usd_per_mwh`` (the dataset's ``bilateral_electricity_price_usd_per_mwh``).
@@ -226,7 +259,9 @@ def build_links(
     month_ok = np.array([parse_months(m) for m in table["months"]], dtype=bool).reshape(n_l, 12)
     times = pd.DatetimeIndex(cal.steps["time"]).to_numpy()
     starts = np.array([_stamp(v) or pd.Timestamp("1900-01-01") for v in table["start"]], dtype="datetime64[ns]")
-    avail = (times[:, None] >= starts[None, :]) & month_ok[:, cal.steps["month"].to_numpy() - 1].T
+    last = _link_ends(table, starts, problems)
+    avail = (times[:, None] >= starts[None, :]) & (times[:, None] <= last[None, :])
+    avail &= month_ok[:, cal.steps["month"].to_numpy() - 1].T
     cap = table["capacity_mw"].to_numpy(dtype=np.float64)[None, :] * avail
     from_end = np.array([ends[c] for c in table["from_country"]], dtype=np.int64)
     to_end = np.array([ends[c] for c in table["to_country"]], dtype=np.int64)
@@ -251,6 +286,19 @@ def build_links(
             has_partner, np.nan, np.where(np.isnan(tariff), bilateral_price_usd_per_mwh, tariff)
         ),
     )
+
+
+def _link_ends(table: pd.DataFrame, starts: npt.NDArray[np.datetime64], problems: list[Problem]) -> npt.NDArray[Any]:
+    """Start of each link's last month in service (open: far in the future); an end before the start is a problem."""
+    never = pd.Timestamp("2262-01-01")
+    if "end" not in table.columns:
+        return np.full(len(table), never, dtype="datetime64[ns]")
+    ends = np.array([_stamp(v) or never for v in table["end"]], dtype="datetime64[ns]")
+    for link, start, end, text in zip(table["link"], starts, ends, table["end"], strict=True):
+        if end < start:
+            found = f"{str(text)[:7]} before start {pd.Timestamp(start):%Y-%m}"
+            problems.append(Problem("links.csv", f"links.{link}.end", "a month at or after start", found))
+    return ends
 
 
 def build_releases(

@@ -7,6 +7,7 @@ thermal, links and minimum releases. Lookups only, no behaviour.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -186,6 +187,19 @@ def _economics(dataset: Dataset, countries: Countries) -> Economics:
     )
 
 
+def grow_partner_imports(links: Links, cal: Calendar, economics: Economics) -> Links:
+    """Return the links with each partner's import links grown like the partner's annual cap.
+
+    A link whose sending end (``from_country``) is a partner market carries a contracted supply rate
+    (its ``capacity_mw``: the partner's annual volume over the import season), so when the annual
+    caps grow after ``import_cap_base_year`` (:meth:`Economics.import_cap_factor`) the rate grows
+    with them, step by step. Other links keep their capacity.
+    """
+    factor = economics.import_cap_factor(cal.steps["year"].to_numpy(dtype=np.int64))
+    scale = np.where((links.from_end < 0)[None, :], factor[:, None], 1.0)
+    return dataclasses.replace(links, capacity_mw=links.capacity_mw * scale)
+
+
 def _plant_problems(plants: pd.DataFrame, detailed: tuple[str, ...]) -> list[Problem]:
     problems = []
     for _, row in plants.iterrows():
@@ -231,7 +245,10 @@ def build_system_from_dataset(
     staging = build_staging(plants, dataset.plant_schedule, pd.DatetimeIndex(cal.stages["time"]))
     curves = build_curves(plants, staging, topology.downstream)
     thermal = build_thermal(dataset.thermal, countries, cal, problems)
-    links = build_links(dataset.links, countries, cal, problems, bilateral_price_usd_per_mwh(dataset))
+    economics = _economics(dataset, countries)
+    links = grow_partner_imports(
+        build_links(dataset.links, countries, cal, problems, bilateral_price_usd_per_mwh(dataset)), cal, economics
+    )
     withdrawals = build_withdrawals(dataset.withdrawals, tuple(plants["plant"]), cal, problems)
     releases = releases_net_of_withdrawals(
         build_releases(dataset.min_releases, tuple(plants["plant"]), cal, problems), withdrawals
@@ -273,7 +290,7 @@ def build_system_from_dataset(
         links=links,
         releases=releases,
         site_plant=site_plant,
-        economics=_economics(dataset, countries),
+        economics=economics,
         horizon_stages=None if horizon_end is None else horizon_stage_count(cal, horizon_end),
         start_storage=start_table,
         withdrawal_m3s=withdrawals,

@@ -190,24 +190,35 @@ class Simplex(IntEnum):
     CHOOSE = 0
     #: Primal simplex: after a head update on monthly LPs (:func:`aralnexus.dispatch.head.step_simplex`);
     #: on the default pathway it needs 2–10 times fewer iterations than dual simplex from the previous basis.
-    #: It runs on the unscaled LP (:data:`SCALE_OFF`, see :func:`run_highs`).
     PRIMAL = 4
 
 
-#: HiGHS ``simplex_scale_strategy``: its default (equilibration), used by every solve but primal simplex.
+#: HiGHS ``simplex_scale_strategy``: its default (equilibration).
 SCALE_DEFAULT = 2
-#: ``simplex_scale_strategy`` off: primal simplex after a head update. HiGHS scales every LP handed over
-#: afresh (≈ 3.5 ms on the default pathway's 3,240 × 24,624 LP), and unscaled the primal steps of an
-#: ensemble member need as many or fewer iterations: 8 members of the default 2025–2035 pathway,
-#: same objectives (within 1e-7 relative), 8 % less CPU per member (docs/ensembles.md).
+#: ``simplex_scale_strategy`` off: the primal head-iteration solves of ensemble members
+#: (:attr:`aralnexus.dispatch.LPModel.scaled_primal`). HiGHS scales every LP handed over afresh
+#: (≈ 3.5 ms on the default pathway's 3,240 × 24,624 LP); unscaled, a member's primal solves need
+#: about as many iterations: 24 members of the default 2025–2035 pathway, same objectives (within
+#: 5e-8 relative), ≈ 10 % less CPU per member (docs/ensembles.md).
 SCALE_OFF = 0
 
 
-def run_highs(h: highspy.Highs, simplex: Simplex = Simplex.CHOOSE) -> LPSolution:
-    """Run HiGHS on its current model (warm-started from its current basis) and read the solution."""
+#: HiGHS's own ``simplex_iteration_limit`` (none).
+NO_ITERATION_LIMIT = 2_147_483_647
+
+
+def run_highs(
+    h: highspy.Highs, simplex: Simplex = Simplex.CHOOSE, iteration_limit: int | None = None, scaled: bool = True
+) -> LPSolution:
+    """Run HiGHS on its current model (warm-started from its current basis) and read the solution.
+
+    ``iteration_limit`` caps the simplex iterations of this solve (status ``LIMIT`` when reached);
+    ``scaled=False`` solves the LP unscaled (:data:`SCALE_OFF`).
+    """
     start = time.perf_counter()
     h.setOptionValue("simplex_strategy", int(simplex))
-    h.setOptionValue("simplex_scale_strategy", SCALE_OFF if simplex is Simplex.PRIMAL else SCALE_DEFAULT)
+    h.setOptionValue("simplex_iteration_limit", NO_ITERATION_LIMIT if iteration_limit is None else iteration_limit)
+    h.setOptionValue("simplex_scale_strategy", SCALE_DEFAULT if scaled else SCALE_OFF)
     _match_scheduler(h)
     h.run()
     status = _STATUS.get(h.getModelStatus(), SolveStatus.ERROR)

@@ -199,7 +199,7 @@ SCALE_DEFAULT = 2
 #: (:attr:`aralnexus.dispatch.LPModel.scaled_primal`). HiGHS scales every LP handed over afresh
 #: (≈ 3.5 ms on the default pathway's 3,240 × 24,624 LP); unscaled, a member's primal solves need
 #: about as many iterations: 24 members of the default 2025–2035 pathway, same objectives (within
-#: 5e-8 relative), ≈ 10 % less CPU per member (docs/ensembles.md).
+#: 5e-7 relative), ≈ 10 % less CPU per member (docs/ensembles.md).
 SCALE_OFF = 0
 
 

@@ -8,8 +8,8 @@ from the stages' distributions, fixed heads) and prints:
 - each objective term's mean, sd and correlation with the cost (dispatch column families);
 - the control-variate estimate (:func:`aralnexus.policy.estimate.estimate_cost` with
   :func:`aralnexus.policy.aral_controls.inflow_volume_controls`: each river's calendar-year inflow
-  volume and its square) and its variance reduction factor (plain variance / control-variate
-  variance, cross-fitted); the in-sample R² of the controls;
+  volume, its square, products of consecutive years and of the rivers) and its variance reduction
+  factor (plain variance / control-variate variance, cross-fitted); the in-sample R² of the controls;
 - antithetic pairs for comparison (``--antithetic``): members ``u`` and ``1 − u`` in each stage's
   outcome order from dry to wet, the variance reduction per simulated member.
 

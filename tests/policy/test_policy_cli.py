@@ -11,9 +11,10 @@ import pytest
 from typer.testing import CliRunner
 
 from aralnexus.cli.app import app
+from aralnexus.errors import InputError
 from aralnexus.policy.curves import water_value_curves
 from aralnexus.policy.service import train_policy
-from aralnexus.policy.store_io import load_info, load_training
+from aralnexus.policy.store_io import load_info, load_training, write_info
 from aralnexus.policy.training import LogRow
 from aralnexus.scenario import load_scenario
 from aralnexus.store import open_store
@@ -179,6 +180,18 @@ def test_interrupted_training_keeps_its_cuts_and_resumes(tmp_path: Path) -> None
     resumed = train_policy(sc, str(scenario), db, iterations=1, resume=True)
     assert resumed.result.iterations == 3
     assert db.run(first.run_id)["status"] == "ok"
+
+
+def test_resuming_a_policy_stored_with_another_cut_type_is_refused(tmp_path: Path) -> None:
+    scenario = tmp_path / "short.yaml"
+    scenario.write_text(SCENARIO, encoding="utf-8")
+    db = open_store(tmp_path / "s.duckdb")
+    sc = load_scenario(str(scenario))
+    first = train_policy(sc, str(scenario), db, iterations=1)
+    assert load_info(db, first.run_id)["cut_type"] == "multi"  # this version's default
+    write_info(db, first.run_id, {**load_info(db, first.run_id), "cut_type": "single"})  # as stored before
+    with pytest.raises(InputError, match="single cuts"):
+        train_policy(sc, str(scenario), db, iterations=1, resume=True)
 
 
 def test_report_of_a_policy_simulation_has_the_policy_section(

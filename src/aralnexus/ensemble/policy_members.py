@@ -26,7 +26,7 @@ from aralnexus.hydrology import sample_members
 from aralnexus.policy.aral import build_policy_model
 from aralnexus.policy.aral_simulate import simulate_policy
 from aralnexus.policy.estimate import plain_interval
-from aralnexus.policy.store_io import load_info, load_training, record_simulation, require_policy
+from aralnexus.policy.store_io import load_info, load_training, record_simulation, require_policy, stored_cut_type
 from aralnexus.scenario import load_scenario
 from aralnexus.store import Store
 from aralnexus.store.records import MemberRecord, RunRecord
@@ -106,7 +106,9 @@ def simulate_policy_members(
     if seed == int(str(info["fit_seed"])):
         hint = "the inflow process was fitted to this seed's output: choose another to stay out of sample"
         raise InputError([Problem("--seed", "", "a seed other than the fitting seed", str(seed), hint)])
-    model = build_policy_model(scenario, int(str(info["n_outcomes"])), int(str(info["fit_years"])))
+    model = build_policy_model(
+        scenario, int(str(info["n_outcomes"])), int(str(info["fit_years"])), stored_cut_type(info)
+    )
     if model.staging_key != info["staging_key"]:
         expected = f"the staging policy {policy_id} was trained on"
         raise InputError(

@@ -12,7 +12,8 @@ out-of-sample members (sampled from the training's inflow process with a seed tr
 checked every 50 iterations on the training's own workers, screened by 100 members first) is ≤ 2 %,
 capped at ``ARALNEXUS_BENCH_POLICY_MAX_S`` (default 2,700 s). The interval is the cross-fitted
 control-variate estimate of the policy's expected cost (controls: each river's calendar-year
-inflow volume and its square, :mod:`aralnexus.policy.aral_controls`; unbiased, members i.i.d.,
+inflow volume, its square and products of consecutive years and of the two rivers,
+:mod:`aralnexus.policy.aral_controls`; unbiased, members i.i.d.,
 docs/policy.md "Which gap measures convergence"): ``estimator`` names it, ``gap`` is its gap and
 ``gap_plain`` the plain Monte Carlo gap of the same members, ``variance_reduction`` the ratio of
 their variances. The anchor is the 15-minute target; ratio ≤ 1 meets it. Prints iterations, stage

@@ -8,8 +8,8 @@ from the stages' distributions, fixed heads) and prints:
 - each objective term's mean, sd and correlation with the cost (dispatch column families);
 - the control-variate estimate (:func:`aralnexus.policy.estimate.estimate_cost` with
   :func:`aralnexus.policy.aral_controls.inflow_volume_controls`: each river's calendar-year inflow
-  volume and its square) and its variance reduction factor (plain variance / control-variate
-  variance, cross-fitted); the in-sample R² of the controls;
+  volume, its square, products of consecutive years and of the rivers) and its variance reduction
+  factor (plain variance / control-variate variance, cross-fitted); the in-sample R² of the controls;
 - antithetic pairs for comparison (``--antithetic``): members ``u`` and ``1 − u`` in each stage's
   outcome order from dry to wet, the variance reduction per simulated member.
 
@@ -52,6 +52,7 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=4242, help="seed of the simulated members")
     parser.add_argument("--antithetic", action="store_true", help="also simulate antithetic pairs")
+    parser.add_argument("--save", help="write the member costs, stage costs and river noise to this .npz")
     args = parser.parse_args()
     start = time.perf_counter()
     model = build_policy_model(load_scenario("default"))
@@ -89,6 +90,10 @@ def main() -> None:
         if v.std() > 0:
             corr = np.corrcoef(v, y)[0, 1]
             print(f"  {name:20s} mean {v.mean():9.1f} sd {v.std(ddof=1):9.1f} corr with cost {corr:+.2f}")
+    if args.save:
+        rivers = len(model.process.rivers)
+        river_noise = np.stack([p[:, :rivers] for p in paths], axis=1)
+        np.savez(args.save, costs=y, stage_costs=sim.stage_costs, river_noise=river_noise, **terms)
     if args.antithetic:
         first, second = _antithetic_paths(problem, args.members // 2, args.seed + 1, len(model.process.rivers))
         a = simulate(problem, result.cuts, noise_paths=first, workers=2).costs

@@ -185,3 +185,31 @@ def test_look_ahead_months_are_soft_at_dispatchs_prices_and_horizon_months_at_it
     rel_ahead = ahead[rel["stage"].to_numpy(dtype=int)]
     np.testing.assert_array_equal(release[strict & rel_ahead], LOOKAHEAD_RELEASE_PENALTY_USD_PER_HM3)
     np.testing.assert_array_equal(release[strict & ~rel_ahead], STRICT_RELEASE_PENALTY_USD_PER_HM3)
+
+
+def test_inflow_volume_controls_are_each_rivers_yearly_flow_with_exact_expectations() -> None:
+    import itertools
+
+    from aralnexus.policy.aral_controls import inflow_volume_controls
+
+    model = _model()
+    problem, process = model.problem, model.process
+    controls = inflow_volume_controls(model)
+    n_r = len(process.rivers)
+    assert len(controls.names) == n_r  # one calendar year (2030) per river
+    assert controls.n_controls == 2 * n_r + 1  # volumes, their squares, the rivers' product
+    # every path of the tree (3 outcomes, 8 months): the centred controls have probability-weighted mean zero
+    index = np.array(list(itertools.product(*(range(st.noise.n_outcomes) for st in problem.stages))))
+    paths = [st.noise.values[index[:, t]] for t, st in enumerate(problem.stages)]
+    prob = np.prod([st.noise.probabilities[index[:, t]] for t, st in enumerate(problem.stages)], axis=0)
+    centred = controls.centred(problem, paths)
+    scale = np.abs(centred).max(axis=0)
+    assert prob @ centred == pytest.approx(np.zeros(controls.n_controls), abs=1e-9 * scale.max())
+    # the linear controls are the rivers' flows summed over the year, by the PAR(1) recursion
+    months = model.system.calendar.stage_month_start.month.to_numpy() - 1
+    flow = problem.initial_state[model.system.n_plants : model.system.n_plants + n_r]
+    volume = np.zeros((index.shape[0], n_r))
+    for t, values in enumerate(paths):
+        flow = values[:, :n_r] + process.slope[months[t]] * flow
+        volume += flow
+    np.testing.assert_allclose(centred[:, :n_r] - centred[:1, :n_r], volume - volume[:1], atol=1e-6)

@@ -66,7 +66,8 @@ def test_control_variates_narrow_the_interval_where_cost_follows_the_inflow() ->
 
 def test_noise_controls_have_their_exact_mean_and_variance_over_the_whole_tree() -> None:
     problem = hydro_thermal(3, 4, 2, 0.5, seed=2)
-    controls = NoiseControls.stage_sums(problem, groups=[0, 0, 1])
+    sums = NoiseControls.stage_sums(problem, groups=[0, 0, 1])
+    controls = NoiseControls(sums.weights, sums.names, squares=True, products=((0, 1), (0, 2), (1, 3)))
     paths, prob = _all_paths(problem)
     centred = controls.centred(problem, paths)
     assert centred.shape == (prob.shape[0], controls.n_controls)

@@ -11,9 +11,10 @@ import pytest
 from typer.testing import CliRunner
 
 from aralnexus.cli.app import app
+from aralnexus.errors import InputError
 from aralnexus.policy.curves import water_value_curves
 from aralnexus.policy.service import train_policy
-from aralnexus.policy.store_io import load_info, load_training
+from aralnexus.policy.store_io import load_info, load_training, write_info
 from aralnexus.policy.training import LogRow
 from aralnexus.scenario import load_scenario
 from aralnexus.store import open_store
@@ -114,6 +115,8 @@ def test_simulated_members_are_stored_like_ensemble_members(
     [
         (["--members", "0"], "--members"),
         (["--members", "-3"], "--members"),
+        (["--members", "2", "--scheduler", "not an address"], "--scheduler"),
+        (["--members", "2", "--workers", "0"], "--workers"),
     ],
 )
 def test_simulate_refuses_bad_members_with_exit_code_2(
@@ -179,6 +182,18 @@ def test_interrupted_training_keeps_its_cuts_and_resumes(tmp_path: Path) -> None
     assert db.run(first.run_id)["status"] == "ok"
 
 
+def test_resuming_a_policy_stored_with_another_cut_type_is_refused(tmp_path: Path) -> None:
+    scenario = tmp_path / "short.yaml"
+    scenario.write_text(SCENARIO, encoding="utf-8")
+    db = open_store(tmp_path / "s.duckdb")
+    sc = load_scenario(str(scenario))
+    first = train_policy(sc, str(scenario), db, iterations=1)
+    assert load_info(db, first.run_id)["cut_type"] == "multi"  # this version's default
+    write_info(db, first.run_id, {**load_info(db, first.run_id), "cut_type": "single"})  # as stored before
+    with pytest.raises(InputError, match="single cuts"):
+        train_policy(sc, str(scenario), db, iterations=1, resume=True)
+
+
 def test_report_of_a_policy_simulation_has_the_policy_section(
     trained: tuple[Path, Path, dict[str, object]], simulated: dict[str, Any], tmp_path: Path
 ) -> None:
@@ -221,3 +236,25 @@ def test_train_runs_its_passes_on_a_dask_scheduler(tmp_path: Path) -> None:
         )  # fmt: skip
     assert code == 0, out
     assert json.loads(out)["iterations"] == 2  # one round of the cluster's two workers
+
+
+def test_simulate_runs_its_members_on_a_dask_scheduler(trained: tuple[Path, Path, dict[str, object]]) -> None:
+    import dask
+    from distributed import LocalCluster
+
+    from aralnexus.ensemble.dask_config import BATCH_CONFIG
+
+    _, db, data = trained
+    common = ["policy", "simulate", str(data["run_id"]), "--members", "3", "--seed", "6", "--store", str(db), "--json"]
+    with (
+        dask.config.set(BATCH_CONFIG),
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster,
+    ):
+        code, out = _invoke(*common, "--scheduler", cluster.scheduler_address)
+    assert code == 0, out
+    on_dask = json.loads(out)
+    code, out = _invoke(*common, "--workers", "2")  # the same members in the same two chunks, on local processes
+    assert code == 0, out
+    local = json.loads(out)
+    assert on_dask["members"] == local["members"] == 3
+    assert on_dask["cost_mean_musd"] == pytest.approx(local["cost_mean_musd"], rel=1e-9)

@@ -2,7 +2,8 @@
 
 ``aralnexus policy train SCENARIO [--iterations N] [--time-limit S] [--workers K] [--scheduler ADDRESS] [--seed S]
 [--resume]`` stores the cuts and convergence log round by round under a run id (Ctrl-C keeps them; ``--resume``
-continues). ``aralnexus policy simulate RUN_ID --members N --seed S`` stores the simulated members
+continues). ``aralnexus policy simulate RUN_ID --members N --seed S [--workers K] [--scheduler ADDRESS]`` stores
+the simulated members
 as an ensemble run, so ``results``, the risk views and ``report`` read them unchanged.
 """
 
@@ -133,7 +134,21 @@ def simulate_cmd(
     seed: Annotated[
         int, typer.Option("--seed", help=N_("Seed of the synthetic members (as `aralnexus ensemble`)."))
     ] = 1,
-    workers: Annotated[int, typer.Option("--workers", "-w", help=N_("Local processes."))] = 1,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            "-w",
+            help=N_("Workers simulating members: local processes (default 1), or Dask tasks with --scheduler."),
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help=N_("Simulate on this Dask scheduler, e.g. tcp://10.0.0.5:8786 (default workers: its threads)."),
+        ),
+    ] = None,
     scenario: Annotated[
         str | None,
         typer.Option("--scenario", help=N_("Simulate under this scenario (same staging); default the policy's.")),
@@ -143,12 +158,18 @@ def simulate_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """Simulate a trained policy on synthetic members it never saw and store them like ensemble members."""
+    from aralnexus.ensemble.dask_config import check_scheduler_address, connect
     from aralnexus.ensemble.policy_members import check_simulate_options, simulate_policy_members
     from aralnexus.store import open_store
 
-    with handled():
-        check_simulate_options(members, workers)
+    with handled(), contextlib.ExitStack() as stack:
+        address = None if scheduler is None else check_scheduler_address(scheduler)
+        check_simulate_options(members, 1 if workers is None else workers, [] if address is None else [address])
         db = open_store(store)
+        client = None
+        if scheduler is not None:
+            client = stack.enter_context(connect(scheduler))
+            workers = workers or max(1, sum(client.nthreads().values()))
         with progress(_("policy simulation"), total=members, quiet=quiet or as_json, delay_s=0.5) as bar:
             shown = [0]
 
@@ -158,7 +179,7 @@ def simulate_cmd(
                 shown[0] = done
 
             out = simulate_policy_members(
-                db, run_id, members, seed, workers=workers, scenario_ref=scenario, progress=on_batch
+                db, run_id, members, seed, workers=workers or 1, scenario_ref=scenario, progress=on_batch, client=client
             )
     mean, low, high = out.interval()
     if as_json:

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -24,7 +25,8 @@ from aralnexus.errors import InputError, Problem
 from aralnexus.hydrology import sample_members
 from aralnexus.policy.aral import build_policy_model
 from aralnexus.policy.aral_simulate import simulate_policy
-from aralnexus.policy.store_io import load_info, load_training, record_simulation, require_policy
+from aralnexus.policy.estimate import plain_interval
+from aralnexus.policy.store_io import load_info, load_training, record_simulation, require_policy, stored_cut_type
 from aralnexus.scenario import load_scenario
 from aralnexus.store import Store
 from aralnexus.store.records import MemberRecord, RunRecord
@@ -58,16 +60,13 @@ class PolicySimulationOutcome:
     seconds: float
 
     def interval(self) -> tuple[float, float, float]:
-        """Return the mean cost and its 95 % interval (normal approximation), US$ million."""
-        mean = float(self.costs_musd.mean())
-        n = self.costs_musd.shape[0]
-        half = 1.959963984540054 * float(self.costs_musd.std(ddof=1)) / np.sqrt(n) if n > 1 else float("inf")
-        return mean, mean - half, mean + half
+        """Return the mean cost and its 95 % interval (plain Monte Carlo, normal approximation), US$ million."""
+        return plain_interval(self.costs_musd)
 
 
-def check_simulate_options(members: int, workers: int) -> None:
-    """Raise one ``InputError`` listing every bad simulation option."""
-    problems = []
+def check_simulate_options(members: int, workers: int, more: Sequence[Problem] = ()) -> None:
+    """Raise one ``InputError`` listing every bad simulation option (and ``more`` problems the caller found)."""
+    problems = list(more)
     if members < 1:
         problems.append(Problem("--members", "", "a positive number of members", str(members)))
     if workers < 1:
@@ -85,8 +84,12 @@ def simulate_policy_members(
     workers: int = 1,
     scenario_ref: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    client: Any = None,
 ) -> PolicySimulationOutcome:
     """Simulate a stored policy on ``members`` synthetic members (seed ``seed``) and store them.
+
+    ``workers`` local processes, or ``workers`` Dask tasks on the cluster of ``client`` (a
+    ``distributed.Client``; the caller closes it).
 
     Raises
     ------
@@ -103,7 +106,9 @@ def simulate_policy_members(
     if seed == int(str(info["fit_seed"])):
         hint = "the inflow process was fitted to this seed's output: choose another to stay out of sample"
         raise InputError([Problem("--seed", "", "a seed other than the fitting seed", str(seed), hint)])
-    model = build_policy_model(scenario, int(str(info["n_outcomes"])), int(str(info["fit_years"])))
+    model = build_policy_model(
+        scenario, int(str(info["n_outcomes"])), int(str(info["fit_years"])), stored_cut_type(info)
+    )
     if model.staging_key != info["staging_key"]:
         expected = f"the staging policy {policy_id} was trained on"
         raise InputError(
@@ -126,7 +131,7 @@ def simulate_policy_members(
     batch = BATCH_PER_WORKER * workers
     for first in range(0, members, batch):  # batches: progress and store writes as members finish
         chunk = inflows.isel(member=slice(first, min(first + batch, members)))
-        sim = simulate_policy(model, training.cuts, chunk, workers=workers, metadata=meta)
+        sim = simulate_policy(model, training.cuts, chunk, workers=workers, metadata=meta, client=client)
         costs[first : first + sim.simulation.members] = sim.simulation.costs
         items = []
         for offset, results in enumerate(sim.results):

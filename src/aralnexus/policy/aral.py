@@ -50,7 +50,7 @@ from aralnexus.dispatch.water import (
 from aralnexus.errors import InputError
 from aralnexus.errors import Problem as InputProblem
 from aralnexus.policy.inflow_process import LinearInflowProcess, fit_inflow_process
-from aralnexus.policy.problem import Array, IntArray, NoiseKind, Problem, StageLP, StageNoise
+from aralnexus.policy.problem import Array, CutType, IntArray, NoiseKind, Problem, StageLP, StageNoise
 from aralnexus.scenario.model import Scenario
 from aralnexus.system.system import System
 
@@ -187,8 +187,14 @@ def _element_stages(system: System, layout: n.Layout) -> tuple[IntArray, IntArra
     return stages_of(layout.cols, layout.n_cols), stages_of(layout.rows, layout.n_rows)
 
 
-def build_policy_model(scenario: Scenario, n_outcomes: int = 5, fit_years: int = 1000) -> PolicyModel:
+def build_policy_model(
+    scenario: Scenario, n_outcomes: int = 5, fit_years: int = 1000, cut_type: CutType = "multi"
+) -> PolicyModel:
     """Build the SDDP problem of a scenario's pathway (monthly, horizon plus look-ahead).
+
+    ``cut_type``: multi-cuts by default (one cost-to-go column per next month's outcome): on the
+    default pathway they gave a higher bound for the same training time than single cuts
+    (docs/policy.md, *Measured on the default pathway*).
 
     Raises
     ------
@@ -206,7 +212,7 @@ def build_policy_model(scenario: Scenario, n_outcomes: int = 5, fit_years: int =
     heads = solve_heads(system, median, "iterate").heads_m
     process = fit_inflow_process(scenario, system, n_outcomes, fit_years)
     lp = training_lp(system, process, median, heads)
-    return _assemble(system, process, heads, lp, start, end, last)
+    return _assemble(system, process, heads, lp, start, end, last, cut_type)
 
 
 def training_lp(system: System, process: LinearInflowProcess, inflow_m3s: Array, heads_m: Array) -> LPArrays:
@@ -257,6 +263,7 @@ def _assemble(
     start: str,
     end: str,
     last: str,
+    cut_type: CutType = "multi",
 ) -> PolicyModel:
     """Cut the full LP into stage LPs and wrap them in a :class:`PolicyModel`."""
     layout = lp.layout
@@ -279,7 +286,7 @@ def _assemble(
     )
     tail = np.cumsum([_stage_cost_floor(s) for s in stages][::-1])[::-1]
     floor = float(min(0.0, tail[1:].min())) if len(stages) > 1 else 0.0
-    problem = Problem(tuple(stages), initial, names, cost_to_go_lower_bound=floor - 1.0)
+    problem = Problem(tuple(stages), initial, names, cost_to_go_lower_bound=floor - 1.0, cut_type=cut_type)
     return PolicyModel(
         problem, system, process, heads, tuple(index), layout, start, end, last, partners, staging_key(system)
     )

@@ -4,9 +4,10 @@ The stage noise of the adapter sets, per river, the right-hand side ``a[m] + ε`
 ``Q[t] − b[m]·Q[t−1] = a[m] + ε[t]`` (:mod:`aralnexus.policy.aral`). A river's flow is therefore
 linear in the noise path, ``Q[t] = Σ_{s ≤ t} (Π_{s < u ≤ t} b[u]) · rhs[s]`` plus a constant
 from the initial lag, and so is its volume over a calendar year. These volumes (and their squares)
-are the controls of the gap rule's estimate (:mod:`aralnexus.policy.estimate`): a dry year's high
-cost is explained by how dry it was, and the expectation of each control is known exactly from
-the stages' noise distributions.
+are the controls of the gap rule's estimate (:mod:`aralnexus.policy.estimate`), with the products
+of one river's volumes in consecutive years (storage carries a dry year into the next) and of the
+two rivers' volumes in the same year: a dry year's high cost is explained by how dry it was, and
+the expectation of each control is known exactly from the stages' noise distributions.
 """
 
 from __future__ import annotations
@@ -17,18 +18,28 @@ from aralnexus.policy.aral import PolicyModel
 from aralnexus.policy.estimate import NoiseControls
 
 
-def inflow_volume_controls(model: PolicyModel, squares: bool = True, first_month: int = 1) -> NoiseControls:
+def inflow_volume_controls(
+    model: PolicyModel, squares: bool = True, products: bool = True, first_month: int = 1
+) -> NoiseControls:
     """Return one control per river and year: the river's flow summed over the year's months (m3/s·month).
 
     Years start in calendar month ``first_month`` (1: calendar years; the months before the first
     such start form a year of their own). The constant from the initial lagged flow is left out
-    (it does not vary; controls are centred at their exact expectations anyway).
+    (it does not vary; controls are centred at their exact expectations anyway). ``squares`` adds
+    each volume's square, ``products`` the products of a river's volumes in consecutive years and
+    of the rivers' volumes in the same year.
     """
     months = model.system.calendar.stage_month_start
     shifted = months.year.to_numpy() * 12 + months.month.to_numpy() - first_month
     years = shifted // 12 - shifted[0] // 12
     names = [f"{months[int(np.flatnonzero(years == y)[0])].strftime('%Y-%m')}" for y in range(int(years.max()) + 1)]
-    return period_volume_controls(model, years, names, squares)
+    controls = period_volume_controls(model, years, names, squares)
+    if not products:
+        return controls
+    n_r, n_y = len(model.process.rivers), len(names)
+    pairs = [(y * n_r + r, (y + 1) * n_r + r) for y in range(n_y - 1) for r in range(n_r)]
+    pairs += [(y * n_r + r, y * n_r + k) for y in range(n_y) for r in range(n_r) for k in range(r + 1, n_r)]
+    return NoiseControls(controls.weights, controls.names, squares, tuple(pairs))
 
 
 def period_volume_controls(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import xarray as xr
@@ -80,13 +81,17 @@ def simulate_policy(
     workers: int = 1,
     options: HeadIteration | None = None,
     metadata: dict[str, str] | None = None,
+    client: Any = None,
 ) -> PolicySimulation:
-    """Simulate the policy on ``inflows[member, time, site]``; return the costs and each member's Results."""
+    """Simulate the policy on ``inflows[member, time, site]``; return the costs and each member's Results.
+
+    ``workers`` local processes, or ``workers`` Dask tasks on the cluster of ``client`` (a ``distributed.Client``).
+    """
     opts = options or HeadIteration()
     paths, plant_inflow = inflow_noise(model, inflows)
     hook = HeadIterationHook(model.system, model.index, model.heads_m, opts)
     start = time.perf_counter()
-    sim = simulate(model.problem, cuts, noise_paths=paths, workers=workers, keep_x=True, hook=hook)
+    sim = simulate(model.problem, cuts, noise_paths=paths, workers=workers, keep_x=True, hook=hook, client=client)
     seconds = (time.perf_counter() - start) / max(sim.members, 1)
     results = tuple(member_results(model, sim, m, plant_inflow[m], opts, seconds, metadata) for m in range(sim.members))
     return PolicySimulation(sim, results)

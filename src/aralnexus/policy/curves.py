@@ -38,7 +38,7 @@ def water_value_curves(
         The policy's cuts.
     info
         The policy's stored settings (``policy_info``: state names, reference states, storage
-        bounds, stage months, cut type, cost-to-go lower bound).
+        bounds, stage months, cut type, cost-to-go weights and lower bound).
     plants
         Reservoirs to draw (those that are states).
     year
@@ -47,8 +47,9 @@ def water_value_curves(
     points
         Storage points per curve.
     """
-    if info.get("cut_type") != "single":
-        raise ValueError("water-value curves are read from single-cut policies")
+    weights_by_stage = info.get("cost_to_go_weights")
+    if info.get("cut_type") != "single" and weights_by_stage is None:
+        raise ValueError("water-value curves of a multi-cut policy need its stored cost-to-go weights")
     names = list(info["state_names"])  # type: ignore[call-overload]
     reference = np.asarray(info["reference_states"], dtype=np.float64)
     lower = np.asarray(info["storage_lower_hm3"], dtype=np.float64)
@@ -71,7 +72,8 @@ def water_value_curves(
             grid = np.linspace(lower[t, p], upper[t, p], points)
             states = np.repeat(reference[t][None, :], points, axis=0)
             states[:, i] = grid
-            _, slope = cuts.cost_to_go(int(t), states, np.ones(1), floor)
+            weights = np.ones(1) if weights_by_stage is None else np.asarray(weights_by_stage[t], dtype=np.float64)  # type: ignore[index]
+            _, slope = cuts.cost_to_go(int(t), states, weights, floor)
             value = -slope[:, i] * USD_PER_1000M3_PER_MUSD_PER_HM3
             rows.append(
                 pd.DataFrame(

@@ -139,32 +139,36 @@ def estimate_cost(costs: Array, controls: Array | None = None, folds: int = FOLD
 
 @dataclass(frozen=True)
 class NoiseControls:
-    """Control variates of a problem: linear functions of the noise path (and their squares).
+    """Control variates of a problem: linear functions of the noise path, their squares and products.
 
     Control ``j`` of a member is ``L_j = Σ_t noise_t · weights[t][:, j]`` with ``noise_t`` the values
     of stage ``t``'s noise terms on the member's path. With stagewise-independent noise its
-    expectation and variance are known exactly from the stages' distributions; :meth:`centred`
-    returns ``L_j − E[L_j]`` and, with ``squares``, ``(L_j − E[L_j])² − Var[L_j]`` (zero mean too:
-    the part of a cost that grows faster in dry and wet members).
+    expectation and covariances are known exactly from the stages' distributions; :meth:`centred`
+    returns ``c_j = L_j − E[L_j]``, with ``squares`` also ``c_j² − Var[L_j]`` (the part of a cost
+    that grows faster in dry and wet members), and for each pair ``(i, j)`` of ``products``
+    ``c_i·c_j − Cov[L_i, L_j]`` (e.g. two dry years in a row): every one has mean zero.
 
     Parameters
     ----------
     weights
-        Per stage, shape ``(n_terms_t, n_controls)``.
+        Per stage, shape ``(n_terms_t, n_linear)``.
     names
         One name per linear control.
     squares
         Add the centred squares as controls.
+    products
+        Pairs of linear controls whose centred product is added as a control.
     """
 
     weights: tuple[Array, ...]
     names: tuple[str, ...]
     squares: bool = True
+    products: tuple[tuple[int, int], ...] = ()
 
     @property
     def n_controls(self) -> int:
-        """Controls per member (linear ones, doubled with squares)."""
-        return len(self.names) * (2 if self.squares else 1)
+        """Controls per member (linear ones, squares, products)."""
+        return len(self.names) * (2 if self.squares else 1) + len(self.products)
 
     def check(self, problem: Problem) -> None:
         """Raise ``ValueError`` if the weights do not fit the problem's stages and noise terms."""
@@ -174,30 +178,37 @@ class NoiseControls:
             if w.shape != (stage.noise.n_terms, len(self.names)):
                 expected = (stage.noise.n_terms, len(self.names))
                 raise ValueError(f"stage {t}: control weights of shape {w.shape}, expected {expected}")
+        for i, j in self.products:
+            if not (0 <= i < len(self.names) and 0 <= j < len(self.names)):
+                raise ValueError(f"product of controls ({i}, {j}): there are {len(self.names)} linear controls")
 
     def moments(self, problem: Problem) -> tuple[Array, Array]:
-        """Return the exact expectation and variance of each linear control, shape ``(n_controls,)`` each."""
+        """Return the exact expectation ``(n_linear,)`` and covariance ``(n_linear, n_linear)`` of the linear ones."""
         self.check(problem)
-        mean = np.zeros(len(self.names))
-        var = np.zeros(len(self.names))
+        n = len(self.names)
+        mean, cov = np.zeros(n), np.zeros((n, n))
         for w, stage in zip(self.weights, problem.stages, strict=True):  # stagewise independence: sums
             p, v = stage.noise.probabilities, stage.noise.values @ w
             m = p @ v
             mean += m
-            var += p @ (v - m) ** 2
-        return mean, var
+            cov += (v - m).T @ ((v - m) * p[:, None])
+        return mean, cov
 
     def centred(self, problem: Problem, noise_paths: Sequence[Array]) -> Array:
         """Return each member's controls minus their exact expectations, shape ``(members, n_controls)``."""
-        mean, var = self.moments(problem)
+        mean, cov = self.moments(problem)
         members = np.asarray(noise_paths[0]).shape[0]
         linear = np.zeros((members, len(self.names)))
         for values, w in zip(noise_paths, self.weights, strict=True):
             linear += np.asarray(values, dtype=np.float64) @ w
         linear -= mean
-        if not self.squares:
-            return linear
-        return np.concatenate([linear, linear**2 - var], axis=1)
+        parts = [linear]
+        if self.squares:
+            parts.append(linear**2 - np.diag(cov))
+        if self.products:
+            i, j = (np.array(k, dtype=np.int64) for k in zip(*self.products, strict=True))
+            parts.append(linear[:, i] * linear[:, j] - cov[i, j])
+        return np.concatenate(parts, axis=1)
 
     @staticmethod
     def stage_sums(problem: Problem, groups: Sequence[int] | None = None) -> NoiseControls:

@@ -15,6 +15,7 @@ from aralnexus.policy.aral import PolicyModel, build_policy_model
 from aralnexus.policy.aral_simulate import inflow_noise
 from aralnexus.policy.cuts import Cuts
 from aralnexus.policy.inflow_process import FIT_SEED
+from aralnexus.policy.passes import theta_weights
 from aralnexus.policy.simulation import simulate
 from aralnexus.policy.store_io import (
     POLICY_KIND,
@@ -23,6 +24,7 @@ from aralnexus.policy.store_io import (
     ensure_tables,
     load_info,
     load_training,
+    stored_cut_type,
     write_info,
 )
 from aralnexus.policy.training import LogRow, TrainingResult, TrainOptions, train
@@ -83,6 +85,7 @@ def reading_info(scenario: Scenario, model: PolicyModel, cuts: Cuts) -> dict[str
         "plants": list(model.system.plant_ids),
         "stage_months": [t.strftime("%Y-%m") for t in model.system.calendar.stage_month_start],
         "cut_type": model.problem.cut_type,
+        "cost_to_go_weights": [theta_weights(model.problem, t).tolist() for t in range(model.problem.n_stages)],
         "cost_to_go_lower_bound": model.problem.cost_to_go_lower_bound,
     }
 
@@ -151,6 +154,11 @@ def train_policy(
         if info.get("staging_key") != model.staging_key:
             expected = f"the staging the policy was trained on ({info.get('staging_key')})"
             raise InputError([Problem(scenario.file, "staging", expected, f"staging {model.staging_key}")])
+        if stored_cut_type(info) != model.problem.cut_type:  # a policy stored before multi-cuts became the default
+            expected = f"a policy with {model.problem.cut_type} cuts (this version's)"
+            hint = "train it again without --resume"
+            found = f"{stored_cut_type(info)} cuts"
+            raise InputError([Problem(str(db.path), "--resume", expected, found, hint)])
         previous = load_training(db, run_id, model.problem.n_states)
     else:
         db.start_run(record, replace=True)
@@ -165,6 +173,7 @@ def train_policy(
             "fit_years": FIT_YEARS,
             "fit_seed": FIT_SEED,
             "state_names": list(model.problem.state_names),
+            "cut_type": model.problem.cut_type,
             "start": model.start,
             "end": model.end,
             "optimised_to": model.last,

@@ -12,6 +12,7 @@ import itertools
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -109,6 +110,7 @@ def simulate(
     workers: int = 1,
     keep_x: bool = False,
     hook: StageHook | None = None,
+    client: Any = None,
 ) -> Simulation:
     """Simulate the policy given by ``cuts``.
 
@@ -125,14 +127,22 @@ def simulate(
     noise_paths
         Optional noise values per stage, each ``(members, n_terms)``; need not lie in the training support.
     workers
-        Local processes to spread the members over.
+        Local processes to spread the members over, or Dask tasks with ``client``.
     keep_x
         Keep every stage's column values and row duals of every member.
     hook
         Re-solves each stage after its first solve (see :class:`~aralnexus.policy.passes.StageHook`).
+    client
+        A ``distributed.Client``: simulate ``workers`` chunks of the members as tasks on its cluster
+        (the problem and cuts scattered once per call) instead of local processes.
     """
     paths = sample_noise_paths(problem, members, seed) if noise_paths is None else noise_paths
     n = paths[0].shape[0]
+    if client is not None:
+        chunks = split_paths(paths, max(1, workers))
+        shared = client.scatter([problem, cuts], broadcast=True, hash=False)
+        futures = [client.submit(_simulate_chunk, *shared, c, keep_x, hook, pure=False) for c in chunks]
+        return concat_simulations(client.gather(futures))
     if workers <= 1 or n < 2:
         return _simulate_chunk(problem, cuts, paths, keep_x, hook)
     chunks = split_paths(paths, workers)

@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
+from typing import get_args
 
 import numpy as np
 import pandas as pd
@@ -35,6 +36,7 @@ import pyarrow as pa
 
 from aralnexus.errors import InputError, Problem
 from aralnexus.policy.cuts import Cuts
+from aralnexus.policy.problem import CutType
 from aralnexus.policy.training import LogRow, TrainingResult
 from aralnexus.store import Store
 from aralnexus.store.rows import insert
@@ -264,3 +266,11 @@ def simulated_policy(db: Store, run_id: str) -> str | None:
         return None
     rows = db.query("SELECT policy_run_id FROM policy_simulations WHERE run_id = ?", [run_id])
     return str(rows["policy_run_id"].iloc[0]) if len(rows) else None
+
+
+def stored_cut_type(info: dict[str, object]) -> CutType:
+    """Return the cut type a stored policy was trained with (``single`` for policies stored before it was recorded)."""
+    found = str(info.get("cut_type", "single"))
+    if found not in get_args(CutType):
+        raise ValueError(f"stored policy has an unknown cut type {found!r}")
+    return found  # type: ignore[return-value]

@@ -10,7 +10,7 @@ Every cut added is kept in the solver's cut pool; :meth:`StageSolver.select_cuts
 only some of them (e.g. those highest at the visited points: level-1 dominance) and deletes the
 other rows. Fewer rows make each solve faster, and the solutions stay those of the LP with every
 cut: after each solve the cuts left out are evaluated at the solution (one matrix-vector product)
-and the most violated one per cost-to-go column, if any, is added back and the LP solved again.
+and those it violates, if any, are added back and the LP solved again.
 """
 
 from __future__ import annotations
@@ -329,25 +329,16 @@ class StageSolver:
         return status
 
     def _violated_cuts(self, x_all: Array) -> IntArray:
-        """Return, per cost-to-go column, the pool cut outside the LP most violated by the solution ``x_all`` (if any).
+        """Return the pool cuts outside the LP that the solution ``x_all`` violates.
 
-        A cut counts as violated when it exceeds the column's value by more than 1e-9 of
-        ``max(1, |value|)`` (the cut rows' own tolerance is HiGHS's primal feasibility tolerance).
+        A cut counts as violated when it exceeds its cost-to-go column's value by more than 1e-9
+        of ``max(1, |value|)`` (the cut rows' own tolerance is HiGHS's primal feasibility
+        tolerance). All of them are returned, so one re-solve usually suffices.
         """
-        idle = np.flatnonzero(~self._in_lp)
-        if idle.size == 0:
-            return idle
-        theta = self._pool_theta[idle]
-        need = x_all[self.theta_cols][theta]
-        excess = self._pool_intercept[idle] + self._pool_slope[idle] @ x_all[self.stage.state_out] - need
-        bad = excess > 1e-9 * np.maximum(1.0, np.abs(need))
-        if not bad.any():
-            return np.zeros(0, dtype=np.int64)
-        out = []
-        for j in np.unique(theta[bad]):
-            mine = np.flatnonzero(bad & (theta == j))
-            out.append(idle[mine[np.argmax(excess[mine])]])
-        return np.asarray(out, dtype=np.int64)
+        need = x_all[self.theta_cols][self._pool_theta]
+        excess = self._pool_intercept + self._pool_slope @ x_all[self.stage.state_out] - need
+        bad = (excess > 1e-9 * np.maximum(1.0, np.abs(need))) & ~self._in_lp
+        return np.flatnonzero(bad)
 
     def _resolve(self, duals: bool) -> StageSolution:
         status = self._run()

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import pandas as pd
+import pytest
 from dispatch_support import default_scenario, system_and_inflows
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from aralnexus.dispatch import model as model_module
 from aralnexus.dispatch import optimise_system
 from aralnexus.dispatch.build import build_lp
 from aralnexus.dispatch.head import HeadIteration, initial_heads_m
 from aralnexus.dispatch.linearise import Linearisation, head_band_hm3, heads_at_m, trust_region_hm3
 from aralnexus.dispatch.model import LPModel
 from aralnexus.dispatch.names import STORAGE, TURBINE
+from aralnexus.dispatch.solve import Simplex, SolveStatus
 from aralnexus.ensemble.inflows import member_inflows
 from aralnexus.ensemble.outputs import member_solution
 from aralnexus.ensemble.solver import MemberSolver, SolverOptions
@@ -131,3 +136,32 @@ def test_the_head_band_keeps_every_head_within_its_share() -> None:
         corner = np.where(np.abs(corner) < 1e12, corner, storage)  # plants without a curve are not bounded
         moved = heads_at_m(system, corner)
         assert (np.abs(moved - heads) <= 0.01 * heads * (1 + 1e-9)).all()
+
+
+def test_a_fixed_head_solve_over_its_primal_cap_starts_again_with_dual_simplex_at_the_same_optimum(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    system, inflow = system_and_inflows(default_scenario().dataset, "2025-01", "2026-12")
+    model = LPModel(system, inflow, initial_heads_m(system, "iterate"))
+    storage, lin = _state(system, model.solve().x, model.layout)
+    model.set_heads(heads_at_m(system, storage), lin, trust_region_hm3(system, storage, 0.1))
+    storage, lin = _state(system, model.solve(Simplex.PRIMAL).x, model.layout)
+    heads = heads_at_m(system, storage)
+    band = head_band_hm3(system, storage, heads, 0.005)
+    linearised = model.snapshot()
+    model.set_heads(heads, None, band)
+    primal = model.solve(Simplex.PRIMAL)
+    assert primal.status is SolveStatus.OPTIMAL and 2 <= primal.iterations <= model_module.FIXED_HEAD_PRIMAL_ITERATIONS
+    model.restore(linearised)
+    model.set_heads(heads, None, band)
+    monkeypatch.setattr(model_module, "FIXED_HEAD_PRIMAL_ITERATIONS", 1)
+    with caplog.at_level(logging.INFO, logger="aralnexus.dispatch.model"):
+        capped = model.solve(Simplex.PRIMAL)
+    assert "dual simplex instead" in caplog.text
+    assert capped.status is SolveStatus.OPTIMAL and capped.iterations > 1
+    assert capped.objective == pytest.approx(primal.objective, rel=1e-9)
+    # only the first solve after dropping the storage terms is capped
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="aralnexus.dispatch.model"):
+        again = model.solve(Simplex.PRIMAL)
+    assert again.status is SolveStatus.OPTIMAL and "dual simplex instead" not in caplog.text

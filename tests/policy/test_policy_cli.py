@@ -73,6 +73,8 @@ def test_train_prints_exactly_the_promised_json_and_stores_cuts_and_log(
     assert len(load_training(store, run_id, len(info["state_names"])).cuts) > 0  # type: ignore[arg-type]
     log = store.query("SELECT * FROM policy_log WHERE run_id = ? ORDER BY iteration", [run_id])
     assert log["iteration"].tolist() == [1, 2, 3, 4]
+    forward = store.query("SELECT * FROM policy_forward_costs WHERE run_id = ? ORDER BY iteration", [run_id])
+    assert forward["iteration"].tolist() == [1, 2, 3, 4] and forward["cost_musd"].notna().all()  # in-sample costs
     assert log["lower_bound_musd"].iloc[-1] == pytest.approx(float(data["lower_bound"]))  # type: ignore[arg-type]
     # a policy run states where its start storages come from, as every run does (issue 12 item 5)
     start = store.table("start_storage", run_id)

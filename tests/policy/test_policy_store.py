@@ -11,7 +11,7 @@ import pytest
 from aralnexus.policy import Cuts
 from aralnexus.policy.store_io import append_round, ensure_tables, forward_costs, load_training
 from aralnexus.policy.training import LogRow
-from aralnexus.report.policy import FORWARD_WINDOW, bound_traces, convergence_log, training_chart
+from aralnexus.report.policy import FORWARD_WINDOW, bound_traces, convergence_log, training_chart, training_section
 from aralnexus.store import open_store
 
 
@@ -55,6 +55,8 @@ def test_the_convergence_chart_shows_the_bound_against_the_forward_passes_and_th
     kinds = [t.kind for t in bound_traces(log)]
     assert kinds == ["band", "line", "points", "line"]  # forward band and mean, gap-rule upper ends, lower bound
     assert not training_chart(log).empty
+    intro = training_section("p1", log, training_chart(log)).body
+    assert "6 iteration(s) in 3.0 s" in intro  # the log's cumulative iterations and time, not their sums
 
 
 def test_a_store_written_before_forward_costs_is_read_and_then_upgraded(tmp_path: Path) -> None:

@@ -5,9 +5,10 @@ The matrix has a fixed sparsity pattern: the families that do not depend on head
 (:class:`aralnexus.dispatch.linearise.HeadPattern`). A head update (:meth:`LPModel.set_heads`)
 writes new values into that pattern, the turbine and storage bounds, the terminal water value and
 the power-balance right-hand sides; nothing is rebuilt. HiGHS has no bulk coefficient change
-(``changeCoeff`` takes one entry: ≈ 6 µs each, 0.09 s for the 14,000 head entries of the default
-pathway), so the arrays are handed over whole with ``passModel`` in its array form (≈ 1 ms,
-:func:`aralnexus.dispatch.solve.pass_arrays`) and the previous basis is set again for the warm start.
+(``changeCoeff`` takes one entry: ≈ 1 µs each, 9 ms for the 9,060 distinct head positions of the
+default pathway, highspy 1.16), so the arrays are handed over whole with ``passModel`` in its array
+form (≈ 1.4 ms, :func:`aralnexus.dispatch.solve.pass_arrays`) and the previous basis is set again
+for the warm start.
 
 The ensemble runner builds one model per scenario and, per member, changes only the water-balance
 right-hand sides and filling bounds (:meth:`LPModel.update_inflows`); :meth:`LPModel.snapshot` and
@@ -17,7 +18,8 @@ box and basis), so that every member starts from the same point whatever was sol
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, replace
 from typing import Any
 
 import highspy
@@ -35,11 +37,20 @@ from aralnexus.dispatch.linearise import (
 )
 from aralnexus.dispatch.lp import LPArrays, SparsePattern
 from aralnexus.dispatch.names import STORAGE, WATER_BALANCE, Layout
-from aralnexus.dispatch.solve import LPSolution, Simplex, new_highs, pass_arrays, run_highs
+from aralnexus.dispatch.solve import LPSolution, Simplex, SolveStatus, new_highs, pass_arrays, run_highs
 from aralnexus.dispatch.water import storage_bounds_hm3, water_rhs_hm3
 from aralnexus.system.system import System
 
+log = logging.getLogger(__name__)
 Array = npt.NDArray[np.float64]
+
+#: Most primal simplex iterations of a solve at fixed heads warm-started from a linearised LP's basis;
+#: beyond them the solve starts again from that basis with dual simplex. Dropping the storage terms can
+#: leave that basis singular: HiGHS then swaps logicals in and primal simplex needs 6,500–7,500
+#: iterations (0.5–0.7 s; 1 of 8 members of the default 2025–2035 pathway, seed 11) against 365–564
+#: for the others; dual simplex from the same basis needs 1,500–1,800 (≈ 60–80 ms) either way.
+#: Measured on 24 members, docs/ensembles.md.
+FIXED_HEAD_PRIMAL_ITERATIONS = 1_000
 
 
 @dataclass(frozen=True)
@@ -110,6 +121,11 @@ class LPModel:
         self._current = LPArrays(self.layout)
         self._values = self._base_values
         self.state = HeadState(np.asarray(heads_m, dtype=np.float64))
+        #: Scale the LP for primal simplex (the head iteration's steps and final solve). Ensemble members
+        #: turn it off after the median run (:mod:`aralnexus.ensemble.solver`; ``dispatch.solve.SCALE_OFF``).
+        self.scaled_primal = True
+        #: Basis of a linearised LP set for the next solve at fixed heads (see :meth:`solve`).
+        self._dropped_terms_basis: highspy.HighsBasis | None = None
         self._compose()
         self._pass(None)
 
@@ -170,6 +186,8 @@ class LPModel:
     ) -> None:
         """Set new heads (and reference point and storage box) in place, keeping the basis for a warm start."""
         basis = self._highs.getBasis()
+        dropped = self.state.linearisation is not None and linearisation is None
+        self._dropped_terms_basis = basis if dropped and basis.valid else None
         self.state = HeadState(np.asarray(heads_m, dtype=np.float64), linearisation, storage_box)
         self._compose()
         self._pass(basis)
@@ -187,6 +205,7 @@ class LPModel:
         """
         if inflow_m3s is not None:
             self._set_base_inflows(inflow_m3s)
+        self._dropped_terms_basis = None
         self.state = state.heads
         self._compose()
         self._pass(state.basis)
@@ -213,5 +232,22 @@ class LPModel:
         highs.changeColsBounds(len(cols), cols.astype(np.int32), cur.col_lower[cols], cur.col_upper[cols])
 
     def solve(self, simplex: Simplex = Simplex.CHOOSE) -> LPSolution:
-        """Solve (warm-started from the last basis when there is one) with the given simplex variant."""
-        return run_highs(self._highs, simplex)
+        """Solve (warm-started from the last basis when there is one) with the given simplex variant.
+
+        The first primal solve at fixed heads after a linearised LP (the head iteration's final
+        solve) gets at most :data:`FIXED_HEAD_PRIMAL_ITERATIONS`; if it needs more, it starts again
+        from the same basis with dual simplex.
+        """
+        basis, self._dropped_terms_basis = self._dropped_terms_basis, None
+        scaled = simplex is not Simplex.PRIMAL or self.scaled_primal
+        if simplex is not Simplex.PRIMAL or basis is None:
+            return run_highs(self._highs, simplex, scaled=scaled)
+        first = run_highs(self._highs, simplex, FIXED_HEAD_PRIMAL_ITERATIONS, scaled=scaled)
+        if first.status is not SolveStatus.LIMIT:
+            return first
+        log.info("fixed-head solve: over %d primal iterations; dual simplex instead", FIXED_HEAD_PRIMAL_ITERATIONS)
+        self._pass(basis)
+        second = run_highs(self._highs, Simplex.CHOOSE)
+        return replace(
+            second, seconds=first.seconds + second.seconds, iterations=FIXED_HEAD_PRIMAL_ITERATIONS + second.iterations
+        )

@@ -22,6 +22,7 @@ Row families: ``water_balance`` (stage, plant), ``power_balance`` (step, country
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -57,7 +58,7 @@ class Block:
     @property
     def size(self) -> int:
         """Number of elements."""
-        return int(np.prod(self.shape)) if self.shape else 1
+        return math.prod(self.shape)
 
     @property
     def index(self) -> npt.NDArray[np.int64]:

@@ -193,10 +193,32 @@ class Simplex(IntEnum):
     PRIMAL = 4
 
 
-def run_highs(h: highspy.Highs, simplex: Simplex = Simplex.CHOOSE) -> LPSolution:
-    """Run HiGHS on its current model (warm-started from its current basis) and read the solution."""
+#: HiGHS ``simplex_scale_strategy``: its default (equilibration).
+SCALE_DEFAULT = 2
+#: ``simplex_scale_strategy`` off: the primal head-iteration solves of ensemble members
+#: (:attr:`aralnexus.dispatch.LPModel.scaled_primal`). HiGHS scales every LP handed over afresh
+#: (≈ 3.5 ms on the default pathway's 3,240 × 24,624 LP); unscaled, a member's primal solves need
+#: about as many iterations: 24 members of the default 2025–2035 pathway, same objectives (within
+#: 5e-7 relative), ≈ 10 % less CPU per member (docs/ensembles.md).
+SCALE_OFF = 0
+
+
+#: HiGHS's own ``simplex_iteration_limit`` (none).
+NO_ITERATION_LIMIT = 2_147_483_647
+
+
+def run_highs(
+    h: highspy.Highs, simplex: Simplex = Simplex.CHOOSE, iteration_limit: int | None = None, scaled: bool = True
+) -> LPSolution:
+    """Run HiGHS on its current model (warm-started from its current basis) and read the solution.
+
+    ``iteration_limit`` caps the simplex iterations of this solve (status ``LIMIT`` when reached);
+    ``scaled=False`` solves the LP unscaled (:data:`SCALE_OFF`).
+    """
     start = time.perf_counter()
     h.setOptionValue("simplex_strategy", int(simplex))
+    h.setOptionValue("simplex_iteration_limit", NO_ITERATION_LIMIT if iteration_limit is None else iteration_limit)
+    h.setOptionValue("simplex_scale_strategy", SCALE_DEFAULT if scaled else SCALE_OFF)
     _match_scheduler(h)
     h.run()
     status = _STATUS.get(h.getModelStatus(), SolveStatus.ERROR)

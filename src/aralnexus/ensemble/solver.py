@@ -177,6 +177,9 @@ class MemberSolver:
             self.model.set_heads(heads_at_m(self.full_system, storage), lin)
             self.model.solve()
         self.start = self.model.snapshot()
+        # members' primal solves unscaled: as many iterations, no scaling pass (dispatch.solve.SCALE_OFF);
+        # after the median run, so that the start does not move
+        self.model.scaled_primal = False
         self.heads_m: Array = self.model.heads_m
         self.setup_seconds = time.perf_counter() - tick
         log.info(

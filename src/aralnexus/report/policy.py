@@ -381,8 +381,8 @@ def training_section(run_id: str, log: pd.DataFrame, chart: Chart, png: str | No
     intro = _(
         "Trained by SDDP for {n} iteration(s) in {seconds} s; the lower bound on the expected cost is {bound} US$ "
         "million. Simulate the policy on synthetic members it never saw with",
-        n=len(log),
-        seconds=format_number(float(log["time_s"].sum()), 1),
+        n=int(log["iteration"].iloc[-1]),  # iterations, cumulative (a round of K workers is K iterations)
+        seconds=format_number(float(log["time_s"].iloc[-1]), 1),  # time_s is cumulative too
         bound=format_number(bound, 1),
     )
     command = f"aralnexus policy simulate {run_id} --members 100"

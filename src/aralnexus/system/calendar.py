@@ -9,6 +9,7 @@ and 17–20, off-peak the night hours, shoulder the rest).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -57,17 +58,31 @@ class Calendar:
 
     @property
     def step_stage(self) -> npt.NDArray[np.int64]:
-        """Stage index of every step."""
-        return self.steps["stage"].to_numpy(dtype=np.int64)
+        """Stage index of every step (a fresh copy: callers may change it)."""
+        return self._step_stage.copy()
 
     @property
     def duration_h(self) -> npt.NDArray[np.float64]:
-        """Duration of every step in hours."""
-        return self.steps["duration_h"].to_numpy(dtype=np.float64)
+        """Duration of every step in hours (a fresh copy)."""
+        return self._duration_h.copy()
 
     @property
     def stage_hours(self) -> npt.NDArray[np.float64]:
-        """Duration of every stage in hours."""
+        """Duration of every stage in hours (a fresh copy)."""
+        return self._stage_hours.copy()
+
+    # The columns as arrays, read once: a pandas column lookup costs ≈ 0.3 ms, and the head
+    # iteration asks for them a dozen times per LP solve.
+    @cached_property
+    def _step_stage(self) -> npt.NDArray[np.int64]:
+        return self.steps["stage"].to_numpy(dtype=np.int64)
+
+    @cached_property
+    def _duration_h(self) -> npt.NDArray[np.float64]:
+        return self.steps["duration_h"].to_numpy(dtype=np.float64)
+
+    @cached_property
+    def _stage_hours(self) -> npt.NDArray[np.float64]:
         return self.stages["duration_h"].to_numpy(dtype=np.float64)
 
     @property

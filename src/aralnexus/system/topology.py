@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -32,7 +33,15 @@ class Topology:
     order: npt.NDArray[np.int64]
 
     def below(self) -> sp.csr_matrix:
-        """Return ``B`` with ``B[p, q] = 1`` when ``q`` is ``p`` or any plant downstream of ``p``."""
+        """Return ``B`` with ``B[p, q] = 1`` when ``q`` is ``p`` or any plant downstream of ``p``.
+
+        Built once per topology and shared (the head iteration asks at every head update; building
+        costs ≈ 1 ms): read it, do not change it.
+        """
+        return self._below
+
+    @cached_property
+    def _below(self) -> sp.csr_matrix:
         n = len(self.downstream)
         rows, cols = [], []
         for p in range(n):  # n plants, O(n · depth): static structure, not time steps

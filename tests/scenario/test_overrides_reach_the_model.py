@@ -58,7 +58,7 @@ HONOURED: list[tuple[str, str, str, float]] = [
     ("thermal", "bishkek_chp1", "capacity_mw", 500.0),
     ("thermal", "bishkek_chp1", "cost_usd_per_mwh", 70.0),
     ("thermal", "bishkek_chp1", "availability", 0.8),
-    ("thermal", "bishkek_chp1", "must_run_heating", 0.5),
+    ("thermal", "bishkek_chp1", "must_run_heating", 0.75),
 ]
 
 #: (section, element, column, value) → rejected, naming the field.
@@ -125,6 +125,10 @@ def test_every_numeric_column_of_the_element_sections_is_audited() -> None:
 def test_an_override_changes_the_system_the_model_is_built_from(
     section: str, element: str, column: str, value: float
 ) -> None:
+    table = load_scenario("default").dataset.table(section)
+    key = table.columns[0]
+    default = table.loc[table[key].astype(str) == element, column]
+    assert not (default == value).any(), f"{section}.{element}.{column}: the default is already {value}; pick another"
     system = build_system(_scenario(section, element, column, value))
     assert _differs(system, _default_system()), f"{section}.{element}.{column} is ignored"
 

@@ -23,8 +23,9 @@ COUNTRY = {
 }
 
 
-def _system(**thermal: object):  # type: ignore[no-untyped-def]
-    plant = plant_row("h", capacity_mw=5000.0, turbine_max_m3s=5000.0, storage_full_hm3=0.0, storage_initial_hm3=0.0)
+def _system(hydro_mw: float = 5000.0, **thermal: object):  # type: ignore[no-untyped-def]
+    """One country, one run-of-river plant of ``hydro_mw`` and one 400 MW thermal plant (``thermal`` columns)."""
+    plant = plant_row("h", capacity_mw=hydro_mw, turbine_max_m3s=5000.0, storage_full_hm3=0.0, storage_initial_hm3=0.0)
     plant.update(storage_dead_hm3=0.0)
     row = {"plant": "t", "name": "t", "country": "A", "capacity_mw": 400.0, "cost_usd_per_mwh": 50.0}
     row.update(thermal)
@@ -53,14 +54,7 @@ def test_availability_caps_thermal_output() -> None:
 
 def _dry_system(**thermal: object):  # type: ignore[no-untyped-def]
     """One country whose hydro covers about half of its 1000 MW demand: thermal is wanted every month."""
-    plant = plant_row("h", capacity_mw=500.0, turbine_max_m3s=5000.0, storage_full_hm3=0.0, storage_initial_hm3=0.0)
-    plant.update(storage_dead_hm3=0.0)
-    row = {"plant": "t", "name": "t", "country": "A", "capacity_mw": 400.0, "cost_usd_per_mwh": 50.0}
-    row.update(thermal)
-    sites = [{"site": "s", "river": "r", "plant": "h", "kind": "headwater", "base_series": "b", "share": 1.0}]
-    flows = [{"series": "b", "month": m, "mean_m3s": 2000.0} for m in range(1, 13)]
-    ds = make_dataset(plants=[plant], countries=[COUNTRY], thermal=[row], inflow_sites=sites, inflow_monthly=flows)
-    return system_and_inflows(ds, "2026-01", "2026-12")
+    return _system(hydro_mw=500.0, **thermal)
 
 
 def test_a_plant_runs_only_in_its_months_of_operation_and_balances_close() -> None:

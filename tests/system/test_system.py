@@ -97,31 +97,31 @@ def test_random_systems_build(seed: int) -> None:
     assert system.countries.demand_mw.shape == (system.calendar.n_steps, 3)
 
 
-def test_an_irrigation_requirement_excludes_the_canals_withdrawn_at_its_point() -> None:
+def _golovnaya_in(month: int) -> tuple[float, pd.Series, float]:
+    """Golovnaya's required release in ``month`` of 2025 (m3/s), its stated row and the withdrawal there (m3/s)."""
     ds = load_default()
     system = build_system_from_dataset(ds, "2025-01", "2025-12", "monthly")
     rel = system.releases
-    july = system.calendar.stages.index[system.calendar.stages["month"] == 7][0]
+    stage = system.calendar.stages.index[system.calendar.stages["month"] == month][0]
     plant = system.plant_ids.index("golovnaya")
-    row = rel[(rel["stage"] == july) & (rel["point"] == "golovnaya")]
-    stated = ds.min_releases[(ds.min_releases["point"] == "golovnaya") & (ds.min_releases["month"] == 7)]
-    assert not bool(stated["strict"].iloc[0])
-    assert system.withdrawal_m3s is not None and system.withdrawal_m3s[july, plant] > 0
-    expected = float(stated["min_release_m3s"].iloc[0]) - system.withdrawal_m3s[july, plant]
-    assert float(row["required_m3s"].iloc[0]) == pytest.approx(expected)
+    row = rel[(rel["stage"] == stage) & (rel["point"] == "golovnaya")]
+    stated = ds.min_releases[(ds.min_releases["point"] == "golovnaya") & (ds.min_releases["month"] == month)]
+    assert system.withdrawal_m3s is not None
+    return float(row["required_m3s"].iloc[0]), stated.iloc[0], float(system.withdrawal_m3s[stage, plant])
+
+
+def test_an_irrigation_requirement_excludes_the_canals_withdrawn_at_its_point() -> None:
+    required, stated, withdrawal = _golovnaya_in(7)
+    assert not bool(stated["strict"])
+    assert withdrawal > 0
+    assert required == pytest.approx(float(stated["min_release_m3s"]) - withdrawal)
 
 
 def test_a_strict_river_minimum_applies_to_what_passes_as_written() -> None:
-    ds = load_default()
-    system = build_system_from_dataset(ds, "2025-01", "2025-12", "monthly")
-    rel = system.releases
-    january = system.calendar.stages.index[system.calendar.stages["month"] == 1][0]
-    plant = system.plant_ids.index("golovnaya")
-    row = rel[(rel["stage"] == january) & (rel["point"] == "golovnaya")]
-    stated = ds.min_releases[(ds.min_releases["point"] == "golovnaya") & (ds.min_releases["month"] == 1)]
-    assert bool(stated["strict"].iloc[0])
-    assert system.withdrawal_m3s is not None and system.withdrawal_m3s[january, plant] > 0
-    assert float(row["required_m3s"].iloc[0]) == pytest.approx(float(stated["min_release_m3s"].iloc[0]))
+    required, stated, withdrawal = _golovnaya_in(1)
+    assert bool(stated["strict"])
+    assert withdrawal > 0
+    assert required == pytest.approx(float(stated["min_release_m3s"]))
 
 
 def test_a_link_carries_its_level_from_start_to_end_only() -> None:
@@ -146,3 +146,11 @@ def test_a_link_ending_before_it_starts_is_refused() -> None:
     links.loc[links["link"] == "tj_af_2021", "end"] = "2010-12"
     with pytest.raises(InputError, match=r"links\.tj_af_2021\.end"):
         build_system_from_dataset(dataclasses.replace(ds, links=links), "2021-01", "2021-12", "monthly")
+
+
+def test_a_link_with_months_it_cannot_read_is_refused_with_the_field() -> None:
+    ds = load_default()
+    links = ds.links.copy()
+    links.loc[links["link"] == "tj_uz", "months"] = "May-Aug"
+    with pytest.raises(InputError, match=r"links\.tj_uz\.months"):
+        build_system_from_dataset(dataclasses.replace(ds, links=links), "2025-01", "2025-12", "monthly")

@@ -98,10 +98,24 @@ def end_countries(end: npt.NDArray[np.int64], countries: Countries) -> npt.NDArr
     return out
 
 
+#: A month range or list as :func:`parse_months` reads it: ``11-3``, ``1-12``, ``1,2,12``.
+_MONTHS_TEXT = re.compile(r"\d{1,2}(\s*-\s*\d{1,2})?(\s*[,;]\s*\d{1,2}(\s*-\s*\d{1,2})?)*")
+#: What :func:`parse_months` accepts, in words (the ``expected`` of an input problem).
+MONTHS_EXPECTED = 'months 1..12 as a range or list, e.g. "11-3" or "1-12"'
+
+
 def parse_months(text: str) -> npt.NDArray[np.bool_]:
-    """Parse ``5-9``, ``10-3`` (wrapping), ``1-12`` or ``5,6,7`` into a 12-long month mask."""
+    """Parse ``5-9``, ``10-3`` (wrapping), ``1-12`` or ``5,6,7`` into a 12-long month mask.
+
+    Raises
+    ------
+    ValueError
+        If the text is not such a range or list of months 1..12 (:data:`MONTHS_EXPECTED`).
+    """
     mask = np.zeros(12, dtype=bool)
     text = str(text).strip() or "1-12"
+    if not _MONTHS_TEXT.fullmatch(text) or not all(1 <= int(m) <= 12 for m in re.findall(r"\d+", text)):
+        raise ValueError(f"{MONTHS_EXPECTED}, not {text!r}")
     for part in text.replace(";", ",").split(","):
         bounds = [int(x) for x in part.strip().split("-") if x.strip()]
         first, last = bounds[0], bounds[-1]
@@ -172,7 +186,7 @@ def build_thermal(thermal: pd.DataFrame, countries: Countries, cal: Calendar, pr
     times = pd.DatetimeIndex(cal.steps["time"]).to_numpy()
     starts = np.array([_stamp(v) or pd.Timestamp("1900-01-01") for v in table["in_service"]], dtype="datetime64[ns]")
     in_service = times[:, None] >= starts[None, :]
-    season = _operating_months(table, problems)  # (G, 12)
+    season = _month_masks(table, "thermal.csv", "thermal", "plant", problems)  # (G, 12)
     avail = in_service & season[:, cal.steps["month"].to_numpy() - 1].T
     share = _fraction(table, "availability", 1.0, problems)
     must = _fraction(table, "must_run_heating", 0.0, problems)
@@ -188,25 +202,20 @@ def build_thermal(thermal: pd.DataFrame, countries: Countries, cal: Calendar, pr
     )
 
 
-def _operating_months(table: pd.DataFrame, problems: list[Problem]) -> npt.NDArray[np.bool_]:
-    """Month mask ``(G, 12)`` of each thermal plant's ``months`` (all year where empty or absent)."""
+def _month_masks(
+    table: pd.DataFrame, file: str, section: str, key: str, problems: list[Problem]
+) -> npt.NDArray[np.bool_]:
+    """Month masks ``(rows, 12)`` of a ``months`` column (all year where empty or absent); bad text is a problem."""
     masks = np.ones((len(table), 12), dtype=bool)
     if "months" not in table.columns:
         return masks
-    for g, (plant, value) in enumerate(zip(table["plant"], table["months"], strict=True)):
+    for row, (element, value) in enumerate(zip(table[key], table["months"], strict=True)):
         text = "" if pd.isna(value) else str(value).strip()
-        if not text:
-            continue
-        if not _MONTHS_TEXT.fullmatch(text) or not all(1 <= int(m) <= 12 for m in re.findall(r"\d+", text)):
-            expected = 'months 1..12 as a range or list, e.g. "11-3" or "1-12"'
-            problems.append(Problem("thermal.csv", f"thermal.{plant}.months", expected, repr(text)))
-            continue
-        masks[g] = parse_months(text)
+        try:
+            masks[row] = parse_months(text)
+        except ValueError:
+            problems.append(Problem(file, f"{section}.{element}.months", MONTHS_EXPECTED, repr(text)))
     return masks
-
-
-#: A month range or list as ``parse_months`` reads it: ``11-3``, ``1-12``, ``1,2,12``.
-_MONTHS_TEXT = re.compile(r"\d{1,2}(\s*-\s*\d{1,2})?(\s*[,;]\s*\d{1,2}(\s*-\s*\d{1,2})?)*")
 
 
 #: Months of the heating season, when CHP plants run for heat (must-run).
@@ -256,10 +265,10 @@ def build_links(
         rows.append(row)
     table = pd.DataFrame(rows, columns=links.columns).reset_index(drop=True)
     n_l = len(table)
-    month_ok = np.array([parse_months(m) for m in table["months"]], dtype=bool).reshape(n_l, 12)
+    month_ok = _month_masks(table, "links.csv", "links", "link", problems)
     times = pd.DatetimeIndex(cal.steps["time"]).to_numpy()
     starts = np.array([_stamp(v) or pd.Timestamp("1900-01-01") for v in table["start"]], dtype="datetime64[ns]")
-    last = _link_ends(table, starts, problems)
+    last = _link_ends(table)
     avail = (times[:, None] >= starts[None, :]) & (times[:, None] <= last[None, :])
     avail &= month_ok[:, cal.steps["month"].to_numpy() - 1].T
     cap = table["capacity_mw"].to_numpy(dtype=np.float64)[None, :] * avail
@@ -288,17 +297,15 @@ def build_links(
     )
 
 
-def _link_ends(table: pd.DataFrame, starts: npt.NDArray[np.datetime64], problems: list[Problem]) -> npt.NDArray[Any]:
-    """Start of each link's last month in service (open: far in the future); an end before the start is a problem."""
+def _link_ends(table: pd.DataFrame) -> npt.NDArray[Any]:
+    """Start of each link's last month in service (open: far in the future).
+
+    An end before its start is refused by :func:`aralnexus.scenario.checks.check_link_periods`.
+    """
     never = pd.Timestamp("2262-01-01")
     if "end" not in table.columns:
         return np.full(len(table), never, dtype="datetime64[ns]")
-    ends = np.array([_stamp(v) or never for v in table["end"]], dtype="datetime64[ns]")
-    for link, start, end, text in zip(table["link"], starts, ends, table["end"], strict=True):
-        if end < start:
-            found = f"{str(text)[:7]} before start {pd.Timestamp(start):%Y-%m}"
-            problems.append(Problem("links.csv", f"links.{link}.end", "a month at or after start", found))
-    return ends
+    return np.array([_stamp(v) or never for v in table["end"]], dtype="datetime64[ns]")
 
 
 def build_releases(

@@ -18,7 +18,7 @@ import pandas as pd
 from aralnexus.data.dataset import Dataset
 from aralnexus.data.definitions import planner_definitions
 from aralnexus.errors import InputError, Problem
-from aralnexus.scenario.checks import check_partner_links
+from aralnexus.scenario.checks import check_link_periods, check_partner_links
 from aralnexus.scenario.model import Scenario
 from aralnexus.system.calendar import Calendar, build_calendar
 from aralnexus.system.curves import LevelCurves, build_curves
@@ -241,6 +241,7 @@ def build_system_from_dataset(
     countries = build_countries(dataset.countries, dataset.demand_monthly, cal, problems)
     problems += _plant_problems(plants, countries.detailed)
     problems += check_partner_links(dataset)
+    problems += check_link_periods(dataset)
     topology = build_topology(plants)
     staging = build_staging(plants, dataset.plant_schedule, pd.DatetimeIndex(cal.stages["time"]))
     curves = build_curves(plants, staging, topology.downstream)

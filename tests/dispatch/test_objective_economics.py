@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 import pandas as pd
 import pytest
-from dispatch_support import system_and_inflows
+from dispatch_support import system_and_inflows, with_economics
 
-from aralnexus.data.dataset import Dataset
 from aralnexus.dispatch import names as n
 from aralnexus.dispatch import optimise_system
 from aralnexus.dispatch.build import build_lp
@@ -22,22 +19,6 @@ from aralnexus.units import HOURS_PER_YEAR
 
 #: Energy per step below this (MW) is solver noise.
 TOL_MW = 1e-6
-
-
-def with_economics(
-    dataset: Dataset, rate_pct: float = 0.0, depth_pct: float = 100.0, factor: float = 1.0, demand_scale: float = 1.0
-) -> Dataset:
-    """The dataset with a discount rate, deficit segments and detailed demand scaled (to make it shed)."""
-    rows = [
-        ("discount_rate_pct_per_year", rate_pct, "%/yr"),
-        ("deficit_segment_depth_pct", depth_pct, "%"),
-        ("deficit_deep_cost_factor", factor, "-"),
-    ]
-    extra = pd.DataFrame([{"name": a, "value": v, "unit": u, "description": "test"} for a, v, u in rows])
-    parameters = pd.concat([dataset.parameters, extra], ignore_index=True)
-    countries = dataset.countries.copy()
-    countries.loc[countries["role"] == "detailed", "demand_base_twh"] *= demand_scale
-    return dataclasses.replace(dataset, parameters=parameters, countries=countries)
 
 
 def test_a_discount_rate_weights_a_cost_a_year_later_by_one_over_one_plus_the_rate() -> None:

@@ -9,6 +9,7 @@ from aralnexus.policy import (
     Cuts,
     LogRow,
     NoiseControls,
+    PassRunner,
     Problem,
     StageBuilder,
     TrainOptions,
@@ -124,6 +125,23 @@ def test_two_worker_processes_reach_the_optimum() -> None:
     parallel = train(problem, TrainOptions(iterations=80, workers=2, stall_iterations=20, stall_tol=1e-10))
     assert parallel.lower_bound == pytest.approx(serial.lower_bound, rel=1e-6)
     assert parallel.log[0].iteration == 2  # two passes per round
+
+
+def test_worker_processes_log_the_bound_of_every_cut_found_so_far() -> None:
+    # the parent solves the bound with the first stage's cuts only: it must equal the bound of all cuts
+    problem = hydro_thermal(5, 3, 2, 0.4, seed=3)
+    rounds: list[tuple[float, Cuts]] = []
+
+    def keep(row: LogRow, new: Cuts) -> None:
+        rounds.append((row.lower_bound, new))
+
+    train(problem, TrainOptions(iterations=12, workers=2), callback=keep)
+    found = []
+    for bound, new in rounds:
+        found.append(new)
+        everything = PassRunner(problem)
+        everything.add_cuts(Cuts.concat(found, problem.n_states))
+        assert bound == pytest.approx(everything.lower_bound(), rel=1e-9)
 
 
 def test_simulation_on_given_noise_paths_follows_them() -> None:

@@ -46,6 +46,7 @@ from aralnexus.dispatch.head import solve_heads
 from aralnexus.dispatch.inputs import plant_inflows_m3s
 from aralnexus.dispatch.lookahead import median_inflows, optimised_to
 from aralnexus.dispatch.lp import LPArrays
+from aralnexus.dispatch.objective import stage_weights
 from aralnexus.dispatch.solve import SolveStatus, new_highs, run_highs, to_highs_lp
 from aralnexus.dispatch.start import build_run_system
 from aralnexus.dispatch.water import (
@@ -186,6 +187,7 @@ def _element_stages(system: System, layout: n.Layout) -> tuple[IntArray, IntArra
         n.TURBINE: step_stage,
         n.THERMAL: step_stage,
         n.UNSERVED: step_stage,
+        n.UNSERVED_DEEP: step_stage,
         n.FLOW_FWD: step_stage,
         n.FLOW_BWD: step_stage,
         n.SPILL: stage,
@@ -195,6 +197,7 @@ def _element_stages(system: System, layout: n.Layout) -> tuple[IntArray, IntArra
         n.WATER_BALANCE: stage,
         n.POWER_BALANCE: step_stage,
         n.MIN_RELEASE: release_stage,
+        n.DEFICIT_SEGMENT: step_stage,
     }
 
     def stages_of(blocks: dict[str, n.Block], total: int) -> IntArray:
@@ -351,9 +354,10 @@ def training_lp(system: System, process: LinearInflowProcess, inflow_m3s: Array,
     dry_plant = dry_plant - withdrawals_m3s(system)
     lp = build_lp(system, inflow_m3s, heads_m)
     deficit_usd_per_hm3, release_usd_per_hm3 = recourse_slack_costs(system)
-    lp.set_cols(n.WATER_DEFICIT, 0.0, np.inf, deficit_usd_per_hm3[:, None])
+    w = stage_weights(system)  # present values, as dispatch's own costs (dispatch.objective.discount_costs)
+    lp.set_cols(n.WATER_DEFICIT, 0.0, np.inf, (deficit_usd_per_hm3 * w)[:, None])
     if release_usd_per_hm3.size:
-        lp.set_cols(n.RELEASE_SLACK, 0.0, np.inf, release_usd_per_hm3)
+        lp.set_cols(n.RELEASE_SLACK, 0.0, np.inf, release_usd_per_hm3 * w[system.releases["stage"].to_numpy()])
     storage = lp.layout.cols[n.STORAGE].index  # bounds only: the last month's cost is the terminal water value
     lp.col_lower[storage] = storage_lower_hm3(system, dry_plant)
     lp.col_upper[storage] = system.staging.storage_max_hm3

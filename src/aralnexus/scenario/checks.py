@@ -16,7 +16,7 @@ import pandas as pd
 from aralnexus.data.dataset import Dataset
 from aralnexus.data.definitions import planner_definitions
 from aralnexus.errors import Problem
-from aralnexus.i18n import _
+from aralnexus.i18n import N_, _
 from aralnexus.scenario.overlay import did_you_mean
 
 _SHARE_TOLERANCE = 1e-3
@@ -451,6 +451,26 @@ def check_link_periods(ds: Dataset) -> list[Problem]:
     return problems
 
 
+#: Objective parameters of ``parameters.csv`` with a range: name → (test, what is expected).
+ECONOMICS_RANGES: dict[str, tuple[Callable[[float], bool], str]] = {
+    "discount_rate_pct_per_year": (lambda v: 0.0 <= v < 100.0, N_("a rate from 0 to below 100 %/yr")),
+    "deficit_segment_depth_pct": (lambda v: 0.0 < v <= 100.0, N_("a share above 0 and at most 100 %")),
+    "deficit_deep_cost_factor": (lambda v: v >= 1.0, N_("a factor of at least 1 (deeper shedding costs more)")),
+}
+
+
+def check_economics(ds: Dataset) -> list[Problem]:
+    """Check the discount rate and the deficit segments of ``parameters.csv`` (:data:`ECONOMICS_RANGES`)."""
+    problems = []
+    for name, value in zip(ds.parameters["name"], ds.parameters["value"], strict=True):
+        if name not in ECONOMICS_RANGES or _missing(value):
+            continue
+        test, expected = ECONOMICS_RANGES[str(name)]
+        if not test(float(value)):
+            problems.append(Problem("parameters.csv", f"parameters.{name}", _(expected), repr(float(value))))
+    return problems
+
+
 CHECKS: tuple[Callable[[Dataset], list[Problem]], ...] = (
     check_plant_references,
     check_plant_graph,
@@ -463,6 +483,7 @@ CHECKS: tuple[Callable[[Dataset], list[Problem]], ...] = (
     check_inflows,
     check_min_releases,
     check_shares,
+    check_economics,
 )
 
 

@@ -176,3 +176,38 @@ def test_model_values_are_the_registered_metrics_of_the_replayed_years(result: B
     tok = result.replay.storage[result.replay.storage["plant"] == "toktogul"]
     res = result.replay.reservoirs[result.replay.reservoirs["plant"] == "toktogul"]
     np.testing.assert_allclose(tok["storage_hm3"].to_numpy(), res["storage_hm3"].to_numpy(), rtol=1e-12)
+
+
+#: Kyrgyz plants outside the Naryn cascade (small HPPs, At-Bashy, Bala-Saruu), in service in 2024.
+OUTSIDE_NARYN = ("kg_small_hydro", "at_bashy", "bala_saruu")
+
+
+def test_kyrgyz_plants_outside_the_naryn_cascade_count_in_national_generation_not_in_the_cascade(
+    result: BacktestResult,
+) -> None:
+    plants = result.replay.plants
+    kg_2024 = plants[(plants["country"] == "KG") & (plants["year"] == 2024)]
+    by_plant = kg_2024.groupby("plant")["energy_mwh"].sum() / MWH_PER_TWH
+    # each runs of river at the energy its inflow share was derived for (sources.csv, inflow_sites)
+    assert by_plant[list(OUTSIDE_NARYN)].to_numpy() == pytest.approx([0.323, 0.147, 0.092], abs=0.002)
+    # the country's hydro energy in the power balance is the sum of all its plants, these included
+    countries = result.replay.countries
+    kg = countries[(countries["country"] == "KG") & (countries["year"] == 2024)]
+    assert kg["hydro_mwh"].sum() / MWH_PER_TWH == pytest.approx(by_plant.sum())
+    # the published Naryn cascade (Jalal-Abad region) output is compared with the Naryn plants only
+    ds = load_default()
+    naryn = set(ds.plants.query("river == 'naryn'")["plant"])
+    assert not naryn & set(OUTSIDE_NARYN)
+    row = {"quantity": "plant_generation_twh", "element": "naryn", "period": "2024"}
+    assert model_value(row, result.replay, ds) == pytest.approx(by_plant[sorted(naryn & set(by_plant.index))].sum())
+    national = kg["hydro_mwh"].sum() + kg["thermal_mwh"].sum()
+    assert national / MWH_PER_TWH - model_value(row, result.replay, ds) >= by_plant[list(OUTSIDE_NARYN)].sum()
+
+
+def test_a_plant_is_generating_only_from_its_first_month_in_service(result: BacktestResult) -> None:
+    plants = result.replay.plants
+    kara_kul = plants[plants["plant"] == "kara_kul"].groupby("year")["energy_mwh"].sum()
+    assert kara_kul[2024] == 0.0  # in service from 2025-01 (NAR-090)
+    assert kara_kul[2025] / MWH_PER_TWH == pytest.approx(0.066, abs=0.002)
+    kulanak = plants[plants["plant"] == "kulanak"]
+    assert (kulanak["energy_mwh"] == 0.0).all()  # from 2027-01 (NAR-087)

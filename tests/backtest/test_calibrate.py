@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from aralnexus.backtest.calibrate import KNOBS, Knob, select_knobs, value_of, with_value
+from aralnexus.backtest import run_backtest
+from aralnexus.backtest.calibrate import KNOBS, Knob, objective, select_knobs, value_of, with_value
+from aralnexus.backtest.fidelity import errors_in_years
 from aralnexus.data.dataset import load_default
 
 
@@ -74,3 +77,12 @@ def test_the_calibration_script_exits_2_on_an_unknown_knob() -> None:
     assert done.returncode == 2
     assert "unknown knob plants.nowhere.head_loss_m" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_the_objective_is_the_mean_group_error_of_the_dated_figures_without_the_long_run_means() -> None:
+    ds = load_default()
+    result = run_backtest("default", 2022, 2022)
+    groups = errors_in_years(result, (2022, 2022))["mae_pct"].dropna()
+    assert objective(result, ds) == pytest.approx(float(groups.mean()))
+    plants = ds.plants.assign(mean_generation_twh=ds.plants["mean_generation_twh"] * 2)
+    assert objective(result, dataclasses.replace(ds, plants=plants)) == objective(result, ds)

@@ -255,3 +255,14 @@ def test_kyrgyz_imports_come_from_four_partners_each_with_its_own_price_and_cap(
     caps = partners.loc[sorted(sellers), "import_max_twh"].astype(float)
     # the caps add up to the largest published annual imports (4.5 TWh, 2025)
     assert caps.sum() == pytest.approx(4.5, abs=0.01)
+
+
+def test_the_toktogul_inflow_is_split_among_the_naryn_sites_above_toktogul_without_adding_water(ds: Dataset) -> None:
+    # Kulanak (from 2027) takes the upper Naryn and passes it on to Kambarata-1: the water above
+    # Toktogul stays the Toktogul inflow, whatever the plants in service
+    sites = ds.inflow_sites[ds.inflow_sites["base_series"] == "toktogul_inflow"]
+    above = sites[sites["plant"].isin(["kulanak", "kambarata1", "toktogul"])]
+    assert set(above["river"]) == {"naryn"}
+    assert float(above["share"].sum()) == pytest.approx(1.0)
+    plants = ds.plants.set_index("plant")
+    assert plants.loc["kulanak", "downstream"] == "kambarata1"

@@ -40,7 +40,7 @@ def test_a_later_start_takes_the_end_storage_of_a_median_run_up_to_it_not_clippe
     res = optimise(sc)
     table = res.start_storage.set_index("plant")
     assert set(table["source"]) == {"rule: median run 2025-01 … 2032-12"}
-    assert res.metadata["start_storage"].startswith("rule: median run 2025-01 … 2032-12 (13 plants)")
+    assert res.metadata["start_storage"].startswith("rule: median run 2025-01 … 2032-12 (18 plants)")
     # a state the reservoirs can be in at the end of December 2032 (not the 2033 bounds the clip used)
     dec = build_system(dataclasses.replace(sc, start="2032-12", end="2032-12"))
     stor = table.loc[list(dec.plant_ids), "storage_hm3"].to_numpy()

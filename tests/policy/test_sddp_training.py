@@ -9,6 +9,7 @@ from aralnexus.policy import (
     Cuts,
     LogRow,
     NoiseControls,
+    PassRunner,
     Problem,
     StageBuilder,
     TrainOptions,
@@ -81,6 +82,30 @@ def test_gap_rule_with_control_variates_logs_its_estimate_and_the_plain_one_of_t
     assert last.upper_high - last.upper_mean < expected.plain_high - expected.plain_mean  # narrower than plain
 
 
+def test_a_screen_on_the_forward_passes_costs_no_stage_solve() -> None:
+    # after 2 iterations the forward passes cost ~2,100 against a bound of ~350: screened out, for free
+    problem = hydro_thermal(5, 4, 2, 0.4, seed=4)
+    plain = train(problem, TrainOptions(iterations=2, seed=3))
+    screen = {"gap_members": 40, "gap_every": 2, "gap_screen_members": 2}
+    free = train(problem, TrainOptions(iterations=2, seed=3, gap=1e-6, gap_screen="forward passes", **screen))
+    simulated = train(problem, TrainOptions(iterations=2, seed=3, gap=1e-6, **screen))
+    assert not any(r.upper_estimator for r in free.log)
+    assert [r.stage_solves for r in free.log] == [r.stage_solves for r in plain.log]
+    assert [r.lower_bound for r in free.log] == [r.lower_bound for r in plain.log]
+    assert simulated.log[-1].stage_solves >= plain.log[-1].stage_solves + 2 * problem.n_stages  # 2 members simulated
+
+
+def test_a_screen_on_the_forward_passes_lets_the_full_check_decide_the_stop() -> None:
+    options = TrainOptions(
+        iterations=300, gap=0.05, gap_members=300, gap_every=5, gap_screen_members=20, gap_screen="forward passes"
+    )
+    result = train(first_steps(), options)
+    assert result.stop_reason == "gap"
+    last = result.log[-1]
+    assert last.upper_estimator == "plain"  # the full check ran and decided
+    assert last.upper_high - last.lower_bound <= 0.05 * abs(last.upper_high)
+
+
 def test_training_logs_the_cost_of_every_forward_pass() -> None:
     result = train(hydro_thermal(4, 3, 1, seed=1), TrainOptions(iterations=6))
     assert [len(r.forward_costs) for r in result.log] == [1] * 6
@@ -96,6 +121,7 @@ def test_training_logs_the_cost_of_every_forward_pass() -> None:
         {"workers": 0},
         {"iterations": -1},
         {"cut_selection_every": 0},
+        {"gap": 0.01, "gap_screen": "guess"},
     ],
 )
 def test_train_options_reject_settings_that_cannot_work(kwargs: dict[str, object]) -> None:
@@ -124,6 +150,23 @@ def test_two_worker_processes_reach_the_optimum() -> None:
     parallel = train(problem, TrainOptions(iterations=80, workers=2, stall_iterations=20, stall_tol=1e-10))
     assert parallel.lower_bound == pytest.approx(serial.lower_bound, rel=1e-6)
     assert parallel.log[0].iteration == 2  # two passes per round
+
+
+def test_worker_processes_log_the_bound_of_every_cut_found_so_far() -> None:
+    # the parent solves the bound with the first stage's cuts only: it must equal the bound of all cuts
+    problem = hydro_thermal(5, 3, 2, 0.4, seed=3)
+    rounds: list[tuple[float, Cuts]] = []
+
+    def keep(row: LogRow, new: Cuts) -> None:
+        rounds.append((row.lower_bound, new))
+
+    train(problem, TrainOptions(iterations=12, workers=2), callback=keep)
+    found = []
+    for bound, new in rounds:
+        found.append(new)
+        everything = PassRunner(problem)
+        everything.add_cuts(Cuts.concat(found, problem.n_states))
+        assert bound == pytest.approx(everything.lower_bound(), rel=1e-9)
 
 
 def test_simulation_on_given_noise_paths_follows_them() -> None:

@@ -86,6 +86,9 @@ water_value_end_usd_per_hm3,2000,US$/hm3,value of water left in storage
 head_tolerance_m,0.5,m,head iteration tolerance
 head_max_iterations,20,-,head iteration limit
 lookahead_months,12,months,months optimised beyond the horizon end
+discount_rate_pct_per_year,0,%/yr,real discount rate of the objective
+deficit_segment_depth_pct,100,%,depth of the first deficit segment
+deficit_deep_cost_factor,1,-,cost of deeper shedding as a multiple of the value of lost load
 """,
     "sources": """\
 table,element,attribute,value,kind,source,note

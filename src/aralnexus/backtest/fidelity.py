@@ -4,7 +4,9 @@
   figures (totals and per partner) on the validation years (2023–2025), target ≤ 10 %;
 - ``plant-<id>``: mean generation of each of the ten largest plants (by capacity) that have a
   published long-run mean and are fully built through the replay, over the replayed years,
-  against that mean; target within ±10 % each;
+  against that mean; target within ±10 % each. ``in_sample`` names the plant's input cells derived
+  from that same mean (``no`` if none): for those plants the figure is not an independent check.
+  The means are not in the calibration objective (:mod:`aralnexus.backtest.calibrate`);
 - ``toktogul-rms``: RMS difference (km3) between modelled and observed Toktogul volumes at every
   observation date of the replay; target ≤ 1.5 km3;
 - ``cv-<series>``: coefficient of variation of the synthetic annual volumes (2,000 years) against
@@ -65,8 +67,41 @@ def largest_plants(dataset: Dataset, first_year: int, n: int = N_PLANTS) -> list
     return full[:n]
 
 
+def _fact_ids(source: str) -> set[str]:
+    """Return the fact ids of a ``sources.csv`` source cell (``"NAR-026 https://…; HN-001 https://…"``)."""
+    return {part.split()[0] for part in source.split(";") if part.strip()}
+
+
+def mean_derived_cells(dataset: Dataset, plant: str) -> list[str]:
+    """Return the plant's input cells derived from its own published long-run mean.
+
+    A cell counts when its ``sources.csv`` row cites the fact of the plant's ``mean_generation_twh``
+    and it acts on the plant: a cell of the plant's ``plants.csv`` row, or a withdrawal at its
+    headpond. Such a plant's long-run mean is **in-sample**: a head derived as E/(g·η·Q) from the
+    mean gives the mean back at that flow. Names are ``table.attribute`` (``plants.rated_head_m``).
+    """
+    src = dataset.sources
+    mean_row = src[(src["table"] == "plants") & (src["element"] == plant) & (src["attribute"] == "mean_generation_twh")]
+    if mean_row.empty:
+        return []
+    ids = _fact_ids(str(mean_row["source"].iloc[0]))
+    point = src["element"].str.split("/").str[0]
+    acting = ((src["table"] == "plants") & (src["element"] == plant) & (src["attribute"] != "mean_generation_twh")) | (
+        (src["table"] == "withdrawals") & (point == plant)
+    )
+    cells = {
+        f"{row['table']}.{row['attribute']}"
+        for row in src[acting].to_dict(orient="records")
+        if ids & _fact_ids(str(row["source"]))
+    }
+    return sorted(cells)
+
+
 def plant_means(result: BacktestResult, dataset: Dataset) -> pd.DataFrame:
-    """Return the mean annual generation (TWh) of the largest plants over the replay against the published mean."""
+    """Return the mean annual generation (TWh) of the largest plants over the replay against the published mean.
+
+    ``in_sample`` lists the plant's cells derived from that mean (:func:`mean_derived_cells`), empty if none.
+    """
     m = result.replay.metrics
     generation = m[m["metric"] == "plant_generation_twh"]  # the registered metric, per plant and year
     years = result.end - result.start + 1
@@ -75,8 +110,16 @@ def plant_means(result: BacktestResult, dataset: Dataset) -> pd.DataFrame:
     for plant in largest_plants(dataset, result.start):
         model = float(generation.loc[generation["country"] == plant, "value"].sum()) / years
         pub = float(published[plant])
-        rows.append({"plant": plant, "published_twh": pub, "model_twh": model, "error_pct": (model / pub - 1) * 100})
-    return pd.DataFrame(rows, columns=["plant", "published_twh", "model_twh", "error_pct"])
+        rows.append(
+            {
+                "plant": plant,
+                "published_twh": pub,
+                "model_twh": model,
+                "error_pct": (model / pub - 1) * 100,
+                "in_sample": ",".join(mean_derived_cells(dataset, plant)),
+            }
+        )
+    return pd.DataFrame(rows, columns=["plant", "published_twh", "model_twh", "error_pct", "in_sample"])
 
 
 def synthetic_cv(dataset: Dataset, seed: int = 42, years: int = SYNTHETIC_YEARS) -> dict[str, float]:
@@ -133,6 +176,7 @@ def fidelity_cases(result: BacktestResult, dataset: Dataset) -> list[dict[str, A
                 "ok": bool(abs(err) <= PLANT_TARGET_PCT),
                 "model_twh": float(row["model_twh"]),
                 "published_twh": float(row["published_twh"]),
+                "in_sample": str(row["in_sample"]) or "no",
             }
         )
     tok = result.table[result.table["group"] == "toktogul"].dropna(subset=["model"])

@@ -95,6 +95,7 @@ def _term_words() -> dict[str, str]:
         "thermal": _("thermal generation"),
         "lost_load": _("lost load"),
         "shedding_priority": _("shedding priority"),
+        "deep_shedding": _("deep shedding"),
         "release_penalties": _("release penalties"),
         "strict_relaxation_penalties": _("relaxed strict limits"),
         "lookahead_shortfall_penalties": _("look-ahead shortfalls"),

@@ -16,7 +16,7 @@ from aralnexus.dispatch.linearise import (
 )
 from aralnexus.dispatch.links import define_import_limits, define_links, import_limit_shape
 from aralnexus.dispatch.lp import LPArrays
-from aralnexus.dispatch.objective import define_shedding_priority
+from aralnexus.dispatch.objective import define_deficit_segments, define_shedding_priority, discount_costs
 from aralnexus.dispatch.power import define_power_balance, define_thermal
 from aralnexus.dispatch.water import define_min_releases, define_water_balance
 from aralnexus.system.system import System
@@ -39,12 +39,14 @@ def layout_for(system: System) -> n.Layout:
         n.FLOW_FWD: (t, k),
         n.FLOW_BWD: (t, k),
         n.RELEASE_SLACK: (r,),
+        n.UNSERVED_DEEP: (t, c, system.economics.deep_segments),
     }
     rows = {
         n.WATER_BALANCE: (s, p),
         n.POWER_BALANCE: (t, c),
         n.MIN_RELEASE: (r,),
         n.IMPORT_LIMIT: import_limit_shape(system),
+        n.DEFICIT_SEGMENT: (t, c, system.economics.deep_segments),
     }
     return n.Layout.from_shapes(cols, rows)
 
@@ -52,7 +54,8 @@ def layout_for(system: System) -> n.Layout:
 def build_base_lp(system: System, inflow_m3s: Array, *, relaxed: bool = False) -> LPArrays:
     """Build every family that does not depend on heads (see :mod:`aralnexus.dispatch.linearise` for those).
 
-    The turbine columns have no power-balance entries and the power balance holds the demand.
+    The turbine columns have no power-balance entries and the power balance holds the demand. Every
+    cost is counted at its present value (:func:`aralnexus.dispatch.objective.discount_costs`, last).
     """
     lp = LPArrays(layout_for(system))
     define_water_balance(lp, system, inflow_m3s, relaxed)
@@ -61,7 +64,9 @@ def build_base_lp(system: System, inflow_m3s: Array, *, relaxed: bool = False) -
     define_power_balance(lp, system)
     define_links(lp, system)
     define_shedding_priority(lp, system)
+    define_deficit_segments(lp, system)
     define_import_limits(lp, system)
+    discount_costs(lp, system)
     return lp
 
 

@@ -5,7 +5,8 @@
    hourly month ended with, ending at the monthly model's end-of-month storage, and importing at
    most what the monthly model imported from each partner in that month. Only the last month
    values water left in storage (terminal water value).
-3. Concatenate the tables; the objective is the sum of the months' objectives.
+3. Concatenate the tables; the objective is the sum of the months' objectives (each a present value
+   from the horizon start, like the plan's).
 
 Each hourly month is small (~730 steps), so the year solves much faster than one monolithic LP;
 the price is a small loss of optimality (storage cannot be re-planned across months in hourly
@@ -130,6 +131,9 @@ def optimise_hourly_by_month(
     for m, month in enumerate(months):  # twelve independent-size LPs; each is vectorised inside
         label = month.strftime("%Y-%m")
         base = build_system_from_dataset(dataset, label, label, "hourly")
+        # present values from the horizon start, as in the monthly plan (dispatch.objective.stage_weights)
+        origin = dataclasses.replace(base.economics, discount_origin=pd.Timestamp(months[0]))
+        base = dataclasses.replace(base, economics=origin)
         inflow = plant_inflows_m3s(base, inflows)
         start_hm3 = base.storage_initial_hm3 if initial is None else initial
         system = _month_system(base, start_hm3, storage[m], imports[m], m == len(months) - 1, inflow)

@@ -3,6 +3,8 @@
 Water value = − dual of the water balance (US$/hm3; more water lowers the cost), reported in
 US$/1000 m3 (÷ 1000) and US$/MWh (÷ the energy equivalent of 1 hm3 through the plant and every
 plant below it at the stage's heads). Marginal price = dual of the power balance ÷ step hours.
+Both are divided by the stage's present-value weight (:func:`aralnexus.dispatch.objective.stage_weights`),
+so with a discount rate they are in money of their own year, not of the first.
 Link revenue (``link_revenue_usd``) is the tariff paid to the sender for the energy it *sends* to a
 partner market (at its end of the line, before losses), as the CASA-1000 sellers are paid.
 The tidy :class:`~aralnexus.results.tables.Results` tables are a view of the Dataset
@@ -18,7 +20,13 @@ import xarray as xr
 from aralnexus.dispatch import names as n
 from aralnexus.dispatch.head import mean_storage_hm3
 from aralnexus.dispatch.linearise import Linearisation, linearised_power_mw
-from aralnexus.dispatch.objective import energy_equivalent_mwh_per_hm3, objective_terms, power_coefficients
+from aralnexus.dispatch.objective import (
+    energy_equivalent_mwh_per_hm3,
+    objective_terms,
+    power_coefficients,
+    stage_weights,
+    step_weights,
+)
 from aralnexus.dispatch.solve import LPSolution
 from aralnexus.dispatch.water import K, steps_of_stage, storage_lower_hm3
 from aralnexus.results.solution import SLACK_TOL, VARIABLE_DIMS, convergence_attrs, results_view
@@ -130,7 +138,7 @@ def _plant_values(
 
 
 def _water_values(system: System, sol: LPSolution, layout: n.Layout, heads_m: Array) -> dict[str, Array]:
-    value_hm3 = -layout.rows[n.WATER_BALANCE].take(sol.row_dual)
+    value_hm3 = -layout.rows[n.WATER_BALANCE].take(sol.row_dual) / stage_weights(system)[:, None]  # own year's money
     eq = energy_equivalent_mwh_per_hm3(system, power_coefficients(system, heads_m))
     per_mwh = np.divide(value_hm3, eq, out=np.full_like(eq, np.nan), where=eq > 1e-9)
     return {"water_value_usd_per_1000m3": value_hm3 / THOUSAND_M3_PER_HM3, "water_value_usd_per_mwh": per_mwh}
@@ -159,7 +167,7 @@ def _country_values(system: System, sol: LPSolution, layout: n.Layout, energy_mw
         "thermal_mwh": thermal,
         "imports_mwh": imports,
         "exports_mwh": exports,
-        "price_usd_per_mwh": layout.rows[n.POWER_BALANCE].take(sol.row_dual) / dur,
+        "price_usd_per_mwh": layout.rows[n.POWER_BALANCE].take(sol.row_dual) / (dur * step_weights(system)[:, None]),
     }
 
 

@@ -13,11 +13,14 @@ Column families (unit, shape):
   an infeasible scenario
 - ``thermal_mw``        thermal output per (step, thermal plant)
 - ``unserved_mw``       unserved demand per (step, detailed country)
+- ``unserved_deep_mw``  unserved demand beyond the first deficit segment per (step, detailed
+  country, deeper segment); no segments (last axis 0) unless ``deficit_segment_depth_pct`` is set
 - ``flow_fwd_mw``, ``flow_bwd_mw`` sent power per (step, link) in and against the link direction
 - ``release_slack_hm3`` shortfall per minimum-release row
 
 Row families: ``water_balance`` (stage, plant), ``power_balance`` (step, country),
-``min_release`` (release row), ``import_limit`` (partner, year).
+``min_release`` (release row), ``import_limit`` (partner, year), ``deficit_segment``
+(step, country, deeper segment: unserved − deep ≤ depth · demand).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ STORAGE = "storage_hm3"
 WATER_DEFICIT = "water_deficit_hm3"
 THERMAL = "thermal_mw"
 UNSERVED = "unserved_mw"
+UNSERVED_DEEP = "unserved_deep_mw"
 FLOW_FWD = "flow_fwd_mw"
 FLOW_BWD = "flow_bwd_mw"
 RELEASE_SLACK = "release_slack_hm3"
@@ -42,9 +46,21 @@ WATER_BALANCE = "water_balance"
 POWER_BALANCE = "power_balance"
 MIN_RELEASE = "min_release"
 IMPORT_LIMIT = "import_limit"
+DEFICIT_SEGMENT = "deficit_segment"
 
-COLUMN_FAMILIES = (TURBINE, SPILL, STORAGE, WATER_DEFICIT, THERMAL, UNSERVED, FLOW_FWD, FLOW_BWD, RELEASE_SLACK)
-ROW_FAMILIES = (WATER_BALANCE, POWER_BALANCE, MIN_RELEASE, IMPORT_LIMIT)
+COLUMN_FAMILIES = (
+    TURBINE,
+    SPILL,
+    STORAGE,
+    WATER_DEFICIT,
+    THERMAL,
+    UNSERVED,
+    FLOW_FWD,
+    FLOW_BWD,
+    RELEASE_SLACK,
+    UNSERVED_DEEP,
+)
+ROW_FAMILIES = (WATER_BALANCE, POWER_BALANCE, MIN_RELEASE, IMPORT_LIMIT, DEFICIT_SEGMENT)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,9 @@ with ``a[t, p] = 9.81e-3 · η_p · H[stage(t), p]`` (MW per m3/s), set with eve
 depends on heads by :mod:`aralnexus.dispatch.linearise`. The plant limit ``a · turbine ≤ capacity``
 becomes a column bound: ``turbine ≤ min(turbine_max, capacity / a)``.
 Costs (US$): thermal ``cost · dur``; unserved ``(VoLL + served value) · dur`` and a constant
-``− served value · Σ demand · dur``, so the objective counts served demand at its value.
+``− served value · Σ w · demand · dur``, so the objective counts served demand at its value (``w``:
+the step's present-value weight, :func:`aralnexus.dispatch.objective.step_weights`; the column costs
+are weighted by :func:`aralnexus.dispatch.objective.discount_costs`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import numpy.typing as npt
 
 from aralnexus.dispatch.lp import LPArrays
 from aralnexus.dispatch.names import POWER_BALANCE, THERMAL, UNSERVED
+from aralnexus.dispatch.objective import step_weights
 from aralnexus.system.system import System
 
 
@@ -49,5 +52,6 @@ def define_power_balance(lp: LPArrays, system: System) -> None:
     served_value = system.economics.served_value_usd_per_mwh
     lp.add(rows, lp.layout.cols[UNSERVED].index, 1.0)
     lp.set_cols(UNSERVED, 0.0, demand, (system.countries.voll_usd_per_mwh[None, :] + served_value) * dur)
-    lp.offset -= served_value * float((demand * dur).sum())
+    if served_value:
+        lp.offset -= served_value * float((demand * dur * step_weights(system)[:, None]).sum())
     lp.set_rows(POWER_BALANCE, demand, demand)

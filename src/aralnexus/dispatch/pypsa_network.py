@@ -1,6 +1,7 @@
 """The fixed-head problem as a PyPSA network: the independent cross-check of the LP, and the user export.
 
-Mapping (water in hm3, water flows in hm3/h, snapshot weightings = step hours):
+Mapping (water in hm3, water flows in hm3/h, snapshot weightings = step hours; the ``objective``
+weighting is step hours × the step's present-value weight, :func:`aralnexus.dispatch.objective.step_weights`):
 
 - a Bus per plant's water (``w:plant``) and per detailed country (``e:country``), a ``sea`` bus;
 - a Store per reservoir (storage bounds at the last step of each stage, free in between; the
@@ -17,7 +18,9 @@ Mapping (water in hm3, water flows in hm3/h, snapshot weightings = step hours):
   ``m_in:partner`` fed by one Generator per calendar year whose ``e_sum_max`` is the partner's
   annual import limit (pro rata for part years), the import price is the Link's marginal cost;
   exports go to a per-link bus with a negative Generator (cost = −price);
-- Generators for thermal plants and for unserved energy (cost = VoLL + served value), Loads.
+- Generators for thermal plants and for unserved energy (cost = shedding cost ``π`` + served value;
+  with deficit segments one ``unserved:`` Generator up to the first segment's depth and one
+  ``unserved-deep:`` beyond it at ``factor · π`` + served value), Loads.
 
 Every constraint is a native PyPSA attribute, so the network written with ``export_to_netcdf`` and
 read back by ``pypsa.Network(path)`` solves with a plain ``n.optimize()`` to the objective of
@@ -42,6 +45,7 @@ from aralnexus.dispatch.links import bilateral_hurdle_usd_per_mwh
 from aralnexus.dispatch.objective import (
     power_coefficients,
     shedding_cost_usd_per_mwh,
+    step_weights,
     terminal_value_usd_per_hm3,
     tie_break_usd_per_mwh,
 )
@@ -113,8 +117,9 @@ def build_pypsa_network(system: System, inflow_m3s: Array, heads_m: Array | None
     snaps = pd.RangeIndex(cal.n_steps, name="snapshot")
     n = pypsa.Network()
     n.set_snapshots(list(snaps))
+    weighted_h = cal.duration_h * step_weights(system)
     n.snapshot_weightings = pd.DataFrame(
-        dict.fromkeys(("objective", "stores", "generators"), cal.duration_h), index=snaps, dtype=np.float64
+        {"objective": weighted_h, "stores": cal.duration_h, "generators": cal.duration_h}, index=snaps, dtype=np.float64
     )
     ids = system.plant_ids
     n.add("Bus", "sea", carrier="water")
@@ -136,7 +141,7 @@ def build_pypsa_network(system: System, inflow_m3s: Array, heads_m: Array | None
         e_min[last_step] = lower[st[last_step], p] / e_nom
         e_max[last_step] = upper[st[last_step], p] / e_nom
         mcs = np.zeros(cal.n_steps)
-        mcs[-1] = -tv[p] / cal.duration_h[-1]
+        mcs[-1] = -tv[p] / weighted_h[-1]
         n.add(
             "Store",
             f"store:{name}",
@@ -226,13 +231,20 @@ def _add_release_meters(n: Any, system: System, snaps: pd.RangeIndex, meters: di
 
 
 def _add_power(n: Any, system: System, snaps: pd.RangeIndex) -> None:
-    cou = system.countries
+    cou, eco = system.countries, system.economics
+    depth = eco.deficit_segment_depth_pct / 100.0 if eco.deep_segments else 1.0
+    segments = (("unserved", 0.0, depth, 1.0), ("unserved-deep", depth, 1.0, eco.deficit_deep_cost_factor))
     for c_idx, c in enumerate(cou.detailed):
         demand = cou.demand_mw[:, c_idx]
         n.add("Load", f"load:{c}", bus=f"e:{c}", p_set=pd.Series(demand, snaps))
-        nom, pu = _pu(demand)
-        cost = shedding_cost_usd_per_mwh(system) + system.economics.served_value_usd_per_mwh
-        n.add("Generator", f"unserved:{c}", bus=f"e:{c}", p_nom=nom, p_max_pu=pd.Series(pu, snaps), marginal_cost=cost)
+        for name, low, high, factor in segments:
+            if high <= low:
+                continue
+            nom, pu = _pu((high - low) * demand)
+            cost = factor * shedding_cost_usd_per_mwh(system) + eco.served_value_usd_per_mwh
+            n.add(
+                "Generator", f"{name}:{c}", bus=f"e:{c}", p_nom=nom, p_max_pu=pd.Series(pu, snaps), marginal_cost=cost
+            )
     th = system.thermal
     for g, name in enumerate(th.ids):
         nom, pu = _pu(th.capacity_mw[:, g])

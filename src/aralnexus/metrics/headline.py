@@ -5,8 +5,10 @@ read them from here (stored as metrics with ``year = NULL``), neither recomputes
 
 The objective (``objective_musd``) is the welfare the optimiser maximises, in US$ million:
 the value of the demand served plus export sales, minus import purchases, thermal fuel cost, the
-value of lost load on unserved demand and release penalties, plus the value of the water left in
-storage at the end of the optimised period (look-ahead included). It is an economic score for
+value of lost load on unserved demand (more per MWh beyond the first deficit segment) and release
+penalties, plus the value of the water left in storage at the end of the optimised period
+(look-ahead included), every term a present value at the discount rate
+(``discount_rate_pct_per_year``, :mod:`aralnexus.dispatch.objective`). It is an economic score for
 comparing runs of the same network, not a cash flow; it is negative when costs and penalties
 outweigh the credited values. :data:`OBJECTIVE_MEANING` says so in words.
 """
@@ -26,8 +28,9 @@ from aralnexus.vocab import BILATERAL_CHANNEL, CASA_CHANNEL
 
 #: What the objective is, for people (report, CLI).
 OBJECTIVE_MEANING = (
-    "welfare the optimiser maximises: value of demand served + export sales − import purchases − thermal fuel "
-    "cost − value of lost load − release penalties + value of water left in storage at the end"
+    "welfare the optimiser maximises, as a present value at the discount rate: value of demand served + export "
+    "sales − import purchases − thermal fuel cost − value of lost load (more per MWh beyond the first deficit "
+    "segment) − release penalties + value of water left in storage at the end"
 )
 
 

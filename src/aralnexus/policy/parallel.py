@@ -144,14 +144,24 @@ class InProcessPool:
         """Nothing to release."""
 
 
+def _first_stage(cuts: Cuts) -> Cuts:
+    """Return the cuts of the first stage's cost-to-go (all the lower bound's LP needs)."""
+    return cuts.select(cuts.stage == 0)
+
+
 class _SharedCuts:
-    """Bookkeeping of a pool of remote workers: the cuts each has not seen yet, and a local bound runner."""
+    """Bookkeeping of a pool of remote workers: the cuts each has not seen yet, and a local bound runner.
+
+    The bound is the first stage's expected value, so the local runner holds only the first stage's
+    cuts: adding every stage's cuts to LPs this process never solves cost a serial pause after each
+    round, growing with the cut count (the workers idle meanwhile).
+    """
 
     def __init__(self, problem: Problem, workers: int, seed: int, cuts: Cuts, start_iteration: int) -> None:
         self.workers = workers
         self._n_states = problem.n_states
         self._pending = [Cuts.empty(problem.n_states) for _ in range(workers)]
-        self._bounds = InProcessPool(problem, seed, cuts, start_iteration)
+        self._bounds = InProcessPool(problem, seed, _first_stage(cuts), start_iteration)
 
     def _take_pending(self) -> list[Cuts]:
         """Return the cuts each worker has not seen yet (they will have after this call)."""
@@ -163,7 +173,7 @@ class _SharedCuts:
         for w in range(self.workers):
             others = [r.cuts for j, r in enumerate(results) if j != w]
             self._pending[w] = Cuts.concat([self._pending[w], *others], self._n_states)
-        self._bounds.runner.add_cuts(Cuts.concat([r.cuts for r in results], self._n_states))
+        self._bounds.runner.add_cuts(_first_stage(Cuts.concat([r.cuts for r in results], self._n_states)))
         return results
 
     def lower_bound(self) -> tuple[float, int]:

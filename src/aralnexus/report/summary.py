@@ -241,14 +241,16 @@ def river_name(river: str) -> str:
 def objective_meaning() -> str:
     """Return what the objective is (:data:`aralnexus.metrics.OBJECTIVE_MEANING`) in the current language."""
     english = (
-        "welfare the optimiser maximises: value of demand served + export sales − import purchases − thermal fuel "
-        "cost − value of lost load − release penalties + value of water left in storage at the end"
+        "welfare the optimiser maximises, as a present value at the discount rate: value of demand served + export "
+        "sales − import purchases − thermal fuel cost − value of lost load (more per MWh beyond the first deficit "
+        "segment) − release penalties + value of water left in storage at the end"
     )
     if english != OBJECTIVE_MEANING:  # the definition changed: say it as defined rather than translate stale text
         return OBJECTIVE_MEANING
     return _(
-        "welfare the optimiser maximises: value of demand served + export sales − import purchases − thermal fuel "
-        "cost − value of lost load − release penalties + value of water left in storage at the end"
+        "welfare the optimiser maximises, as a present value at the discount rate: value of demand served + export "
+        "sales − import purchases − thermal fuel cost − value of lost load (more per MWh beyond the first deficit "
+        "segment) − release penalties + value of water left in storage at the end"
     )
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 from aralnexus.data.dataset import Dataset
 from aralnexus.data.definitions import planner_definitions
 from aralnexus.errors import Problem
-from aralnexus.i18n import _
+from aralnexus.i18n import N_, _
 from aralnexus.scenario.overlay import did_you_mean
 
 _SHARE_TOLERANCE = 1e-3
@@ -132,7 +132,11 @@ def check_efficiency(ds: Dataset) -> list[Problem]:
 
 
 def check_countries(ds: Dataset) -> list[Problem]:
-    """Check that plants, thermal plants and links refer to known countries; a link joins two different ones."""
+    """Check that plants, thermal plants and links refer to known countries; a link joins two different ones.
+
+    A plant (hydro or thermal) must be in a detailed country: its output enters that country's power
+    balance, and a partner market has none.
+    """
     codes = list(ds.countries["country"])
     problems: list[Problem] = []
     refs = [
@@ -153,6 +157,19 @@ def check_countries(ds: Dataset) -> list[Problem]:
                             did_you_mean(str(code), codes),
                         )
                     )
+    roles = dict(zip(ds.countries["country"], ds.countries["role"].astype(str).str.strip(), strict=True))
+    detailed = [c for c, role in roles.items() if role == "detailed"]
+    for section, file, frame, key, _columns in refs[:2]:  # generation feeds a power balance: plants and thermal
+        for elem, code in zip(frame[key], frame["country"], strict=True):
+            if code in roles and roles[code] != "detailed":
+                problems.append(
+                    Problem(
+                        file,
+                        f"{section}.{elem}.country",
+                        _("a country with a power balance ({codes})", codes=", ".join(detailed)),
+                        _("{code}, a partner market", code=repr(code)),
+                    )
+                )
     same = ds.links.loc[ds.links["from_country"] == ds.links["to_country"]]
     problems += [
         Problem("links.csv", f"links.{lk}.to_country", _("a country other than from_country"), repr(c))
@@ -451,6 +468,26 @@ def check_link_periods(ds: Dataset) -> list[Problem]:
     return problems
 
 
+#: Objective parameters of ``parameters.csv`` with a range: name → (test, what is expected).
+ECONOMICS_RANGES: dict[str, tuple[Callable[[float], bool], str]] = {
+    "discount_rate_pct_per_year": (lambda v: 0.0 <= v < 100.0, N_("a rate from 0 to below 100 %/yr")),
+    "deficit_segment_depth_pct": (lambda v: 0.0 < v <= 100.0, N_("a share above 0 and at most 100 %")),
+    "deficit_deep_cost_factor": (lambda v: v >= 1.0, N_("a factor of at least 1 (deeper shedding costs more)")),
+}
+
+
+def check_economics(ds: Dataset) -> list[Problem]:
+    """Check the discount rate and the deficit segments of ``parameters.csv`` (:data:`ECONOMICS_RANGES`)."""
+    problems = []
+    for name, value in zip(ds.parameters["name"], ds.parameters["value"], strict=True):
+        if name not in ECONOMICS_RANGES or _missing(value):
+            continue
+        test, expected = ECONOMICS_RANGES[str(name)]
+        if not test(float(value)):
+            problems.append(Problem("parameters.csv", f"parameters.{name}", _(expected), repr(float(value))))
+    return problems
+
+
 CHECKS: tuple[Callable[[Dataset], list[Problem]], ...] = (
     check_plant_references,
     check_plant_graph,
@@ -463,6 +500,7 @@ CHECKS: tuple[Callable[[Dataset], list[Problem]], ...] = (
     check_inflows,
     check_min_releases,
     check_shares,
+    check_economics,
 )
 
 

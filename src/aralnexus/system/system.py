@@ -18,7 +18,7 @@ import pandas as pd
 from aralnexus.data.dataset import Dataset
 from aralnexus.data.definitions import planner_definitions
 from aralnexus.errors import InputError, Problem
-from aralnexus.scenario.checks import check_link_periods, check_partner_links
+from aralnexus.scenario.checks import check_economics, check_link_periods, check_partner_links
 from aralnexus.scenario.model import Scenario
 from aralnexus.system.calendar import Calendar, build_calendar
 from aralnexus.system.curves import LevelCurves, build_curves
@@ -58,6 +58,17 @@ class Economics:
     import_cap_growth_pct_per_year, import_cap_base_year
         The partners' annual import caps grow by this rate for every year after the base year
         (parameters ``import_cap_growth_pct_per_year`` and ``import_cap_base_year``; 0 without them).
+    discount_rate_pct_per_year
+        Real discount rate of the objective (parameter ``discount_rate_pct_per_year``; 0 without it):
+        a cost or value in a stage starting ``y`` years after :attr:`discount_origin` counts
+        ``(1 + r)^−y`` (:func:`aralnexus.dispatch.objective.stage_weights`).
+    discount_origin
+        When present values are counted from: the first stage of the system as built (a system
+        cut from it, e.g. one policy month, keeps it). ``None``: its own first stage.
+    deficit_segment_depth_pct, deficit_deep_cost_factor
+        Deficit segments: shedding up to ``depth`` % of a step's demand costs the shedding cost
+        ``π``; shedding beyond it costs ``factor · π`` (parameters ``deficit_segment_depth_pct``
+        and ``deficit_deep_cost_factor``; one segment, a linear cost, without them).
     """
 
     terminal_value_usd_per_mwh: float
@@ -65,6 +76,15 @@ class Economics:
     served_value_usd_per_mwh: float
     import_cap_growth_pct_per_year: float = 0.0
     import_cap_base_year: int = 0
+    discount_rate_pct_per_year: float = 0.0
+    discount_origin: pd.Timestamp | None = None
+    deficit_segment_depth_pct: float = 100.0
+    deficit_deep_cost_factor: float = 1.0
+
+    @property
+    def deep_segments(self) -> int:
+        """Number of deficit segments beyond the first (0 or 1)."""
+        return int(self.deficit_segment_depth_pct < 100.0 and self.deficit_deep_cost_factor > 1.0)
 
     def import_cap_factor(self, years: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
         """Return the factor on the partners' annual import caps for each calendar year (1 up to the base year)."""
@@ -178,12 +198,19 @@ def _economics(dataset: Dataset, countries: Countries) -> Economics:
     served = _first_parameter(dataset, SERVED_VALUE_NAMES)
     growth = _first_parameter(dataset, ("import_cap_growth_pct_per_year",))
     base = _first_parameter(dataset, ("import_cap_base_year",))
+    found_rate = _first_parameter(dataset, ("discount_rate_pct_per_year",))
+    found_depth = _first_parameter(dataset, ("deficit_segment_depth_pct",))
+    found_factor = _first_parameter(dataset, ("deficit_deep_cost_factor",))
     return Economics(
         terminal,
         source,
         served[0] if served else 0.0,
         growth[0] if growth else 0.0,
         int(base[0]) if base else 0,
+        found_rate[0] if found_rate else 0.0,
+        None,
+        found_depth[0] if found_depth else 100.0,
+        found_factor[0] if found_factor else 1.0,
     )
 
 
@@ -242,11 +269,14 @@ def build_system_from_dataset(
     problems += _plant_problems(plants, countries.detailed)
     problems += check_partner_links(dataset)
     problems += check_link_periods(dataset)
+    problems += check_economics(dataset)  # before _economics reads them
     topology = build_topology(plants)
     staging = build_staging(plants, dataset.plant_schedule, pd.DatetimeIndex(cal.stages["time"]))
     curves = build_curves(plants, staging, topology.downstream)
     thermal = build_thermal(dataset.thermal, countries, cal, problems)
-    economics = _economics(dataset, countries)
+    economics = dataclasses.replace(
+        _economics(dataset, countries), discount_origin=pd.Timestamp(cal.stages["time"].iloc[0])
+    )
     links = grow_partner_imports(
         build_links(dataset.links, countries, cal, problems, bilateral_price_usd_per_mwh(dataset)), cal, economics
     )

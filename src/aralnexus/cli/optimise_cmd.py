@@ -99,6 +99,7 @@ def _term_words() -> dict[str, str]:
         "release_penalties": _("release penalties"),
         "strict_relaxation_penalties": _("relaxed strict limits"),
         "lookahead_shortfall_penalties": _("look-ahead shortfalls"),
+        "spill_tie_break": _("spill tie-break"),
         "terminal_water_value": _("water left at the end"),
     }
 

@@ -4,10 +4,12 @@ The LP minimises ``cost = − welfare``::
 
     welfare = served value · served + export revenue − import cost − bilateral price · sent between grids
               − thermal cost
-              − VoLL · unserved − release penalties + Σ_p value_p · storage[S−1, p]
+              − VoLL · unserved − release penalties − ε · spilled hm3 + Σ_p value_p · storage[S−1, p]
 
-``value_p`` (US$/hm3) = terminal water value (US$/MWh) × energy equivalent of 1 hm3 released
-from ``p`` through ``p`` and every plant below it in service at the horizon end.
+``ε`` = :data:`~aralnexus.dispatch.water.SPILL_TIE_BREAK_USD_PER_HM3`, a tie-break (objective
+term ``spill_tie_break``), not a physical cost. ``value_p`` (US$/hm3) = terminal water value
+(US$/MWh) × energy equivalent of 1 hm3 released from ``p`` through ``p`` and every plant below it
+in service at the horizon end.
 
 Neighbours are not sacrificed to the joint objective: a country serves its own load before it
 exports. In the LP, shedding a MWh costs the same in every detailed country,
@@ -58,6 +60,7 @@ from aralnexus.dispatch.names import (
 from aralnexus.dispatch.water import (
     LOOKAHEAD_RELEASE_PENALTY_USD_PER_HM3,
     LOOKAHEAD_WATER_DEFICIT_PENALTY_USD_PER_HM3,
+    SPILL_TIE_BREAK_USD_PER_HM3,
     STRICT_RELEASE_PENALTY_USD_PER_HM3,
     WATER_DEFICIT_PENALTY_USD_PER_HM3,
 )
@@ -83,6 +86,7 @@ TERMS = (
     "release_penalties",
     "strict_relaxation_penalties",
     "lookahead_shortfall_penalties",
+    "spill_tie_break",
     "terminal_water_value",
 )
 
@@ -257,6 +261,7 @@ def objective_terms(layout: Layout, system: System, x: Array, coef_stage: Array)
     ahead_row = system.lookahead_stage[rel["stage"].to_numpy(dtype=np.int64)] if strict.size else np.zeros(0, bool)
     ahead = system.lookahead_stage
     deficit = cols[WATER_DEFICIT].take(x) * w_stage[:, None]
+    spilled_hm3 = cols[SPILL].take(x) * (HM3_PER_M3S_HOUR * system.calendar.stage_hours * w_stage)[:, None]
     deep = cols[UNSERVED_DEEP].take(x).sum(axis=2)
     values = {
         "served_demand": served_value * float(((demand - uns) * dur).sum()),
@@ -276,6 +281,7 @@ def objective_terms(layout: Layout, system: System, x: Array, coef_stage: Array)
         - WATER_DEFICIT_PENALTY_USD_PER_HM3 * float(deficit[~ahead].sum()),
         "lookahead_shortfall_penalties": -LOOKAHEAD_RELEASE_PENALTY_USD_PER_HM3 * float(slack[strict & ahead_row].sum())
         - LOOKAHEAD_WATER_DEFICIT_PENALTY_USD_PER_HM3 * float(deficit[ahead].sum()),
+        "spill_tie_break": -SPILL_TIE_BREAK_USD_PER_HM3 * float(spilled_hm3.sum()),
         "terminal_water_value": float(
             (cols[STORAGE].take(x)[-1] * terminal_value_usd_per_hm3(system, coef_stage)).sum()
         ),

@@ -9,7 +9,8 @@ weighting is step hours × the step's present-value weight, :func:`aralnexus.dis
 - a Generator per plant fixed at its natural inflow net of irrigation withdrawals (negative: it takes water);
 - a multi-port Link per turbine: bus0 water, bus1 electricity (efficiency = MWh per hm3 at the
   fixed head), bus2 the downstream water (efficiency2 = 1), then one release meter per agreement
-  at the plant (efficiency = 1); a Link per spill (bus1 downstream, then the meters);
+  at the plant (efficiency = 1); a Link per spill (bus1 downstream, then the meters; marginal cost
+  :data:`~aralnexus.dispatch.water.SPILL_TIE_BREAK_USD_PER_HM3` per hm3, the LP's tie-break);
 - minimum releases: per (plant, agreement) a meter bus ``r:plant:agreement`` whose Store
   ``meter:…`` counts the water released in the current stage (``standing_loss`` = 1 at the first
   step of each stage empties it; ``e_min_pu`` at the stage's last step = the required volume) and a
@@ -50,7 +51,7 @@ from aralnexus.dispatch.objective import (
     tie_break_usd_per_mwh,
 )
 from aralnexus.dispatch.power import turbine_upper_m3s
-from aralnexus.dispatch.water import K, storage_bounds_hm3
+from aralnexus.dispatch.water import SPILL_TIE_BREAK_USD_PER_HM3, K, storage_bounds_hm3
 from aralnexus.errors import InputError, MissingDependencyError, Problem
 from aralnexus.scenario.model import Scenario
 from aralnexus.system.network import partner_index
@@ -182,7 +183,15 @@ def build_pypsa_network(system: System, inflow_m3s: Array, heads_m: Array | None
         )
         spill_meters: dict[str, str | float] = {f"bus{2 + i}": bus for i, bus in enumerate(ports)}
         spill_meters |= {f"efficiency{2 + i}": 1.0 for i in range(len(ports))}
-        n.add("Link", f"spill:{name}", bus0=f"w:{name}", bus1=below, p_nom=BIG_HM3_PER_H, **spill_meters)
+        n.add(
+            "Link",
+            f"spill:{name}",
+            bus0=f"w:{name}",
+            bus1=below,
+            p_nom=BIG_HM3_PER_H,
+            marginal_cost=SPILL_TIE_BREAK_USD_PER_HM3,  # per hm3 (hm3/h × weighted hours), as the LP's spill
+            **spill_meters,
+        )
     _add_release_meters(n, system, snaps, meters)
     _add_power(n, system, snaps)
     return n

@@ -18,6 +18,16 @@ short at :data:`LOOKAHEAD_RELEASE_PENALTY_USD_PER_HM3` and artificial water keep
 within its bounds at :data:`LOOKAHEAD_WATER_DEFICIT_PENALTY_USD_PER_HM3`, so the look-ahead
 never makes a feasible horizon infeasible. When an infeasible horizon is explained
 (``relaxed``), look-ahead slacks are free: only the horizon's shortfalls are priced and named.
+
+Spill tie-break: every hm3 spilled at a plant costs :data:`SPILL_TIE_BREAK_USD_PER_HM3`, a
+numerical tie-break, not a physical cost. With surplus water and no market for the energy the LP
+is otherwise degenerate (any split of the fixed energy between the plants of a cascade is optimal)
+and which plant spills depends on the simplex path. With the same price at every plant the LP
+spills as little water as it can in total: water that passes several plants without being turbined
+pays at each of them, so for the same energy it turbines the largest volume: the lowest heads
+run first and a high-head plant upstream backs down and spills. A price per MWh the spilled water
+could have made would not break the tie: with the energy fixed by demand, the energy spilled by
+the cascade is fixed too.
 """
 
 from __future__ import annotations
@@ -41,6 +51,10 @@ LOOKAHEAD_RELEASE_PENALTY_USD_PER_HM3 = 1e6
 #: Price of artificial water in a look-ahead stage (US$/hm3; above the release price times the
 #: release points below a reservoir, so shortfalls are preferred to water created from nothing).
 LOOKAHEAD_WATER_DEFICIT_PENALTY_USD_PER_HM3 = 1e7
+#: Cost of spilling 1 hm3 at a plant (US$/hm3): a tie-break between otherwise equal solutions, not a
+#: physical cost; far below any energy value of water (1 hm3 through a 10 m head at 85 % makes
+#: ~23 MWh) and any penalty, so it decides only between solutions of equal economic value.
+SPILL_TIE_BREAK_USD_PER_HM3 = 0.01
 
 
 def steps_of_stage(system: System) -> npt.NDArray[np.int64]:
@@ -124,7 +138,7 @@ def _priced(cost: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.float64], npt
 
 
 def define_water_balance(lp: LPArrays, system: System, inflow_m3s: npt.NDArray[np.float64], relaxed: bool) -> None:
-    """Add the water balance of every (stage, plant), storage bounds, spill and water deficit."""
+    """Add the water balance of every (stage, plant), storage bounds, spill (with its tie-break) and water deficit."""
     cal, cols = system.calendar, lp.layout.cols
     rows = lp.layout.rows[WATER_BALANCE].index
     stor, turb, spill, deficit = (cols[f].index for f in (STORAGE, TURBINE, SPILL, WATER_DEFICIT))
@@ -143,7 +157,7 @@ def define_water_balance(lp: LPArrays, system: System, inflow_m3s: npt.NDArray[n
     rhs = water_rhs_hm3(system, inflow_m3s)
     lp.set_rows(WATER_BALANCE, rhs, rhs)
     lp.set_cols(STORAGE, *storage_bounds_hm3(system, inflow_m3s))
-    lp.set_cols(SPILL, 0.0, np.inf)
+    lp.set_cols(SPILL, 0.0, np.inf, SPILL_TIE_BREAK_USD_PER_HM3 * spill_coef)
     upper, cost = _priced(water_deficit_cost_usd_per_hm3(system, relaxed))
     lp.set_cols(WATER_DEFICIT, 0.0, upper[:, None], cost[:, None])
 

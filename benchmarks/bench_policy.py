@@ -11,7 +11,9 @@ processes until the gap between the lower bound and the upper end of the 95 % in
 out-of-sample members (sampled from the training's inflow process with a seed training never used,
 checked every 50 iterations on the training's own workers, screened first by the mean cost of the
 last 300 forward passes of training, which costs no stage solve) is ≤ 2 %,
-capped at ``ARALNEXUS_BENCH_POLICY_MAX_S`` (default 2,700 s). The interval is the cross-fitted
+capped at ``ARALNEXUS_BENCH_POLICY_MAX_S`` (default 2,700 s). ``ARALNEXUS_BENCH_POLICY_STATES=all``
+makes every reservoir's storage a state (default ``large``: the model's own rule, the small
+reservoirs following the median plan; the line prints ``states``). The interval is the cross-fitted
 control-variate estimate of the policy's expected cost (controls: each river's calendar-year
 inflow volume, its square and products of consecutive years and of the two rivers,
 :mod:`aralnexus.policy.aral_controls`; unbiased, members i.i.d.,
@@ -89,13 +91,18 @@ TARGET_S = 900.0
 #: Out-of-sample members simulated on the final cuts after training (not timed): where the gap stands.
 FINAL_MEMBERS = 100
 FINAL_SEED = 99
+#: ``large`` (default): the model's own storage states (the large reservoirs); ``all``: every reservoir's.
+STATES = os.environ.get("ARALNEXUS_BENCH_POLICY_STATES", "large")
 
 
 def _policy_default() -> dict[str, object]:
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="%(name)s: %(message)s")
     logging.getLogger("aralnexus.policy.training").setLevel(logging.INFO)  # gap screens
     start = time.perf_counter()
-    model = build_policy_model(load_scenario("default"))
+    scenario = load_scenario("default")
+    model = build_policy_model(scenario)
+    if STATES == "all":  # every reservoir's storage a state, as before the small ones followed the median plan
+        model = build_policy_model(scenario, storage_states=model.system.plant_ids)
     controls = inflow_volume_controls(model)
     build_s = time.perf_counter() - start
     options = TrainOptions(
@@ -159,6 +166,7 @@ def _policy_default() -> dict[str, object]:
         "final_gap": final.gap(result.lower_bound),
         "final_members": FINAL_MEMBERS,
         "final_estimator": final.estimator,
+        "states": model.problem.n_states,
         "build_s": build_s,
         "load_1min": os.getloadavg()[0],
     }

@@ -22,7 +22,15 @@ from aralnexus.dispatch.water import (
 from aralnexus.errors import InputError
 from aralnexus.hydrology import sample_members
 from aralnexus.policy import PassRunner, TrainOptions, solve_extensive, train
-from aralnexus.policy.aral import COST_SCALE, PolicyModel, build_policy_model, recourse_slack_costs, training_lp
+from aralnexus.policy.aral import (
+    COST_SCALE,
+    PolicyModel,
+    build_policy_model,
+    carry_over_reservoirs,
+    recourse_slack_costs,
+    storage_states_of,
+    training_lp,
+)
 from aralnexus.policy.aral_heads import HeadIterationHook, stage_system
 from aralnexus.policy.aral_simulate import PolicySimulation, inflow_noise, simulate_policy
 from aralnexus.policy.inflow_process import approximation_error
@@ -63,26 +71,77 @@ def _simulated() -> PolicySimulation:
     return sim
 
 
-def test_stage_lps_chained_on_one_inflow_path_reproduce_the_dispatch_lp_optimum() -> None:
-    model = _model()
-    median = median_inflows(_scenario(), model.start, model.last)
-    paths, plant = inflow_noise(model, median)
+def _all_states_model() -> PolicyModel:
+    if "all" not in _CACHE:
+        _CACHE["all"] = build_policy_model(_scenario(), 3, 200, storage_states=_model().system.plant_ids)
+    model = _CACHE["all"]
+    assert isinstance(model, PolicyModel)
+    return model
+
+
+def _chain_and_lp(model: PolicyModel, inflows: Any, hold: bool) -> tuple[float, float]:
+    """Return the stage LPs chained on one inflow path and the training LP on it (small storages held or not)."""
+    paths, plant = inflow_noise(model, inflows)
     chain = solve_extensive(with_fixed_noise(model.problem, [p[0] for p in paths]))
-    lp = training_lp(model.system, model.process, plant_inflows_m3s(model.system, median), model.heads_m)
+    lp = training_lp(model.system, model.process, plant[0], model.heads_m)
+    if hold:
+        storage = lp.layout.cols[STORAGE].index
+        held = ~np.isnan(model.fixed_storage_hm3[0])
+        lp.col_lower[storage[:, held]] = lp.col_upper[storage[:, held]] = model.fixed_storage_hm3[:, held]
     h = new_highs()
     h.passModel(to_highs_lp(lp))
-    reference = run_highs(h).objective * COST_SCALE
-    assert chain.objective == pytest.approx(reference, rel=1e-9, abs=1e-6)
+    return chain.objective, run_highs(h).objective * COST_SCALE
+
+
+def test_stage_lps_chained_on_one_inflow_path_reproduce_the_dispatch_lp_optimum() -> None:
+    model = _all_states_model()
+    median = median_inflows(_scenario(), model.start, model.last)
+    chain, reference = _chain_and_lp(model, median, hold=False)
+    assert chain == pytest.approx(reference, rel=1e-9, abs=1e-6)
+    member = sample_members(_scenario(), 1, model.start, model.last, seed=4242).isel(member=0)
+    chain, reference = _chain_and_lp(model, member, hold=False)
+    assert chain == pytest.approx(reference, rel=1e-9, abs=1e-6)
+    _, plant = inflow_noise(model, median)
     np.testing.assert_allclose(plant[0], plant_inflows_m3s(model.system, median))
 
 
-def test_states_are_storages_lagged_river_flows_and_capped_annual_imports() -> None:
+def test_small_reservoirs_follow_the_median_plan_so_the_chain_is_the_lp_with_their_storage_held() -> None:
+    model, full = _model(), _all_states_model()
+    held = ~np.isnan(model.fixed_storage_hm3[0])
+    median = median_inflows(_scenario(), model.start, model.last)
+    assert _chain_and_lp(model, median, hold=True)[0] == pytest.approx(_chain_and_lp(full, median, hold=False)[1])
+    member = sample_members(_scenario(), 1, model.start, model.last, seed=4242).isel(member=0)
+    chain, reference = _chain_and_lp(model, member, hold=True)
+    assert chain == pytest.approx(reference, rel=1e-9, abs=1e-6)
+    assert chain >= _chain_and_lp(full, member, hold=False)[0] - 1e-6  # a restriction of the full model
+    ids = np.asarray(model.system.plant_ids)
+    assert sorted(ids[~held]) == ["kambarata1", "nurek", "rogun", "toktogul"]
+    assert model.problem.initial_state[: (~held).sum()] == pytest.approx(model.system.storage_initial_hm3[~held])
+
+
+def test_states_are_large_storages_lagged_river_flows_and_capped_annual_imports_in_gwh() -> None:
     model = _model()
     names = model.problem.state_names
-    assert sum(n.startswith("storage_hm3[") for n in names) == model.system.n_plants
-    assert [n for n in names if n.startswith("lagged_flow")] == ["lagged_flow_m3s[naryn]", "lagged_flow_m3s[vakhsh]"]
-    assert all(n.startswith("imports_mwh[") for n in names[model.system.n_plants + 2 :])
+    n_s = model.storage_states.shape[0]
+    assert names[:n_s] == tuple(f"storage_hm3[{model.system.plant_ids[p]}]" for p in model.storage_states)
+    assert carry_over_reservoirs(model.system, model.process).sum() == n_s == 4
+    assert list(names[model.lag_states]) == [f"lagged_flow_m3s[{r}]" for r in model.process.rivers]
+    assert {"naryn", "vakhsh"} <= set(model.process.rivers)
+    imports = names[model.lag_states.stop :]
+    assert len(imports) == model.partners.shape[0] > 0 and all(n.startswith("imports_gwh[") for n in imports)
     assert model.problem.n_stages == 8  # six reported months and two of look-ahead
+    assert storage_states_of(names) == ("rogun", "nurek", "kambarata1", "toktogul")
+
+
+def test_monthly_import_caps_split_each_annual_cap_and_replace_the_import_states() -> None:
+    model = _model()
+    monthly = build_policy_model(_scenario(), 3, 200, import_states=False)
+    assert monthly.problem.state_names == model.problem.state_names[: model.lag_states.stop]
+    n_j = model.partners.shape[0]  # the last columns of a stage LP: this year's imports so far (GWh)
+    annual = model.problem.stages[0].col_upper[-n_j:]  # every month is in 2030
+    months = np.array([st.col_upper[-n_j:] for st in monthly.problem.stages])
+    assert (months >= 0).all()
+    np.testing.assert_allclose(months.sum(axis=0), annual, rtol=1e-9)
 
 
 def test_simulated_members_get_the_generator_inflows_and_close_their_balances() -> None:
@@ -94,6 +153,9 @@ def test_simulated_members_get_the_generator_inflows_and_close_their_balances() 
         np.testing.assert_allclose(got.reshape(6, -1), expected, rtol=1e-9)
         assert water_balance_error(res, model.system.topology.downstream, model.system.storage_initial_hm3) < 1e-9
         assert energy_balance_error(res) < 1e-9
+        held = ~np.isnan(model.fixed_storage_hm3[0])
+        storage = res.plants.groupby(["time", "plant"], sort=False)["storage_hm3"].first().to_numpy().reshape(6, -1)
+        np.testing.assert_allclose(storage[:, held], model.fixed_storage_hm3[:6, held], rtol=1e-9)
 
 
 def test_simulation_iterates_each_months_heads_to_the_tolerance() -> None:
@@ -197,7 +259,7 @@ def test_inflow_volume_controls_are_each_rivers_yearly_flow_with_exact_expectati
     controls = inflow_volume_controls(model)
     n_r = len(process.rivers)
     assert len(controls.names) == n_r  # one calendar year (2030) per river
-    assert controls.n_controls == 2 * n_r + 1  # volumes, their squares, the rivers' product
+    assert controls.n_controls == 2 * n_r + n_r * (n_r - 1) // 2  # volumes, their squares, the rivers' products
     # every path of the tree (3 outcomes, 8 months): the centred controls have probability-weighted mean zero
     index = np.array(list(itertools.product(*(range(st.noise.n_outcomes) for st in problem.stages))))
     paths = [st.noise.values[index[:, t]] for t, st in enumerate(problem.stages)]
@@ -207,7 +269,7 @@ def test_inflow_volume_controls_are_each_rivers_yearly_flow_with_exact_expectati
     assert prob @ centred == pytest.approx(np.zeros(controls.n_controls), abs=1e-9 * scale.max())
     # the linear controls are the rivers' flows summed over the year, by the PAR(1) recursion
     months = model.system.calendar.stage_month_start.month.to_numpy() - 1
-    flow = problem.initial_state[model.system.n_plants : model.system.n_plants + n_r]
+    flow = problem.initial_state[model.lag_states]
     volume = np.zeros((index.shape[0], n_r))
     for t, values in enumerate(paths):
         flow = values[:, :n_r] + process.slope[months[t]] * flow

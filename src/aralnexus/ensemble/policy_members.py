@@ -23,7 +23,7 @@ from aralnexus.ensemble.outputs import results_tables
 from aralnexus.ensemble.tables import delete_member_storage, ensure_ensemble_schema, save_members
 from aralnexus.errors import InputError, Problem
 from aralnexus.hydrology import sample_members
-from aralnexus.policy.aral import build_policy_model
+from aralnexus.policy.aral import build_policy_model, storage_states_of
 from aralnexus.policy.aral_simulate import simulate_policy
 from aralnexus.policy.estimate import plain_interval
 from aralnexus.policy.store_io import load_info, load_training, record_simulation, require_policy, stored_cut_type
@@ -106,9 +106,18 @@ def simulate_policy_members(
     if seed == int(str(info["fit_seed"])):
         hint = "the inflow process was fitted to this seed's output: choose another to stay out of sample"
         raise InputError([Problem("--seed", "", "a seed other than the fitting seed", str(seed), hint)])
+    names = [str(v) for v in info["state_names"]]  # type: ignore[attr-defined]
     model = build_policy_model(
-        scenario, int(str(info["n_outcomes"])), int(str(info["fit_years"])), stored_cut_type(info)
+        scenario,
+        int(str(info["n_outcomes"])),
+        int(str(info["fit_years"])),
+        stored_cut_type(info),
+        storage_states_of(names),
     )
+    if list(model.problem.state_names) != names:  # e.g. imports in MWh, before they were GWh
+        expected = f"a policy with this version's states ({', '.join(model.problem.state_names)})"
+        hint = f"train it again: aralnexus policy train {ref}"
+        raise InputError([Problem(str(db.path), "RUN_ID", expected, ", ".join(names), hint)])
     if model.staging_key != info["staging_key"]:
         expected = f"the staging policy {policy_id} was trained on"
         raise InputError(

@@ -5,14 +5,19 @@ builds for the whole optimised period (horizon plus look-ahead, ``build_lp``), o
 (its load-block steps, its water and power balances, its minimum releases). What couples the months
 in that LP becomes a state:
 
-- **storage** of every reservoir (hm3): the water balance's ``−storage[s−1]`` becomes an incoming
-  state column;
+- **storage** of every large reservoir (hm3): the water balance's ``−storage[s−1]`` becomes an
+  incoming state column. A reservoir whose usable storage is under
+  :data:`STATE_STORAGE_MIN_MONTHS` of its river's mean monthly flow (the nine small ones of the
+  default dataset: 4–84 hm3 against 1,000+ hm3 a month) carries no water from month to month in
+  the policy: its storage at the end of each month is fixed, the training LP's own optimum on
+  median inflows (:func:`median_plan_storage_hm3`), the same in every member;
 - **lagged river flow** (m3/s), one per river: the inflow process
   (:class:`~aralnexus.policy.inflow_process.LinearInflowProcess`) is
   ``Q = a[m] + b[m]·Q_lag + ε`` and each plant's natural inflow is ``share[m, p]·Q`` (plus a
   correction ``δ`` that is zero in training and makes simulated inflows exact), less the
   irrigation withdrawal at the plant (deterministic);
-- **imports so far this year** (MWh) per partner with an annual import cap: the annual
+- **imports so far this year** (GWh, :data:`IMPORT_STATE_SCALE` times the LP's MWh, so cut
+  slopes are of the order of the other states') per partner with an annual import cap: the annual
   import-limit row becomes ``cum_out = cum_in + Σ imports of the month ≤ cap`` (``cum_in`` dropped
   in January).
 
@@ -29,6 +34,7 @@ quantile) inflows.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,6 +47,7 @@ from aralnexus.dispatch.inputs import plant_inflows_m3s
 from aralnexus.dispatch.lookahead import median_inflows, optimised_to
 from aralnexus.dispatch.lp import LPArrays
 from aralnexus.dispatch.objective import stage_weights
+from aralnexus.dispatch.solve import SolveStatus, new_highs, run_highs, to_highs_lp
 from aralnexus.dispatch.start import build_run_system
 from aralnexus.dispatch.water import (
     K,
@@ -57,6 +64,13 @@ from aralnexus.system.system import System
 
 #: Stage-LP costs are the dispatch LP's US$ times this (US$ million).
 COST_SCALE = 1e-6
+#: A reservoir's storage is a state when its usable range (highest upper less lowest lower bound
+#: over the stages) holds at least this many months of its river's mean flow; smaller ones are
+#: held to the median plan's storage (docs/policy.md, "The aralnexus adapter"). A modelling choice, not data:
+#: on the default dataset the states' ratios are 2.6–12, the others' at most 0.05.
+STATE_STORAGE_MIN_MONTHS = 1.0
+#: Annual-import states are the LP's MWh times this (GWh).
+IMPORT_STATE_SCALE = 1e-3
 
 
 @dataclass(frozen=True)
@@ -114,6 +128,11 @@ class PolicyModel:
         Partner indices (into ``countries.partners``) whose annual imports are states.
     staging_key
         Fingerprint of the calendar and staging (what a stored policy must match).
+    storage_states
+        Plant indices whose storage is a state (the first states, in this order).
+    fixed_storage_hm3
+        Storage ``(S, P)`` at the end of each stage of the reservoirs that are not states (NaN for
+        those that are).
     """
 
     problem: Problem
@@ -127,6 +146,14 @@ class PolicyModel:
     last: str
     partners: IntArray
     staging_key: str
+    storage_states: IntArray
+    fixed_storage_hm3: Array
+
+    @property
+    def lag_states(self) -> slice:
+        """Positions of the lagged river flows in the state vector."""
+        first = self.storage_states.shape[0]
+        return slice(first, first + len(self.process.rivers))
 
 
 def withdrawals_m3s(system: System) -> Array:
@@ -191,13 +218,22 @@ def _element_stages(system: System, layout: n.Layout) -> tuple[IntArray, IntArra
 
 
 def build_policy_model(
-    scenario: Scenario, n_outcomes: int = 5, fit_years: int = 1000, cut_type: CutType = "multi"
+    scenario: Scenario,
+    n_outcomes: int = 5,
+    fit_years: int = 1000,
+    cut_type: CutType = "multi",
+    storage_states: Sequence[str] | None = None,
+    import_states: bool = True,
 ) -> PolicyModel:
     """Build the SDDP problem of a scenario's pathway (monthly, horizon plus look-ahead).
 
     ``cut_type``: multi-cuts by default (one cost-to-go column per next month's outcome): on the
     default pathway they gave a higher bound for the same training time than single cuts
-    (docs/policy.md, *Measured on the default pathway*).
+    (docs/policy.md, *Measured on the default pathway*). ``storage_states``: the reservoirs
+    (plant ids) whose storage is a state; the others follow the median plan
+    (:func:`median_plan_storage_hm3`). Default: those
+    :func:`carry_over_reservoirs` selects. ``import_states=False``: each month's imports have a
+    cap of their own (:func:`monthly_import_caps_mwh`) instead of annual-import states.
 
     Raises
     ------
@@ -215,7 +251,93 @@ def build_policy_model(
     heads = solve_heads(system, median, "iterate").heads_m
     process = fit_inflow_process(scenario, system, n_outcomes, fit_years)
     lp = training_lp(system, process, median, heads)
-    return _assemble(system, process, heads, lp, start, end, last, cut_type)
+    if storage_states is None:
+        states = carry_over_reservoirs(system, process)
+    else:
+        unknown = sorted(set(storage_states) - set(system.plant_ids))
+        if unknown:
+            raise InputError([InputProblem(scenario.file, "storage_states", "plants of the system", str(unknown))])
+        states = np.isin(np.asarray(system.plant_ids), list(storage_states))
+    return _assemble(system, process, heads, lp, start, end, last, cut_type, states, import_states)
+
+
+def storage_states_of(state_names: Sequence[str]) -> tuple[str, ...]:
+    """Return the reservoirs (plant ids) whose storage is among ``state_names`` (a stored policy's)."""
+    return tuple(name[len("storage_hm3[") : -1] for name in state_names if name.startswith("storage_hm3["))
+
+
+def carry_over_reservoirs(system: System, process: LinearInflowProcess) -> np.ndarray:
+    """Return which reservoirs ``(P,)`` carry storage from month to month in the policy (are states).
+
+    Those whose usable range — the highest storage upper bound less the lowest lower bound over
+    the stages — holds at least :data:`STATE_STORAGE_MIN_MONTHS` of their river's mean flow over
+    an average month; a plant on no river is always a state.
+    """
+    st = system.staging
+    usable_hm3 = st.storage_max_hm3.max(axis=0) - st.storage_min_hm3.min(axis=0)
+    hours = float(np.mean(system.calendar.stage_hours))
+    river_month_hm3 = K * hours * stationary_mean_m3s(process).mean(axis=0)  # (R,)
+    on_river = process.plant_river >= 0
+    month_hm3 = np.where(on_river, river_month_hm3[np.maximum(process.plant_river, 0)], 0.0)
+    return np.asarray(~on_river | (usable_hm3 >= STATE_STORAGE_MIN_MONTHS * month_hm3), dtype=bool)
+
+
+def median_plan(lp: LPArrays) -> Array:
+    """Return the training LP's own optimum (its right-hand sides: median inflows), every column.
+
+    What is not a state in the policy follows this plan (:func:`median_plan_storage_hm3`,
+    :func:`monthly_import_caps_mwh`).
+
+    Raises
+    ------
+    RuntimeError
+        If HiGHS does not solve the LP to optimality.
+    """
+    h = new_highs()
+    h.passModel(to_highs_lp(lp))
+    solution = run_highs(h)
+    if solution.status is not SolveStatus.OPTIMAL:
+        raise RuntimeError(f"the training LP on median inflows: {solution.status}")
+    return solution.x
+
+
+def median_plan_storage_hm3(lp: LPArrays, plan: Array) -> Array:
+    """Return the storage ``(S, P)`` at the end of each stage of the median plan (:func:`median_plan`).
+
+    The reservoirs that are not states follow it in the policy: their month-to-month carry-over
+    is this plan's, the same in every member (a seasonal rule curve: on the default pathway the
+    small reservoirs are drawn down in March and refilled over the summer). Their level within
+    the month does not matter to the stage LPs (their heads are fixed: no level curves).
+    """
+    storage = lp.layout.cols[n.STORAGE].index
+    return np.clip(plan[storage], lp.col_lower[storage], lp.col_upper[storage])
+
+
+def monthly_import_caps_mwh(
+    system: System, lp: LPArrays, matrix: sp.csr_matrix, col_stage: IntArray, partners: IntArray, plan: Array
+) -> Array:
+    """Return a cap ``(J, S)`` on each month's imports per capped partner: the annual cap split by the median plan.
+
+    Each month may import what the median plan (:func:`median_plan`) imports in it, plus the
+    part of the year's cap the plan leaves unused, spread over the year's months by their hours.
+    The months' caps sum to the annual cap; a member cannot move imports between months.
+    """
+    block = lp.layout.rows[n.IMPORT_LIMIT]
+    cal = system.calendar
+    year = cal.stage_month_start.year.to_numpy() - int(cal.stage_month_start[0].year)
+    hours = np.asarray(cal.stage_hours, dtype=np.float64)
+    caps = lp.row_upper[block.index[partners]]  # (J, Y)
+    use = np.zeros((partners.shape[0], cal.n_stages))
+    for t in range(cal.n_stages):
+        rows = matrix[block.index[partners, year[t]]]
+        in_stage = (col_stage == t).astype(np.float64)
+        use[:, t] = rows @ (plan * in_stage)
+    out = np.empty_like(use)
+    for y in np.unique(year):
+        months = year == y
+        spare = np.maximum(caps[:, y] - use[:, months].sum(axis=1), 0.0)
+        out[:, months] = use[:, months] + spare[:, None] * hours[months] / hours[months].sum()
+    return out
 
 
 def training_lp(system: System, process: LinearInflowProcess, inflow_m3s: Array, heads_m: Array) -> LPArrays:
@@ -268,31 +390,61 @@ def _assemble(
     end: str,
     last: str,
     cut_type: CutType = "multi",
+    storage_states: np.ndarray | None = None,
+    import_states: bool = True,
 ) -> PolicyModel:
-    """Cut the full LP into stage LPs and wrap them in a :class:`PolicyModel`."""
+    """Cut the full LP into stage LPs and wrap them in a :class:`PolicyModel`.
+
+    ``storage_states`` ``(P,)``: which reservoirs' storages are states (default: all);
+    ``import_states``: the annual imports so far are states (else each month has its own cap,
+    :func:`monthly_import_caps_mwh`).
+    """
     layout = lp.layout
     matrix = lp.matrix().tocsr()
     col_stage, row_stage = _element_stages(system, layout)
     cap = _import_caps_mwh(system, lp)
     partners = np.flatnonzero(np.isfinite(cap).any(axis=1)).astype(np.int64)
+    is_state = np.ones(system.n_plants, dtype=bool) if storage_states is None else np.asarray(storage_states, bool)
+    storage = layout.cols[n.STORAGE].index
+    plan = median_plan(lp) if not is_state.all() or not import_states else None
+    fixed = np.full(storage.shape, np.nan) if plan is None else median_plan_storage_hm3(lp, plan)
+    fixed[:, is_state] = np.nan
+    month_cap = None
+    if plan is not None and not import_states:
+        month_cap = monthly_import_caps_mwh(system, lp, matrix, col_stage, partners, plan)
     stages, index = [], []
     for t in range(system.calendar.n_stages):  # one stage LP per month: ~150 slices of one sparse matrix
-        stage, idx = _stage_lp(system, process, lp, matrix, col_stage, row_stage, cap, partners, t)
+        caps = (cap, month_cap)
+        stage, idx = _stage_lp(system, process, lp, matrix, (col_stage, row_stage), caps, partners, fixed, t)
         stages.append(stage)
         index.append(idx)
     first = int(system.calendar.stage_month_start[0].month) - 1
     lag0 = stationary_mean_m3s(process)[(first - 1) % 12]
-    initial = np.concatenate([system.storage_initial_hm3, lag0, np.zeros(partners.shape[0])])
+    n_j = partners.shape[0] if import_states else 0
+    initial = np.concatenate([system.storage_initial_hm3[is_state], lag0, np.zeros(n_j)])
     names = (
-        *(f"storage_hm3[{p}]" for p in system.plant_ids),
+        *(f"storage_hm3[{p}]" for p, s in zip(system.plant_ids, is_state, strict=True) if s),
         *(f"lagged_flow_m3s[{r}]" for r in process.rivers),
-        *(f"imports_mwh[{system.countries.partners[j]}]" for j in partners),
+        *(f"imports_gwh[{system.countries.partners[j]}]" for j in partners[:n_j]),
     )
     tail = np.cumsum([_stage_cost_floor(s) for s in stages][::-1])[::-1]
     floor = float(min(0.0, tail[1:].min())) if len(stages) > 1 else 0.0
     problem = Problem(tuple(stages), initial, names, cost_to_go_lower_bound=floor - 1.0, cut_type=cut_type)
+    states = np.flatnonzero(is_state).astype(np.int64)
     return PolicyModel(
-        problem, system, process, heads, tuple(index), layout, start, end, last, partners, staging_key(system)
+        problem,
+        system,
+        process,
+        heads,
+        tuple(index),
+        layout,
+        start,
+        end,
+        last,
+        partners[:n_j],
+        staging_key(system),
+        states,
+        fixed,
     )
 
 
@@ -327,14 +479,21 @@ def _stage_lp(
     process: LinearInflowProcess,
     lp: LPArrays,
     matrix: sp.csr_matrix,
-    col_stage: IntArray,
-    row_stage: IntArray,
-    cap: Array,
+    element_stages: tuple[IntArray, IntArray],
+    caps: tuple[Array, Array | None],
     partners: IntArray,
+    fixed_hm3: Array,
     t: int,
 ) -> tuple[StageLP, StageIndex]:
-    """Build stage ``t``'s LP from the full LP (see the module docstring)."""
+    """Build stage ``t``'s LP from the full LP (see the module docstring).
+
+    ``element_stages``: the stage of every full-LP column and row; ``fixed_hm3`` ``(S, P)``: end
+    storage of the reservoirs held at a fixed level (NaN: a state); ``caps``: the annual import
+    caps ``(J_all, Y)`` (MWh) and, when imports are not states, each month's ``(J, S)``.
+    """
     layout, cal = lp.layout, system.calendar
+    cap, month_cap = caps
+    col_stage, row_stage = element_stages
     n_p, n_r, n_j = system.n_plants, len(process.rivers), partners.shape[0]
     cols, rows = np.flatnonzero(col_stage == t), np.flatnonzero(row_stage == t)
     local_col = np.full(layout.n_cols, -1, dtype=np.int64)
@@ -378,12 +537,14 @@ def _stage_lp(
         year = int(cal.stage_month_start[t].year) - int(cal.stage_month_start[0].year)
         limit_rows = block.index[partners, year]
         imp = matrix[limit_rows][:, cols].tocoo()
-        carry = 0.0 if month == 0 else 1.0
+        carry = 0.0 if month == 0 or month_cap is not None else 1.0
         ri += [r_imp[imp.row], r_imp, r_imp]
         ci += [imp.col, c_cout, c_cin]
-        vi += [-imp.data, np.ones(n_j), np.full(n_j, -carry)]
+        vi += [-imp.data * IMPORT_STATE_SCALE, np.ones(n_j), np.full(n_j, -carry)]
         col_lower[c_cout] = 0.0
-        col_upper[c_cout] = cap[partners, year]
+        col_upper[c_cout] = (cap[partners, year] if month_cap is None else month_cap[:, t]) * IMPORT_STATE_SCALE
+        if month_cap is not None:  # not states: this month's imports only
+            col_lower[c_cin] = col_upper[c_cin] = 0.0
     mat = sp.csc_matrix(
         (np.concatenate(vi), (np.concatenate(ri), np.concatenate(ci))), shape=(n_rows, n_cols), dtype=np.float64
     )
@@ -400,6 +561,10 @@ def _stage_lp(
     kinds = (rhs,) * (n_r + n_p)
     noise = StageNoise(process.probabilities[month], values, kinds, np.concatenate([r_in, wb]).astype(np.int64))
     storage_out = local_col[layout.cols[n.STORAGE].index[t]]
+    held = ~np.isnan(fixed_hm3[t])  # no carry-over: incoming and outgoing storage fixed, not states
+    incoming = fixed_hm3[t - 1] if t > 0 else system.storage_initial_hm3
+    col_lower[c_sin[held]] = col_upper[c_sin[held]] = incoming[held]
+    col_lower[storage_out[held]] = col_upper[storage_out[held]] = fixed_hm3[t, held]
     stage = StageLP(
         matrix=mat,
         col_lower=col_lower,
@@ -407,8 +572,10 @@ def _stage_lp(
         col_cost=cost,
         row_lower=row_lower,
         row_upper=row_upper,
-        state_in=np.concatenate([c_sin, c_lin, c_cin]).astype(np.int64),
-        state_out=np.concatenate([storage_out, c_lout, c_cout]).astype(np.int64),
+        state_in=np.concatenate([c_sin[~held], c_lin, c_cin[: n_j if month_cap is None else 0]]).astype(np.int64),
+        state_out=np.concatenate([storage_out[~held], c_lout, c_cout[: n_j if month_cap is None else 0]]).astype(
+            np.int64
+        ),
         noise=noise,
         offset=lp.offset * COST_SCALE if t == 0 else 0.0,
     )

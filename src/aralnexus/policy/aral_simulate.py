@@ -44,7 +44,7 @@ def inflow_noise(model: PolicyModel, inflows: xr.DataArray) -> tuple[list[Array]
     sites = tuple(str(s) for s in da["site"].values)
     flows = np.asarray(da.transpose("member", "time", "site").values, dtype=np.float64)
     river, plant, _ = river_flows(system, flows, sites)
-    lag0 = model.problem.initial_state[system.n_plants : system.n_plants + len(process.rivers)]
+    lag0 = model.problem.initial_state[model.lag_states]
     first_month = int(months[0].month)
     residual = process.noise_of(river, first_month, lag0)
     cal_month = months.month.to_numpy() - 1

@@ -75,9 +75,9 @@ def reading_info(scenario: Scenario, model: PolicyModel, cuts: Cuts) -> dict[str
     """
     paths, _ = inflow_noise(model, median_inflows(scenario, model.start, model.last))
     reference = simulate(model.problem, cuts, noise_paths=paths).states[0]
-    n_p = model.system.n_plants
-    lower = [list(st.col_lower[st.state_out[:n_p]]) for st in model.problem.stages]
-    upper = [list(st.col_upper[st.state_out[:n_p]]) for st in model.problem.stages]
+    pairs = list(zip(model.problem.stages, model.index, strict=True))  # every reservoir's, states or not
+    lower = [list(st.col_lower[i.storage_out]) for st, i in pairs]
+    upper = [list(st.col_upper[i.storage_out]) for st, i in pairs]
     return {
         "reference_states": reference.tolist(),
         "storage_lower_hm3": lower,
@@ -159,6 +159,10 @@ def train_policy(
             hint = "train it again without --resume"
             found = f"{stored_cut_type(info)} cuts"
             raise InputError([Problem(str(db.path), "--resume", expected, found, hint)])
+        if list(info.get("state_names", [])) != list(model.problem.state_names):  # type: ignore[call-overload]
+            expected = f"a policy with this version's states ({model.problem.n_states})"
+            found = f"{len(info.get('state_names', []))} states"  # type: ignore[arg-type]
+            raise InputError([Problem(str(db.path), "--resume", expected, found, "train it again without --resume")])
         previous = load_training(db, run_id, model.problem.n_states)
     else:
         db.start_run(record, replace=True)

@@ -132,7 +132,11 @@ def check_efficiency(ds: Dataset) -> list[Problem]:
 
 
 def check_countries(ds: Dataset) -> list[Problem]:
-    """Check that plants, thermal plants and links refer to known countries; a link joins two different ones."""
+    """Check that plants, thermal plants and links refer to known countries; a link joins two different ones.
+
+    A plant (hydro or thermal) must be in a detailed country: its output enters that country's power
+    balance, and a partner market has none.
+    """
     codes = list(ds.countries["country"])
     problems: list[Problem] = []
     refs = [
@@ -153,6 +157,19 @@ def check_countries(ds: Dataset) -> list[Problem]:
                             did_you_mean(str(code), codes),
                         )
                     )
+    roles = dict(zip(ds.countries["country"], ds.countries["role"].astype(str).str.strip(), strict=True))
+    detailed = [c for c, role in roles.items() if role == "detailed"]
+    for section, file, frame, key, _columns in refs[:2]:  # generation feeds a power balance: plants and thermal
+        for elem, code in zip(frame[key], frame["country"], strict=True):
+            if code in roles and roles[code] != "detailed":
+                problems.append(
+                    Problem(
+                        file,
+                        f"{section}.{elem}.country",
+                        _("a country with a power balance ({codes})", codes=", ".join(detailed)),
+                        _("{code}, a partner market", code=repr(code)),
+                    )
+                )
     same = ds.links.loc[ds.links["from_country"] == ds.links["to_country"]]
     problems += [
         Problem("links.csv", f"links.{lk}.to_country", _("a country other than from_country"), repr(c))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+import highspy
 import numpy as np
 import pandas as pd
 import pytest
@@ -16,7 +17,7 @@ from aralnexus.dispatch import optimise_system
 from aralnexus.dispatch.build import build_lp
 from aralnexus.dispatch.head import HeadIteration, initial_heads_m
 from aralnexus.dispatch.linearise import Linearisation, head_band_hm3, heads_at_m, trust_region_hm3
-from aralnexus.dispatch.model import LPModel
+from aralnexus.dispatch.model import LPModel, ModelState
 from aralnexus.dispatch.names import STORAGE, TURBINE
 from aralnexus.dispatch.solve import Simplex, SolveStatus
 from aralnexus.ensemble.inflows import member_inflows
@@ -138,11 +139,13 @@ def test_the_head_band_keeps_every_head_within_its_share() -> None:
         assert (np.abs(moved - heads) <= 0.01 * heads * (1 + 1e-9)).all()
 
 
+@pytest.mark.parametrize("drop_fixed_columns", [False, True])
 def test_a_fixed_head_solve_over_its_primal_cap_starts_again_with_dual_simplex_at_the_same_optimum(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, drop_fixed_columns: bool
 ) -> None:
     system, inflow = system_and_inflows(default_scenario().dataset, "2025-01", "2026-12")
     model = LPModel(system, inflow, initial_heads_m(system, "iterate"))
+    model.drop_fixed_columns = drop_fixed_columns
     storage, lin = _state(system, model.solve().x, model.layout)
     model.set_heads(heads_at_m(system, storage), lin, trust_region_hm3(system, storage, 0.1))
     storage, lin = _state(system, model.solve(Simplex.PRIMAL).x, model.layout)
@@ -165,3 +168,81 @@ def test_a_fixed_head_solve_over_its_primal_cap_starts_again_with_dual_simplex_a
     with caplog.at_level(logging.INFO, logger="aralnexus.dispatch.model"):
         again = model.solve(Simplex.PRIMAL)
     assert again.status is SolveStatus.OPTIMAL and "dual simplex instead" not in caplog.text
+
+
+def _linearised_step(drop_fixed_columns: bool) -> tuple[LPModel, ModelState, float]:
+    """A default-pathway LP after one head update (linearised, trust region), the state before it and its objective."""
+    system, inflow = system_and_inflows(default_scenario().dataset, "2025-01", "2026-12")
+    model = LPModel(system, inflow, initial_heads_m(system, "iterate"))
+    first = model.solve()
+    storage, lin = _state(system, first.x, model.layout)
+    start = model.snapshot()
+    model.drop_fixed_columns = drop_fixed_columns
+    model.set_heads(heads_at_m(system, storage), lin, trust_region_hm3(system, storage, 0.1))
+    return model, start, first.objective
+
+
+def test_an_lp_handed_over_without_its_fixed_columns_solves_to_the_same_point() -> None:
+    whole, _, _ = _linearised_step(False)
+    reduced, start, start_objective = _linearised_step(True)
+    fixed = reduced._fixed
+    assert 0 < fixed.keep.size < reduced.n_cols  # some columns are really dropped
+    assert reduced._highs.getNumCol() == fixed.keep.size
+    a, b = whole.solve(Simplex.PRIMAL), reduced.solve(Simplex.PRIMAL)
+    assert a.status is SolveStatus.OPTIMAL and b.status is SolveStatus.OPTIMAL
+    assert b.objective == pytest.approx(a.objective, rel=1e-9)
+    assert b.x.shape == a.x.shape and b.row_dual.shape == a.row_dual.shape
+    lp = reduced.arrays
+    dropped = np.setdiff1d(np.arange(reduced.n_cols), fixed.keep)
+    np.testing.assert_array_equal(b.x[dropped], lp.col_lower[dropped])
+    activity = lp.matrix() @ b.x  # every row of the whole LP holds at the solution
+    assert (activity >= lp.row_lower - 1e-6 * (1 + np.abs(lp.row_lower))).all()
+    assert (activity <= lp.row_upper + 1e-6 * (1 + np.abs(lp.row_upper))).all()
+    # a recorded state is put back as the whole LP, its basis mapped back when it was the reduced LP's
+    after = reduced.snapshot()
+    reduced.restore(start)
+    assert reduced._highs.getNumCol() == reduced.n_cols
+    assert reduced.solve().objective == pytest.approx(start_objective, rel=1e-9)
+    reduced.restore(after)
+    assert reduced._highs.getNumCol() == reduced.n_cols
+    again = reduced.solve(Simplex.PRIMAL)
+    assert again.iterations == 0 and again.objective == pytest.approx(a.objective, rel=1e-9)
+
+
+def test_a_basis_with_a_basic_fixed_column_is_completed_when_the_column_is_dropped() -> None:
+    model, start, _ = _linearised_step(True)
+    reduced_state = model.state
+    expected = model.solve(Simplex.PRIMAL).objective
+    assert start.basis is not None
+    basis, status = start.basis, start.basis.col_status
+    dropped = np.setdiff1d(np.arange(model.n_cols), model._fixed.keep)
+    basic = [j for j in model._fixed.keep if status[j] == highspy.HighsBasisStatus.kBasic]
+    status[int(dropped[0])], status[int(basic[0])] = highspy.HighsBasisStatus.kBasic, highspy.HighsBasisStatus.kLower
+    corrupted = highspy.HighsBasis()
+    corrupted.col_status, corrupted.row_status, corrupted.valid = status, basis.row_status, True
+    assert model._basis_for(corrupted, basis_reduced=False, reduced=True).alien  # one basic column short
+    # HiGHS holds the whole LP: it drops the columns itself, finds the basis invalid, and the basis is
+    # mapped in Python as an alien one
+    mapped: list[bool] = []
+    in_python = model._basis_for
+    model._basis_for = lambda *a, **k: mapped.append(k.get("reduced", False)) or in_python(*a, **k)  # type: ignore[method-assign]
+    model.restore(start)
+    model.state = reduced_state
+    model._compose()
+    model._pass(corrupted, basis_reduced=False, reduced=True)
+    assert model._highs.getNumCol() == model._fixed.keep.size
+    assert True in mapped
+    solved = model.solve(Simplex.PRIMAL)
+    assert solved.status is SolveStatus.OPTIMAL
+    assert solved.objective == pytest.approx(expected, rel=1e-9)
+
+
+def test_new_inflows_reach_an_lp_held_without_its_fixed_columns() -> None:
+    reduced, _, _ = _linearised_step(True)
+    whole, _, _ = _linearised_step(False)
+    reduced.solve(Simplex.PRIMAL)
+    wetter = reduced.inflow_m3s * 1.1
+    for model in (reduced, whole):
+        model.update_inflows(wetter)
+    assert reduced._highs.getNumCol() == reduced.n_cols  # handed back whole: the new bounds are of the whole LP
+    assert reduced.solve().objective == pytest.approx(whole.solve().objective, rel=1e-9)

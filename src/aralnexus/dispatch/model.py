@@ -14,6 +14,9 @@ The ensemble runner builds one model per scenario and, per member, changes only 
 right-hand sides and filling bounds (:meth:`LPModel.update_inflows`); :meth:`LPModel.snapshot` and
 :meth:`LPModel.restore` put the model back into one recorded state (heads, reference point, storage
 box and basis), so that every member starts from the same point whatever was solved before.
+Members hand HiGHS their LPs after a head update without the columns that are fixed whatever the
+heads, inflows and boxes (:class:`FixedColumns`, :attr:`LPModel.drop_fixed_columns`): same optimum,
+primal simplex ≈ a quarter cheaper; solutions come back whole.
 """
 
 from __future__ import annotations
@@ -36,13 +39,14 @@ from aralnexus.dispatch.linearise import (
     restrict_storage,
 )
 from aralnexus.dispatch.lp import LPArrays, SparsePattern
-from aralnexus.dispatch.names import STORAGE, WATER_BALANCE, Layout
+from aralnexus.dispatch.names import STORAGE, TURBINE, WATER_BALANCE, Layout
 from aralnexus.dispatch.solve import LPSolution, Simplex, SolveStatus, new_highs, pass_arrays, run_highs
 from aralnexus.dispatch.water import storage_bounds_hm3, water_rhs_hm3
 from aralnexus.system.system import System
 
 log = logging.getLogger(__name__)
 Array = npt.NDArray[np.float64]
+_BASIC = highspy.HighsBasisStatus.kBasic
 
 #: Most primal simplex iterations of a solve at fixed heads warm-started from a linearised LP's basis;
 #: beyond them the solve starts again from that basis with dual simplex. Dropping the storage terms can
@@ -74,10 +78,68 @@ class HeadState:
 
 @dataclass(frozen=True)
 class ModelState:
-    """A recorded state of an :class:`LPModel`: its head state and a basis (``None``: cold start)."""
+    """A recorded state of an :class:`LPModel`: its head state and a basis (``None``: cold start).
+
+    ``reduced``: the basis is of the LP without its fixed columns (:attr:`LPModel.drop_fixed_columns`).
+    """
 
     heads: HeadState
     basis: highspy.HighsBasis | None
+    reduced: bool = False
+
+
+@dataclass(frozen=True)
+class FixedColumns:
+    """The columns of an LP fixed whatever the heads, inflows and storage boxes, and the LP without them.
+
+    Columns whose bounds are equal in the base LP, outside the ``storage`` and ``turbine`` families
+    (the only columns whose bounds or matrix entries heads, inflows or boxes change): closed links,
+    sites without demand, must-run thermal output, plants not yet built. On the default 2025–2035
+    pathway 11,091 of 25,488 columns. Handing HiGHS the LP without them leaves the same optimum
+    (their values enter the row bounds and the objective's constant) and makes a primal simplex
+    solve ≈ a quarter cheaper (pricing and column choice scan every column).
+
+    Parameters
+    ----------
+    keep
+        Indices of the columns handed to HiGHS.
+    drop
+        Indices of the others.
+    entries
+        Mask of the matrix entries (compressed-column order) of those columns.
+    starts
+        Column starts of the reduced matrix.
+    values_x
+        Every column's value when the others are solved for: the fixed value of the dropped ones.
+    row_shift
+        What the dropped columns contribute to each row (subtracted from its bounds).
+    offset
+        What they contribute to the objective.
+    """
+
+    keep: npt.NDArray[np.int64]
+    drop: npt.NDArray[np.int32]
+    entries: npt.NDArray[np.bool_]
+    starts: npt.NDArray[np.int32]
+    values_x: Array
+    row_shift: Array
+    offset: float
+
+    @staticmethod
+    def of(lp: LPArrays, pattern: SparsePattern, values: Array) -> FixedColumns:
+        """Return the fixed columns of base arrays ``lp`` with matrix ``values`` in ``pattern``."""
+        fixed = lp.col_lower == lp.col_upper
+        for family in (STORAGE, TURBINE):
+            fixed[lp.layout.cols[family].index.ravel()] = False
+        counts = np.diff(pattern.indptr)
+        col_of = np.repeat(np.arange(pattern.n_cols), counts)
+        value_x = np.where(fixed, lp.col_lower, 0.0)
+        shift = np.bincount(pattern.indices, weights=values * value_x[col_of], minlength=pattern.n_rows)
+        keep = np.flatnonzero(~fixed)
+        starts = np.concatenate([[0], np.cumsum(counts[keep])]).astype(np.int32)
+        offset = float(lp.col_cost[fixed] @ lp.col_lower[fixed])
+        drop = np.flatnonzero(fixed).astype(np.int32)
+        return FixedColumns(keep, drop, ~fixed[col_of], starts, value_x, shift.astype(np.float64), offset)
 
 
 class LPModel:
@@ -124,8 +186,15 @@ class LPModel:
         #: Scale the LP for primal simplex (the head iteration's steps and final solve). Ensemble members
         #: turn it off after the median run (:mod:`aralnexus.ensemble.solver`; ``dispatch.solve.SCALE_OFF``).
         self.scaled_primal = True
+        #: After a head update, hand HiGHS the LP without its fixed columns (:class:`FixedColumns`); the
+        #: state put back by :meth:`restore` is always the whole LP. Ensemble members turn it on after the
+        #: median run (:mod:`aralnexus.ensemble.solver`), like :attr:`scaled_primal`.
+        self.drop_fixed_columns = False
+        self._fixed = FixedColumns.of(self._base, self._sparse, self._base_values)
+        #: HiGHS holds the LP without its fixed columns.
+        self._reduced = False
         #: Basis of a linearised LP set for the next solve at fixed heads (see :meth:`solve`).
-        self._dropped_terms_basis: highspy.HighsBasis | None = None
+        self._dropped_terms_basis: tuple[highspy.HighsBasis, bool] | None = None
         self._compose()
         self._pass(None)
 
@@ -174,12 +243,61 @@ class LPModel:
         )
         self._values = self._base_values + self._sparse.values(self._head_position, terms.values)
 
-    def _pass(self, basis: highspy.HighsBasis | None) -> None:
-        """Hand the current arrays to HiGHS (a fresh solver state) and set a basis for the warm start."""
-        sparse = self._sparse
-        pass_arrays(self._highs, self._current, (sparse.indptr, sparse.indices, self._values))
+    def _pass(self, basis: highspy.HighsBasis | None, basis_reduced: bool = False, reduced: bool = False) -> None:
+        """Hand the current arrays to HiGHS (a fresh solver state) and set a basis for the warm start.
+
+        ``reduced``: the LP without its fixed columns; ``basis_reduced``: the basis is of that LP.
+        """
+        sparse, fixed = self._sparse, self._fixed
+        if basis is not None and basis.valid and reduced and not basis_reduced:
+            basis = self._reduced_basis(basis)
+            basis_reduced = True
+        if reduced:
+            cur, keep = self._current, fixed.keep
+            lp = LPArrays(self.layout)
+            lp.col_cost, lp.col_lower, lp.col_upper = cur.col_cost[keep], cur.col_lower[keep], cur.col_upper[keep]
+            lp.row_lower, lp.row_upper = cur.row_lower - fixed.row_shift, cur.row_upper - fixed.row_shift
+            lp.offset = cur.offset + fixed.offset
+            pass_arrays(self._highs, lp, (fixed.starts, sparse.indices[fixed.entries], self._values[fixed.entries]))
+        else:
+            pass_arrays(self._highs, self._current, (sparse.indptr, sparse.indices, self._values))
+        self._reduced = reduced
         if basis is not None and basis.valid:
-            self._highs.setBasis(basis)
+            self._highs.setBasis(self._basis_for(basis, basis_reduced, reduced))
+
+    def _reduced_basis(self, basis: highspy.HighsBasis) -> highspy.HighsBasis:
+        """Return a basis of the whole LP as one of the LP without fixed columns.
+
+        HiGHS drops the columns' entries itself when it holds the whole LP (``deleteCols``: ≈ 0.5 ms;
+        building the lists in Python takes ≈ 15 ms); it invalidates the basis if one of them is basic,
+        and then the basis is completed by HiGHS as an alien one (:meth:`_basis_for`).
+        """
+        if not self._reduced and self._highs.setBasis(basis) == highspy.HighsStatus.kOk:
+            self._highs.deleteCols(self._fixed.drop.size, self._fixed.drop)
+            dropped = self._highs.getBasis()
+            if dropped.valid:
+                return dropped
+        return self._basis_for(basis, basis_reduced=False, reduced=True)
+
+    def _basis_for(self, basis: highspy.HighsBasis, basis_reduced: bool, reduced: bool) -> highspy.HighsBasis:
+        """Return ``basis`` (of the whole LP or of the LP without fixed columns) for the LP handed over."""
+        if basis_reduced == reduced:
+            return basis
+        keep = self._fixed.keep
+        out = highspy.HighsBasis()
+        out.row_status = basis.row_status
+        if reduced:
+            status = basis.col_status
+            out.col_status = [status[i] for i in keep]
+            # a basic fixed column (degenerate) leaves too few basic columns: HiGHS completes the basis
+            n_basic = out.col_status.count(_BASIC) + out.row_status.count(_BASIC)
+            out.alien = out.was_alien = n_basic != self.n_rows
+        else:
+            full = np.full(self.n_cols, highspy.HighsBasisStatus.kLower, dtype=object)
+            full[keep] = basis.col_status
+            out.col_status = full.tolist()
+        out.valid = True
+        return out
 
     def set_heads(
         self, heads_m: Array, linearisation: Linearisation | None = None, storage_box: StorageBox | None = None
@@ -187,15 +305,16 @@ class LPModel:
         """Set new heads (and reference point and storage box) in place, keeping the basis for a warm start."""
         basis = self._highs.getBasis()
         dropped = self.state.linearisation is not None and linearisation is None
-        self._dropped_terms_basis = basis if dropped and basis.valid else None
         self.state = HeadState(np.asarray(heads_m, dtype=np.float64), linearisation, storage_box)
         self._compose()
-        self._pass(basis)
+        was_reduced = self._reduced
+        self._pass(basis, was_reduced, self.drop_fixed_columns)
+        self._dropped_terms_basis = (basis, was_reduced) if dropped and basis.valid else None
 
     def snapshot(self) -> ModelState:
         """Record the head state and the current basis (see :meth:`restore`)."""
         basis = self._highs.getBasis()
-        return ModelState(self.state, basis if basis.valid else None)
+        return ModelState(self.state, basis if basis.valid else None, self._reduced)
 
     def restore(self, state: ModelState, inflow_m3s: Array | None = None) -> None:
         """Put the model into a recorded state, with new inflows if given.
@@ -208,7 +327,7 @@ class LPModel:
         self._dropped_terms_basis = None
         self.state = state.heads
         self._compose()
-        self._pass(state.basis)
+        self._pass(state.basis, state.reduced)
 
     def _set_base_inflows(self, inflow_m3s: Array) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         self.inflow_m3s = np.asarray(inflow_m3s, dtype=np.float64)
@@ -226,6 +345,8 @@ class LPModel:
         """Change the water-balance right-hand sides (and filling bounds) to new inflows ``(S, P)`` in m3/s."""
         rows, cols = self._set_base_inflows(inflow_m3s)
         self._compose()
+        if self._reduced:  # column indices below are of the whole LP
+            self._pass(self._highs.getBasis(), basis_reduced=True)
         cur = self._current
         highs: Any = self._highs
         highs.changeRowsBounds(len(rows), rows.astype(np.int32), cur.row_lower[rows], cur.row_upper[rows])
@@ -238,16 +359,28 @@ class LPModel:
         solve) gets at most :data:`FIXED_HEAD_PRIMAL_ITERATIONS`; if it needs more, it starts again
         from the same basis with dual simplex.
         """
-        basis, self._dropped_terms_basis = self._dropped_terms_basis, None
+        dropped, self._dropped_terms_basis = self._dropped_terms_basis, None
         scaled = simplex is not Simplex.PRIMAL or self.scaled_primal
-        if simplex is not Simplex.PRIMAL or basis is None:
-            return run_highs(self._highs, simplex, scaled=scaled)
+        if simplex is not Simplex.PRIMAL or dropped is None:
+            return self._whole(run_highs(self._highs, simplex, scaled=scaled))
         first = run_highs(self._highs, simplex, FIXED_HEAD_PRIMAL_ITERATIONS, scaled=scaled)
         if first.status is not SolveStatus.LIMIT:
-            return first
+            return self._whole(first)
         log.info("fixed-head solve: over %d primal iterations; dual simplex instead", FIXED_HEAD_PRIMAL_ITERATIONS)
-        self._pass(basis)
+        self._pass(dropped[0], dropped[1], self._reduced)
         second = run_highs(self._highs, Simplex.CHOOSE)
-        return replace(
-            second, seconds=first.seconds + second.seconds, iterations=FIXED_HEAD_PRIMAL_ITERATIONS + second.iterations
+        return self._whole(
+            replace(
+                second,
+                seconds=first.seconds + second.seconds,
+                iterations=FIXED_HEAD_PRIMAL_ITERATIONS + second.iterations,
+            )
         )
+
+    def _whole(self, solution: LPSolution) -> LPSolution:
+        """Return a solution of the LP HiGHS holds as one of the whole LP (fixed columns at their values)."""
+        if not self._reduced or solution.status is not SolveStatus.OPTIMAL:
+            return solution
+        x = self._fixed.values_x.copy()
+        x[self._fixed.keep] = solution.x
+        return replace(solution, x=x)

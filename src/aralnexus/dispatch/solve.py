@@ -108,7 +108,7 @@ def pass_arrays(
         If HiGHS refuses the model.
     """
     starts, index, values = matrix
-    n_col, n_row = lp.layout.n_cols, lp.layout.n_rows
+    n_col, n_row = len(lp.col_cost), len(lp.row_lower)  # the layout's, or fewer columns (LPModel's fixed ones dropped)
 
     def floats(a: Array) -> Array:
         return np.ascontiguousarray(a, dtype=np.float64)

@@ -180,6 +180,8 @@ class MemberSolver:
         # members' primal solves unscaled: as many iterations, no scaling pass (dispatch.solve.SCALE_OFF);
         # after the median run, so that the start does not move
         self.model.scaled_primal = False
+        # and without the LP's fixed columns after each head update (dispatch.model.FixedColumns)
+        self.model.drop_fixed_columns = True
         self.heads_m: Array = self.model.heads_m
         self.setup_seconds = time.perf_counter() - tick
         log.info(

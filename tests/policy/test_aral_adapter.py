@@ -33,7 +33,7 @@ from aralnexus.policy.aral import (
 )
 from aralnexus.policy.aral_heads import HeadIterationHook, stage_system
 from aralnexus.policy.aral_simulate import PolicySimulation, inflow_noise, simulate_policy
-from aralnexus.policy.inflow_process import approximation_error
+from aralnexus.policy.inflow_process import approximation_error, proportional_rivers
 from aralnexus.policy.problem import with_fixed_noise
 from aralnexus.results.balances import energy_balance_error, water_balance_error
 from aralnexus.scenario import scenario_from_mapping
@@ -126,7 +126,7 @@ def test_states_are_large_storages_lagged_river_flows_and_capped_annual_imports_
     assert names[:n_s] == tuple(f"storage_hm3[{model.system.plant_ids[p]}]" for p in model.storage_states)
     assert carry_over_reservoirs(model.system, model.process).sum() == n_s == 4
     assert list(names[model.lag_states]) == [f"lagged_flow_m3s[{r}]" for r in model.process.rivers]
-    assert {"naryn", "vakhsh"} <= set(model.process.rivers)
+    assert model.process.rivers == ("naryn", "vakhsh")
     imports = names[model.lag_states.stop :]
     assert len(imports) == model.partners.shape[0] > 0 and all(n.startswith("imports_gwh[") for n in imports)
     assert model.problem.n_stages == 8  # six reported months and two of look-ahead
@@ -215,6 +215,23 @@ def test_linear_inflow_process_keeps_monthly_means_and_month_to_month_correlatio
     for river in model.process.rivers:
         assert table[(river, "mean monthly flow m3/s")] < 0.06
         assert table[(river, "mean month-to-month lag-1 corr")] < 0.06
+
+
+def test_a_river_always_proportional_to_a_larger_one_is_merged_into_it() -> None:
+    rng = np.random.default_rng(3)
+    big, other = rng.gamma(2.0, 100.0, size=(50, 12)), rng.gamma(2.0, 100.0, size=(50, 12))
+    flows = np.stack([0.05 * big, big, other, 0.2 * other + 1.0], axis=-1)  # the last is not a multiple
+    assert proportional_rivers(flows, ("small", "big", "other", "offset")).tolist() == [1, 1, 2, 3]
+
+
+def test_the_small_kyrgyz_rivers_are_shares_of_the_naryn_not_states_of_their_own() -> None:
+    model = _model()
+    own = {str(r) for r in model.system.plants["river"] if isinstance(r, str)}
+    assert len(own) > 2  # the data has rivers of their own that the generator scales from the Toktogul inflow
+    assert model.process.rivers == ("naryn", "vakhsh")
+    plant = list(model.system.plant_ids).index("at_bashy")
+    assert model.process.plant_river[plant] == 0
+    assert model.process.share[:, plant] == pytest.approx(model.process.share[0, plant])  # a constant share
 
 
 def test_hourly_scenarios_are_refused_with_one_clear_problem() -> None:

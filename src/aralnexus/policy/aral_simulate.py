@@ -43,7 +43,7 @@ def inflow_noise(model: PolicyModel, inflows: xr.DataArray) -> tuple[list[Array]
     da = inflows.sel(time=months) if "member" in inflows.dims else inflows.sel(time=months).expand_dims(member=[0])
     sites = tuple(str(s) for s in da["site"].values)
     flows = np.asarray(da.transpose("member", "time", "site").values, dtype=np.float64)
-    river, plant, _ = river_flows(system, flows, sites)
+    river, plant, _ = river_flows(system, flows, sites, process)
     lag0 = model.problem.initial_state[model.lag_states]
     first_month = int(months[0].month)
     residual = process.noise_of(river, first_month, lag0)

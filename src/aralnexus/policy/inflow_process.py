@@ -8,6 +8,9 @@ policy therefore trains on this approximation, fitted to a long sample of the ge
 - **River flow** ``Q[t, r]`` (m3/s) = the sum of the river's site flows. Each plant's natural
   inflow is ``share[m, p] · Q[t, river(p)]`` with ``share`` the sample's mean ratio in calendar
   month ``m`` (exact for the default dataset, whose sites are fixed shares of one series per river).
+  A river whose flow is always the same multiple of a larger river's (:func:`proportional_rivers`:
+  the default dataset's four small Kyrgyz rivers, shares of the Toktogul inflow like the Naryn's
+  sites) is merged into it: its plants are shares of that river's flow, and it adds no state.
 - **PAR(1)**: ``Q[t, r] = a[m, r] + b[m, r] · Q[t−1, r] + ε[t, r]`` fitted by least squares per
   calendar month and river; the lag ``Q[t−1, r]`` is a state of the stage LP.
 - **Residuals**: per calendar month the joint residual vectors (all rivers, so the rivers'
@@ -32,7 +35,7 @@ import pandas as pd
 from scipy.cluster.vq import kmeans2
 
 from aralnexus.hydrology import sample_ensemble
-from aralnexus.policy.problem import Array
+from aralnexus.policy.problem import Array, IntArray
 from aralnexus.scenario.model import Scenario
 from aralnexus.system.system import System
 
@@ -104,18 +107,50 @@ class LinearInflowProcess:
         return out
 
 
-def river_flows(system: System, site_flows: Array, sites: tuple[str, ...]) -> tuple[Array, Array, tuple[str, ...]]:
-    """Return (river flows ``(…, R)``, plant flows ``(…, P)``, river ids) from site flows ``(…, site)``."""
-    river_of_plant = _plant_rivers(system)
-    rivers = tuple(sorted({r for r in river_of_plant if r}))
+def river_flows(
+    system: System, site_flows: Array, sites: tuple[str, ...], process: LinearInflowProcess | None = None
+) -> tuple[Array, Array, tuple[str, ...]]:
+    """Return (river flows ``(…, R)``, plant flows ``(…, P)``, river ids) from site flows ``(…, site)``.
+
+    The rivers are the process's (its :attr:`~LinearInflowProcess.plant_river` grouping) when
+    ``process`` is given, else the plants' own rivers.
+    """
+    if process is None:
+        river_of_plant = _plant_rivers(system)
+        rivers = tuple(sorted({r for r in river_of_plant if r}))
+        plant_river = np.array([rivers.index(r) if r else -1 for r in river_of_plant], dtype=np.int64)
+    else:
+        rivers, plant_river = process.rivers, process.plant_river
     to_plant = np.zeros((len(sites), system.n_plants))
     to_plant[np.arange(len(sites)), [system.site_plant[s] for s in sites]] = 1.0
     plant = site_flows @ to_plant
     to_river = np.zeros((system.n_plants, len(rivers)))
-    for p, r in enumerate(river_of_plant):
-        if r:
-            to_river[p, rivers.index(r)] = 1.0
+    on_river = plant_river >= 0
+    to_river[np.flatnonzero(on_river), plant_river[on_river]] = 1.0
     return plant @ to_river, plant, rivers
+
+
+def proportional_rivers(river_flows_m3s: Array, rivers: tuple[str, ...], rtol: float = 1e-9) -> IntArray:
+    """Return, per river, the river it is merged into (itself when none): rivers whose flows are a constant multiple.
+
+    A river whose flow is, in every month of the sample, the same multiple of a larger river's
+    (a series the generator scales from the same base series, e.g. the default dataset's four
+    small Kyrgyz rivers, all shares of the Toktogul inflow like the Naryn) carries no information
+    of its own: as a separate PAR(1) it would only add a lagged-flow state that is always the
+    same multiple of the other's. It is merged into the largest such river.
+    """
+    flows = river_flows_m3s.reshape(-1, len(rivers))
+    order = np.argsort(-flows.mean(axis=0), kind="stable")
+    into = np.arange(len(rivers), dtype=np.int64)
+    for k, r in enumerate(order):
+        for leader in order[:k]:
+            if into[leader] != leader or not (flows[:, leader] > 0).all():
+                continue
+            ratio = flows[:, r] / flows[:, leader]
+            if np.ptp(ratio) <= rtol * abs(ratio.mean()):
+                into[r] = leader
+                break
+    return into
 
 
 def _plant_rivers(system: System) -> list[str]:
@@ -132,10 +167,19 @@ def fit_inflow_process(
     sites = tuple(str(s) for s in sample["site"].values)
     flows = np.asarray(sample.transpose("time", "site").values, dtype=np.float64)
     river, plant, rivers = river_flows(system, flows, sites)
+    into = proportional_rivers(river, rivers)
+    leaders = np.flatnonzero(into == np.arange(len(rivers)))
+    position = np.full(len(rivers), -1, dtype=np.int64)
+    position[leaders] = np.arange(leaders.size)
+    own = np.array([rivers.index(r) if r else -1 for r in _plant_rivers(system)], dtype=np.int64)
+    pr = np.where(own >= 0, position[into[np.maximum(own, 0)]], -1)
+    rivers = tuple(rivers[i] for i in leaders)
+    to_group = np.zeros((system.n_plants, len(rivers)))
+    to_group[np.flatnonzero(pr >= 0), pr[pr >= 0]] = 1.0
+    river = plant @ to_group
     n_r = len(rivers)
     by_month = river.reshape(years, 12, n_r)
     plant_by_month = plant.reshape(years, 12, -1)
-    pr = np.array([rivers.index(r) if r else -1 for r in _plant_rivers(system)], dtype=np.int64)
     denominator = by_month[:, :, np.maximum(pr, 0)].sum(axis=0)
     share = np.where(pr[None, :] >= 0, plant_by_month.sum(axis=0) / np.maximum(denominator, 1e-12), 0.0)
     previous = np.roll(river, 1, axis=0).reshape(years, 12, n_r)
@@ -187,7 +231,7 @@ def approximation_error(
     """
     sample = sample_ensemble(scenario, years, seed)
     sites = tuple(str(s) for s in sample["site"].values)
-    gen, _, _ = river_flows(system, np.asarray(sample.transpose("time", "site").values, np.float64), sites)
+    gen, _, _ = river_flows(system, np.asarray(sample.transpose("time", "site").values, np.float64), sites, process)
     lin = process.simulate(1, gen[-1], years * 12, 1, seed)[0]
     rows = []
     for r, river in enumerate(process.rivers):

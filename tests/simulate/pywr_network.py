@@ -143,7 +143,10 @@ def build_pywr(
             min_volume=float(st.storage_min_hm3[0, p]),
             max_volume=float(st.storage_max_hm3[0, p]),
             initial_volume=float(system.storage_initial_hm3[p]),
-            initial_volume_pc=float(system.storage_initial_hm3[p] / st.storage_max_hm3[0, p]),
+            # a run-of-river plant (no storage) starts at 0 % of nothing, not at 0/0
+            initial_volume_pc=float(system.storage_initial_hm3[p] / st.storage_max_hm3[0, p])
+            if st.storage_max_hm3[0, p] > 0
+            else 0.0,
             cost=-100.0 * float(rank[p]),
         )
         flow = ArrayIndexedParameter(model, inflow_m3s[:, p] * HM3_PER_M3S_DAY)

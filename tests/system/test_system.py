@@ -140,17 +140,18 @@ def test_a_link_carries_its_level_from_start_to_end_only() -> None:
     assert system.links.capacity_mw[y2022, new] == pytest.approx(float(links.at["tj_af_existing", "capacity_mw"]))
 
 
-def test_a_link_ending_before_it_starts_is_refused() -> None:
+def _assert_link_cell_refused(link: str, column: str, value: str, year: int) -> None:
+    """Building a year with ``links.<link>.<column>`` set to ``value`` raises an input error naming that cell."""
     ds = load_default()
     links = ds.links.copy()
-    links.loc[links["link"] == "tj_af_2021", "end"] = "2010-12"
-    with pytest.raises(InputError, match=r"links\.tj_af_2021\.end"):
-        build_system_from_dataset(dataclasses.replace(ds, links=links), "2021-01", "2021-12", "monthly")
+    links.loc[links["link"] == link, column] = value
+    with pytest.raises(InputError, match=rf"links\.{link}\.{column}"):
+        build_system_from_dataset(dataclasses.replace(ds, links=links), f"{year}-01", f"{year}-12", "monthly")
+
+
+def test_a_link_ending_before_it_starts_is_refused() -> None:
+    _assert_link_cell_refused("tj_af_2021", "end", "2010-12", 2021)
 
 
 def test_a_link_with_months_it_cannot_read_is_refused_with_the_field() -> None:
-    ds = load_default()
-    links = ds.links.copy()
-    links.loc[links["link"] == "tj_uz", "months"] = "May-Aug"
-    with pytest.raises(InputError, match=r"links\.tj_uz\.months"):
-        build_system_from_dataset(dataclasses.replace(ds, links=links), "2025-01", "2025-12", "monthly")
+    _assert_link_cell_refused("tj_uz", "months", "May-Aug", 2025)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 import traceback
 import weakref
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,7 +23,7 @@ from aralnexus.data.definitions import PlannerDefinitions
 from aralnexus.dispatch.extract import extract_solution
 from aralnexus.dispatch.solve import SolveStatus
 from aralnexus.ensemble.solver import MemberSolution, MemberSolver
-from aralnexus.metrics import compute, member_summary, metric_rows
+from aralnexus.metrics import compute, member_summaries, metric_rows
 from aralnexus.metrics.registry import metric_arrays
 from aralnexus.metrics.tables import solution_from_tables
 from aralnexus.pathways.exports import definitions_for
@@ -159,54 +160,74 @@ def _trade_turnover(scenario: Scenario, variant: _Variant, electricity: pd.DataF
     return turnover[(turnover.index >= first) & (turnover.index <= last)]
 
 
-def _tables(
-    scenario: Scenario, solution: xr.Dataset, variant: _Variant
-) -> tuple[dict[str, float | int | None], pa.Table, pa.Table]:
+Tables = tuple[dict[str, float | int | None], pa.Table, pa.Table]
+
+
+def stack_members(solutions: Sequence[xr.Dataset], members: Sequence[int]) -> xr.Dataset:
+    """Return the labelled solutions of several members of one variant as one Dataset with a leading ``member``.
+
+    Every data variable gains the ``member`` dimension (coordinate ``members``); coordinates and
+    attributes are the first solution's (the members share the system). The metric layer computes
+    each member's figures on the stack bit for bit as on its own solution, with its fixed costs per
+    call paid once for the stack.
+    """
+    first = solutions[0]
+    data = {k: (("member", *first[k].dims), np.stack([s[k].values for s in solutions])) for k in first.data_vars}
+    coords = {**first.coords, "member": np.asarray(members, dtype=np.int64)}
+    return xr.Dataset(data, coords=coords, attrs=first.attrs)
+
+
+def _tables(scenario: Scenario, solution: xr.Dataset, variant: _Variant) -> list[Tables]:
+    """Return ``(summary, metrics, storage)`` of each member of ``solution`` (a stack, or one member)."""
     definitions = variant.definitions
     computed = compute(solution, definitions, (*ENSEMBLE_METRICS, *ELECTRICITY_METRICS))
     values = {name: computed[name] for name in ENSEMBLE_METRICS}
-    electricity = {name: computed[name] for name in ELECTRICITY_METRICS}
-    turnover = _trade_turnover(scenario, variant, metric_rows(electricity, definitions.pair_label))
+    electricity = metric_rows({name: computed[name] for name in ELECTRICITY_METRICS}, definitions.pair_label)
     rows = metric_arrays(values, definitions.pair_label)
-    n_trade = len(turnover)
-    columns = {
-        "country": pa.array(
-            np.concatenate([rows["country"], np.full(n_trade, definitions.pair_label)]).tolist(), pa.string()
-        ),
-        "year": pa.array(
-            np.concatenate([rows["year"], turnover.index.to_numpy(dtype=np.float64)]).astype(np.int64), pa.int64()
-        ),
-        "metric": pa.array(
-            np.concatenate([rows["metric"], np.full(n_trade, "trade_turnover_musd", dtype=object)]).tolist(),
-            pa.string(),
-        ),
-        "value": pa.array(np.concatenate([rows["value"], turnover.to_numpy(dtype=np.float64)]), pa.float64()),
-        "unit": pa.array(
-            np.concatenate([rows["unit"], np.full(n_trade, "US$ million", dtype=object)]).tolist(), pa.string()
-        ),
-    }
-    metrics = pa.table({c: columns[c] for c in MEMBER_METRIC_COLUMNS})
+    stacked = "member" in solution.dims
+    members = solution["member"].values if stacked else np.zeros(1, dtype=np.int64)
     reservoirs = set(solution["plant"].values[solution["is_reservoir"].values.astype(bool)].astype(str))
     fan = [p for p in FAN_RESERVOIRS if p in reservoirs]
-    kept = solution["storage_hm3"].sel(plant=fan).transpose("stage", "plant")
-    storage = pa.table(
-        {
-            "plant": pa.array(np.tile(np.asarray(fan, dtype=object), solution.sizes["stage"]).tolist(), pa.string()),
-            "time": pa.array(np.repeat(solution["stage_time"].values, len(fan))),
-            "storage_hm3": pa.array(kept.values.ravel(), pa.float64()),
+    kept = solution["storage_hm3"].sel(plant=fan)
+    kept_hm3 = (kept.transpose("member", "stage", "plant") if stacked else kept.transpose("stage", "plant")).values
+    n_stages = solution.sizes["stage"]
+    plants = pa.array(np.tile(np.asarray(fan, dtype=object), n_stages).tolist(), pa.string())
+    times = pa.array(np.repeat(solution["stage_time"].values, len(fan)))
+    summaries = member_summaries(solution, definitions)
+    out: list[Tables] = []
+    for i, member in enumerate(members):
+        own = rows["member"] == member
+        sales = electricity[electricity["member"] == member].drop(columns="member") if stacked else electricity
+        turnover = _trade_turnover(scenario, variant, sales)
+        n_trade = len(turnover)
+        label = definitions.pair_label
+        columns = {
+            "country": pa.array(np.concatenate([rows["country"][own], np.full(n_trade, label)]).tolist(), pa.string()),
+            "year": pa.array(
+                np.concatenate([rows["year"][own], turnover.index.to_numpy(dtype=np.float64)]).astype(np.int64),
+                pa.int64(),
+            ),
+            "metric": pa.array(
+                np.concatenate([rows["metric"][own], np.full(n_trade, "trade_turnover_musd", dtype=object)]).tolist(),
+                pa.string(),
+            ),
+            "value": pa.array(np.concatenate([rows["value"][own], turnover.to_numpy(dtype=np.float64)]), pa.float64()),
+            "unit": pa.array(
+                np.concatenate([rows["unit"][own], np.full(n_trade, "US$ million", dtype=object)]).tolist(), pa.string()
+            ),
         }
-    )
-    summary = member_summary(solution, definitions)
-    return summary, metrics, storage
+        metrics = pa.table({c: columns[c] for c in MEMBER_METRIC_COLUMNS})
+        storage_hm3 = kept_hm3[i] if stacked else kept_hm3
+        storage = pa.table({"plant": plants, "time": times, "storage_hm3": pa.array(storage_hm3.ravel(), pa.float64())})
+        out.append((summaries[i], metrics, storage))
+    return out
 
 
 def _years(solution: xr.Dataset) -> list[int]:
     return sorted(int(y) for y in np.unique(solution["year"].values))
 
 
-def member_tables(
-    solver: MemberSolver, solved: MemberSolution
-) -> tuple[dict[str, float | int | None], pa.Table, pa.Table]:
+def member_tables(solver: MemberSolver, solved: MemberSolution) -> Tables:
     """Return ``(summary, metrics, storage)`` of a solved member: the metric layer on its labelled solution.
 
     ``metrics`` holds :data:`ENSEMBLE_METRICS` per detailed country and year plus the pair's trade
@@ -215,40 +236,37 @@ def member_tables(
     stack into one store insert).
     """
     solution = member_solution(solver, solved)
-    return _tables(solver.scenario, solution, _variant(solver, _years(solution)))
+    return _tables(solver.scenario, solution, _variant(solver, _years(solution)))[0]
 
 
-def results_tables(scenario: Scenario, results: Results) -> tuple[dict[str, float | int | None], pa.Table, pa.Table]:
+def results_tables(scenario: Scenario, results: Results) -> Tables:
     """Return a member's ``(summary, metrics, storage)`` from its ``Results`` (e.g. a simulated operating policy).
 
     The same metric functions as :func:`member_tables`, on ``results.solution`` (or the Dataset
     rebuilt from its tables).
     """
     solution = results.solution if results.solution is not None else solution_from_tables(results, scenario.dataset)
-    return _tables(scenario, solution, _make_variant(scenario, _years(solution)))
+    return _tables(scenario, solution, _make_variant(scenario, _years(solution)))[0]
 
 
-def solve_member(solver: MemberSolver, variant: str, member: int, inflows: xr.DataArray, worker: int) -> MemberOutput:
-    """Solve one member and return its compact output (``failed`` with the traceback on errors)."""
-    tick = time.perf_counter()
-    try:
-        solved = solver.solve(member, inflows)
-        conv = solved.convergence
-        if solved.solution.status is not SolveStatus.OPTIMAL:
-            return MemberOutput(
-                variant,
-                member,
-                "infeasible" if solved.solution.status is SolveStatus.INFEASIBLE else "failed",
-                error=f"LP {solved.solution.status}",
-                solve_s=solved.seconds,
-                total_s=time.perf_counter() - tick,
-                worker=worker,
-            )
-        summary, metrics, storage = member_tables(solver, solved)
-    except Exception:
-        return MemberOutput(
-            variant, member, "failed", error=traceback.format_exc(limit=6), total_s=time.perf_counter() - tick
-        )
+def _unsolved(variant: str, member: int, solved: MemberSolution, seconds: float, worker: int) -> MemberOutput:
+    status = solved.solution.status
+    return MemberOutput(
+        variant,
+        member,
+        "infeasible" if status is SolveStatus.INFEASIBLE else "failed",
+        error=f"LP {status}",
+        solve_s=solved.seconds,
+        total_s=seconds,
+        worker=worker,
+    )
+
+
+def _done(
+    variant: str, member: int, solved: MemberSolution, tables: Tables, seconds: float, worker: int
+) -> MemberOutput:
+    summary, metrics, storage = tables
+    conv = solved.convergence
     return MemberOutput(
         variant,
         member,
@@ -257,8 +275,63 @@ def solve_member(solver: MemberSolver, variant: str, member: int, inflows: xr.Da
         metrics,
         storage,
         solve_s=solved.seconds,
-        total_s=time.perf_counter() - tick,
+        total_s=seconds,
         iterations=conv.iterations,
         max_head_change_pct=conv.max_head_change_pct,
         worker=worker,
     )
+
+
+def _failed(variant: str, member: int, seconds: float, worker: int) -> MemberOutput:
+    """Return the output of a member whose solve or tables raised (with the traceback being handled)."""
+    return MemberOutput(variant, member, "failed", error=traceback.format_exc(limit=6), total_s=seconds, worker=worker)
+
+
+def solve_members(
+    solver: MemberSolver, variant: str, members: Sequence[int], inflows: xr.DataArray, worker: int
+) -> list[MemberOutput]:
+    """Solve members one after the other, then compute the tables of the solved ones on one stack.
+
+    ``inflows`` is ``(member, time, site)`` in the order of ``members``. Each member's LP is solved
+    from the solver's recorded start; the labelled solutions of the optimal ones are stacked
+    (:func:`stack_members`) so that the metric layer runs once per chunk instead of once per member
+    (its cost is mostly fixed per call). A member's figures are the same bit for bit whichever
+    members share its chunk. ``total_s`` of a member is its solve plus an equal share of the chunk's
+    tables. Errors are per member (``failed`` with the traceback): if the stack's tables raise,
+    each member's tables are computed alone.
+    """
+    outs: dict[int, MemberOutput] = {}
+    solved: list[tuple[int, int, MemberSolution, float]] = []
+    for i, member in enumerate(int(m) for m in members):
+        tick = time.perf_counter()
+        try:
+            one = solver.solve(member, inflows.isel(member=i, drop=True))
+        except Exception:
+            outs[i] = _failed(variant, member, time.perf_counter() - tick, worker)
+            continue
+        if one.solution.status is not SolveStatus.OPTIMAL:
+            outs[i] = _unsolved(variant, member, one, time.perf_counter() - tick, worker)
+            continue
+        solved.append((i, member, one, time.perf_counter() - tick))
+    if solved:
+        tick = time.perf_counter()
+        tables: list[Tables] | None
+        try:
+            solutions = [member_solution(solver, one) for _, _, one, _ in solved]
+            stack = stack_members(solutions, [member for _, member, _, _ in solved])
+            tables = _tables(solver.scenario, stack, _variant(solver, _years(solutions[0])))
+        except Exception:
+            tables = None
+        share = (time.perf_counter() - tick) / len(solved)
+        for k, (i, member, one, seconds) in enumerate(solved):
+            if tables is not None:
+                outs[i] = _done(variant, member, one, tables[k], seconds + share, worker)
+                continue
+            tick = time.perf_counter()
+            try:
+                alone = member_tables(solver, one)
+            except Exception:
+                outs[i] = _failed(variant, member, seconds + time.perf_counter() - tick, worker)
+                continue
+            outs[i] = _done(variant, member, one, alone, seconds + time.perf_counter() - tick, worker)
+    return [outs[i] for i in range(len(members))]

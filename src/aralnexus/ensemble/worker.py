@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import xarray as xr
 
-from aralnexus.ensemble.outputs import MemberOutput, solve_member
+from aralnexus.ensemble.outputs import MemberOutput, solve_members
 from aralnexus.ensemble.solver import MemberSolver, SolverOptions
 from aralnexus.scenario.model import Scenario
 
@@ -85,12 +85,8 @@ def preload() -> None:
 
 
 def solve_chunk(solver: MemberSolver, key: str, members: Sequence[int], inflows: xr.DataArray) -> list[MemberOutput]:
-    """Solve ``members`` (inflows ``(member, time, site)`` in the same order) one after the other."""
-    worker = os.getpid()
-    return [
-        solve_member(solver, key, int(member), inflows.isel(member=i, drop=True), worker)
-        for i, member in enumerate(members)
-    ]
+    """Solve ``members`` (inflows ``(member, time, site)`` in the same order); their tables in one stack."""
+    return solve_members(solver, key, members, inflows, os.getpid())
 
 
 def local_task(key: str, members: Sequence[int], inflows: xr.DataArray) -> list[MemberOutput]:

@@ -2,7 +2,8 @@
 
 ``compute(solution, definitions, names)`` evaluates metrics (``aralnexus.metrics.registry``);
 ``metric_rows`` turns them into the long ``country, year, metric, value, unit`` rows the store keeps;
-``member_summary`` gives the ``members`` columns of an ensemble member. Definitions: energy
+``member_summary`` gives the ``members`` columns of an ensemble member (``member_summaries`` of a
+stack of members). Definitions: energy
 (:mod:`~aralnexus.metrics.energy`), exports and CASA-1000 attribution (:mod:`~aralnexus.metrics.flows`,
 :mod:`~aralnexus.metrics.exports`), storage and spill (:mod:`~aralnexus.metrics.storage`), reserve
 margin and firm energy (:mod:`~aralnexus.metrics.adequacy`), release compliance
@@ -50,6 +51,7 @@ __all__ = [
     "exports",
     "headline",
     "headline_rows",
+    "member_summaries",
     "member_summary",
     "metric",
     "metric_rows",
@@ -62,13 +64,26 @@ __all__ = [
 
 def member_summary(solution: xr.Dataset, definitions: PlannerDefinitions) -> dict[str, float | int | None]:
     """Return the ``members`` summary columns of a one-member solution (sums over countries and rivers)."""
+    return member_summaries(solution, definitions)[0]
+
+
+def member_summaries(solution: xr.Dataset, definitions: PlannerDefinitions) -> list[dict[str, float | int | None]]:
+    """Return :func:`member_summary` of each member of a solution with a leading ``member`` dimension.
+
+    The metrics are computed once on the whole stack; a solution without ``member`` is one member.
+    """
     values = compute(solution, definitions, MEMBER_SUMMARY.values())
-    out: dict[str, float | int | None] = {}
-    for column, name in MEMBER_SUMMARY.items():
-        data = values[name].values  # NaN skipped, as xarray's sum does
-        value = float(np.nansum(data)) if name != "min_storage_pct" else float(data)
-        out[column] = None if np.isnan(value) else value
-    out["violations"] = int(out["violations"] or 0)
+    stacked = "member" in solution.dims
+    arrays = {n: (v.transpose("member", ...) if stacked else v.expand_dims("member")).values for n, v in values.items()}
+    out: list[dict[str, float | int | None]] = []
+    for i in range(solution.sizes["member"] if stacked else 1):
+        row: dict[str, float | int | None] = {}
+        for column, name in MEMBER_SUMMARY.items():
+            data = arrays[name][i]  # summed in C order whatever the stack's layout; NaN skipped, as xarray's sum does
+            value = float(np.nansum(np.ascontiguousarray(data))) if name != "min_storage_pct" else float(data)
+            row[column] = None if np.isnan(value) else value
+        row["violations"] = int(row["violations"] or 0)
+        out.append(row)
     return out
 
 

@@ -146,17 +146,30 @@ def _variant(solver: MemberSolver, years: list[int]) -> _Variant:
     return found
 
 
-def _trade_turnover(scenario: Scenario, variant: _Variant, electricity: pd.DataFrame) -> pd.Series:
-    """Bilateral turnover per year of the horizon: the projection of :func:`aralnexus.pathways.trade.project_trade`.
+def _trade_turnover(scenario: Scenario, variant: _Variant, electricity: pd.DataFrame) -> dict[int, pd.Series]:
+    """Bilateral turnover per member and year of the horizon (:func:`aralnexus.pathways.trade.project_trade`).
 
-    The goods-and-levers part is the same for every member of a variant (computed once); the
+    The goods-and-levers part is the same for every member of a variant (computed once); each
     member's electricity sales are added as ``project_trade`` adds them (``electricity_rows``), read
-    from the registered metrics :data:`aralnexus.pathways.trade.ELECTRICITY_METRICS` (``electricity``).
+    from the registered metrics :data:`aralnexus.pathways.trade.ELECTRICITY_METRICS` (``electricity``,
+    the rows of :func:`aralnexus.metrics.metric_rows` with a ``member`` column). A member without
+    sales gets the goods-and-levers part alone (key absent: use :func:`_turnover_of`).
     """
-    first, last = int(scenario.start[:4]), int(scenario.end[:4])
     sales = electricity_trade(electricity, variant.definitions.pair)
     elec = electricity_rows(sales, scenario.trade, variant.wanted)
-    turnover = variant.static_turnover.add(elec.groupby("year")["value_musd"].sum(), fill_value=0.0)
+    if elec.empty:
+        return {}
+    sums = elec.groupby(["member", "year"])["value_musd"].sum()
+    members = sums.index.get_level_values("member").unique().to_numpy(dtype=np.int64)
+    return {int(m): _turnover_of(scenario, variant, sums.xs(m, level="member")) for m in members}
+
+
+def _turnover_of(scenario: Scenario, variant: _Variant, electricity_musd: pd.Series | None) -> pd.Series:
+    """Goods-and-levers turnover plus one member's electricity sales per year, on the horizon's years."""
+    first, last = int(scenario.start[:4]), int(scenario.end[:4])
+    turnover = variant.static_turnover
+    if electricity_musd is not None:
+        turnover = turnover.add(electricity_musd, fill_value=0.0)
     return turnover[(turnover.index >= first) & (turnover.index <= last)]
 
 
@@ -186,6 +199,9 @@ def _tables(scenario: Scenario, solution: xr.Dataset, variant: _Variant) -> list
     rows = metric_arrays(values, definitions.pair_label)
     stacked = "member" in solution.dims
     members = solution["member"].values if stacked else np.zeros(1, dtype=np.int64)
+    if not stacked:
+        electricity = electricity.assign(member=0)
+    turnovers = _trade_turnover(scenario, variant, electricity)
     reservoirs = set(solution["plant"].values[solution["is_reservoir"].values.astype(bool)].astype(str))
     fan = [p for p in FAN_RESERVOIRS if p in reservoirs]
     kept = solution["storage_hm3"].sel(plant=fan)
@@ -197,8 +213,7 @@ def _tables(scenario: Scenario, solution: xr.Dataset, variant: _Variant) -> list
     out: list[Tables] = []
     for i, member in enumerate(members):
         own = rows["member"] == member
-        sales = electricity[electricity["member"] == member].drop(columns="member") if stacked else electricity
-        turnover = _trade_turnover(scenario, variant, sales)
+        turnover = turnovers[int(member)] if int(member) in turnovers else _turnover_of(scenario, variant, None)
         n_trade = len(turnover)
         label = definitions.pair_label
         columns = {

@@ -190,6 +190,8 @@ def projected_years(observed: pd.DataFrame, years: list[int], target_year: int) 
 def electricity_rows(electricity: pd.DataFrame | None, levers: TradeLevers, wanted: list[int]) -> pd.DataFrame:
     """Return the electricity rows a projection adds: bilateral sales in the projected years (when counted)."""
     columns = ["year", "direction", "product_group", "value_musd"]
+    if electricity is not None and "member" in electricity.columns:  # several members' sales (electricity_trade)
+        columns = ["member", *columns]
     if not levers.include_electricity or electricity is None or electricity.empty:
         return pd.DataFrame(columns=columns)
     elec = electricity[electricity["year"].isin(wanted)].assign(product_group="electricity")
@@ -250,20 +252,25 @@ def electricity_trade(metrics: pd.DataFrame, pair: tuple[str, ...]) -> pd.DataFr
 
     The registered metric ``export_revenue_bilateral_musd`` of each country of the ``pair``
     (sales to the other one), in the years it sold energy (``exports_bilateral_twh`` > 0); the
-    direction is ``SELLER_to_BUYER``.
+    direction is ``SELLER_to_BUYER``. Rows of several ensemble members (a ``member`` column, as
+    :func:`aralnexus.metrics.metric_rows` gives for a member stack) give each member's sales, with
+    that column kept.
     """
+    by = ["member"] if "member" in metrics.columns else []
     rows = metrics[metrics["metric"].isin(ELECTRICITY_METRICS) & metrics["country"].isin(pair)]
     if rows.empty or len(pair) != 2:
-        return pd.DataFrame({"year": pd.Series(dtype="int64"), "direction": [], "value_musd": []})
-    wide = rows.pivot_table(index=["country", "year"], columns="metric", values="value", aggfunc="sum")
+        empty = {"year": pd.Series(dtype="int64"), "direction": [], "value_musd": []}
+        return pd.DataFrame({**{c: pd.Series(dtype="int64") for c in by}, **empty})
+    wide = rows.pivot_table(index=[*by, "country", "year"], columns="metric", values="value", aggfunc="sum")
     wide = wide.reindex(columns=list(ELECTRICITY_METRICS)).fillna(0.0)
     sold = wide[wide["exports_bilateral_twh"] > 0].reset_index()
     other = {pair[0]: pair[1], pair[1]: pair[0]}
     out = pd.DataFrame(
         {
+            **{c: sold[c].astype("int64") for c in by},
             "year": sold["year"].astype("int64"),
             "direction": sold["country"].astype(str) + "_to_" + sold["country"].map(other).astype(str),
             "value_musd": sold["export_revenue_bilateral_musd"].astype("float64"),
         }
     )
-    return out.sort_values(["year", "direction"]).reset_index(drop=True)
+    return out.sort_values([*by, "year", "direction"]).reset_index(drop=True)

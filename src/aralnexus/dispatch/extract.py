@@ -37,7 +37,7 @@ from aralnexus.units import THOUSAND_M3_PER_HM3
 
 Array = npt.NDArray[np.float64]
 
-__all__ = ["SLACK_TOL", "extract_results", "extract_solution", "solution_coords"]
+__all__ = ["SLACK_TOL", "extract_results", "extract_solution", "solution_coords", "solution_data"]
 
 
 def solution_coords(system: System) -> dict[str, object]:
@@ -216,6 +216,33 @@ def _release_values(system: System, x: Array, layout: n.Layout) -> dict[str, Arr
     }
 
 
+def solution_data(
+    system: System,
+    sol: LPSolution,
+    layout: n.Layout,
+    inflow_m3s: Array,
+    heads_m: Array,
+    lin: Linearisation | None = None,
+) -> tuple[dict[str, tuple[tuple[str, ...], Array]], Array]:
+    """Return the data variables of :func:`extract_solution` (name → dims and values) and its ``term`` labels.
+
+    The arrays without the Dataset around them: ensemble workers stack several members' into one
+    Dataset with a leading ``member`` dimension (:func:`aralnexus.ensemble.outputs.member_stack`).
+    """
+    plants = _plant_values(system, sol.x, layout, inflow_m3s, heads_m, lin)
+    values = {
+        **plants,
+        **_water_values(system, sol, layout, heads_m),
+        **_country_values(system, sol, layout, plants["energy_mwh"]),
+        **_link_values(system, sol.x, layout),
+        **_release_values(system, sol.x, layout),
+    }
+    terms = objective_terms(layout, system, sol.x, power_coefficients(system, heads_m))
+    data: dict[str, tuple[tuple[str, ...], Array]] = {k: (VARIABLE_DIMS[k], v) for k, v in values.items()}
+    data["objective_musd"] = (("term",), terms["value_musd"].to_numpy(dtype=np.float64))
+    return data, terms["term"].to_numpy(dtype=object)
+
+
 def extract_solution(
     system: System,
     sol: LPSolution,
@@ -231,18 +258,8 @@ def extract_solution(
 
     ``lin`` is the linearisation the last LP used (its head–storage term enters ``power_mw``).
     """
-    plants = _plant_values(system, sol.x, layout, inflow_m3s, heads_m, lin)
-    values = {
-        **plants,
-        **_water_values(system, sol, layout, heads_m),
-        **_country_values(system, sol, layout, plants["energy_mwh"]),
-        **_link_values(system, sol.x, layout),
-        **_release_values(system, sol.x, layout),
-    }
-    terms = objective_terms(layout, system, sol.x, power_coefficients(system, heads_m))
-    data: dict[str, tuple[tuple[str, ...], object]] = {k: (VARIABLE_DIMS[k], v) for k, v in values.items()}
-    data["objective_musd"] = (("term",), terms["value_musd"].to_numpy(dtype=np.float64))
-    coords = solution_coords(system) | {"term": terms["term"].to_numpy(dtype=object)}
+    data, terms = solution_data(system, sol, layout, inflow_m3s, heads_m, lin)
+    coords = solution_coords(system) | {"term": terms}
     return xr.Dataset(data, coords=coords, attrs=convergence_attrs(convergence, seconds, dict(metadata or {})))
 
 

@@ -20,7 +20,7 @@ import pyarrow as pa
 import xarray as xr
 
 from aralnexus.data.definitions import PlannerDefinitions
-from aralnexus.dispatch.extract import extract_solution
+from aralnexus.dispatch.extract import extract_solution, solution_coords, solution_data
 from aralnexus.dispatch.solve import SolveStatus
 from aralnexus.ensemble.solver import MemberSolution, MemberSolver
 from aralnexus.metrics import compute, member_summaries, metric_rows
@@ -36,6 +36,7 @@ from aralnexus.pathways.trade import (
     projected_years,
     turnover_by_year,
 )
+from aralnexus.results.solution import convergence_attrs
 from aralnexus.results.tables import Results
 from aralnexus.scenario.model import Scenario
 
@@ -176,18 +177,28 @@ def _turnover_of(scenario: Scenario, variant: _Variant, electricity_musd: pd.Ser
 Tables = tuple[dict[str, float | int | None], pa.Table, pa.Table]
 
 
-def stack_members(solutions: Sequence[xr.Dataset], members: Sequence[int]) -> xr.Dataset:
-    """Return the labelled solutions of several members of one variant as one Dataset with a leading ``member``.
+def member_stack(solver: MemberSolver, solved: Sequence[MemberSolution], members: Sequence[int]) -> xr.Dataset:
+    """Return the labelled solutions of several solved members as one Dataset with a leading ``member``.
 
-    Every data variable gains the ``member`` dimension (coordinate ``members``); coordinates and
-    attributes are the first solution's (the members share the system). The metric layer computes
-    each member's figures on the stack bit for bit as on its own solution, with its fixed costs per
-    call paid once for the stack.
+    Every data variable of :func:`member_solution` gains the ``member`` dimension (coordinate
+    ``members``); coordinates are the variant's (the members share the system), attributes the
+    first member's. Built from the arrays (:func:`aralnexus.dispatch.extract.solution_data`), not
+    from one Dataset per member. The metric layer computes each member's figures on the stack as on
+    its own solution, to rounding, with its fixed costs per call paid once for the stack.
     """
-    first = solutions[0]
-    data = {k: (("member", *first[k].dims), np.stack([s[k].values for s in solutions])) for k in first.data_vars}
-    coords = {**first.coords, "member": np.asarray(members, dtype=np.int64)}
-    return xr.Dataset(data, coords=coords, attrs=first.attrs)
+    parts = [
+        solution_data(solver.system, s.solution, solver.layout, s.inflow_m3s, s.heads_m, s.linearisation)
+        for s in solved
+    ]
+    first, terms = parts[0]
+    if any(not np.array_equal(t, terms) for _, t in parts[1:]):
+        msg = "members of one variant have different objective terms"
+        raise ValueError(msg)
+    data = {k: (("member", *dims), np.stack([d[k][1] for d, _ in parts])) for k, (dims, _) in first.items()}
+    coords = solution_coords(solver.system) | {"term": terms, "member": np.asarray(members, dtype=np.int64)}
+    conv = solved[0].convergence
+    meta = {"scenario": solver.scenario.name, "head_mode": conv.mode}
+    return xr.Dataset(data, coords=coords, attrs=convergence_attrs(conv, solved[0].seconds, meta))
 
 
 def _tables(scenario: Scenario, solution: xr.Dataset, variant: _Variant) -> list[Tables]:
@@ -309,10 +320,11 @@ def solve_members(
 
     ``inflows`` is ``(member, time, site)`` in the order of ``members``. Each member's LP is solved
     from the solver's recorded start; the labelled solutions of the optimal ones are stacked
-    (:func:`stack_members`) so that the metric layer runs once per chunk instead of once per member
-    (its cost is mostly fixed per call). A member's figures are the same bit for bit whichever
-    members share its chunk. ``total_s`` of a member is its solve plus an equal share of the chunk's
-    tables. Errors are per member (``failed`` with the traceback): if the stack's tables raise,
+    (:func:`member_stack`) so that the metric layer runs once per chunk instead of once per member
+    (its cost is mostly fixed per call). A member's rows are the same whichever members share its
+    chunk, its values equal to rounding (numpy sums a stack's reduced axes in another order: a few
+    units in the last place, tests/ensemble/test_member_chunks.py). ``total_s`` of a member is its
+    solve plus an equal share of the chunk's tables. Errors are per member (``failed`` with the traceback): if the stack's tables raise,
     each member's tables are computed alone.
     """
     outs: dict[int, MemberOutput] = {}
@@ -332,9 +344,8 @@ def solve_members(
         tick = time.perf_counter()
         tables: list[Tables] | None
         try:
-            solutions = [member_solution(solver, one) for _, _, one, _ in solved]
-            stack = stack_members(solutions, [member for _, member, _, _ in solved])
-            tables = _tables(solver.scenario, stack, _variant(solver, _years(solutions[0])))
+            stack = member_stack(solver, [one for _, _, one, _ in solved], [member for _, member, _, _ in solved])
+            tables = _tables(solver.scenario, stack, _variant(solver, _years(stack)))
         except Exception:
             tables = None
         share = (time.perf_counter() - tick) / len(solved)

@@ -324,8 +324,8 @@ def solve_members(
     (its cost is mostly fixed per call). A member's rows are the same whichever members share its
     chunk, its values equal to rounding (numpy sums a stack's reduced axes in another order: a few
     units in the last place, tests/ensemble/test_member_chunks.py). ``total_s`` of a member is its
-    solve plus an equal share of the chunk's tables. Errors are per member (``failed`` with the traceback): if the stack's tables raise,
-    each member's tables are computed alone.
+    solve plus an equal share of the chunk's tables. Errors are per member (``failed`` with the
+    traceback): if the stack's tables raise, each member's tables are computed alone.
     """
     outs: dict[int, MemberOutput] = {}
     solved: list[tuple[int, int, MemberSolution, float]] = []

@@ -39,7 +39,14 @@ from aralnexus.ensemble.outputs import MemberOutput
 from aralnexus.ensemble.solver import SolverOptions, median_hydrology
 from aralnexus.ensemble.tables import delete_member_storage, ensure_ensemble_schema, save_members
 from aralnexus.ensemble.variants import Variant, expand_variants
-from aralnexus.ensemble.worker import VariantPayload, dask_task, init_local_worker, local_task, preload
+from aralnexus.ensemble.worker import (
+    VariantPayload,
+    build_solver,
+    dask_task,
+    init_local_worker,
+    local_task,
+    preload,
+)
 from aralnexus.errors import InputError, Problem
 from aralnexus.pathways.runner import prepare_scenario
 from aralnexus.scenario.model import Scenario
@@ -258,10 +265,19 @@ class _DaskBackend(_Backend):
         ]
 
     def start(self, variants: dict[str, VariantPayload], options: SolverOptions) -> None:
-        """Scatter the variants to every worker."""
+        """Scatter the variants to every worker and have each worker build their solvers.
+
+        Called before the parent records the runs in the store, so that the workers' LP builds
+        (and median runs) overlap that bookkeeping instead of following it.
+        """
         self.variants, self.options = variants, options
         self._scattered = {k: self.client.scatter(sc, broadcast=True, hash=False) for k, sc in variants.items()}
         self.workers = max(1, sum(self.client.nthreads().values()))
+        self._warm += [
+            self.client.submit(build_solver, key, data, options, workers=[w], allow_other_workers=False, pure=False)
+            for w in self.client.nthreads()
+            for key, data in self._scattered.items()
+        ]
 
     def submit(self, task: _Task) -> Any:
         return self.client.submit(
@@ -456,6 +472,9 @@ def _run(
     base = prepare_scenario(spec.scenario, spec.start, spec.end)
     seed = base.hydrology.seed if spec.seed is None else int(spec.seed)
     variants = expand_variants(base, spec.vary)
+    options = SolverOptions(heads=spec.heads)
+    if dask is not None:  # workers build their LPs while the parent records the runs
+        dask.start({v.label: VariantPayload(v.scenario, median_hydrology(v.scenario)) for v in variants}, options)
     db = store if isinstance(store, Store) else open_store(store)
     ensure_ensemble_schema(db)
     runs: dict[str, RunProgress] = {}
@@ -472,13 +491,13 @@ def _run(
     total = sum(len(p) for p in pending.values())
     if not total:
         return db, runs, 0
-    options = SolverOptions(heads=spec.heads)
-    payloads = {v.label: VariantPayload(v.scenario, median_hydrology(v.scenario)) for v in variants if pending[v.label]}
     backend: _Backend
     if dask is not None:
-        dask.start(payloads, options)
         backend = dask
     else:
+        payloads = {
+            v.label: VariantPayload(v.scenario, median_hydrology(v.scenario)) for v in variants if pending[v.label]
+        }
         backend = _Backend(payloads, options, spec.workers or os.cpu_count() or 1)
     chunk = chunk_size(total, backend.workers)
     log.info(

@@ -84,6 +84,11 @@ def preload() -> None:
     """Do nothing: a worker that unpickles this function has imported this module and the solver stack."""
 
 
+def build_solver(key: str, payload: VariantPayload, options: SolverOptions) -> None:
+    """Build (and cache) this worker's solver of variant ``key`` ahead of its first members."""
+    _solver(key, payload, options)
+
+
 def solve_chunk(solver: MemberSolver, key: str, members: Sequence[int], inflows: xr.DataArray) -> list[MemberOutput]:
     """Solve ``members`` (inflows ``(member, time, site)`` in the same order); their tables in one stack."""
     return solve_members(solver, key, members, inflows, os.getpid())

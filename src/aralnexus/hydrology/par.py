@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 import numpy as np
-from scipy import optimize, signal
+from scipy import optimize
 
 from aralnexus.hydrology.climatology import FloatArray
 from aralnexus.hydrology.stats import FlowStatistics
@@ -291,6 +291,8 @@ def simulate(model: ParModel, normals: Normals) -> FloatArray:
     phi = model.phi_slow
     eta_t = eta.reshape(batch, n_years * 12, n_comp)
     slow = np.empty_like(eta_t)
+    from scipy import signal  # here, not at import: scipy.signal costs ~1 s to import (ensemble workers never simulate)
+
     lower, carry = fast_propagators(model.rho_fast)
     within = np.einsum("kmi,byik->bymk", lower, eps)
     dec = np.empty((batch, n_years, n_comp))

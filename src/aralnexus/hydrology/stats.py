@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special, stats
 
 from aralnexus.hydrology.climatology import KM3_PER_M3S_YEAR, FloatArray
 from aralnexus.hydrology.variability import AssumedVariability
@@ -53,6 +52,8 @@ class FlowStatistics:
 
 def normal_scores(flows: FloatArray) -> FloatArray:
     """Rank-based normal scores of each (month, component) column over years."""
+    from scipy import special, stats  # here, not at import (scipy.stats costs ~0.5 s to import)
+
     ranks = stats.rankdata(flows, axis=0)
     out: FloatArray = special.ndtri(ranks / (flows.shape[0] + 1))
     return out
@@ -78,6 +79,8 @@ def compute_statistics(flows: FloatArray, components: tuple[str, ...], rivers: t
     n_years, _, n_comp = flows.shape
     mean = flows.mean(axis=0)
     sd = flows.std(axis=0, ddof=1)
+    from scipy import stats  # here, not at import (scipy.stats costs ~0.5 s to import)
+
     skew = np.nan_to_num(stats.skew(flows, axis=0, bias=False))
     flat = flows.reshape(n_years * 12, n_comp)
     lag1 = np.empty((12, n_comp))

@@ -1,7 +1,8 @@
 """Where an optimised ensemble's CPU goes: parent process (incl. the LocalCluster scheduler) vs workers.
 
-Usage: ``python benchmarks/profile_ensemble_cpu.py WORKERS MEMBERS [batch|defaults]`` (default
-scenario, 2025–2035, ``median`` heads, as the ``dask-2-vs-1-workers-median`` case; ``batch``, the
+Usage: ``python benchmarks/profile_ensemble_cpu.py WORKERS MEMBERS [batch|defaults] [START END]``
+(default scenario, 2025-01 to 2035-12 unless ``START END`` are given, e.g. ``2025-01 2026-12`` as the
+``-short`` case; ``median`` heads, as the ``dask-2-vs-1-workers-median`` case; ``batch``, the
 default, runs the cluster with :data:`aralnexus.ensemble.dask_config.BATCH_CONFIG`, ``defaults``
 with Dask's own settings). Prints wall time and, for the parent and each worker, the CPU seconds
 during ``run_ensemble``: in all, in the busiest thread (the worker's member solves; the parent's
@@ -34,7 +35,8 @@ def main(argv: list[str]) -> int:
 
     workers, members = (int(a) for a in (argv[1:3] if len(argv) >= 3 else ("2", "100")))
     config = argv[3] if len(argv) >= 4 else "batch"
-    spec = EnsembleSpec("default", members=members, seed=11, start="2025-01", end="2035-12", heads="median")
+    start, end = argv[4:6] if len(argv) >= 6 else ("2025-01", "2035-12")
+    spec = EnsembleSpec("default", members=members, seed=11, start=start, end=end, heads="median")
     with (
         dask.config.set(BATCH_CONFIG if config == "batch" else {}),
         tempfile.TemporaryDirectory() as tmp,

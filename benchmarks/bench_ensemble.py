@@ -165,7 +165,7 @@ def _dask_ensemble_s(
     spec = EnsembleSpec("default", members=members, seed=11, start=start, end=end, heads=heads)
     with (
         dask.config.set(BATCH_CONFIG if dask_config == "batch" else {}),
-        LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster,
         Client(cluster) as client,
     ):
         t0 = time.perf_counter()

@@ -40,7 +40,7 @@ def main(argv: list[str]) -> int:
     with (
         dask.config.set(BATCH_CONFIG if config == "batch" else {}),
         tempfile.TemporaryDirectory() as tmp,
-        LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster,
         Client(cluster) as client,
     ):
         procs = [psutil.Process(), *(psutil.Process(w.process.pid) for w in cluster.workers.values())]  # type: ignore[attr-defined]

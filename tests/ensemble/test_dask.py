@@ -16,7 +16,7 @@ def test_ensemble_runs_on_a_dask_scheduler_address(
 ) -> None:
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(
-        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=":0"
     ) as cluster:
         outcome = run_ensemble(small_spec(3, scheduler=cluster.scheduler_address), store)
         assert outcome.backend == "dask" and outcome.workers == 2

@@ -88,3 +88,12 @@ def test_violation_count_is_the_number_of_violation_records() -> None:
     ds["water_deficit_hm3"][2, 1] = 1.0
     assert violation_count(ds) == len(violations_view(ds)) == 3
     assert set(violations_view(ds)["unit"]) == {"m3/s", "GWh", "hm3"}
+
+
+def test_a_single_partner_end_decodes_to_a_plain_int_so_writes_through_it_land() -> None:
+    totals = np.zeros((2, 3))
+    end = np.array([0, -3])[1]  # a numpy scalar, as when looping over a link array
+    assert isinstance(partner_index(end), int)
+    np.add.at(totals[:, partner_index(end)], [0, 1], 5.0)  # a column view: a 0-d index array would write a copy
+    assert totals[:, 2].tolist() == [5.0, 5.0]
+    np.testing.assert_array_equal(partner_index(np.array([-1, -2])), [0, 1])

@@ -20,7 +20,7 @@ def client() -> Iterator[Any]:
     """Two in-process Dask workers of one thread each (light: no extra processes)."""
     with (
         dask.config.set(BATCH_CONFIG),
-        LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster,
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster,
         Client(cluster) as dask_client,
     ):
         yield dask_client

@@ -230,7 +230,7 @@ def test_train_runs_its_passes_on_a_dask_scheduler(tmp_path: Path) -> None:
     scenario.write_text(SCENARIO, encoding="utf-8")
     with (
         dask.config.set(BATCH_CONFIG),
-        LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster,
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster,
     ):
         code, out = _invoke(
             "policy", "train", str(scenario), "--iterations", "2", "--scheduler", cluster.scheduler_address,
@@ -250,7 +250,7 @@ def test_simulate_runs_its_members_on_a_dask_scheduler(trained: tuple[Path, Path
     common = ["policy", "simulate", str(data["run_id"]), "--members", "3", "--seed", "6", "--store", str(db), "--json"]
     with (
         dask.config.set(BATCH_CONFIG),
-        LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster,
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster,
     ):
         code, out = _invoke(*common, "--scheduler", cluster.scheduler_address)
     assert code == 0, out

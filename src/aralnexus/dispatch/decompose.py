@@ -55,9 +55,10 @@ def _monthly_plan(
     lk, cal = system.links, system.calendar
     imports = np.zeros((cal.n_stages, len(system.countries.partners)))
     for family, send in ((FLOW_FWD, lk.from_end), (FLOW_BWD, lk.to_end)):
-        energy = layout.cols[family].take(x) * cal.duration_h[:, None]
-        for link in np.flatnonzero(send < 0):
-            np.add.at(imports[:, partner_index(send[link])], cal.step_stage, energy[:, link])
+        bought = np.flatnonzero(send < 0)  # links whose sending end is a partner market
+        energy = layout.cols[family].take(x)[:, bought] * cal.duration_h[:, None]
+        # one scatter into ``imports`` itself (indexing a column with an array would add into a copy)
+        np.add.at(imports, (cal.step_stage[:, None], partner_index(send[bought])[None, :]), energy)
     return storage, imports
 
 
@@ -69,7 +70,10 @@ def _month_system(
     reachable = storage_lower_hm3(month, inflow)[-1]
     end = np.clip(target_hm3, reachable, system.staging.storage_max_hm3[-1])
     hours = float(system.calendar.duration_h.sum())
-    cap_twh = imports_mwh / MWH_PER_TWH * HOURS_PER_YEAR / hours * (1 + 1e-9)
+    # the import-limit row is import_max_twh x (share of the year) x the year's cap growth
+    # (dispatch.links.define_import_limits): undo both so the row holds exactly the plan's imports
+    (growth,) = system.economics.import_cap_factor(np.unique(system.calendar.steps["year"].to_numpy()))
+    cap_twh = imports_mwh / MWH_PER_TWH * HOURS_PER_YEAR / hours / growth * (1 + 1e-9)
     cap_twh = np.where(np.isnan(system.countries.import_max_twh), np.nan, cap_twh)  # unlimited stays unlimited
     countries = dataclasses.replace(system.countries, import_max_twh=cap_twh)
     economics = system.economics if last else dataclasses.replace(system.economics, terminal_value_usd_per_mwh=0.0)

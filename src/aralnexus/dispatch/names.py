@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -61,6 +62,28 @@ COLUMN_FAMILIES = (
     UNSERVED_DEEP,
 )
 ROW_FAMILIES = (WATER_BALANCE, POWER_BALANCE, MIN_RELEASE, IMPORT_LIMIT, DEFICIT_SEGMENT)
+
+#: What a family's first axis counts: a time ``step`` (hour or load block), a ``stage`` (month or
+#: year), a minimum-``release`` row (each row has its stage), or a ``partner`` (annual rows that
+#: span a year's stages). :mod:`aralnexus.dispatch.stages` turns it into the stage of every element.
+LeadingAxis = Literal["step", "stage", "release", "partner"]
+LEADING_AXIS: dict[str, LeadingAxis] = {
+    TURBINE: "step",
+    THERMAL: "step",
+    UNSERVED: "step",
+    UNSERVED_DEEP: "step",
+    FLOW_FWD: "step",
+    FLOW_BWD: "step",
+    SPILL: "stage",
+    STORAGE: "stage",
+    WATER_DEFICIT: "stage",
+    RELEASE_SLACK: "release",
+    WATER_BALANCE: "stage",
+    POWER_BALANCE: "step",
+    MIN_RELEASE: "release",
+    DEFICIT_SEGMENT: "step",
+    IMPORT_LIMIT: "partner",
+}
 
 
 @dataclass(frozen=True)

@@ -51,12 +51,12 @@ from aralnexus.dispatch.names import (
     SPILL,
     STORAGE,
     THERMAL,
-    TURBINE,
     UNSERVED,
     UNSERVED_DEEP,
     WATER_DEFICIT,
     Layout,
 )
+from aralnexus.dispatch.stages import NO_STAGE, column_stages
 from aralnexus.dispatch.water import (
     LOOKAHEAD_RELEASE_PENALTY_USD_PER_HM3,
     LOOKAHEAD_WATER_DEFICIT_PENALTY_USD_PER_HM3,
@@ -166,29 +166,11 @@ def terminal_weight(system: System) -> float:
 
 
 def column_weights(system: System, layout: Layout) -> Array:
-    """Return the present-value weight of every LP column: its step's, its stage's or its release row's."""
-    w_stage = stage_weights(system)
-    w_step = w_stage[system.calendar.step_stage]
-    release_stage = system.releases["stage"].to_numpy(dtype=np.int64) if len(system.releases) else np.zeros(0, int)
-    by_family = {
-        TURBINE: w_step,
-        THERMAL: w_step,
-        UNSERVED: w_step,
-        UNSERVED_DEEP: w_step,
-        FLOW_FWD: w_step,
-        FLOW_BWD: w_step,
-        SPILL: w_stage,
-        STORAGE: w_stage,
-        WATER_DEFICIT: w_stage,
-        RELEASE_SLACK: w_stage[release_stage],
-    }
-    out = np.ones(layout.n_cols)
-    for name, block in layout.cols.items():
-        lead = by_family[name]
-        out[block.index.ravel()] = np.broadcast_to(
-            lead.reshape((-1,) + (1,) * (len(block.shape) - 1)), block.shape
-        ).ravel()
-    return out
+    """Return the present-value weight of every LP column: its stage's (:mod:`aralnexus.dispatch.stages`)."""
+    stage = column_stages(system, layout)
+    if (stage == NO_STAGE).any():
+        raise ValueError("every LP column must belong to a stage")
+    return stage_weights(system)[stage]
 
 
 def discount_costs(lp: LPArrays, system: System) -> None:

@@ -280,7 +280,7 @@ def _add_power(n: Any, system: System, snaps: pd.RangeIndex) -> None:
                 continue
             cost = float(tie_break[0 if direction == "fwd" else 1][i]) + float(hurdle[i])
             if send < 0:
-                bus0 = f"m_in:{cou.partners[int(partner_index(send))]}"
+                bus0 = f"m_in:{cou.partners[partner_index(send)]}"
                 cost += float(np.nan_to_num(lk.import_price_usd_per_mwh[i]))  # per MWh sent by the partner
             else:
                 bus0 = f"e:{cou.detailed[send]}"

@@ -48,6 +48,7 @@ from aralnexus.dispatch.lookahead import median_inflows, optimised_to
 from aralnexus.dispatch.lp import LPArrays
 from aralnexus.dispatch.objective import stage_weights
 from aralnexus.dispatch.solve import SolveStatus, new_highs, run_highs, to_highs_lp
+from aralnexus.dispatch.stages import column_stages, row_stages
 from aralnexus.dispatch.start import build_run_system
 from aralnexus.dispatch.water import (
     K,
@@ -176,45 +177,6 @@ def staging_key(system: System) -> str:
         digest.update(np.ascontiguousarray(arr, dtype=np.float64).tobytes())
     digest.update(",".join(system.plant_ids).encode())
     return digest.hexdigest()[:16]
-
-
-def _element_stages(system: System, layout: n.Layout) -> tuple[IntArray, IntArray]:
-    """Return the stage of every full-LP column and row (−1: the annual import-limit rows)."""
-    step_stage = system.calendar.step_stage
-    stage = np.arange(system.calendar.n_stages)
-    release_stage = system.releases["stage"].to_numpy(dtype=np.int64) if len(system.releases) else np.zeros(0, int)
-    by_family = {
-        n.TURBINE: step_stage,
-        n.THERMAL: step_stage,
-        n.UNSERVED: step_stage,
-        n.UNSERVED_DEEP: step_stage,
-        n.FLOW_FWD: step_stage,
-        n.FLOW_BWD: step_stage,
-        n.SPILL: stage,
-        n.STORAGE: stage,
-        n.WATER_DEFICIT: stage,
-        n.RELEASE_SLACK: release_stage,
-        n.WATER_BALANCE: stage,
-        n.POWER_BALANCE: step_stage,
-        n.MIN_RELEASE: release_stage,
-        n.DEFICIT_SEGMENT: step_stage,
-    }
-
-    def stages_of(blocks: dict[str, n.Block], total: int) -> IntArray:
-        out = np.full(total, -1, dtype=np.int64)
-        for name, block in blocks.items():
-            if name == n.IMPORT_LIMIT:
-                continue
-            if name not in by_family:
-                msg = f"the policy adapter does not know how the dispatch LP family {name!r} is staged"
-                raise NotImplementedError(msg)
-            first_axis = by_family[name]
-            out[block.index.ravel()] = np.broadcast_to(
-                first_axis.reshape((-1,) + (1,) * (len(block.shape) - 1)), block.shape
-            ).ravel()
-        return out
-
-    return stages_of(layout.cols, layout.n_cols), stages_of(layout.rows, layout.n_rows)
 
 
 def build_policy_model(
@@ -401,7 +363,7 @@ def _assemble(
     """
     layout = lp.layout
     matrix = lp.matrix().tocsr()
-    col_stage, row_stage = _element_stages(system, layout)
+    col_stage, row_stage = column_stages(system, layout), row_stages(system, layout)
     cap = _import_caps_mwh(system, lp)
     partners = np.flatnonzero(np.isfinite(cap).any(axis=1)).astype(np.int64)
     is_state = np.ones(system.n_plants, dtype=bool) if storage_states is None else np.asarray(storage_states, bool)

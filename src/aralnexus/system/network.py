@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -83,8 +83,22 @@ def partner_end(j: int | npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     return np.asarray(-1 - np.asarray(j), dtype=np.int64)
 
 
-def partner_index(end: npt.NDArray[np.int64] | int) -> npt.NDArray[np.int64]:
-    """Return the partner position of link ends (``-1 - end``; meaningful where ``end < 0``)."""
+@overload
+def partner_index(end: int | np.integer[Any]) -> int: ...
+
+
+@overload
+def partner_index(end: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]: ...
+
+
+def partner_index(end: npt.NDArray[np.int64] | int | np.integer[Any]) -> npt.NDArray[np.int64] | int:
+    """Return the partner position of link ends (``-1 - end``; meaningful where ``end < 0``).
+
+    A single end gives a plain ``int``: a 0-d array used as an index would select a copy
+    (``imports[:, array(2)]``), and writing into it would be lost.
+    """
+    if np.ndim(end) == 0:
+        return -1 - int(end)
     return np.asarray(-1 - np.asarray(end), dtype=np.int64)
 
 

@@ -101,9 +101,13 @@ class MemberOutput:
     worker: int = 0
 
 
+def _solution_metadata(solver: MemberSolver, solved: MemberSolution) -> dict[str, str]:
+    """Return the metadata a member's labelled solution carries: scenario name and head mode."""
+    return {"scenario": solver.scenario.name, "head_mode": solved.convergence.mode}
+
+
 def member_solution(solver: MemberSolver, solved: MemberSolution) -> xr.Dataset:
     """Return the labelled solution of a solved member on the reported horizon."""
-    meta = {"scenario": solver.scenario.name, "head_mode": solved.convergence.mode}
     return extract_solution(
         solver.system,
         solved.solution,
@@ -112,7 +116,7 @@ def member_solution(solver: MemberSolver, solved: MemberSolution) -> xr.Dataset:
         solved.heads_m,
         solved.convergence,
         solved.seconds,
-        meta,
+        _solution_metadata(solver, solved),
         solved.linearisation,
     )
 
@@ -196,9 +200,9 @@ def member_stack(solver: MemberSolver, solved: Sequence[MemberSolution], members
         raise ValueError(msg)
     data = {k: (("member", *dims), np.stack([d[k][1] for d, _ in parts])) for k, (dims, _) in first.items()}
     coords = solution_coords(solver.system) | {"term": terms, "member": np.asarray(members, dtype=np.int64)}
-    conv = solved[0].convergence
-    meta = {"scenario": solver.scenario.name, "head_mode": conv.mode}
-    return xr.Dataset(data, coords=coords, attrs=convergence_attrs(conv, solved[0].seconds, meta))
+    first_member = solved[0]
+    attrs = convergence_attrs(first_member.convergence, first_member.seconds, _solution_metadata(solver, first_member))
+    return xr.Dataset(data, coords=coords, attrs=attrs)
 
 
 def _tables(scenario: Scenario, solution: xr.Dataset, variant: _Variant) -> list[Tables]:

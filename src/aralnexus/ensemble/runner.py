@@ -462,6 +462,11 @@ def _record_start_storage(db: Store, run_id: str, scenario: Scenario) -> str:
     return describe_start_storage(table)
 
 
+def _payloads(variants: list[Variant]) -> dict[str, VariantPayload]:
+    """Return what workers need to build each variant's solver: its scenario and median hydrology."""
+    return {v.label: VariantPayload(v.scenario, median_hydrology(v.scenario)) for v in variants}
+
+
 def _run(
     spec: EnsembleSpec, store: Store | str | Path | None, dask: _DaskBackend | None, progress: ProgressCallback | None
 ) -> tuple[Store, dict[str, RunProgress], int]:
@@ -474,7 +479,7 @@ def _run(
     variants = expand_variants(base, spec.vary)
     options = SolverOptions(heads=spec.heads)
     if dask is not None:  # workers build their LPs while the parent records the runs
-        dask.start({v.label: VariantPayload(v.scenario, median_hydrology(v.scenario)) for v in variants}, options)
+        dask.start(_payloads(variants), options)
     db = store if isinstance(store, Store) else open_store(store)
     ensure_ensemble_schema(db)
     runs: dict[str, RunProgress] = {}
@@ -495,10 +500,8 @@ def _run(
     if dask is not None:
         backend = dask
     else:
-        payloads = {
-            v.label: VariantPayload(v.scenario, median_hydrology(v.scenario)) for v in variants if pending[v.label]
-        }
-        backend = _Backend(payloads, options, spec.workers or os.cpu_count() or 1)
+        unfinished = [v for v in variants if pending[v.label]]
+        backend = _Backend(_payloads(unfinished), options, spec.workers or os.cpu_count() or 1)
     chunk = chunk_size(total, backend.workers)
     log.info(
         "ensemble: %d members of %d run(s) on %d %s worker(s), %d per task",

@@ -19,6 +19,7 @@ from aralnexus.policy import (
     train,
 )
 from aralnexus.policy.examples import first_steps, hydro_thermal
+from aralnexus.policy.parallel import ProcessPool, WorkerDiedError
 
 
 def test_resumed_training_keeps_cuts_and_continues_the_log() -> None:
@@ -167,6 +168,19 @@ def test_worker_processes_log_the_bound_of_every_cut_found_so_far() -> None:
         everything = PassRunner(problem)
         everything.add_cuts(Cuts.concat(found, problem.n_states))
         assert bound == pytest.approx(everything.lower_bound(), rel=1e-9)
+
+
+def test_a_worker_process_that_dies_raises_instead_of_leaving_training_waiting() -> None:
+    problem = hydro_thermal(4, 3, 1, seed=2)
+    pool = ProcessPool(problem, 2, 1, Cuts.empty(problem.n_states), 0)
+    try:
+        pool.run_round()
+        pool._procs[1].kill()  # as the kernel's out-of-memory killer would
+        pool._procs[1].join()
+        with pytest.raises(WorkerDiedError, match="policy worker 1 ended without answering"):
+            pool.run_round()
+    finally:
+        pool.close()
 
 
 def test_simulation_on_given_noise_paths_follows_them() -> None:

@@ -208,6 +208,20 @@ def _worker_main(
         conn.close()
 
 
+class WorkerDiedError(RuntimeError):
+    """A local worker process ended without answering."""
+
+    def __init__(self, worker: int, exitcode: int | None) -> None:
+        """Name the worker and its exit code."""
+        super().__init__(
+            f"policy worker {worker} ended without answering (exit code {exitcode}); if it failed while "
+            "starting, check that the script that trains runs its code under "
+            "'if __name__ == \"__main__\":' (workers are spawned and import it)"
+        )
+        self.worker = worker
+        self.exitcode = exitcode
+
+
 class ProcessPool(_SharedCuts):
     """``workers`` local processes (spawned), each running one iteration per round."""
 
@@ -235,14 +249,44 @@ class ProcessPool(_SharedCuts):
             child.close()
             self._conns.append(parent)
             self._procs.append(proc)
-        for conn in self._conns:
-            self._receive(conn)
+        try:
+            for conn in self._conns:
+                self._receive(conn)
+        except BaseException:
+            self.close()
+            raise
         super().__init__(problem, workers, seed, cuts, start_iteration)
 
-    @staticmethod
-    def _receive(conn: multiprocessing.connection.Connection) -> Any:
-        """Receive one message; re-raise a worker's exception here."""
-        message = conn.recv()
+    def _send(self, conn: multiprocessing.connection.Connection, message: object) -> None:
+        """Send one message; a worker that has died raises :class:`WorkerDiedError`."""
+        try:
+            conn.send(message)
+        except (BrokenPipeError, ConnectionResetError):
+            w = self._conns.index(conn)
+            self._procs[w].join(timeout=5)
+            raise WorkerDiedError(w, self._procs[w].exitcode) from None
+
+    def _receive(self, conn: multiprocessing.connection.Connection) -> Any:
+        """Receive one message; re-raise a worker's exception here.
+
+        A worker that dies without answering (killed, out of memory, or failed while starting —
+        e.g. a script that spawns workers without an ``if __name__ == "__main__":`` guard) raises
+        :class:`WorkerDiedError` instead of leaving the parent waiting for ever.
+        """
+        w = self._conns.index(conn)
+        proc = self._procs[w]
+        while True:
+            ready = multiprocessing.connection.wait([conn, proc.sentinel])
+            if conn in ready:
+                try:
+                    message = conn.recv()
+                except EOFError:
+                    proc.join(timeout=5)
+                    raise WorkerDiedError(w, proc.exitcode) from None
+                break
+            if not conn.poll():  # the process ended and left nothing to read
+                proc.join(timeout=5)
+                raise WorkerDiedError(w, proc.exitcode)
         if isinstance(message, Exception):
             raise message
         return message
@@ -250,7 +294,7 @@ class ProcessPool(_SharedCuts):
     def run_round(self) -> list[RoundResult]:
         """Send each worker the cuts it has not seen, run one iteration each, collect the results."""
         for conn, pending in zip(self._conns, self._take_pending(), strict=True):
-            conn.send(("round", pending))
+            self._send(conn, ("round", pending))
         return self._after_round([self._receive(conn) for conn in self._conns])
 
     def simulate(self, noise_paths: list[Array]) -> tuple[Simulation, int]:
@@ -258,7 +302,7 @@ class ProcessPool(_SharedCuts):
         chunks = self._chunks(noise_paths)
         pending = self._take_pending()
         for conn, others, chunk in zip(self._conns, pending, chunks, strict=False):
-            conn.send(("simulate", others, chunk))
+            self._send(conn, ("simulate", others, chunk))
         parts = [self._receive(conn) for conn in self._conns[: len(chunks)]]
         self._pending[len(chunks) :] = pending[len(chunks) :]  # workers without a chunk saw nothing
         return concat_simulations([p[0] for p in parts]), sum(p[1] for p in parts)

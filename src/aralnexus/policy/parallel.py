@@ -33,7 +33,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from aralnexus.policy.cuts import Cuts
-from aralnexus.policy.passes import PassRunner
+from aralnexus.policy.passes import PassRunner, one_blas_thread
 from aralnexus.policy.problem import Array, Problem
 from aralnexus.policy.simulation import Simulation, concat_simulations, from_trajectories, split_paths
 
@@ -76,16 +76,18 @@ class PassWorker:
 
     def round(self, others: Cuts) -> RoundResult:
         """Add the others' cuts of the last round, run one iteration, return its cuts, cost and solves."""
-        self.runner.add_cuts(others)
-        before = self.runner.stage_solves
-        new, cost = self.runner.iteration()
+        with one_blas_thread():
+            self.runner.add_cuts(others)
+            before = self.runner.stage_solves
+            new, cost = self.runner.iteration()
         return RoundResult(new, cost, self.runner.stage_solves - before)
 
     def simulate(self, others: Cuts, noise_paths: list[Array]) -> tuple[Simulation, int]:
         """Add cuts not seen yet, simulate the policy on ``noise_paths``; return it and the stage solves it took."""
-        self.runner.add_cuts(others)
-        before = self.runner.stage_solves
-        sim = from_trajectories(self.runner.simulate(noise_paths), keep_x=False)
+        with one_blas_thread():
+            self.runner.add_cuts(others)
+            before = self.runner.stage_solves
+            sim = from_trajectories(self.runner.simulate(noise_paths), keep_x=False)
         return sim, self.runner.stage_solves - before
 
 

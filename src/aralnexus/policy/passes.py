@@ -120,8 +120,6 @@ class PassRunner:
         self.skipped_cuts = 0
         self.cut_selection_every = cut_selection_every
         self.iterations = 0
-        # outgoing states of each stage visited by this runner's forward passes (where its cuts are judged)
-        self._points: list[list[Array]] = [[] for _ in problem.stages]
         # bounds of each stage's outgoing state: solutions are clipped into them before being passed on,
         # so a bound met only to the solver's tolerance cannot make the next stage infeasible
         self._out_lower = [st.col_lower[st.state_out] for st in problem.stages]
@@ -219,8 +217,8 @@ class PassRunner:
         """
         path = [values[0] for values in self.sample_noise(1)]
         traj = self.forward(path)
-        for t in range(self.problem.n_stages - 1):
-            self._points[t].append(traj.states[t])
+        for t in range(self.problem.n_stages - 1):  # where this runner's cuts are judged by selection
+            self.solvers[t].dominance.add_points(traj.states[t])
         cuts = self.backward(traj.states)
         self.iterations += 1
         if self.cut_selection_every is not None and self.iterations % self.cut_selection_every == 0:
@@ -230,9 +228,7 @@ class PassRunner:
     def select_cuts(self) -> None:
         """Keep in each stage LP (but the first) only the cuts highest at one of its visited trial points."""
         for t in range(1, self.problem.n_stages - 1):
-            if self._points[t]:
-                solver = self.solvers[t]
-                solver.select_cuts(solver.dominant_cuts(np.asarray(self._points[t])))
+            self.solvers[t].select_dominant_cuts()
 
     def lower_bound(self) -> float:
         """Return the expected optimal value of the first stage under the current cuts (a lower bound)."""

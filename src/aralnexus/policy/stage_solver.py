@@ -24,6 +24,7 @@ import numpy.typing as npt
 
 from aralnexus.dispatch.solve import Simplex, new_highs
 from aralnexus.policy.problem import Array, IntArray, StageLP
+from aralnexus.policy.selection import Dominance
 
 _I32 = np.int32
 log = logging.getLogger(__name__)
@@ -101,6 +102,8 @@ class StageSolver:
         self._pool_slope = np.zeros((0, n_states))
         self._lp_cuts = np.zeros(0, dtype=np.int64)
         self._in_lp = np.zeros(0, dtype=bool)
+        # the highest cut of each cost-to-go column at each trial point recorded (cut selection)
+        self.dominance = Dominance(n_theta, n_states)
         self.solves = 0
 
     @property
@@ -219,6 +222,15 @@ class StageSolver:
             values = self._pool_intercept[ids, None] + self._pool_slope[ids] @ pts.T  # (cuts, points)
             keep[ids[values.argmax(axis=0)]] = True
         return keep
+
+    def select_dominant_cuts(self) -> None:
+        """Keep as rows only the cuts highest at one of the trial points in :attr:`dominance`.
+
+        The same cuts as ``select_cuts(dominant_cuts(points))`` with every point recorded, but only
+        what is new since the last selection is evaluated (:class:`~aralnexus.policy.selection.Dominance`).
+        """
+        if self.dominance.n_points:
+            self.select_cuts(self.dominance.keep(self._pool_theta, self._pool_intercept, self._pool_slope))
 
     def select_cuts(self, keep: npt.NDArray[np.bool_] | None = None) -> None:
         """Make the LP's cut rows exactly the pool's cuts ``keep`` (all of them when ``None``).

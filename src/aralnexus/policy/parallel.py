@@ -33,7 +33,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from aralnexus.policy.cuts import Cuts
-from aralnexus.policy.passes import PassRunner, one_blas_thread
+from aralnexus.policy.passes import PassRunner
 from aralnexus.policy.problem import Array, Problem
 from aralnexus.policy.simulation import Simulation, concat_simulations, from_trajectories, split_paths
 
@@ -76,18 +76,16 @@ class PassWorker:
 
     def round(self, others: Cuts) -> RoundResult:
         """Add the others' cuts of the last round, run one iteration, return its cuts, cost and solves."""
-        with one_blas_thread():
-            self.runner.add_cuts(others)
-            before = self.runner.stage_solves
-            new, cost = self.runner.iteration()
+        self.runner.add_cuts(others)
+        before = self.runner.stage_solves
+        new, cost = self.runner.iteration()
         return RoundResult(new, cost, self.runner.stage_solves - before)
 
     def simulate(self, others: Cuts, noise_paths: list[Array]) -> tuple[Simulation, int]:
         """Add cuts not seen yet, simulate the policy on ``noise_paths``; return it and the stage solves it took."""
-        with one_blas_thread():
-            self.runner.add_cuts(others)
-            before = self.runner.stage_solves
-            sim = from_trajectories(self.runner.simulate(noise_paths), keep_x=False)
+        self.runner.add_cuts(others)
+        before = self.runner.stage_solves
+        sim = from_trajectories(self.runner.simulate(noise_paths), keep_x=False)
         return sim, self.runner.stage_solves - before
 
 
@@ -252,60 +250,57 @@ class ProcessPool(_SharedCuts):
             self._conns.append(parent)
             self._procs.append(proc)
         try:
-            for conn in self._conns:
-                self._receive(conn)
+            for w in range(workers):
+                self._receive(w)
         except BaseException:
             self.close()
             raise
         super().__init__(problem, workers, seed, cuts, start_iteration)
 
-    def _send(self, conn: multiprocessing.connection.Connection, message: object) -> None:
-        """Send one message; a worker that has died raises :class:`WorkerDiedError`."""
+    def _send(self, w: int, message: object) -> None:
+        """Send one message to worker ``w``; a worker that has died raises :class:`WorkerDiedError`."""
         try:
-            conn.send(message)
+            self._conns[w].send(message)
         except (BrokenPipeError, ConnectionResetError):
-            w = self._conns.index(conn)
-            self._procs[w].join(timeout=5)
-            raise WorkerDiedError(w, self._procs[w].exitcode) from None
+            raise self._died(w) from None
 
-    def _receive(self, conn: multiprocessing.connection.Connection) -> Any:
-        """Receive one message; re-raise a worker's exception here.
+    def _receive(self, w: int) -> Any:
+        """Receive one message from worker ``w``; re-raise a worker's exception here.
 
         A worker that dies without answering (killed, out of memory, or failed while starting —
         e.g. a script that spawns workers without an ``if __name__ == "__main__":`` guard) raises
         :class:`WorkerDiedError` instead of leaving the parent waiting for ever.
         """
-        w = self._conns.index(conn)
-        proc = self._procs[w]
-        while True:
-            ready = multiprocessing.connection.wait([conn, proc.sentinel])
-            if conn in ready:
-                try:
-                    message = conn.recv()
-                except EOFError:
-                    proc.join(timeout=5)
-                    raise WorkerDiedError(w, proc.exitcode) from None
-                break
-            if not conn.poll():  # the process ended and left nothing to read
-                proc.join(timeout=5)
-                raise WorkerDiedError(w, proc.exitcode)
+        conn = self._conns[w]
+        multiprocessing.connection.wait([conn, self._procs[w].sentinel])  # an answer, or the end of the process
+        if not conn.poll():
+            raise self._died(w)
+        try:
+            message = conn.recv()
+        except EOFError:
+            raise self._died(w) from None
         if isinstance(message, Exception):
             raise message
         return message
 
+    def _died(self, w: int) -> WorkerDiedError:
+        """Collect worker ``w``'s exit code and return the error that names it."""
+        self._procs[w].join(timeout=5)
+        return WorkerDiedError(w, self._procs[w].exitcode)
+
     def run_round(self) -> list[RoundResult]:
         """Send each worker the cuts it has not seen, run one iteration each, collect the results."""
-        for conn, pending in zip(self._conns, self._take_pending(), strict=True):
-            self._send(conn, ("round", pending))
-        return self._after_round([self._receive(conn) for conn in self._conns])
+        for w, pending in enumerate(self._take_pending()):
+            self._send(w, ("round", pending))
+        return self._after_round([self._receive(w) for w in range(len(self._conns))])
 
     def simulate(self, noise_paths: list[Array]) -> tuple[Simulation, int]:
         """Simulate chunks of the members on the workers."""
         chunks = self._chunks(noise_paths)
         pending = self._take_pending()
-        for conn, others, chunk in zip(self._conns, pending, chunks, strict=False):
-            self._send(conn, ("simulate", others, chunk))
-        parts = [self._receive(conn) for conn in self._conns[: len(chunks)]]
+        for w, (others, chunk) in enumerate(zip(pending, chunks, strict=False)):
+            self._send(w, ("simulate", others, chunk))
+        parts = [self._receive(w) for w in range(len(chunks))]
         self._pending[len(chunks) :] = pending[len(chunks) :]  # workers without a chunk saw nothing
         return concat_simulations([p[0] for p in parts]), sum(p[1] for p in parts)
 

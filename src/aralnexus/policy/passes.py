@@ -78,6 +78,9 @@ class StageHook(Protocol):
 def one_blas_thread() -> AbstractContextManager[object]:
     """Limit BLAS to one thread while passes run (a context manager; ≈ 0.2 ms to enter).
 
+    :meth:`PassRunner.iteration` and :meth:`PassRunner.simulate` run under it, so every backend
+    (this process, local workers, Dask actors, simulation chunks) does.
+
     A pass's linear algebra is small (cuts × states products for the pool checks and cut
     selection). OpenBLAS's threads made it 3× slower alone and up to 100× slower with two workers
     on two cores, where their threads spin against each other: cut selection took 74 ms per stage
@@ -215,14 +218,15 @@ class PassRunner:
 
         Every ``cut_selection_every`` iterations the stage LPs' cuts are then selected.
         """
-        path = [values[0] for values in self.sample_noise(1)]
-        traj = self.forward(path)
-        for t in range(self.problem.n_stages - 1):  # where this runner's cuts are judged by selection
-            self.solvers[t].dominance.add_points(traj.states[t])
-        cuts = self.backward(traj.states)
-        self.iterations += 1
-        if self.cut_selection_every is not None and self.iterations % self.cut_selection_every == 0:
-            self.select_cuts()
+        with one_blas_thread():
+            path = [values[0] for values in self.sample_noise(1)]
+            traj = self.forward(path)
+            for t in range(self.problem.n_stages - 1):  # where this runner's cuts are judged by selection
+                self.solvers[t].dominance.add_points(traj.states[t])
+            cuts = self.backward(traj.states)
+            self.iterations += 1
+            if self.cut_selection_every is not None and self.iterations % self.cut_selection_every == 0:
+                self.select_cuts()
         return cuts, traj.cost
 
     def select_cuts(self) -> None:
@@ -243,4 +247,5 @@ class PassRunner:
     ) -> list[Trajectory]:
         """Simulate the current policy along given noise paths (per stage ``(members, n_terms)``)."""
         members = noise_paths[0].shape[0]
-        return [self.forward([v[m] for v in noise_paths], keep_x, hook) for m in range(members)]
+        with one_blas_thread():
+            return [self.forward([v[m] for v in noise_paths], keep_x, hook) for m in range(members)]

@@ -16,6 +16,24 @@ import numpy.typing as npt
 from aralnexus.policy.problem import Array, IntArray
 
 
+def highest_cuts(
+    n_theta: int, theta: IntArray, intercept: Array, slope: Array, ids: IntArray, points: Array
+) -> tuple[Array, IntArray]:
+    """Return, per cost-to-go column and point, the highest value among the cuts ``ids`` and the first cut giving it.
+
+    Both are ``(n_theta, n_points)``; a column with no cut among ``ids`` gets ``−inf`` and cut ``−1``.
+    """
+    value = np.full((n_theta, points.shape[0]), -np.inf)
+    cut = np.full((n_theta, points.shape[0]), -1, dtype=np.int64)
+    for j in np.unique(theta[ids]):
+        mine = ids[theta[ids] == j]
+        values = intercept[mine, None] + slope[mine] @ points.T  # (cuts, points)
+        top = values.argmax(axis=0)  # the first of the highest
+        value[j] = values[top, np.arange(points.shape[0])]
+        cut[j] = mine[top]
+    return value, cut
+
+
 class Dominance:
     """The highest cut of each cost-to-go column at each trial point seen so far.
 
@@ -69,28 +87,16 @@ class Dominance:
         new = np.arange(self._cuts_seen, intercept.shape[0])
         if new.size == 0 or old_points == 0:
             return
-        pts = self._points[:old_points]
-        for j in np.unique(theta[new]):
-            ids = new[theta[new] == j]
-            values = intercept[ids, None] + slope[ids] @ pts.T  # (new cuts, old points)
-            top = values.argmax(axis=0)  # the first of the highest among the new ones
-            top_value = values[top, np.arange(old_points)]
-            better = top_value > self._best_value[j]  # strictly: an older cut of equal value stays first
-            self._best_value[j, better] = top_value[better]
-            self._best_cut[j, better] = ids[top[better]]
+        value, cut = highest_cuts(self.n_theta, theta, intercept, slope, new, self._points[:old_points])
+        better = value > self._best_value  # strictly: an older cut of equal value stays first
+        self._best_value[better] = value[better]
+        self._best_cut[better] = cut[better]
 
     def _judge_new_points(self, theta: IntArray, intercept: Array, slope: Array, old_points: int) -> None:
         """Find the highest cut of each column at the points added since the last call."""
         pts = self._points[old_points:]
         if pts.shape[0] == 0:
             return
-        value = np.full((self.n_theta, pts.shape[0]), -np.inf)
-        cut = np.full((self.n_theta, pts.shape[0]), -1, dtype=np.int64)
-        for j in np.unique(theta):
-            ids = np.flatnonzero(theta == j)
-            values = intercept[ids, None] + slope[ids] @ pts.T  # (cuts, new points)
-            top = values.argmax(axis=0)
-            value[j] = values[top, np.arange(pts.shape[0])]
-            cut[j] = ids[top]
+        value, cut = highest_cuts(self.n_theta, theta, intercept, slope, np.arange(theta.shape[0]), pts)
         self._best_value = np.concatenate([self._best_value, value], axis=1)
         self._best_cut = np.concatenate([self._best_cut, cut], axis=1)

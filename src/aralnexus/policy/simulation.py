@@ -18,7 +18,7 @@ import numpy as np
 
 from aralnexus.policy.cuts import Cuts
 from aralnexus.policy.estimate import Z_95, CostEstimate, estimate_cost, plain_interval
-from aralnexus.policy.passes import PassRunner, StageHook, Trajectory, one_blas_thread
+from aralnexus.policy.passes import PassRunner, StageHook, Trajectory
 from aralnexus.policy.problem import Array, Problem
 
 
@@ -88,8 +88,7 @@ def _simulate_chunk(
     """Simulate members in this process (the task of one worker)."""
     runner = PassRunner(problem)
     runner.add_cuts(cuts)
-    with one_blas_thread():
-        return from_trajectories(runner.simulate(noise_paths, keep_x, hook), keep_x)
+    return from_trajectories(runner.simulate(noise_paths, keep_x, hook), keep_x)
 
 
 def sample_noise_paths(problem: Problem, members: int, seed: int) -> list[Array]:

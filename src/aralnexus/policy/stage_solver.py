@@ -24,7 +24,7 @@ import numpy.typing as npt
 
 from aralnexus.dispatch.solve import Simplex, new_highs
 from aralnexus.policy.problem import Array, IntArray, StageLP
-from aralnexus.policy.selection import Dominance
+from aralnexus.policy.selection import Dominance, highest_cuts
 
 _I32 = np.int32
 log = logging.getLogger(__name__)
@@ -215,12 +215,12 @@ class StageSolver:
         """
         keep = np.zeros(self.n_cuts, dtype=bool)
         pts = np.atleast_2d(np.asarray(points, dtype=np.float64))
-        if pts.shape[0] == 0:
+        if pts.shape[0] == 0 or self.n_cuts == 0:
             return keep
-        for j in np.unique(self._pool_theta):
-            ids = np.flatnonzero(self._pool_theta == j)
-            values = self._pool_intercept[ids, None] + self._pool_slope[ids] @ pts.T  # (cuts, points)
-            keep[ids[values.argmax(axis=0)]] = True
+        _, cut = highest_cuts(
+            self.n_theta, self._pool_theta, self._pool_intercept, self._pool_slope, np.arange(self.n_cuts), pts
+        )
+        keep[cut[cut >= 0]] = True
         return keep
 
     def select_dominant_cuts(self) -> None:
